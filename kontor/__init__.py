@@ -1,0 +1,1 @@
+"""Kontor — an open-source CRM."""

@@ -1,0 +1,272 @@
+"""API of organizations, contacts and the lookup by phone number or email."""
+
+import re
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from kontor.contacts import selectors, services
+from kontor.contacts.models import Contact, Organization
+from kontor.contacts.normalization import InvalidContactPoint
+from kontor.contacts.schemas import (
+    ContactIn,
+    ContactList,
+    ContactOut,
+    ContactPatch,
+    LookupResult,
+    OrganizationIn,
+    OrganizationList,
+    OrganizationOut,
+    OrganizationPatch,
+    PartyIn,
+    Stage,
+    record_input,
+    shorthand_field_names,
+)
+from kontor.core.exceptions import FieldErrors
+from kontor.core.pagination import paginate
+
+router = Router(tags=["contacts"])
+
+NOT_FOUND = {"detail": "Not found."}
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+class ListParams(Schema):
+    q: str = Field(
+        "", max_length=200, description="Names, email addresses, phone digits, organization names."
+    )
+    lifecycle_stage: Stage | None = None
+    owner_id: int | None = None
+    tag: str | None = Field(None, max_length=64)
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=500)
+
+
+class ContactListParams(ListParams):
+    organization_id: UUID | None = None
+
+
+def _expected_version(request: HttpRequest, body_version: int | None) -> int | None:
+    if body_version is not None:
+        return body_version
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    match = _IF_MATCH.match(header)
+    if match is None:
+        raise FieldErrors.single("If-Match", 'must be the record\'s version, e.g. "3"')
+    return int(match.group(1))
+
+
+def _with_etag(response: HttpResponse, record: Contact | Organization) -> None:
+    response["ETag"] = f'"{record.version}"'
+
+
+def _save(payload: PartyIn, write):
+    try:
+        return write()
+    except FieldErrors as exc:
+        raise FieldErrors(shorthand_field_names(payload, exc.errors)) from None
+
+
+# Contacts ---------------------------------------------------------------------
+
+
+@router.get("/contacts", response=ContactList, tags=["contacts"])
+def list_contacts(request: HttpRequest, params: Query[ContactListParams]):
+    contacts = selectors.contact_list(
+        user=request.user,
+        q=params.q,
+        lifecycle_stage=params.lifecycle_stage,
+        organization_id=params.organization_id,
+        owner_id=params.owner_id,
+        tag=params.tag,
+    )
+    return paginate(
+        contacts, order=("-created_at", "-id"), limit=params.limit, cursor=params.cursor
+    )
+
+
+@router.post("/contacts", response={201: ContactOut}, tags=["contacts"])
+def create_contact(request: HttpRequest, payload: ContactIn, response: HttpResponse):
+    contact = _save(
+        payload,
+        lambda: services.contact_create(
+            actor=request.user, data=record_input(payload, partial=False)
+        ),
+    )
+    contact = selectors.contact_get(user=request.user, contact_id=contact.pk)
+    _with_etag(response, contact)
+    response["Location"] = f"/api/v1/contacts/{contact.pk}"
+    return Status(201, contact)
+
+
+@router.get("/contacts/{contact_id}", response={200: ContactOut, 404: dict}, tags=["contacts"])
+def get_contact(request: HttpRequest, contact_id: str, response: HttpResponse):
+    contact = selectors.contact_get(user=request.user, contact_id=contact_id)
+    if contact is None:
+        return Status(404, NOT_FOUND)
+    _with_etag(response, contact)
+    return contact
+
+
+@router.patch("/contacts/{contact_id}", response={200: ContactOut, 404: dict}, tags=["contacts"])
+def update_contact(
+    request: HttpRequest, contact_id: str, payload: ContactPatch, response: HttpResponse
+):
+    contact = selectors.contact_get(user=request.user, contact_id=contact_id)
+    if contact is None:
+        return Status(404, NOT_FOUND)
+    expected = _expected_version(request, payload.version)
+    _save(
+        payload,
+        lambda: services.contact_update(
+            actor=request.user,
+            contact=contact,
+            data=record_input(payload, partial=True),
+            expected_version=expected,
+        ),
+    )
+    contact = selectors.contact_get(user=request.user, contact_id=contact.pk)
+    _with_etag(response, contact)
+    return contact
+
+
+@router.delete("/contacts/{contact_id}", response={204: None, 404: dict}, tags=["contacts"])
+def delete_contact(request: HttpRequest, contact_id: str):
+    contact = selectors.contact_get(user=request.user, contact_id=contact_id)
+    if contact is None:
+        return Status(404, NOT_FOUND)
+    services.contact_delete(actor=request.user, contact=contact)
+    return Status(204, None)
+
+
+# Organizations ----------------------------------------------------------------
+
+
+@router.get("/organizations", response=OrganizationList, tags=["organizations"])
+def list_organizations(request: HttpRequest, params: Query[ListParams]):
+    organizations = selectors.organization_list(
+        user=request.user,
+        q=params.q,
+        lifecycle_stage=params.lifecycle_stage,
+        owner_id=params.owner_id,
+        tag=params.tag,
+    )
+    return paginate(
+        organizations, order=("-created_at", "-id"), limit=params.limit, cursor=params.cursor
+    )
+
+
+@router.post("/organizations", response={201: OrganizationOut}, tags=["organizations"])
+def create_organization(request: HttpRequest, payload: OrganizationIn, response: HttpResponse):
+    organization = _save(
+        payload,
+        lambda: services.organization_create(
+            actor=request.user, data=record_input(payload, partial=False)
+        ),
+    )
+    organization = selectors.organization_get(user=request.user, organization_id=organization.pk)
+    _with_etag(response, organization)
+    response["Location"] = f"/api/v1/organizations/{organization.pk}"
+    return Status(201, organization)
+
+
+@router.get(
+    "/organizations/{organization_id}",
+    response={200: OrganizationOut, 404: dict},
+    tags=["organizations"],
+)
+def get_organization(request: HttpRequest, organization_id: str, response: HttpResponse):
+    organization = selectors.organization_get(user=request.user, organization_id=organization_id)
+    if organization is None:
+        return Status(404, NOT_FOUND)
+    _with_etag(response, organization)
+    return organization
+
+
+@router.patch(
+    "/organizations/{organization_id}",
+    response={200: OrganizationOut, 404: dict},
+    tags=["organizations"],
+)
+def update_organization(
+    request: HttpRequest, organization_id: str, payload: OrganizationPatch, response: HttpResponse
+):
+    organization = selectors.organization_get(user=request.user, organization_id=organization_id)
+    if organization is None:
+        return Status(404, NOT_FOUND)
+    expected = _expected_version(request, payload.version)
+    _save(
+        payload,
+        lambda: services.organization_update(
+            actor=request.user,
+            organization=organization,
+            data=record_input(payload, partial=True),
+            expected_version=expected,
+        ),
+    )
+    organization = selectors.organization_get(user=request.user, organization_id=organization.pk)
+    _with_etag(response, organization)
+    return organization
+
+
+@router.delete(
+    "/organizations/{organization_id}", response={204: None, 404: dict}, tags=["organizations"]
+)
+def delete_organization(request: HttpRequest, organization_id: str):
+    organization = selectors.organization_get(user=request.user, organization_id=organization_id)
+    if organization is None:
+        return Status(404, NOT_FOUND)
+    services.organization_delete(actor=request.user, organization=organization)
+    return Status(204, None)
+
+
+# Lookup -----------------------------------------------------------------------
+
+
+class LookupParams(Schema):
+    phone: str | None = Field(None, max_length=64, description="A phone number in any format.")
+    email: str | None = Field(None, max_length=320)
+
+
+@router.get("/lookup", response=LookupResult, tags=["lookup"])
+def lookup(request: HttpRequest, params: Query[LookupParams]):
+    """Who is this? Contacts and organizations with this phone number or email
+    address, best match first."""
+    if params.phone is None and params.email is None:
+        raise FieldErrors.single(
+            "phone", "give a phone number (phone=) or an email address (email=)"
+        )
+    matches = []
+    if params.phone is not None:
+        matches += selectors.lookup_phone(user=request.user, number=params.phone)
+    if params.email is not None:
+        try:
+            matches += selectors.lookup_email(user=request.user, address=params.email)
+        except InvalidContactPoint as exc:
+            raise FieldErrors.single("email", str(exc)) from None
+    return {"matches": [_match_out(request, m) for m in matches]}
+
+
+def _match_out(request: HttpRequest, match: selectors.Match) -> dict:
+    organization = match.organization
+    return {
+        "type": match.type,
+        "id": match.record.pk,
+        "display_name": match.record.display_name,
+        "organization": (
+            {
+                "id": organization.pk,
+                "name": organization.name,
+                "url": request.build_absolute_uri(organization.get_absolute_url()),
+            }
+            if organization
+            else None
+        ),
+        "url": request.build_absolute_uri(match.record.get_absolute_url()),
+        "matched_by": match.reason,
+    }

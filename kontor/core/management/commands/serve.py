@@ -1,0 +1,59 @@
+"""``kontor serve``: Kontor behind gunicorn, a production-grade WSGI server,
+with static files served by WhiteNoise."""
+
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from kontor.wsgi import application
+
+        return application
+
+
+class Command(BaseCommand):
+    help = "Run Kontor with gunicorn (not Django's development server)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("KONTOR_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("KONTOR_PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("KONTOR_WORKERS", "2")),
+            help="Worker processes (default 2, or KONTOR_WORKERS).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("KONTOR_THREADS", "8")),
+            help="Threads per worker (default 8, or KONTOR_THREADS).",
+        )
+
+    def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        _Gunicorn(
+            {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "accesslog": "-",
+                "errorlog": "-",
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "forwarded_allow_ips": os.environ.get("KONTOR_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            }
+        ).run()

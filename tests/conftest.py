@@ -1,0 +1,51 @@
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kontor.accounts.services import api_token_create
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="rep")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="boss", is_staff=True, is_superuser=True)
+
+
+class ApiClient(Client):
+    """A test client that sends JSON and a Bearer token."""
+
+    def __init__(self, token: str | None = None, **kwargs: Any):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        super().__init__(headers=headers, **kwargs)
+
+    def _json(self, method: str, path: str, data: Any = None, **kwargs: Any):
+        body = json.dumps(data) if data is not None and not isinstance(data, str | bytes) else data
+        return getattr(super(), method)(path, body, content_type="application/json", **kwargs)
+
+    def post(self, path, data=None, **kwargs):  # type: ignore[override]
+        return self._json("post", path, data, **kwargs)
+
+    def patch(self, path, data=None, **kwargs):  # type: ignore[override]
+        return self._json("patch", path, data, **kwargs)
+
+
+def api_client_for(user) -> ApiClient:
+    _token, key = api_token_create(actor=user, user=user, name="test")
+    return ApiClient(key)
+
+
+@pytest.fixture
+def api(user) -> ApiClient:
+    return api_client_for(user)
