@@ -1,0 +1,141 @@
+"""The 360° view: everything about a contact or an organization on one page
+(and in one API response), in a number of queries that does not grow with
+the size of the history."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet, prefetch_related_objects
+
+from kontor.activities import selectors
+from kontor.activities.models import Activity, Kind, TaskStatus
+from kontor.activities.selectors import User
+from kontor.contacts.models import Contact, Organization
+from kontor.contacts.selectors import organization_contacts, organization_get
+from kontor.files.models import Attachment
+from kontor.files.selectors import contact_attachments, organization_attachments
+
+RECENT_ACTIVITIES = 10
+OPEN_TASKS = 20
+FILES = 10
+COLLEAGUES = 25
+
+
+@dataclass
+class Overview:
+    record: Contact | Organization
+    organization: Organization | None
+    colleagues: list[Contact]
+    open_tasks: list[Activity]
+    last_interaction: Activity | None
+    next_interaction: Activity | None
+    counts: dict[str, int]
+    recent_activities: list[Activity]
+    files: list[Attachment]
+    missing_fields: list[str]
+    # Filled as sales and service arrive; empty lists until then.
+    deals: list[Any] = field(default_factory=list)
+    tickets: list[Any] = field(default_factory=list)
+    quotes: list[Any] = field(default_factory=list)
+    orders: list[Any] = field(default_factory=list)
+    open_payments: list[Any] = field(default_factory=list)
+
+    @property
+    def is_contact(self) -> bool:
+        return isinstance(self.record, Contact)
+
+
+def contact_missing_fields(contact: Contact) -> list[str]:
+    """Important fields that are still empty (a record may start from a single
+    email address or phone number and be completed later)."""
+    missing = []
+    if not contact.first_name and not contact.last_name:
+        missing.append("name")
+    if not contact.emails.all():
+        missing.append("email")
+    if not contact.phones.all():
+        missing.append("phone")
+    if contact.organization_id is None:
+        missing.append("organization")
+    if contact.owner_id is None:
+        missing.append("owner")
+    return missing
+
+
+def organization_missing_fields(organization: Organization, has_contacts: bool) -> list[str]:
+    missing = []
+    if not organization.website:
+        missing.append("website")
+    if not organization.emails.all():
+        missing.append("email")
+    if not organization.phones.all():
+        missing.append("phone")
+    if organization.owner_id is None:
+        missing.append("owner")
+    if not has_contacts:
+        missing.append("contacts")
+    return missing
+
+
+def _history(activities: QuerySet[Activity]) -> dict[str, Any]:
+    """The parts of the view that come from the history."""
+    plain = activities.select_related("author", "assignee", "contact", "organization")
+    parts = {
+        "open_tasks": list(
+            plain.filter(kind=Kind.TASK, status=TaskStatus.OPEN).order_by(*selectors.TASK_ORDER)[
+                :OPEN_TASKS
+            ]
+        ),
+        "last_interaction": selectors.last_interaction(plain),
+        "next_interaction": selectors.next_interaction(plain),
+        "counts": selectors.counts_by_kind(activities),
+        "recent_activities": list(plain.order_by(*selectors.TIMELINE_ORDER)[:RECENT_ACTIVITIES]),
+    }
+    shown = [*parts["open_tasks"], *parts["recent_activities"]]
+    shown += [a for a in (parts["last_interaction"], parts["next_interaction"]) if a]
+    prefetch_related_objects(shown, *selectors.related_prefetches())
+    return parts
+
+
+def contact_overview(*, user: User, contact: Contact) -> Overview:
+    """``contact`` as read by ``contact_get`` (with its contact points)."""
+    organization = None
+    colleagues: list[Contact] = []
+    if contact.organization_id:
+        organization = organization_get(user=user, organization_id=contact.organization_id)
+    if organization is not None:
+        colleagues = list(
+            organization_contacts(user=user, organization=organization).exclude(pk=contact.pk)[
+                :COLLEAGUES
+            ]
+        )
+    activities = selectors.contact_activities(user=user, contact=contact)
+    return Overview(
+        record=contact,
+        organization=organization,
+        colleagues=colleagues,
+        files=list(contact_attachments(user=user, contact=contact)[:FILES]),
+        missing_fields=contact_missing_fields(contact),
+        **_history(activities),
+    )
+
+
+def organization_overview(*, user: User, organization: Organization) -> Overview:
+    """``organization`` as read by ``organization_get``."""
+    member_ids = selectors.organization_member_ids(user=user, organization=organization)
+    colleagues = list(organization_contacts(user=user, organization=organization)[:COLLEAGUES])
+    activities = selectors.organization_activities(
+        user=user, organization=organization, member_ids=member_ids
+    )
+    return Overview(
+        record=organization,
+        organization=None,
+        colleagues=colleagues,
+        files=list(
+            organization_attachments(user=user, organization=organization, member_ids=member_ids)[
+                :FILES
+            ]
+        ),
+        missing_fields=organization_missing_fields(organization, has_contacts=bool(member_ids)),
+        **_history(activities),
+    )

@@ -1,0 +1,325 @@
+"""API schemas of the contact history and the 360° view."""
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from kontor.activities.models import Activity, CallOutcome, Direction, Kind, TaskStatus
+from kontor.activities.overview import Overview
+from kontor.api.fields import IsoDateTime
+from kontor.contacts.schemas import ContactOut, OrganizationOut
+from kontor.files.models import Attachment
+
+KindName = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
+DirectionName = Literal[tuple(Direction.values)]  # type: ignore[valid-type]
+OutcomeName = Literal[tuple(CallOutcome.values)]  # type: ignore[valid-type]
+StatusName = Literal[tuple(TaskStatus.values)]  # type: ignore[valid-type]
+MAX_ID = 2**63 - 1
+MAX_VERSION = 2**31 - 1
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error, not silently lost data."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ParticipantIn(StrictSchema):
+    contact_id: UUID | None = None
+    user_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class ActivityFields(StrictSchema):
+    """Every field a client may write. Which ones apply depends on ``kind``;
+    a field of another kind is rejected with 422."""
+
+    subject: str | None = Field(None, max_length=255)
+    body: str | None = Field(None, description="Plain text.")
+    occurred_at: IsoDateTime | None = Field(
+        None, description="Default: now. A meeting takes place at its starts_at."
+    )
+    contact_id: UUID | None = None
+    organization_id: UUID | None = Field(None, description="Default: the contact's organization.")
+    direction: DirectionName | None = Field(None, description="Calls and emails; default outbound.")
+    # Calls
+    duration_seconds: int | None = Field(None, description="Calls.")
+    outcome: OutcomeName | None = Field(None, description="Calls.")
+    phone_number: str | None = Field(None, max_length=64, description="Calls: the number used.")
+    # Meetings
+    starts_at: IsoDateTime | None = Field(None, description="Meetings (required).")
+    ends_at: IsoDateTime | None = Field(None, description="Meetings.")
+    location: str | None = Field(None, max_length=255, description="Meetings.")
+    participants: list[ParticipantIn] | None = Field(
+        None, description="Meetings: contacts and colleagues, each {contact_id} or {user_id}."
+    )
+    # Emails
+    body_html: str | None = Field(None, description="Emails: the HTML part as received.")
+    message_id: str | None = Field(None, max_length=998, description="Emails.")
+    from_: str | None = Field(None, alias="from", max_length=998, description="Emails.")
+    to: list[str] | None = Field(None, description="Emails.")
+    cc: list[str] | None = Field(None, description="Emails.")
+    thread: str | None = Field(
+        None, max_length=998, description="Emails: the thread, e.g. the first message's id."
+    )
+    # Tasks
+    due_at: IsoDateTime | None = Field(None, description="Tasks (required).")
+    assignee_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Tasks; default: the author."
+    )
+    status: StatusName | None = Field(None, description="Tasks; default open.")
+    completed_at: IsoDateTime | None = Field(
+        None, description="Tasks; set when the status becomes done."
+    )
+
+
+class ActivityIn(ActivityFields):
+    kind: KindName
+
+
+class ActivityPatch(ActivityFields):
+    kind: KindName | None = Field(None, description="Cannot be changed.")
+    version: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_VERSION,
+        description="The version you read; 409 if it is no longer current.",
+    )
+
+
+def activity_input(payload: ActivityFields, *, partial: bool) -> dict[str, Any]:
+    """The service's input: the fields the client sent, under the API's names."""
+    data = payload.model_dump(exclude_unset=True, by_alias=True, exclude={"version"})
+    if partial and data.get("kind") is None:
+        data.pop("kind", None)
+    return data
+
+
+class Ref(Schema):
+    id: UUID
+    name: str
+
+
+class ParticipantOut(Schema):
+    contact_id: UUID | None
+    user_id: int | None
+    name: str
+
+
+class FileOut(Schema):
+    id: UUID
+    name: str
+    size: int
+    content_type: str
+    url: str = Field(description="GET returns the file's bytes.")
+    activity_id: UUID | None
+    contact_id: UUID | None
+    organization_id: UUID | None
+    uploaded_by_id: int | None
+    created_at: datetime
+
+
+class FileList(Schema):
+    items: list[FileOut]
+    next: str | None
+
+
+class ActivityOut(Schema):
+    """Fields of other kinds are null."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: UUID
+    kind: str
+    subject: str
+    body: str
+    occurred_at: datetime
+    direction: str | None
+    contact_id: UUID | None
+    organization_id: UUID | None
+    contact: Ref | None
+    organization: Ref | None
+    author_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    duration_seconds: int | None
+    outcome: str | None
+    phone_number: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    location: str | None
+    participants: list[ParticipantOut] | None
+    body_html: str | None
+    message_id: str | None
+    from_: str | None = Field(alias="from")
+    to: list[str] | None
+    cc: list[str] | None
+    thread: str | None
+    due_at: datetime | None
+    assignee_id: int | None
+    status: str | None
+    completed_at: datetime | None
+    files: list[FileOut]
+
+
+class ActivityList(Schema):
+    items: list[ActivityOut]
+    next: str | None = Field(description="Cursor of the next page, or null on the last page.")
+
+
+class OverviewBase(Schema):
+    """The 360° view. deals, tickets, quotes, orders and open_payments are
+    empty lists until those features exist."""
+
+    colleagues: list[ContactOut] = Field(
+        description="For a contact: the others at its organization; "
+        "for an organization: the people who work there."
+    )
+    open_tasks: list[ActivityOut]
+    last_interaction: ActivityOut | None = Field(
+        description="The latest call, email or meeting that took place."
+    )
+    next_interaction: ActivityOut | None = Field(
+        description="The next planned meeting or open task."
+    )
+    counts: dict[str, int] = Field(description="Number of activities per kind.")
+    recent_activities: list[ActivityOut]
+    files: list[FileOut]
+    deals: list[dict[str, Any]]
+    tickets: list[dict[str, Any]]
+    quotes: list[dict[str, Any]]
+    orders: list[dict[str, Any]]
+    open_payments: list[dict[str, Any]]
+    missing_fields: list[str] = Field(
+        description="Important fields that are still empty: for a contact name, email, "
+        "phone, organization, owner; for an organization website, email, phone, owner, "
+        "contacts."
+    )
+
+
+class ContactOverview(OverviewBase):
+    contact: ContactOut
+    organization: OrganizationOut | None
+
+
+class OrganizationOverview(OverviewBase):
+    organization: OrganizationOut
+
+
+# Output builders -------------------------------------------------------------------
+
+
+def _user_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def file_out(request: HttpRequest, attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "url": request.build_absolute_uri(
+            reverse("api:file_download", kwargs={"file_id": attachment.pk})
+        ),
+        "activity_id": attachment.activity_id,
+        "contact_id": attachment.contact_id,
+        "organization_id": attachment.organization_id,
+        "uploaded_by_id": attachment.uploaded_by_id,
+        "created_at": attachment.created_at,
+    }
+
+
+def activity_out(request: HttpRequest, activity: Activity) -> dict[str, Any]:
+    """One activity as the API shows it; expects ``with_related`` (or
+    ``related_prefetches``) to have loaded participants and files."""
+    kind = activity.kind
+
+    def only(*kinds: str):
+        return (lambda value: value) if kind in kinds else (lambda value: None)
+
+    calls, emails, meetings, tasks = (
+        only(Kind.CALL),
+        only(Kind.EMAIL),
+        only(Kind.MEETING),
+        only(Kind.TASK),
+    )
+    return {
+        "id": activity.pk,
+        "kind": kind,
+        "subject": activity.subject,
+        "body": activity.body,
+        "occurred_at": activity.occurred_at,
+        "direction": only(Kind.CALL, Kind.EMAIL)(activity.direction or None),
+        "contact_id": activity.contact_id,
+        "organization_id": activity.organization_id,
+        "contact": {"id": activity.contact.pk, "name": activity.contact.display_name}
+        if activity.contact
+        else None,
+        "organization": {"id": activity.organization.pk, "name": activity.organization.name}
+        if activity.organization
+        else None,
+        "author_id": activity.author_id,
+        "created_at": activity.created_at,
+        "updated_at": activity.updated_at,
+        "version": activity.version,
+        "duration_seconds": calls(activity.duration_seconds),
+        "outcome": calls(activity.outcome or None),
+        "phone_number": calls(activity.phone_number or None),
+        "starts_at": meetings(activity.starts_at),
+        "ends_at": meetings(activity.ends_at),
+        "location": meetings(activity.location),
+        "participants": meetings(
+            [
+                {
+                    "contact_id": p.contact_id,
+                    "user_id": p.user_id,
+                    "name": p.contact.display_name if p.contact else _user_name(p.user),
+                }
+                for p in activity.participants.all()
+            ]
+        ),
+        "body_html": emails(activity.body_html),
+        "message_id": emails(activity.message_id),
+        "from": emails(activity.from_address),
+        "to": emails(activity.to_addresses),
+        "cc": emails(activity.cc_addresses),
+        "thread": emails(activity.thread),
+        "due_at": tasks(activity.due_at),
+        "assignee_id": tasks(activity.assignee_id),
+        "status": tasks(activity.status),
+        "completed_at": tasks(activity.completed_at),
+        "files": [file_out(request, a) for a in activity.attachments.all()],
+    }
+
+
+def overview_out(request: HttpRequest, overview: Overview) -> dict[str, Any]:
+    def activity(value: Activity | None) -> dict[str, Any] | None:
+        return activity_out(request, value) if value else None
+
+    parties: dict[str, Any] = (
+        {"contact": overview.record, "organization": overview.organization}
+        if overview.is_contact
+        else {"organization": overview.record}
+    )
+    return {
+        **parties,
+        "colleagues": overview.colleagues,
+        "open_tasks": [activity_out(request, a) for a in overview.open_tasks],
+        "last_interaction": activity(overview.last_interaction),
+        "next_interaction": activity(overview.next_interaction),
+        "counts": overview.counts,
+        "recent_activities": [activity_out(request, a) for a in overview.recent_activities],
+        "files": [file_out(request, f) for f in overview.files],
+        "deals": overview.deals,
+        "tickets": overview.tickets,
+        "quotes": overview.quotes,
+        "orders": overview.orders,
+        "open_payments": overview.open_payments,
+        "missing_fields": overview.missing_fields,
+    }

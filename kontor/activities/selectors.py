@@ -1,0 +1,207 @@
+"""Reads of the contact history. Everything starts from ``visible_activities``,
+which derives from the access rules of contacts and organizations."""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from kontor.activities.models import Activity, Kind, Participant, TaskStatus
+from kontor.contacts import selectors as contact_selectors
+from kontor.contacts.models import Contact, Organization
+
+User = AbstractBaseUser | AnonymousUser
+
+TIMELINE_ORDER = ("-occurred_at", "-id")
+TASK_ORDER = ("due_at", "id")
+
+
+def visible_activities(user: User) -> QuerySet[Activity]:
+    """An activity is visible when every record it is linked to (its contact,
+    its organization) is visible, so that nothing about a hidden contact shows
+    on a visible organization's timeline."""
+    activities = Activity.objects.all()
+    for condition in (
+        linked_record_visible("contact", contact_selectors.visible_contacts(user)),
+        linked_record_visible("organization", contact_selectors.visible_organizations(user)),
+    ):
+        if condition is not None:
+            activities = activities.filter(condition)
+    return activities
+
+
+def linked_record_visible(field: str, visible: QuerySet) -> Q | None:
+    """The condition "the record in ``field`` is empty or in ``visible``"; None
+    when the access rules hide nothing, so that a user who may see everything
+    pays for no subquery on every row."""
+    if visible.query.is_empty():
+        return Q(**{f"{field}__isnull": True})
+    if not visible.query.where:
+        return None
+    return Q(**{f"{field}__isnull": True}) | Exists(visible.filter(pk=OuterRef(f"{field}_id")))
+
+
+def with_related(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Everything a timeline entry shows, in a fixed number of queries."""
+    return activities.select_related(
+        "author", "assignee", "contact", "organization"
+    ).prefetch_related(*related_prefetches())
+
+
+def related_prefetches() -> list[Prefetch]:
+    return [
+        Prefetch("participants", queryset=Participant.objects.select_related("contact", "user")),
+        Prefetch("attachments"),
+    ]
+
+
+def _parse_uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def activity_get(*, user: User, activity_id: Any) -> Activity | None:
+    pk = _parse_uuid(activity_id)
+    if pk is None:
+        return None
+    return with_related(visible_activities(user)).filter(pk=pk).first()
+
+
+def organization_member_ids(*, user: User, organization: Organization) -> list[uuid.UUID]:
+    return list(
+        contact_selectors.visible_contacts(user)
+        .filter(organization=organization)
+        .values_list("pk", flat=True)
+    )
+
+
+def contact_activities(*, user: User, contact: Contact) -> QuerySet[Activity]:
+    return visible_activities(user).filter(contact=contact)
+
+
+def organization_activities(
+    *, user: User, organization: Organization, member_ids: Iterable[uuid.UUID] | None = None
+) -> QuerySet[Activity]:
+    """The organization's own activities and those of the people who work there.
+    The members' ids are read first (one query) so that both halves of the
+    condition use their index."""
+    if member_ids is None:
+        member_ids = organization_member_ids(user=user, organization=organization)
+    return visible_activities(user).filter(
+        Q(organization=organization) | Q(contact_id__in=list(member_ids))
+    )
+
+
+def timeline(activities: QuerySet[Activity], *, kinds: Iterable[str] = ()) -> QuerySet[Activity]:
+    """Newest first, optionally only some kinds."""
+    kinds = [k for k in kinds if k in Kind.values]
+    if kinds:
+        activities = activities.filter(kind__in=kinds)
+    return with_related(activities).order_by(*TIMELINE_ORDER)
+
+
+def activity_list(
+    *,
+    user: User,
+    contact_id: Any = None,
+    organization_id: Any = None,
+    kinds: Iterable[str] = (),
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+    assignee_id: int | None = None,
+    status: str | None = None,
+) -> QuerySet[Activity]:
+    """The API's list. ``organization_id`` includes the activities of the
+    organization's contacts, like its timeline."""
+    activities = visible_activities(user)
+    if organization_id is not None:
+        organization = (
+            contact_selectors.visible_organizations(user)
+            .filter(pk=_parse_uuid(organization_id))
+            .first()
+        )
+        if organization is None:
+            return Activity.objects.none()
+        activities = organization_activities(user=user, organization=organization)
+    if contact_id is not None:
+        activities = activities.filter(contact_id=_parse_uuid(contact_id))
+    if since is not None:
+        activities = activities.filter(occurred_at__gte=since)
+    if until is not None:
+        activities = activities.filter(occurred_at__lt=until)
+    if assignee_id is not None:
+        activities = activities.filter(assignee_id=assignee_id)
+    if status:
+        activities = activities.filter(status=status)
+    return timeline(activities, kinds=kinds)
+
+
+def task_list(
+    *, user: User, assignee_id: int | None = None, status: str | None = None
+) -> QuerySet[Activity]:
+    """Tasks, soonest due first."""
+    tasks = visible_activities(user).filter(kind=Kind.TASK)
+    if assignee_id is not None:
+        tasks = tasks.filter(assignee_id=assignee_id)
+    if status:
+        tasks = tasks.filter(status=status)
+    return with_related(tasks).order_by(*TASK_ORDER)
+
+
+def open_tasks_of(user: User, *, limit: int = 500) -> list[Activity]:
+    """The user's open tasks for the "My tasks" page, soonest due first."""
+    return list(task_list(user=user, assignee_id=user.pk, status=TaskStatus.OPEN)[:limit])
+
+
+def last_interaction(activities: QuerySet[Activity]) -> Activity | None:
+    """The latest call, email or meeting that has taken place."""
+    return (
+        activities.filter(
+            kind__in=[Kind.CALL, Kind.EMAIL, Kind.MEETING], occurred_at__lte=timezone.now()
+        )
+        .order_by(*TIMELINE_ORDER)
+        .first()
+    )
+
+
+def next_interaction(activities: QuerySet[Activity]) -> Activity | None:
+    """The next planned meeting or the open task due soonest from now on."""
+    now = timezone.now()
+    # A meeting's occurred_at is its start, which the timeline indexes cover.
+    meeting = (
+        activities.filter(kind=Kind.MEETING, occurred_at__gt=now)
+        .order_by("occurred_at", "id")
+        .first()
+    )
+    task = (
+        activities.filter(kind=Kind.TASK, status=TaskStatus.OPEN, due_at__gte=now)
+        .order_by(*TASK_ORDER)
+        .first()
+    )
+    if meeting and task:
+        return meeting if meeting.starts_at <= task.due_at else task
+    return meeting or task
+
+
+def counts_by_kind(activities: QuerySet[Activity]) -> dict[str, int]:
+    counts = dict.fromkeys(Kind.values, 0)
+    rows = activities.order_by().values_list("kind").annotate(n=Count("id"))
+    for kind, n in rows:
+        counts[kind] = n
+    return counts
+
+
+def assignable_users() -> QuerySet:
+    """Colleagues a task can be assigned to or who can take part in a meeting."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )

@@ -1,0 +1,85 @@
+"""Reads of attached files: a file is visible when the record it is attached
+to is visible."""
+
+import uuid
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from kontor.activities.models import Activity
+from kontor.activities.selectors import (
+    linked_record_visible,
+    organization_member_ids,
+    visible_activities,
+)
+from kontor.contacts import selectors as contact_selectors
+from kontor.contacts.models import Contact, Organization
+from kontor.files.models import Attachment
+
+User = AbstractBaseUser | AnonymousUser
+
+ORDER = ("-created_at", "-id")
+
+
+def visible_attachments(user: User) -> QuerySet[Attachment]:
+    """A file is visible when the activity, contact or organization it is
+    attached to is visible."""
+    parts = []
+    for field, visible in (
+        ("activity", visible_activities(user)),
+        ("contact", contact_selectors.visible_contacts(user)),
+        ("organization", contact_selectors.visible_organizations(user)),
+    ):
+        if visible.query.is_empty():
+            continue
+        attached = Q(**{f"{field}__isnull": False})
+        linked = linked_record_visible(field, visible)
+        parts.append(attached if linked is None else attached & linked)
+    if not parts:
+        return Attachment.objects.none()
+    return Attachment.objects.filter(reduce(or_, parts))
+
+
+def attachment_get(*, user: User, attachment_id: Any) -> Attachment | None:
+    try:
+        pk = uuid.UUID(str(attachment_id))
+    except ValueError:
+        return None
+    return visible_attachments(user).filter(pk=pk).first()
+
+
+def activity_attachments(*, user: User, activity: Activity) -> QuerySet[Attachment]:
+    return visible_attachments(user).filter(activity=activity).order_by(*ORDER)
+
+
+def contact_attachments(*, user: User, contact: Contact) -> QuerySet[Attachment]:
+    """Files of the contact itself and of its activities."""
+    return (
+        visible_attachments(user)
+        .filter(Q(contact=contact) | Q(activity__contact=contact))
+        .order_by(*ORDER)
+    )
+
+
+def organization_attachments(
+    *, user: User, organization: Organization, member_ids: Iterable[uuid.UUID] | None = None
+) -> QuerySet[Attachment]:
+    """Files of the organization, of the people who work there, and of the
+    activities on its timeline."""
+    if member_ids is None:
+        member_ids = organization_member_ids(user=user, organization=organization)
+    member_ids = list(member_ids)
+    return (
+        visible_attachments(user)
+        .filter(
+            Q(organization=organization)
+            | Q(contact_id__in=member_ids)
+            | Q(activity__organization=organization)
+            | Q(activity__contact_id__in=member_ids)
+        )
+        .order_by(*ORDER)
+    )

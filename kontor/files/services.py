@@ -1,0 +1,110 @@
+"""Storing and removing attached files."""
+
+import mimetypes
+import re
+import unicodedata
+
+import filetype
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from kontor.activities.models import Activity
+from kontor.contacts.models import Contact, Organization
+from kontor.core.exceptions import FieldErrors
+from kontor.files.models import Attachment
+
+User = AbstractBaseUser | AnonymousUser
+
+SNIFF_BYTES = 8192
+MAX_NAME_LENGTH = 255
+_UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+class FileTooLarge(FieldErrors):
+    """The upload is larger than ``KONTOR_MAX_UPLOAD_MB``."""
+
+
+def max_upload_bytes() -> int:
+    return settings.KONTOR_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def clean_file_name(name: str) -> str:
+    """The name as the user's computer had it, without directories or control
+    characters, shortened to fit (keeping the extension)."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = _UNSAFE_NAME_CHARACTERS.sub("", name).strip().strip(".") or "file"
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 16:
+            name = stem[: MAX_NAME_LENGTH - len(extension) - 1] + "." + extension
+        else:
+            name = name[:MAX_NAME_LENGTH]
+    return name
+
+
+def detect_content_type(upload: UploadedFile, name: str) -> str:
+    """What the bytes are (magic numbers); the name's extension only when the
+    content does not tell (plain text formats have no signature)."""
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is not None:
+        return kind.mime
+    guessed, _encoding = mimetypes.guess_type(name, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def attachment_create(
+    *,
+    actor: User,
+    upload: UploadedFile,
+    activity: Activity | None = None,
+    contact: Contact | None = None,
+    organization: Organization | None = None,
+) -> Attachment:
+    """Store an uploaded file for exactly one activity, contact or organization.
+    The caller passes a record it read through a selector (so the actor may
+    see it)."""
+    if sum(record is not None for record in (activity, contact, organization)) != 1:
+        raise ValueError("attach a file to exactly one activity, contact or organization")
+    if upload is None:
+        raise FieldErrors.single("file", "choose a file to upload")
+    if upload.size > max_upload_bytes():
+        raise FileTooLarge.single(
+            "file",
+            f"is too large ({_megabytes(upload.size)}); files may be at most "
+            f"{settings.KONTOR_MAX_UPLOAD_MB} MB",
+        )
+    if upload.size == 0:
+        raise FieldErrors.single("file", "is empty")
+    name = clean_file_name(upload.name)
+    attachment = Attachment(
+        name=name,
+        size=upload.size,
+        content_type=detect_content_type(upload, name),
+        uploaded_by=actor if actor.is_authenticated else None,
+        activity=activity,
+        contact=contact,
+        organization=organization,
+    )
+    with transaction.atomic():
+        attachment.file.save(name, upload, save=False)
+        try:
+            attachment.save()
+        except Exception:
+            attachment.file.storage.delete(attachment.file.name)
+            raise
+    return attachment
+
+
+def attachment_delete(*, actor: User, attachment: Attachment) -> None:
+    """Delete the row; its bytes go once the transaction commits."""
+    attachment.delete()

@@ -1,0 +1,186 @@
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kontor.files.services import attachment_create
+from tests.activities.conftest import bulk_history
+from tests.factories import ActivityFactory, ContactFactory, OrganizationFactory
+
+LATER_KEYS = ["deals", "tickets", "quotes", "orders", "open_payments"]
+
+
+def test_the_contact_overview_shows_everything_about_the_contact(
+    api, user, contact, organization, colleague
+):
+    now = timezone.now()
+    peter = ContactFactory(first_name="Peter", last_name="Berg", organization_id=organization.pk)
+    call = ActivityFactory(
+        author=user, contact=contact, kind="call", outcome="answered",
+        occurred_at=now - datetime.timedelta(days=2),
+    )  # fmt: skip
+    ActivityFactory(author=user, contact=contact, body="note", occurred_at=now)
+    meeting = ActivityFactory(
+        author=user, contact=contact, kind="meeting", subject="Visit",
+        starts_at=now + datetime.timedelta(days=5),
+    )  # fmt: skip
+    task = ActivityFactory(
+        author=user, contact=contact, kind="task", subject="Send quote",
+        due_at=now + datetime.timedelta(days=1),
+    )  # fmt: skip
+    attachment_create(
+        actor=user, upload=SimpleUploadedFile("quote.pdf", b"%PDF-1.4 x"), contact=contact
+    )
+
+    response = api.get(f"/api/v1/contacts/{contact.pk}/overview")
+
+    assert response.status_code == 200
+    view = response.json()
+    assert view["contact"]["id"] == str(contact.pk)
+    assert view["contact"]["emails"][0]["address"] == "s.koch@mueller.example"
+    assert view["organization"]["id"] == str(organization.pk)
+    assert [c["id"] for c in view["colleagues"]] == [str(peter.pk)]
+    assert [t["id"] for t in view["open_tasks"]] == [str(task.pk)]
+    assert view["last_interaction"]["id"] == str(call.pk)
+    assert view["next_interaction"]["id"] == str(task.pk)
+    assert view["counts"] == {"call": 1, "email": 0, "meeting": 1, "note": 1, "task": 1}
+    assert len(view["recent_activities"]) == 4
+    assert view["recent_activities"][0]["id"] == str(meeting.pk)  # planned, newest
+    assert [f["name"] for f in view["files"]] == ["quote.pdf"]
+    assert all(view[key] == [] for key in LATER_KEYS)
+    assert view["missing_fields"] == []
+
+
+def test_the_next_interaction_is_the_earliest_meeting_or_task(api, user, contact):
+    now = timezone.now()
+    meeting = ActivityFactory(
+        author=user, contact=contact, kind="meeting", subject="Visit",
+        starts_at=now + datetime.timedelta(hours=3),
+    )  # fmt: skip
+    ActivityFactory(
+        author=user, contact=contact, kind="task", subject="Later",
+        due_at=now + datetime.timedelta(days=1),
+    )  # fmt: skip
+    view = api.get(f"/api/v1/contacts/{contact.pk}/overview").json()
+    assert view["next_interaction"]["id"] == str(meeting.pk)
+
+
+def test_a_dirty_record_lists_what_is_missing(api, user):
+    dirty = ContactFactory(first_name="", last_name="", emails=["info@unbekannt.example"])
+    dirty.owner = None
+    dirty.save(update_fields=["owner"])
+    view = api.get(f"/api/v1/contacts/{dirty.pk}/overview").json()
+    assert view["missing_fields"] == ["name", "phone", "organization", "owner"]
+    assert view["organization"] is None
+    assert view["colleagues"] == []
+    assert view["last_interaction"] is None and view["next_interaction"] is None
+
+
+def test_the_organization_overview_includes_its_peoples_history(api, user, contact, organization):
+    own = ActivityFactory(author=user, contact=None, organization=organization, body="own")
+    persons = ActivityFactory(author=user, contact=contact, kind="call")
+    attachment_create(actor=user, upload=SimpleUploadedFile("a.txt", b"hello"), activity=persons)
+    view = api.get(f"/api/v1/organizations/{organization.pk}/overview").json()
+    assert view["organization"]["id"] == str(organization.pk)
+    assert "contact" not in view
+    assert [c["id"] for c in view["colleagues"]] == [str(contact.pk)]
+    assert {a["id"] for a in view["recent_activities"]} == {str(own.pk), str(persons.pk)}
+    assert view["counts"]["call"] == 1 and view["counts"]["note"] == 1
+    assert [f["name"] for f in view["files"]] == ["a.txt"]
+    assert view["missing_fields"] == ["website", "email", "phone"]
+    assert all(view[key] == [] for key in LATER_KEYS)
+
+
+def test_an_unknown_record_has_no_overview(api):
+    assert api.get("/api/v1/contacts/not-a-uuid/overview").status_code == 404
+    missing = "0190d6f0-0000-7000-8000-000000000000"
+    assert api.get(f"/api/v1/organizations/{missing}/overview").status_code == 404
+
+
+# Query counts: the same for a short and a long history. -----------------------------
+
+
+def count_queries(callable_) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = callable_()
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+@pytest.fixture
+def histories(user, colleague):
+    """Two contacts at two organizations: one with 5, one with 500 activities
+    (each with a file on its newest activity, a participant on its meetings)."""
+    records = {}
+    for size in (5, 500):
+        organization = OrganizationFactory(name=f"Org {size}")
+        contact = ContactFactory(first_name=f"History {size}", organization_id=organization.pk)
+        ContactFactory(first_name=f"Colleague of {size}", organization_id=organization.pk)
+        bulk_history(author=user, count=size, contact=contact)
+        newest = ActivityFactory(
+            author=user, contact=contact, kind="meeting", subject="Planned",
+            starts_at=timezone.now() + datetime.timedelta(days=1),
+            participants=[{"contact_id": contact.pk}, {"user_id": colleague.pk}],
+        )  # fmt: skip
+        attachment_create(actor=user, upload=SimpleUploadedFile("f.txt", b"file"), activity=newest)
+        records[size] = (contact, organization)
+    return records
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/contacts/{contact}/overview",
+        "/api/v1/organizations/{organization}/overview",
+        "/api/v1/activities?contact_id={contact}",
+        "/api/v1/activities?organization_id={organization}",
+        "/api/v1/tasks?assignee=me&status=open",
+    ],
+)
+def test_the_api_needs_as_many_queries_for_500_activities_as_for_5(api, histories, url):
+    api.get("/api/v1/activities?limit=1")  # the token's first use writes last_used_at
+    counts = {}
+    for size, (contact, organization) in histories.items():
+        target = url.format(contact=contact.pk, organization=organization.pk)
+        counts[size] = count_queries(lambda target=target: api.get(target))
+    assert counts[5] == counts[500]
+    assert counts[500] <= 30
+
+
+@pytest.mark.parametrize(
+    "url_name", ["contact-timeline", "organization-timeline", "my-tasks", "contact-panel"]
+)
+def test_the_pages_need_as_many_queries_for_500_activities_as_for_5(
+    client, user, histories, url_name
+):
+    from django.urls import reverse
+
+    client.force_login(user)
+    counts = {}
+    for size, (contact, organization) in histories.items():
+        if url_name == "contact-timeline":
+            target = reverse(url_name, args=[contact.pk])
+        elif url_name == "organization-timeline":
+            target = reverse(url_name, args=[organization.pk])
+        elif url_name == "contact-panel":
+            # The 360° panel as the contact page shows it.
+            target = reverse("contact-activity-create", args=[contact.pk, "note"])
+            counts[size] = _count_panel(client, target)
+            continue
+        else:
+            target = reverse(url_name)
+        counts[size] = count_queries(lambda target=target: client.get(target))
+    assert counts[5] == counts[500]
+    assert counts[500] <= 45
+
+
+def _count_panel(client, target) -> int:
+    """An invalid note re-renders the page with the whole 360° panel."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(target, {"note-body": ""})
+    assert response.status_code == 200
+    assert b'id="history"' in response.content
+    return len(queries)
