@@ -1,0 +1,299 @@
+import contextlib
+
+import phonenumbers
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+from kontor.contacts.normalization import (
+    InvalidContactPoint,
+    digits_for_search,
+    domain_from_website,
+    is_free_mail_domain,
+    normalize_email,
+    normalize_phone,
+    phone_lookup_candidates,
+    unstorable_text_reason,
+)
+
+BERLIN = "+49301234567"
+
+# Phone numbers -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "+49 30 1234567",
+        "030 1234567",
+        "0049 (30) 123-4567",
+        "49301234567",
+        "+49301234567",
+        "+49 (0)30 1234567",
+        "030/1234567",
+        "tel:+49-30-1234567",
+        "  030 1234567  ",
+    ],
+)
+def test_it_reads_a_berlin_number_in_any_format(typed):
+    assert normalize_phone(typed).e164 == BERLIN
+    assert phone_lookup_candidates(typed)[0] == BERLIN
+
+
+def test_it_keeps_the_number_as_typed_without_surrounding_space():
+    phone = normalize_phone("  030 123 45 67 ")
+
+    assert phone.original == "030 123 45 67"
+    assert phone.extension == ""
+
+
+def test_it_reads_national_numbers_in_the_given_region():
+    assert normalize_phone("020 7946 0018", region="GB").e164 == "+442079460018"
+    assert normalize_phone("(202) 555-0100", region="us").e164 == "+12025550100"
+
+
+def test_it_reads_national_numbers_in_the_default_region(settings):
+    settings.KONTOR_DEFAULT_REGION = "AT"
+
+    assert normalize_phone("01 5123456").e164 == "+4315123456"
+
+
+def test_it_keeps_the_extension_apart():
+    phone = normalize_phone("+49 30 1234567 ext. 89")
+
+    assert (phone.e164, phone.extension) == (BERLIN, "89")
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("", "must not be empty"),
+        ("   ", "must not be empty"),
+        ("call me", "must contain digits"),
+        ("0" * 65, "at most 64 characters"),
+        ("1", "Not a phone number"),
+        ("+1 12", "Not a possible phone number"),
+        ("+49 30 1234567890123456", "too long"),
+        ("0030 1234567", "Not a possible phone number"),
+        ("030 1234567\x00", "control characters"),
+        ("030\n1234567", "control characters"),
+        ("030 1234567\ud800", "control characters"),
+        ("+49 30 1234567 ext. 12345678901234567", "extension must be at most 16 digits"),
+    ],
+)
+def test_it_rejects_what_is_no_phone_number(typed, reason):
+    with pytest.raises(InvalidContactPoint, match=reason):
+        normalize_phone(typed)
+
+
+def test_it_rejects_a_phone_number_that_is_not_text():
+    with pytest.raises(InvalidContactPoint, match="must be text"):
+        normalize_phone(301234567)  # type: ignore[arg-type]
+
+
+def test_lookup_candidates_read_bare_international_digits_both_ways():
+    candidates = phone_lookup_candidates("49 30 1234567")
+
+    assert candidates[0] == BERLIN
+
+
+def test_lookup_candidates_of_garbage_are_empty():
+    assert phone_lookup_candidates("") == []
+    assert phone_lookup_candidates("anonymous") == []
+    assert phone_lookup_candidates(None) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("term", "digits"),
+    [("030 12", "3012"), ("+49 30", "4930"), ("0049-30", "4930"), ("Müller", "")],
+)
+def test_search_digits_drop_trunk_and_international_prefixes(term, digits):
+    assert digits_for_search(term) == digits
+
+
+# Email addresses -------------------------------------------------------------------
+
+
+def test_it_makes_a_case_insensitive_key_of_an_email_address():
+    email = normalize_email("  Max.Mustermann@Example.COM ")
+
+    assert email.original == "Max.Mustermann@Example.COM"
+    assert email.normalized == "max.mustermann@example.com"
+    assert email.domain == "example.com"
+
+
+def test_it_keys_international_domains_by_their_ascii_form():
+    stored = normalize_email("x@bücher.de")
+    asked = normalize_email("X@xn--bcher-kva.de")
+
+    assert stored.normalized == asked.normalized == "x@xn--bcher-kva.de"
+    assert stored.domain == "xn--bcher-kva.de"
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("", "must not be empty"),
+        ("max", "An email address must have an @-sign."),
+        ("max@", "There must be something after the @-sign."),
+        ("@example.com", "There must be something before the @-sign."),
+        ("a b@example.com", "invalid character"),
+        ("a\x00@example.com", "invalid characters before the @-sign"),
+        ("a@b@example.com", "after the @-sign contains invalid characters"),
+    ],
+)
+def test_it_rejects_what_is_no_email_address(typed, reason):
+    with pytest.raises(InvalidContactPoint, match=reason):
+        normalize_email(typed)
+
+
+@pytest.mark.parametrize(
+    ("domain", "free"),
+    [
+        ("gmail.com", True),
+        ("GMX.de", True),
+        ("web.de", True),
+        ("googlemail.com", True),
+        ("t-online.de", True),
+        ("acme.de", False),
+        ("xn--bcher-kva.de", False),
+    ],
+)
+def test_it_knows_free_mail_domains(domain, free):
+    assert is_free_mail_domain(domain) is free
+
+
+@pytest.mark.parametrize(
+    ("website", "domain"),
+    [
+        ("https://www.ACME.de/kontakt?x=1", "acme.de"),
+        ("acme.de", "acme.de"),
+        ("http://shop.acme.de:8080", "shop.acme.de"),
+        ("www.bücher.de", "xn--bcher-kva.de"),
+        ("", ""),
+        ("https://", ""),
+        ("https://" + "a" * 300, ""),
+    ],
+)
+def test_it_takes_the_domain_from_a_website(website, domain):
+    assert domain_from_website(website) == domain
+
+
+def test_it_names_text_no_database_can_store():
+    assert unstorable_text_reason("Müller & Söhne\t\n") is None
+    assert unstorable_text_reason("a\x00b") is not None
+    assert unstorable_text_reason("a\udc80b") is not None
+
+
+# Properties ----------------------------------------------------------------------
+
+_GERMAN_PREFIXES = [
+    *(
+        str(example.national_number)[:4]
+        for kind in (
+            PhoneNumberType.FIXED_LINE,
+            PhoneNumberType.MOBILE,
+            PhoneNumberType.TOLL_FREE,
+            PhoneNumberType.PREMIUM_RATE,
+            PhoneNumberType.PERSONAL_NUMBER,
+            PhoneNumberType.VOIP,
+            PhoneNumberType.UAN,
+        )
+        if (example := phonenumbers.example_number_for_type("DE", kind)) is not None
+    ),
+    # Area codes of every length, and mobile networks.
+    "30",
+    "40",
+    "89",
+    "221",
+    "711",
+    "6221",
+    "3303",
+    "35204",
+    "151",
+    "160",
+    "170",
+    "176",
+]
+
+
+@st.composite
+def german_numbers(draw: st.DrawFn) -> phonenumbers.PhoneNumber:
+    prefix = draw(st.sampled_from(_GERMAN_PREFIXES))
+    rest = draw(st.text("0123456789", min_size=3, max_size=9))
+    number = phonenumbers.parse(f"+49{prefix}{rest}")
+    assume(phonenumbers.is_valid_number(number))
+    return number
+
+
+@given(german_numbers())
+def test_every_format_of_a_german_number_reads_as_the_same_e164(number):
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    international = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    formats = [
+        phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL),
+        international,
+        e164,
+        phonenumbers.format_number(number, PhoneNumberFormat.RFC3966),
+        "00" + international.removeprefix("+"),
+        "00" + e164.removeprefix("+"),
+    ]
+
+    for typed in formats:
+        assert normalize_phone(typed).e164 == e164, typed
+        assert e164 in phone_lookup_candidates(typed), typed
+    # Phone systems also send the international digits without a plus.
+    assert e164 in phone_lookup_candidates(e164.removeprefix("+"))
+
+
+@given(st.text(max_size=80))
+def test_reading_any_text_as_a_phone_number_fails_only_with_invalid_contact_point(text):
+    try:
+        phone = normalize_phone(text)
+    except InvalidContactPoint:
+        return
+    assert phone.e164.startswith("+")
+    assert phone.e164[1:].isdigit()
+    assert len(phone.e164) <= 16
+
+
+_PHONE_ALPHABET = "0123456789+()-/. xext;=tel:#*"
+
+
+@given(st.text(_PHONE_ALPHABET, max_size=40))
+def test_phone_like_text_fails_only_with_invalid_contact_point(text):
+    with contextlib.suppress(InvalidContactPoint):
+        normalize_phone(text)
+    for candidate in phone_lookup_candidates(text):
+        assert normalize_phone(candidate).e164 == candidate
+
+
+@given(st.text(max_size=80))
+def test_reading_any_text_as_an_email_address_fails_only_with_invalid_contact_point(text):
+    with contextlib.suppress(InvalidContactPoint):
+        normalize_email(text)
+
+
+_LOCAL = st.from_regex(r"[a-zA-Z0-9äöüÄÖÜé_+-]{1,12}(\.[a-zA-Z0-9äöü_-]{1,8}){0,2}", fullmatch=True)
+_DOMAIN = st.sampled_from(["example.com", "ACME.de", "bücher.de", "xn--bcher-kva.de", "mail.co.uk"])
+
+
+@st.composite
+def email_addresses(draw: st.DrawFn) -> str:
+    return f"{draw(_LOCAL)}@{draw(_DOMAIN)}"
+
+
+@given(st.one_of(st.emails(), email_addresses()))
+def test_normalizing_an_email_address_is_idempotent(address):
+    key = normalize_email(address).normalized
+
+    assert normalize_email(key).normalized == key
+
+
+@given(st.one_of(st.emails(), email_addresses()))
+def test_the_email_key_ignores_case(address):
+    key = normalize_email(address).normalized
+
+    assert normalize_email(address.swapcase()).normalized == key
+    assert normalize_email(address.upper()).normalized == key
