@@ -1,0 +1,396 @@
+"""The benchmark behind ``kontor bench``: latency percentiles of Kontor's hot
+paths against the configured database, next to a baseline of the same lookups
+done as one indexed SELECT through the bare database driver."""
+
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+
+from kontor.accounts.services import api_token_create
+from kontor.contacts import selectors, services
+from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
+from kontor.core.pagination import paginate
+
+BENCH_USERNAME = "kontor-bench"
+BENCH_TAG = "kontor-bench"
+
+
+@dataclass
+class Timing:
+    samples: list[float] = field(default_factory=list)  # seconds
+    wall: float = 0.0
+
+    def summary(self) -> dict[str, float]:
+        ordered = sorted(self.samples)
+        cuts = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else []
+
+        def pct(p: int) -> float:
+            return (cuts[p - 1] if cuts else ordered[0]) * 1000
+
+        return {
+            "p50_ms": round(pct(50), 3),
+            "p95_ms": round(pct(95), 3),
+            "p99_ms": round(pct(99), 3),
+            "ops_per_s": round(len(ordered) / self.wall, 1) if self.wall else 0.0,
+            "samples": len(ordered),
+        }
+
+
+def measure(operation: Callable[[int], Any], seconds: float, max_runs: int = 100_000) -> Timing:
+    """Run ``operation(i)`` for about ``seconds`` (after a short warm-up)."""
+    for i in range(min(20, max_runs)):
+        operation(i)
+    timing = Timing()
+    started = time.perf_counter()
+    i = 0
+    while i < max_runs and time.perf_counter() - started < seconds:
+        t0 = time.perf_counter()
+        operation(i)
+        timing.samples.append(time.perf_counter() - t0)
+        i += 1
+    timing.wall = time.perf_counter() - started
+    return timing
+
+
+@dataclass
+class Samples:
+    """Inputs drawn from the data, in the formats real callers use."""
+
+    phones: list[str]
+    emails: list[str]
+    names: list[str]
+    email_fragments: list[str]
+    phone_fragments: list[str]
+    organization_words: list[str]
+    heavy_contact_id: Any
+
+
+def _national(e164: str) -> str:
+    return "0" + e164[3:] if e164.startswith("+49") else e164
+
+
+def draw_samples(rng: random.Random, count: int = 200) -> Samples:
+    phone_count = PhoneNumber.objects.count()
+    offsets = [rng.randrange(phone_count) for _ in range(count)] if phone_count else []
+    phones = [PhoneNumber.objects.values_list("e164", flat=True)[o] for o in offsets[:count]]
+    # Phone systems send numbers in every format; rotate through them.
+    formats = [lambda n: n, lambda n: n[1:], lambda n: "00" + n[1:], _national]
+    phones = [formats[i % len(formats)](p) for i, p in enumerate(phones)] or ["+49301234567"]
+    email_count = EmailAddress.objects.filter(contact__isnull=False).count()
+    emails = [
+        EmailAddress.objects.filter(contact__isnull=False).values_list("address", flat=True)[
+            rng.randrange(email_count)
+        ]
+        for _ in range(count if email_count else 0)
+    ] or ["nobody@example.com"]
+    names = [
+        n[: max(3, len(n) - 2)]
+        for n in Contact.objects.exclude(last_name="").values_list("last_name", flat=True)[:count]
+    ] or ["Mül"]
+    email_fragments = [e.split("@")[0][:8] for e in emails]
+    phone_fragments = [p.lstrip("+0")[-7:] for p in phones]
+    organization_words = [
+        n.split()[0] for n in Organization.objects.values_list("name", flat=True)[:count]
+    ] or ["Nordlicht"]
+    heavy = _heavy_contact_id()
+    return Samples(
+        phones, emails, names, email_fragments, phone_fragments, organization_words, heavy
+    )
+
+
+def _heavy_contact_id() -> Any:
+    try:
+        from kontor.activities.models import Activity
+    except ImportError:
+        return Contact.objects.values_list("pk", flat=True).first()
+    from django.db.models import Count
+
+    row = (
+        Activity.objects.filter(contact__isnull=False)
+        .values("contact_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    return row["contact_id"] if row else Contact.objects.values_list("pk", flat=True).first()
+
+
+def bench_user():
+    users = get_user_model().objects
+    user = users.filter(username=BENCH_USERNAME).first()
+    if user is None:
+        user = users.create_superuser(BENCH_USERNAME, "bench@kontor.localhost", None)
+    return user
+
+
+# Baseline: the bare driver -----------------------------------------------------
+
+
+@contextmanager
+def raw_connection():
+    db = settings.DATABASES["default"]
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        conn = psycopg.connect(
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            user=db["USER"] or None,
+            password=db["PASSWORD"] or None,
+            dbname=db["NAME"],
+            autocommit=True,
+        )
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(db["NAME"])
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def baseline_operations(conn, samples: Samples) -> dict[str, Callable[[int], Any]]:
+    mark = "%s" if connection.vendor == "postgresql" else "?"
+    phone_sql = f"SELECT contact_id, organization_id FROM contacts_phonenumber WHERE e164 = {mark}"
+    email_sql = (
+        f"SELECT contact_id, organization_id FROM contacts_emailaddress WHERE normalized = {mark}"
+    )
+    e164s = [p if p.startswith("+") else None for p in samples.phones]
+    e164s = [e for e in e164s if e] or ["+49301234567"]
+    emails = [e.lower() for e in samples.emails]
+
+    def phone(i: int):
+        cur = conn.cursor()
+        cur.execute(phone_sql, (e164s[i % len(e164s)],))
+        return cur.fetchall()
+
+    def email(i: int):
+        cur = conn.cursor()
+        cur.execute(email_sql, (emails[i % len(emails)],))
+        return cur.fetchall()
+
+    return {"phone_lookup": phone, "email_lookup": email}
+
+
+# Kontor in-process ------------------------------------------------------------
+
+
+def kontor_operations(user, samples: Samples) -> dict[str, Callable[[int], Any]]:
+    client = Client()
+    client.force_login(user)
+    created: list[Any] = []
+
+    def search(terms: list[str]) -> Callable[[int], Any]:
+        def run(i: int):
+            contacts = selectors.contact_list(user=user, q=terms[i % len(terms)])
+            return paginate(contacts, order=("-created_at", "-id"), limit=50, cursor=None)
+
+        return run
+
+    def create_contact(i: int):
+        contact = services.contact_create(
+            actor=user,
+            data={"emails": [{"address": f"bench-{time.time_ns()}-{i}@kontor-bench.example"}],
+                  "tags": [BENCH_TAG]},
+        )  # fmt: skip
+        created.append(contact.pk)
+
+    operations: dict[str, Callable[[int], Any]] = {
+        "phone_lookup": lambda i: selectors.lookup_phone(
+            user=user, number=samples.phones[i % len(samples.phones)]
+        ),
+        "email_lookup": lambda i: selectors.lookup_email(
+            user=user, address=samples.emails[i % len(samples.emails)]
+        ),
+        "search_name": search(samples.names),
+        "search_email": search(samples.email_fragments),
+        "search_phone": search(samples.phone_fragments),
+        "search_organization": search(samples.organization_words),
+        "list_page": lambda i: _ok(
+            client.get("/api/v1/contacts", {"lifecycle_stage": "customer", "limit": 50})
+        ),
+        "create_contact": create_contact,
+    }
+    heavy = samples.heavy_contact_id
+    if heavy is not None and _has_route(f"/api/v1/contacts/{heavy}/overview"):
+        operations["overview"] = lambda i: _ok(client.get(f"/api/v1/contacts/{heavy}/overview"))
+        operations["timeline_page"] = lambda i: _ok(
+            client.get("/api/v1/activities", {"contact_id": str(heavy), "limit": 50})
+        )
+    operations["_cleanup"] = lambda i: Contact.objects.filter(pk__in=created).delete()
+    return operations
+
+
+def _has_route(path: str) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+def _ok(response):
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.status_code}: {response.content[:200]!r}")
+    return response
+
+
+# Kontor over HTTP -------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(workers: int = 2):
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "kontor", "serve", "--port", str(port), "--workers", str(workers)],
+        env={**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError("kontor serve exited during start-up") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def http_operations(port: int, token: str, samples: Samples) -> dict[str, Callable[[int], Any]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Connection": "keep-alive"}
+
+    def get(path: str, params: dict) -> Any:
+        conn.request("GET", f"{path}?{urllib.parse.urlencode(params)}", headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}: {body[:200]!r}")
+        return json.loads(body)
+
+    return {
+        "phone_lookup_http": lambda i: get(
+            "/api/v1/lookup", {"phone": samples.phones[i % len(samples.phones)]}
+        ),
+        "email_lookup_http": lambda i: get(
+            "/api/v1/lookup", {"email": samples.emails[i % len(samples.emails)]}
+        ),
+    }
+
+
+# The whole run ----------------------------------------------------------------
+
+ORDER = [
+    "phone_lookup", "phone_lookup_http", "email_lookup", "email_lookup_http", "search_name",
+    "search_email", "search_phone", "search_organization", "overview", "list_page",
+    "timeline_page", "create_contact",
+]  # fmt: skip
+
+
+def run(seconds: float, *, http: bool = True, seed: int = 7, log=print) -> dict[str, Any]:
+    rng = random.Random(seed)
+    user = bench_user()
+    samples = draw_samples(rng)
+    report: dict[str, Any] = {
+        "database": connection.vendor,
+        "scale": {
+            "contacts": Contact.objects.count(),
+            "organizations": Organization.objects.count(),
+            "activities": _activity_count(),
+            "phone_numbers": PhoneNumber.objects.count(),
+            "email_addresses": EmailAddress.objects.count(),
+        },
+        "seconds_per_operation": seconds,
+        "operations": {},
+        "baseline": {},
+        "ratios": {},
+    }
+    log(f"Benchmarking on {connection.vendor}: {report['scale']}")
+    with raw_connection() as conn:
+        for name, operation in baseline_operations(conn, samples).items():
+            report["baseline"][name] = measure(operation, seconds).summary()
+            log(f"  baseline {name}: {report['baseline'][name]}")
+    operations = kontor_operations(user, samples)
+    cleanup = operations.pop("_cleanup")
+    try:
+        for name, operation in operations.items():
+            report["operations"][name] = measure(operation, seconds).summary()
+            log(f"  {name}: {report['operations'][name]}")
+    finally:
+        cleanup(0)
+    if http:
+        _token, key = api_token_create(actor=user, user=user, name="kontor bench")
+        connection.close()  # the server processes open their own connections
+        with running_server() as port:
+            for name, operation in http_operations(port, key, samples).items():
+                report["operations"][name] = measure(operation, seconds).summary()
+                log(f"  {name}: {report['operations'][name]}")
+    for name in report["baseline"]:
+        base = report["baseline"][name]["p50_ms"]
+        report["ratios"][name] = round(report["operations"][name]["p50_ms"] / base, 2)
+    report["operations"] = {k: report["operations"][k] for k in ORDER if k in report["operations"]}
+    return report
+
+
+def _activity_count() -> int:
+    try:
+        from kontor.activities.models import Activity
+    except ImportError:
+        return 0
+    return Activity.objects.count()
+
+
+def format_table(report: dict[str, Any]) -> str:
+    lines = [
+        f"Kontor benchmark — {report['database']}, "
+        + ", ".join(f"{k} {v:,}" for k, v in report["scale"].items()),
+        "",
+        f"{'operation':<22}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'ops/s':>10}{'runs':>8}",
+    ]
+    for name, row in report["operations"].items():
+        lines.append(
+            f"{name:<22}{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}{row['p99_ms']:>10.2f}"
+            f"{row['ops_per_s']:>10.0f}{row['samples']:>8}"
+        )
+    lines.append("")
+    for name, row in report["baseline"].items():
+        lines.append(
+            f"baseline {name:<13}{row['p50_ms']:>10.3f}{row['p95_ms']:>10.3f}{row['p99_ms']:>10.3f}"
+            f"{row['ops_per_s']:>10.0f}   Kontor/baseline p50 = {report['ratios'][name]}x"
+        )
+    return "\n".join(lines)

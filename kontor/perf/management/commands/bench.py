@@ -1,0 +1,29 @@
+"""``kontor bench``: latency of Kontor's hot paths on the configured database."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from kontor.perf.bench import format_table, run
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure lookups, search, the 360° overview, list and timeline pages and "
+        "contact creation (p50/p95/p99, ops/s) against a bare-driver baseline."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", dest="json_file", help="Also write the figures to FILE.")
+        parser.add_argument(
+            "--seconds", type=float, default=5.0, help="Time per operation (default 5)."
+        )
+        parser.add_argument("--no-http", action="store_true", help="Skip the HTTP measurements.")
+
+    def handle(self, *args, json_file, seconds, no_http, **options):
+        report = run(seconds, http=not no_http, log=lambda m: self.stderr.write(m))
+        self.stdout.write(format_table(report))
+        if json_file:
+            Path(json_file).write_text(json.dumps(report, indent=2, default=str))
+            self.stdout.write(f"\nWrote {json_file}")

@@ -1,0 +1,62 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kontor.perf.bench import format_table, run
+from kontor.perf.generate import Scale, generate
+
+OPERATIONS = {
+    "phone_lookup", "email_lookup", "search_name", "search_email", "search_phone",
+    "search_organization", "overview", "list_page", "timeline_page", "create_contact",
+}  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_benchmark_measures_every_operation_in_process():
+    generate(Scale(contacts=200, organizations=20, activities=1_000), lambda *a: None)
+
+    report = run(0.02, http=False, log=lambda message: None)
+
+    assert set(report["operations"]) == OPERATIONS
+    for figures in report["operations"].values():
+        assert figures["samples"] > 0
+        assert figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
+    assert set(report["ratios"]) == {"phone_lookup", "email_lookup"}
+    assert report["scale"]["contacts"] >= 200
+    assert "phone_lookup" in format_table(report)
+
+
+def test_generate_and_bench_run_end_to_end_from_the_command_line(tmp_path):
+    """The real commands, with `kontor serve` started by the benchmark for the
+    HTTP figures, against a throwaway SQLite database."""
+    env = {
+        **os.environ,
+        "KONTOR_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+    }
+
+    def kontor(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "kontor", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+
+    kontor("migrate", "-v0")
+    generated = kontor(
+        "generate", "--contacts", "300", "--organizations", "30", "--activities", "600",
+        "--no-progress",
+    )  # fmt: skip
+    assert "rows/s" in generated.stdout
+    kontor("bench", "--seconds", "0.05", "--json", str(tmp_path / "bench.json"))
+
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert report["database"] == "sqlite"
+    assert {"phone_lookup_http", "email_lookup_http"} <= set(report["operations"])
+    assert report["operations"]["phone_lookup_http"]["samples"] > 0
