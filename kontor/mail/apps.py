@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MailConfig(AppConfig):
+    name = "kontor.mail"
+    label = "mail"
+    verbose_name = _("Email")
+
+    def ready(self) -> None:
+        from kontor.mail import signals  # noqa: F401 (connects the receiver)

@@ -1,0 +1,360 @@
+"""Taking in emails: one path for the inbound API, ``kontor fetchmail`` (IMAP)
+and uploaded .eml/.mbox files.
+
+A message is stored as received first, then read: sender and recipients are
+matched to contacts (the organization by domain as a fallback, never for
+free-mail domains), an unknown sender becomes a lead, and the message becomes
+an ``email`` activity in its thread, with its attachments as files. What goes
+wrong on the way is noted with the message and on the activity; the raw
+message is kept."""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kontor.activities.models import Activity, Direction, Kind
+from kontor.activities.services import TEXT_LIMITS, activity_create, activity_update
+from kontor.contacts.models import Contact, LifecycleStage, Organization
+from kontor.contacts.normalization import normalize_email
+from kontor.contacts.selectors import Match, lookup_email
+from kontor.contacts.services import contact_create
+from kontor.core.encryption import encrypt
+from kontor.core.exceptions import FieldErrors
+from kontor.files.services import FileTooLarge, attachment_create, max_upload_bytes
+from kontor.mail.models import InboundMessage, Mailbox, Source
+from kontor.mail.parsing import Address, ParsedMessage, parse_message
+from kontor.mail.preview import reply_text
+
+logger = logging.getLogger(__name__)
+
+MAX_MATCHED_ADDRESSES = 50
+MAX_NAME = 150
+
+
+class MessageTooLarge(FieldErrors):
+    """Larger than ``KONTOR_MAIL_MAX_MESSAGE_MB``."""
+
+
+@dataclass
+class IngestResult:
+    message: InboundMessage
+    duplicate: bool = False
+    matches: list[Match] = field(default_factory=list)
+    created_contacts: list[Contact] = field(default_factory=list)
+
+    @property
+    def activity(self) -> Activity | None:
+        return self.message.activity
+
+    @property
+    def problems(self) -> list[str]:
+        return self.message.problems
+
+
+def max_message_bytes() -> int:
+    return settings.KONTOR_MAIL_MAX_MESSAGE_MB * 1024 * 1024
+
+
+# Mailboxes ----------------------------------------------------------------------
+
+
+def mailbox_set_password(*, mailbox: Mailbox, password: str) -> None:
+    """Store the IMAP password encrypted (kontor.core.encryption)."""
+    mailbox.password_encrypted = encrypt(password)
+    if mailbox.pk and not mailbox._state.adding:
+        mailbox.save(update_fields=["password_encrypted", "updated_at"])
+
+
+# Ingestion ----------------------------------------------------------------------
+
+
+def _sha256(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode("utf-8", "replace"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _fingerprint(parsed: ParsedMessage) -> str:
+    sender = parsed.sender.normalized if parsed.sender else ""
+    date = parsed.date.isoformat() if parsed.date else ""
+    # Whitespace aside: servers change line endings (CRLF) and wrap lines.
+    return _sha256(sender, date, " ".join(parsed.subject.split()), " ".join(parsed.text.split()))
+
+
+def _own_addresses(mailbox: Mailbox | None) -> tuple[set[str], set[str]]:
+    addresses = mailbox.own_addresses() if mailbox else set()
+    normalized = set()
+    for address in addresses:
+        try:
+            normalized.add(normalize_email(address).normalized)
+        except ValueError:
+            continue
+    return normalized, set(settings.KONTOR_OWN_EMAIL_DOMAINS)
+
+
+def _is_own(address: Address, own: tuple[set[str], set[str]]) -> bool:
+    addresses, domains = own
+    return address.normalized in addresses or address.normalized.rsplit("@", 1)[-1] in domains
+
+
+def _store(
+    *,
+    raw: bytes,
+    parsed: ParsedMessage,
+    actor: AbstractBaseUser,
+    source: str,
+    mailbox: Mailbox | None,
+) -> tuple[InboundMessage, bool]:
+    """Keep the message as received, once. Returns it and whether it had
+    been stored before."""
+    fingerprint = _fingerprint(parsed)
+    key = _sha256("message-id", parsed.message_id) if parsed.message_id else _sha256(raw)
+    existing = InboundMessage.objects.select_related("activity").filter(dedup_key=key).first()
+    if existing is not None and existing.fingerprint != fingerprint:
+        parsed.problem(
+            f"another message with the same Message-ID {parsed.message_id[:100]} was received "
+            "before; this one is kept as a message of its own"
+        )
+        key = _sha256(raw)
+        existing = InboundMessage.objects.select_related("activity").filter(dedup_key=key).first()
+    if existing is not None:
+        return existing, True
+    message = InboundMessage(
+        dedup_key=key,
+        fingerprint=fingerprint,
+        message_id=parsed.message_id,
+        subject=parsed.subject[: TEXT_LIMITS["subject"]],
+        from_address=parsed.sender.address[:998] if parsed.sender else "",
+        sent_at=parsed.date,
+        size=len(raw),
+        source=source,
+        mailbox=mailbox,
+        imported_by=actor if actor.is_authenticated else None,
+        problems=list(parsed.problems),
+    )
+    try:
+        with transaction.atomic():
+            message.raw.save("message.eml", ContentFile(raw), save=False)
+            message.save()
+    except IntegrityError:  # the same message, delivered at the same moment
+        message.raw.storage.delete(message.raw.name)
+        return InboundMessage.objects.select_related("activity").get(dedup_key=key), True
+    return message, False
+
+
+def _thread(parsed: ParsedMessage) -> str:
+    """The thread: that of the message this one answers, if Kontor has it;
+    else the first message the References name; else this message itself."""
+    referenced = [*parsed.references, *parsed.in_reply_to]
+    if referenced:
+        known = (
+            Activity.objects.filter(kind=Kind.EMAIL, message_id__in=referenced)
+            .exclude(message_id="")
+            .exclude(thread="")
+            .values_list("thread", flat=True)
+            .first()
+        )
+        if known:
+            return known
+        known = (
+            InboundMessage.objects.filter(message_id__in=referenced)
+            .exclude(thread="")
+            .values_list("thread", flat=True)
+            .first()
+        )
+        if known:
+            return known
+        return parsed.references[0] if parsed.references else parsed.in_reply_to[0]
+    return parsed.message_id
+
+
+def _name_parts(name: str) -> dict[str, str]:
+    name = " ".join(name.replace('"', " ").split())
+    if not name or "@" in name:
+        return {}
+    if "," in name:  # "Schmidt, Anna"
+        last, _, first = name.partition(",")
+    else:
+        first, _, last = name.rpartition(" ")
+        if not first:
+            first, last = last, ""
+    return {"first_name": first.strip()[:MAX_NAME], "last_name": last.strip()[:MAX_NAME]}
+
+
+def _contact_for_unknown(
+    *, actor: AbstractBaseUser, address: Address, matches: list[Match], message: ParsedMessage
+) -> Contact | None:
+    organizations = [m.record for m in matches if isinstance(m.record, Organization)]
+    data = {
+        "emails": [{"address": address.address}],
+        "lifecycle_stage": LifecycleStage.LEAD,
+        **_name_parts(address.name),
+    }
+    if len(organizations) == 1:
+        data["organization_id"] = organizations[0].pk
+    try:
+        return contact_create(actor=actor, data=data)
+    except FieldErrors as exc:
+        message.problem(f"no contact could be made for {address.address[:100]}: {exc}")
+        return None
+
+
+def _activity_data(
+    parsed: ParsedMessage, *, direction: str, thread: str, record: Contact | Organization
+) -> dict:
+    problems = parsed.problems
+    body = reply_text(parsed.text)
+    if problems:
+        body = "⚠ " + "; ".join(problems) + "\n\n" + body
+    link = (
+        {"contact_id": record.pk} if isinstance(record, Contact) else {"organization_id": record.pk}
+    )
+    return {
+        "kind": Kind.EMAIL,
+        "subject": parsed.subject[: TEXT_LIMITS["subject"]],
+        "body": body[: TEXT_LIMITS["body"]],
+        "body_html": parsed.html[: TEXT_LIMITS["body_html"]],
+        "occurred_at": parsed.date or timezone.now(),
+        "direction": direction,
+        "message_id": parsed.message_id[: TEXT_LIMITS["message_id"]],
+        "thread": thread[: TEXT_LIMITS["thread"]],
+        "from": parsed.sender.address if parsed.sender else "",
+        "to": [a.address for a in parsed.to],
+        "cc": [a.address for a in parsed.cc],
+        **link,
+    }
+
+
+def _attach(actor: AbstractBaseUser, activity: Activity, parsed: ParsedMessage) -> None:
+    for part in parsed.attachments:
+        if not part.data:
+            parsed.problem(f"attachment {part.filename} is empty; skipped")
+            continue
+        upload = SimpleUploadedFile(part.filename, part.data, content_type=part.content_type)
+        try:
+            attachment_create(actor=actor, upload=upload, activity=activity)
+        except FileTooLarge:
+            parsed.problem(
+                f"attachment {part.filename} ({len(part.data) / 1048576:.1f} MB) is larger than "
+                f"{max_upload_bytes() // 1048576} MB; it is only in the raw message"
+            )
+
+
+def _process(
+    *,
+    actor: AbstractBaseUser,
+    parsed: ParsedMessage,
+    message: InboundMessage,
+    mailbox: Mailbox | None,
+    create_unknown: bool,
+) -> IngestResult:
+    result = IngestResult(message=message)
+    own = _own_addresses(mailbox)
+    sender = parsed.sender
+    outbound = sender is not None and _is_own(sender, own)
+    direction = Direction.OUTBOUND if outbound else Direction.INBOUND
+    everyone = [a for a in [*([sender] if sender else []), *parsed.to, *parsed.cc] if a]
+    external: list[Address] = []
+    for address in everyone:
+        if not _is_own(address, own) and address.normalized not in {a.normalized for a in external}:
+            external.append(address)
+    external = external[:MAX_MATCHED_ADDRESSES]
+    counterparts = [sender] if sender and not outbound else [a for a in parsed.to if a in external]
+
+    primary: Contact | Organization | None = None
+    organizations: list[Organization] = []
+    for address in external:
+        matches = lookup_email(user=actor, address=address.normalized)
+        contact = next((m.record for m in matches if isinstance(m.record, Contact)), None)
+        if contact is None and create_unknown and address in counterparts:
+            contact = _contact_for_unknown(
+                actor=actor, address=address, matches=matches, message=parsed
+            )
+            if contact is not None:
+                result.created_contacts.append(contact)
+                matches = [Match(record=contact, reason="email"), *matches]
+        seen = {(m.type, m.record.pk) for m in result.matches}
+        result.matches += [m for m in matches if (m.type, m.record.pk) not in seen]
+        if contact is not None and primary is None and address in counterparts:
+            primary = contact
+        organizations += [m.record for m in matches if isinstance(m.record, Organization)]
+    if primary is None:
+        contacts = [m.record for m in result.matches if isinstance(m.record, Contact)]
+        primary = contacts[0] if contacts else (organizations[0] if organizations else None)
+
+    thread = _thread(parsed)
+    message.thread = thread[:998]
+    message.direction = direction
+    if primary is None:
+        parsed.problem("no contact or organization matches; the message waits unassigned")
+    else:
+        activity = activity_create(
+            actor=actor,
+            data=_activity_data(parsed, direction=direction, thread=thread, record=primary),
+        )
+        known_problems = len(parsed.problems)
+        _attach(actor, activity, parsed)
+        if len(parsed.problems) > known_problems:  # an attachment failed: say so too
+            data = _activity_data(parsed, direction=direction, thread=thread, record=primary)
+            activity = activity_update(actor=actor, activity=activity, data={"body": data["body"]})
+        message.activity = activity
+    message.problems = list(parsed.problems)
+    message.save(update_fields=["thread", "direction", "activity", "problems", "updated_at"])
+    return result
+
+
+def message_ingest(
+    *,
+    actor: AbstractBaseUser,
+    raw: bytes,
+    source: str = Source.API,
+    mailbox: Mailbox | None = None,
+    create_unknown_contacts: bool | None = None,
+) -> IngestResult:
+    """Take in one RFC 5322 message. The same message a second time changes
+    nothing (``duplicate``). Raises MessageTooLarge past the size limit and
+    FieldErrors for an empty body; never for a message that is merely broken."""
+    if not raw:
+        raise FieldErrors.single("message", "is empty")
+    if len(raw) > max_message_bytes():
+        raise MessageTooLarge.single(
+            "message",
+            f"is too large ({len(raw) / 1048576:.1f} MB); messages may be at most "
+            f"{settings.KONTOR_MAIL_MAX_MESSAGE_MB} MB",
+        )
+    if create_unknown_contacts is None:
+        create_unknown_contacts = mailbox.create_unknown_contacts if mailbox else True
+    parsed = parse_message(raw)
+    message, duplicate = _store(raw=raw, parsed=parsed, actor=actor, source=source, mailbox=mailbox)
+    if duplicate:
+        return IngestResult(message=message, duplicate=True)
+    try:
+        with transaction.atomic():
+            return _process(
+                actor=actor,
+                parsed=parsed,
+                message=message,
+                mailbox=mailbox,
+                create_unknown=create_unknown_contacts,
+            )
+    except Exception as exc:
+        # Whatever went wrong, the message is kept and says so; it can be
+        # read again from its raw file once the cause is fixed.
+        logger.exception("could not process received email %s", message.pk)
+        message.refresh_from_db()
+        message.problems = [
+            *parsed.problems,
+            f"the message could not be processed ({type(exc).__name__}); the raw message is kept",
+        ]
+        message.activity = None
+        message.save(update_fields=["problems", "activity", "updated_at"])
+        return IngestResult(message=message)

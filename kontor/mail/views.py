@@ -1,0 +1,70 @@
+"""Web UI of email import: upload .eml and .mbox files; download a received
+message as it came."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kontor.core.exceptions import FieldErrors
+from kontor.mail import selectors
+from kontor.mail.api import raw_response
+from kontor.mail.forms import ImportForm
+from kontor.mail.models import Source
+from kontor.mail.services import IngestResult, message_ingest
+from kontor.mail.uploads import messages_in
+
+MAX_MESSAGES_PER_UPLOAD = 5000
+
+
+@dataclass
+class ImportRow:
+    file_name: str
+    result: IngestResult | None
+    error: str = ""
+
+
+@login_required
+def mail_import(request: HttpRequest) -> HttpResponse:
+    rows: list[ImportRow] = []
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        create = form.cleaned_data["create_unknown_contacts"]
+        for upload in form.cleaned_data["files"]:
+            for index, raw in enumerate(messages_in(upload)):
+                if index >= MAX_MESSAGES_PER_UPLOAD:
+                    rows.append(ImportRow(upload.name, None, "too many messages in one file"))
+                    break
+                try:
+                    result = message_ingest(
+                        actor=request.user,
+                        raw=raw,
+                        source=Source.UPLOAD,
+                        create_unknown_contacts=create,
+                    )
+                except FieldErrors as exc:
+                    rows.append(ImportRow(upload.name, None, str(exc)))
+                else:
+                    rows.append(ImportRow(upload.name, result))
+        form = ImportForm()
+    return render(
+        request,
+        "mail/import.html",
+        {
+            "form": form,
+            "rows": rows,
+            "imported": sum(1 for r in rows if r.result and not r.result.duplicate),
+            "duplicates": sum(1 for r in rows if r.result and r.result.duplicate),
+            "with_problems": sum(1 for r in rows if r.error or (r.result and r.result.problems)),
+        },
+    )
+
+
+@login_required
+def message_raw(request: HttpRequest, message_id: UUID) -> HttpResponse:
+    message = selectors.message_get(user=request.user, message_id=message_id)
+    if message is None:
+        raise Http404
+    return raw_response(message)
