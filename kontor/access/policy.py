@@ -1,0 +1,375 @@
+"""The access policy: the one place that decides who may see and do what.
+
+Records: ``restrict`` turns a user's level for an object type into a
+queryset filter (own → the user owns it, team → a member of the user's
+teams owns it, all → no condition, plus records shared with the user or
+their teams); ``can`` / ``require`` decide about one record. Fields:
+``fields_for`` tells which fields of a type a user may read and edit, by
+the fields' sensitivity categories. The selectors (``visible_contacts``, …)
+and services of every app call these functions and nothing else."""
+
+from collections.abc import Iterable, Mapping
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import CharField, Exists, Model, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.utils.translation import gettext as _
+
+from kontor.access.grants import Access, User, access_for
+from kontor.access.registry import (
+    Action,
+    Category,
+    Level,
+    ObjectType,
+    object_type,
+    object_type_for,
+    object_types,
+)
+from kontor.core.exceptions import FieldErrors, PermissionDenied
+
+CUSTOM_PREFIX = "custom."
+
+
+# Records -----------------------------------------------------------------------
+
+
+def _team_members_of(user_id: int) -> QuerySet:
+    from kontor.access.models import Team
+
+    through = Team.members.through
+    teams = through.objects.filter(user_id=user_id).values("team_id")
+    return through.objects.filter(team_id__in=teams).values("user_id")
+
+
+def _teams_of(user_id: int) -> QuerySet:
+    from kontor.access.models import Team
+
+    return Team.members.through.objects.filter(user_id=user_id).values("team_id")
+
+
+def _shared_q(access: Access, kind: ObjectType, *, edit: bool) -> Q:
+    from kontor.access.models import Share
+
+    shares = Share.objects.filter(
+        Q(user_id=access.user_id) | Q(team_id__in=_teams_of(access.user_id))
+    )
+    if edit:
+        shares = shares.filter(can_edit=True)
+    conditions = []
+    for path, shared_type in kind.share_paths:
+        reference = f"{path}_id" if path else "pk"
+        conditions.append(
+            Exists(
+                shares.filter(object_type=shared_type or kind.key, object_id=OuterRef(reference))
+            )
+        )
+    return reduce(or_, (Q(c) for c in conditions))
+
+
+def _level_q(access: Access, kind: ObjectType, level: Level) -> Q:
+    condition = Q(pk__in=[])
+    if level >= Level.OWN:
+        for path in kind.owner_paths:
+            condition |= Q(**{path: access.user_id})
+    if level >= Level.TEAM:
+        members = _team_members_of(access.user_id)
+        for path in kind.owner_paths:
+            condition |= Q(**{f"{path}__in": members})
+    return condition
+
+
+def restrict(
+    queryset: QuerySet, user: User, key: str | None = None, *, action: str = Action.READ
+) -> QuerySet:
+    """``queryset`` limited to the records ``user`` may ``action``. Reads of a
+    type whose parents' visibility the caller already requires (activities
+    of visible contacts) add nothing when the level is no stricter than the
+    parents' levels, so that the common case costs no subquery per row."""
+    kind = object_type(key) if key else object_type_for(queryset.model)
+    access = access_for(user)
+    if access.user_id is None:
+        return queryset.none()
+    level = access.level(kind.key, action)
+    if level == Level.ALL:
+        return queryset
+    if (
+        action == Action.READ
+        and kind.parent_types
+        and all(level >= access.level(parent, Action.READ) for parent in kind.parent_types)
+    ):
+        return queryset
+    condition = _level_q(access, kind, level)
+    if action in (Action.READ, Action.EDIT):
+        condition |= _shared_q(access, kind, edit=action == Action.EDIT)
+    return queryset.filter(condition)
+
+
+def visible(user: User, key: str) -> QuerySet:
+    """Every record of type ``key`` the user may read."""
+    kind = object_type(key)
+    return restrict(kind.model_class()._default_manager.all(), user, key)
+
+
+def _shared_records(kind: ObjectType, record: Model) -> list[tuple[str, Any]]:
+    pairs = []
+    for path, shared_type in kind.share_paths:
+        value: Any = record
+        if path:
+            *hops, last = path.split("__")
+            for hop in hops:
+                value = getattr(value, hop, None) if value is not None else None
+            value = getattr(value, f"{last}_id", None) if value is not None else None
+        else:
+            value = record.pk
+        if value is not None:
+            pairs.append((shared_type or kind.key, value))
+    return pairs
+
+
+def _is_shared(access: Access, pairs: Iterable[tuple[str, Any]], *, edit: bool) -> bool:
+    from kontor.access.models import Share
+
+    pairs = list(pairs)
+    if not pairs or access.user_id is None:
+        return False
+    records = reduce(or_, (Q(object_type=t, object_id=pk) for t, pk in pairs))
+    shares = Share.objects.filter(records).filter(
+        Q(user_id=access.user_id) | Q(team_id__in=_teams_of(access.user_id))
+    )
+    if edit:
+        shares = shares.filter(can_edit=True)
+    return shares.exists()
+
+
+def _owned_within(access: Access, level: Level, owner_ids: set[Any]) -> bool:
+    if level == Level.ALL:
+        return True
+    if level >= Level.OWN and access.user_id in owner_ids:
+        return True
+    return level >= Level.TEAM and bool(owner_ids & access.team_member_ids())
+
+
+def can(user: User, action: str, record: Model) -> bool:
+    """May ``user`` ``action`` (read, edit, delete, export) this record?"""
+    kind = object_type_for(record)
+    access = access_for(user)
+    if access.user_id is None:
+        return False
+    level = access.level(kind.key, action)
+    if _owned_within(access, level, kind.owner_ids(record)):
+        return True
+    if action in (Action.READ, Action.EDIT):
+        return _is_shared(access, _shared_records(kind, record), edit=action == Action.EDIT)
+    return False
+
+
+def can_create(
+    user: User, key: str, *, owner_ids: Iterable[Any] = (), parents: Iterable[Model] = ()
+) -> bool:
+    """May ``user`` create a record of type ``key`` owned by ``owner_ids``
+    (for a contact: its owner; for an activity or a file: the owners of the
+    records it is attached to, its ``parents``)? A parent shared with the
+    user for editing allows it too."""
+    access = access_for(user)
+    if access.user_id is None:
+        return False
+    level = access.level(key, Action.CREATE)
+    owners = {o for o in owner_ids if o is not None}
+    if _owned_within(access, level, owners):
+        return True
+    if level == Level.NONE:
+        return False
+    pairs = [
+        pair for parent in parents for pair in _shared_records(object_type_for(parent), parent)
+    ]
+    return _is_shared(access, pairs, edit=True)
+
+
+def may_use_level(user: User, key: str, action: str) -> bool:
+    """Has the user any right for ``action`` on type ``key`` (before a record is known)?"""
+    return access_for(user).level(key, action) > Level.NONE
+
+
+def require(user: User, action: str, record: Model) -> None:
+    if not can(user, action, record):
+        kind = object_type_for(record)
+        raise PermissionDenied(
+            _("You may not %(action)s this %(type)s.")
+            % {"action": Action(action).label, "type": kind.label}
+        )
+
+
+def require_create(
+    user: User, key: str, *, owner_ids: Iterable[Any] = (), parents: Iterable[Model] = ()
+) -> None:
+    if not can_create(user, key, owner_ids=owner_ids, parents=parents):
+        raise PermissionDenied(
+            _("You may not create this %(type)s.") % {"type": object_type(key).label}
+        )
+
+
+# Fields ------------------------------------------------------------------------
+
+
+def _load_field_categories() -> dict[str, dict[str, str]]:
+    """Every administrator-set category, built-in and custom, in one query."""
+    from kontor.access.models import FieldCategory
+    from kontor.contacts.models import CustomFieldDefinition
+
+    built_in = FieldCategory.objects.order_by().values_list("object_type", "field", "category")
+    custom = (
+        CustomFieldDefinition.objects.order_by()
+        .annotate(field_key=Concat(Value(CUSTOM_PREFIX), "key", output_field=CharField()))
+        .values_list("object_type", "field_key", "category")
+    )
+    categories: dict[str, dict[str, str]] = {}
+    for kind, field, category in built_in.union(custom, all=True):
+        categories.setdefault(kind, {})[field] = category
+    return categories
+
+
+def field_categories(user: User, key: str) -> dict[str, str]:
+    """Category of every field of type ``key``: built-in fields by their key,
+    custom fields as ``custom.<key>``."""
+    access = access_for(user)
+    if access._field_categories is None:
+        access._field_categories = _load_field_categories()
+    stored = access._field_categories.get(key, {})
+    categories = {spec.key: spec.category for spec in object_type(key).fields}
+    for field, category in stored.items():
+        spec = object_type(key).field(field)
+        if field.startswith(CUSTOM_PREFIX) or (spec and category in spec.categories):
+            categories[field] = category
+    return categories
+
+
+class FieldAccess:
+    """Which fields of one object type a user may read and edit.
+
+    ``"phones" in fields`` (also in templates), ``fields.may_edit("notes")``,
+    custom fields as ``"custom.<key>"``. A user who may read (edit) every
+    category needs no field categories at all, so they are not even read."""
+
+    def __init__(self, user: User, key: str):
+        self.user = user
+        self.key = key
+        self.access = access_for(user)
+        self._categories: dict[str, str] | None = None
+
+    @property
+    def categories(self) -> dict[str, str]:
+        if self._categories is None:
+            self._categories = field_categories(self.user, self.key)
+        return self._categories
+
+    def category(self, field: str, *, sensitive_default: bool = False) -> str:
+        """A field's category; a custom value without definition counts as
+        standard, or special when it was stored encrypted."""
+        if field in self.categories:
+            return self.categories[field]
+        return Category.SPECIAL if sensitive_default else Category.STANDARD
+
+    def __contains__(self, field: str) -> bool:
+        return self.may_read(field)
+
+    def may_read(self, field: str, *, sensitive_default: bool = False) -> bool:
+        if self.access.user_id is None:
+            return False
+        if self.access.reads_every_category:
+            return True
+        return self.access.may_read_category(
+            self.category(field, sensitive_default=sensitive_default)
+        )
+
+    def may_edit(self, field: str, *, sensitive_default: bool = False) -> bool:
+        if self.access.user_id is None:
+            return False
+        if self.access.edits_every_category:
+            return True
+        return self.access.may_edit_category(
+            self.category(field, sensitive_default=sensitive_default)
+        )
+
+    @property
+    def reads_everything(self) -> bool:
+        return self.access.reads_every_category
+
+    def hidden_output_keys(self) -> set[str]:
+        """Keys of an API answer that must not appear for this user."""
+        if self.reads_everything:
+            return set()
+        hidden = set()
+        for spec in object_type(self.key).fields:
+            if not self.may_read(spec.key):
+                hidden.update(spec.keys_in_output)
+        return hidden
+
+    def readable_categories(self) -> set[str]:
+        return {c for c in Category.values if self.access.may_read_category(c)}
+
+
+def fields_for(user: User, key: str) -> FieldAccess:
+    """The user's ``FieldAccess`` for type ``key``, made once per request."""
+    access = access_for(user)
+    cache = access.__dict__.setdefault("_field_access", {})
+    if key not in cache:
+        cache[key] = FieldAccess(user, key)
+    return cache[key]
+
+
+def check_field_edits(user: User, key: str, data: Mapping[str, Any]) -> None:
+    """Refuse a write that sets fields the user may not edit: 403 for fields
+    they may read, and for custom fields they may not even read the same
+    error as for a field that does not exist, so the write reveals nothing."""
+    fields = fields_for(user, key)
+    if fields.access.edits_every_category:
+        return
+    kind = object_type(key)
+    _refuse_unknown_custom_fields(fields, data.get("custom"))
+    forbidden = []
+    for name in data:
+        spec = kind.field(name)
+        if spec is not None and not fields.may_edit(name):
+            forbidden.append(str(spec.label))
+    custom = data.get("custom")
+    if isinstance(custom, Mapping):
+        unknown = {}
+        for custom_key in custom:
+            field = f"{CUSTOM_PREFIX}{custom_key}"
+            if not fields.may_read(field):
+                unknown[field] = ["is not a custom field here"]
+            elif not fields.may_edit(field):
+                forbidden.append(str(custom_key))
+        if unknown:
+            raise FieldErrors(unknown)
+    if forbidden:
+        raise PermissionDenied(
+            _("You may not change these fields: %(fields)s.") % {"fields": ", ".join(forbidden)}
+        )
+
+
+def _refuse_unknown_custom_fields(fields: FieldAccess, custom: Any) -> None:
+    """Name only the custom fields the user may read when a key is unknown
+    (the generic message would list every field, hidden ones too)."""
+    if not isinstance(custom, Mapping):
+        return
+    defined = {
+        k.removeprefix(CUSTOM_PREFIX) for k in fields.categories if k.startswith(CUSTOM_PREFIX)
+    }
+    unknown = [k for k in custom if k not in defined]
+    if unknown:
+        known = ", ".join(sorted(k for k in defined if fields.may_read(f"{CUSTOM_PREFIX}{k}")))
+        raise FieldErrors(
+            {
+                f"{CUSTOM_PREFIX}{k}": [
+                    f"is not a custom field here (known fields: {known or 'none are defined'})"
+                ]
+                for k in unknown
+            }
+        )
+
+
+def registered_keys() -> list[str]:
+    return [kind.key for kind in object_types()]

@@ -1,0 +1,221 @@
+"""Writing the audit trail. Every service that creates, changes or deletes a
+record calls ``audit_record`` in the same transaction as its write (the web
+UI, the API, imports, the command line and workflows all go through those
+services); reads of financial and special fields go through ``audit_read``,
+exports through ``audit_export``.
+
+Nothing here changes or deletes an entry, except ``purge_expired`` (the
+retention rules) and ``erase_record`` (GDPR erasure), which lift the
+database's append-only lock for their own transaction."""
+
+import datetime
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model, Q
+from django.utils import timezone
+
+from kontor.audit.context import RequestContext, current_channel, current_request
+from kontor.audit.locking import audit_unlocked
+from kontor.audit.models import AuditAction, AuditEntry
+
+User = AbstractBaseUser | AnonymousUser
+
+MASK = "•••"
+PURGE_BATCH = 5000
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def object_type_key(record: Model | type[Model]) -> str:
+    """The access registry's key of the record's type ("contact"), else its
+    model label ("telephony.call")."""
+    from kontor.access.registry import object_type_for
+
+    try:
+        return object_type_for(record).key
+    except LookupError:
+        return record._meta.label_lower
+
+
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor_id": None, "actor_name": ""}
+    name = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
+    return {"actor_id": actor.pk, "actor_name": (name or actor.get_username())[:150]}
+
+
+def _context_fields() -> dict[str, Any]:
+    request = current_request()
+    return {
+        "channel": current_channel(),
+        "request_id": (request.request_id if request else "")[:64],
+    }
+
+
+def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list]:
+    """``{field: [old, new]}`` for each field whose value differs (JSON-safe)."""
+    old, new = _json_safe(dict(before)), _json_safe(dict(after))
+    return {
+        field: [old.get(field), new.get(field)]
+        for field in sorted(set(old) | set(new))
+        if old.get(field) != new.get(field)
+    }
+
+
+def _masked(changes: Mapping[str, Any], masked: Iterable[str]) -> dict[str, Any]:
+    hidden = set(masked)
+    result = {}
+    for field, pair in changes.items():
+        old, new = pair
+        if field in hidden:
+            old = MASK if old not in (None, "", [], {}) else None
+            new = MASK if new not in (None, "", [], {}) else None
+        result[field] = [old, new]
+    return result
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    record: Model | None = None,
+    changes: Mapping[str, Any] | None = None,
+    fields: Iterable[str] | None = None,
+    masked: Iterable[str] = (),
+    parent: Model | None = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    object_repr: str | None = None,
+    sensitive: bool = False,
+) -> AuditEntry:
+    """Record that ``actor`` did ``action`` (create, update, delete, …) to
+    ``record``. ``changes``: ``{field: (old, new)}``; the values of fields in
+    ``masked`` (financial and special ones) are stored as •••. ``parent``:
+    the contact or organization an activity or file belongs to."""
+    pairs = {field: list(pair) for field, pair in (changes or {}).items()}
+    masked = set(masked)
+    entry = AuditEntry(
+        action=action,
+        object_type=object_type or (object_type_key(record) if record is not None else ""),
+        object_id=str(object_id if object_id is not None else getattr(record, "pk", "") or "")[:64],
+        object_repr=(object_repr if object_repr is not None else str(record or ""))[:255],
+        fields=sorted(set(fields or ()) | set(pairs)),
+        changes=_masked(_json_safe(pairs), masked),
+        sensitive=sensitive or bool(masked & set(pairs)),
+        **_actor_fields(actor),
+        **_context_fields(),
+    )
+    if parent is not None:
+        entry.parent_type = object_type_key(parent)
+        entry.parent_id = str(parent.pk)
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_read(*, actor: Any, record: Model, fields: Iterable[str]) -> None:
+    """Record that ``actor`` was shown these financial or special fields of
+    ``record``. Inside a request the entries are written together when the
+    response is ready; each record and set of fields once per request."""
+    fields = sorted(fields)
+    if not fields:
+        return
+    entry = AuditEntry(
+        action=AuditAction.READ,
+        object_type=object_type_key(record),
+        object_id=str(record.pk),
+        object_repr=str(record)[:255],
+        fields=fields,
+        sensitive=True,
+        **_actor_fields(actor),
+        **_context_fields(),
+    )
+    request = current_request()
+    if request is None:
+        entry.save(force_insert=True)
+        return
+    key = (entry.actor_id, entry.object_type, entry.object_id, tuple(fields))
+    if key not in request.seen_reads:
+        request.seen_reads.add(key)
+        request.pending_reads.append(entry)
+
+
+def flush_reads(context: RequestContext) -> None:
+    if context.pending_reads:
+        AuditEntry.objects.bulk_create(context.pending_reads)
+        context.pending_reads.clear()
+
+
+def audit_export(
+    *, actor: Any, object_type: str, count: int, description: str = "", sensitive: bool = False
+) -> AuditEntry:
+    """Record an export of ``count`` records of ``object_type``."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type=object_type,
+        object_id="",
+        object_repr=description[:255],
+        changes={"count": [None, count]},
+        sensitive=sensitive,
+    )
+
+
+# Retention and erasure ------------------------------------------------------------
+
+
+def _delete_in_batches(entries) -> int:
+    deleted = 0
+    while True:
+        with audit_unlocked():
+            ids = list(entries.order_by().values_list("pk", flat=True)[:PURGE_BATCH])
+            if not ids:
+                return deleted
+            deleted += AuditEntry.objects.filter(pk__in=ids).delete()[0]
+
+
+def purge_expired(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete entries past their retention: reads of sensitive data after
+    KONTOR_AUDIT_SENSITIVE_READ_RETENTION_DAYS, everything else after
+    KONTOR_AUDIT_RETENTION_DAYS. Returns how many of each went."""
+    now = now or timezone.now()
+    regular_cutoff = now - datetime.timedelta(days=settings.KONTOR_AUDIT_RETENTION_DAYS)
+    sensitive_cutoff = now - datetime.timedelta(
+        days=settings.KONTOR_AUDIT_SENSITIVE_READ_RETENTION_DAYS
+    )
+    sensitive_reads = Q(action=AuditAction.READ, sensitive=True)
+    return {
+        "entries": _delete_in_batches(
+            AuditEntry.objects.filter(at__lt=regular_cutoff).exclude(sensitive_reads)
+        ),
+        "sensitive_reads": _delete_in_batches(
+            AuditEntry.objects.filter(sensitive_reads, at__lt=sensitive_cutoff)
+        ),
+    }
+
+
+def erase_record(*, actor: Any, object_type: str, object_id: Any) -> int:
+    """GDPR erasure: delete every entry about a record (and the activities
+    and files that belonged to it), then note the erasure itself without any
+    of the erased data. Returns how many entries went."""
+    object_id = str(object_id)
+    about = AuditEntry.objects.filter(
+        Q(object_type=object_type, object_id=object_id)
+        | Q(parent_type=object_type, parent_id=object_id)
+    )
+    deleted = _delete_in_batches(about)
+    audit_record(
+        actor=actor,
+        action=AuditAction.ERASE,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr="",
+        changes={"entries_deleted": [None, deleted]},
+    )
+    return deleted

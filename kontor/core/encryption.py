@@ -1,0 +1,65 @@
+"""Encryption of secrets Kontor must be able to read back (IMAP passwords,
+the shared secrets of phone systems), with Fernet from ``cryptography``.
+
+The key is ``KONTOR_ENCRYPTION_KEY`` (a Fernet key, or any passphrase it is
+derived from), else derived from ``SECRET_KEY``. Several comma-separated keys
+allow a rotation: the first encrypts, every one decrypts."""
+
+import base64
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+__all__ = ["InvalidToken", "decrypt", "encrypt", "forget_keys", "rotate"]
+
+
+def _derived_key(material: str) -> bytes:
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"kontor", info=b"kontor.core.encryption"
+    ).derive(material.encode())
+    return base64.urlsafe_b64encode(derived)
+
+
+def _fernet_key(material: str) -> bytes:
+    try:
+        Fernet(material.encode())
+    except ValueError:
+        return _derived_key(material)
+    return material.encode()
+
+
+@cache
+def _fernet() -> MultiFernet:
+    configured = [k.strip() for k in settings.KONTOR_ENCRYPTION_KEY.split(",") if k.strip()]
+    materials = configured or [settings.SECRET_KEY]
+    return MultiFernet([Fernet(_fernet_key(m)) for m in materials])
+
+
+@receiver(setting_changed)
+def _forget_key(*, setting: str, **kwargs) -> None:
+    if setting in {"KONTOR_ENCRYPTION_KEY", "SECRET_KEY"}:
+        _fernet.cache_clear()
+
+
+def encrypt(text: str) -> str:
+    return _fernet().encrypt(text.encode()).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    """Raises InvalidToken if the text was encrypted with another key."""
+    return _fernet().decrypt(token.encode("ascii")).decode()
+
+
+def rotate(token: str) -> str:
+    """``token`` encrypted again with the first key (``kontor rotatekey``)."""
+    return _fernet().rotate(token.encode("ascii")).decode("ascii")
+
+
+def forget_keys() -> None:
+    """Read KONTOR_ENCRYPTION_KEY again on the next use (after a rotation)."""
+    _fernet.cache_clear()

@@ -1,0 +1,367 @@
+"""The authorization matrix: every API operation in the live OpenAPI
+document, for every default role, on a record of the user's own, one of
+their team and one of a foreign team.
+
+For each call it checks the status (a record the role may not read is a 404,
+one it may read but not change a 403) and that no forbidden record and no
+field the role may not read shows up anywhere in the answer: lists, search,
+lookup, the 360° view, the audit trail, error messages.
+
+Operations are read from /api/v1/openapi.json, so a new endpoint is walked
+as soon as it exists. Its path parameters are filled from PATH_PARAMETERS;
+a parameter the table does not know fails the test (never a silent skip).
+Each call runs in a savepoint that is rolled back, so deletes and changes
+do not disturb the calls after them."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from kontor.accounts.services import api_token_create
+from kontor.notifications.models import Notification
+from tests.access.world import RIGHTS, ROLES, SCOPES, World, build_world
+from tests.conftest import api_client_for
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "/api/v1"
+
+
+def _document() -> dict[str, Any]:
+    response = Client().get(f"{PREFIX}/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def operations() -> list[tuple[str, str, dict[str, Any]]]:
+    document = _document()
+    return [
+        (method.upper(), path, operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+# How to fill each kind of path parameter: (world, scope) → value. A scope is
+# whose record it is: "own", "team" (a teammate's) or "foreign" (another team's).
+PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
+    "contact_id": lambda case, scope: case.world.records[scope].contact.pk,
+    "organization_id": lambda case, scope: case.world.records[scope].organization.pk,
+    "activity_id": lambda case, scope: case.world.records[scope].meeting.pk,
+    "file_id": lambda case, scope: case.world.records[scope].contact_file.pk,
+    "user_id": lambda case, scope: case.world.owner(scope).pk,
+    "token_id": lambda case, scope: case.extra["tokens"][scope].pk,
+    "notification_id": lambda case, scope: case.extra["notifications"][scope].pk,
+    "share_id": lambda case, scope: case.extra["shares"][scope].pk,
+    "call_id": lambda case, scope: case.extra["calls"][scope].pk,
+    "message_id": lambda case, scope: case.extra["messages"][scope].pk,
+}
+# The record type a path parameter names, for the expected status.
+RECORD_PARAMETERS = {
+    "contact_id",
+    "organization_id",
+    "activity_id",
+    "file_id",
+    "call_id",
+    "message_id",
+}
+# Operations of phone systems and mail servers: they authenticate with the
+# integration's own secret, never with a user's token.
+INTEGRATION_OPERATIONS = {
+    ("POST", "/telephony/events"),
+    ("POST", "/telephony/sipgate"),
+    ("GET", "/telephony/3cx/lookup"),
+    ("POST", "/telephony/3cx/calls"),
+}
+ADMIN_ONLY = {
+    ("GET", "/users"),
+    ("POST", "/users"),
+    ("GET", "/users/{user_id}"),
+    ("PATCH", "/users/{user_id}"),
+    ("GET", "/teams"),
+    ("POST", "/teams"),
+    ("GET", "/roles"),
+    ("GET", "/field-categories"),
+    ("POST", "/field-categories"),
+}
+
+
+@dataclass
+class Case:
+    world: World
+    extra: dict[str, Any]
+
+
+def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] | None:
+    """The request body of a write: ("json", data) or ("multipart", data)."""
+    records = case.world.records[scope]
+    upload = ("multipart", {"file": _upload()})
+    table: dict[tuple[str, str], tuple[str, Any]] = {
+        ("POST", "/contacts"): ("json", {"first_name": "Newly", "last_name": "Made"}),
+        ("PATCH", "/contacts/{contact_id}"): ("json", {"lifecycle_stage": "customer"}),
+        ("POST", "/organizations"): ("json", {"name": "Newly Made GmbH"}),
+        ("PATCH", "/organizations/{organization_id}"): ("json", {"lifecycle_stage": "customer"}),
+        ("POST", "/activities"): (
+            "json",
+            {"kind": "note", "body": "logged", "contact_id": str(records.contact.pk)},
+        ),
+        ("PATCH", "/activities/{activity_id}"): ("json", {"location": "Room 2"}),
+        ("POST", "/activities/{activity_id}/files"): upload,
+        ("POST", "/contacts/{contact_id}/files"): upload,
+        ("POST", "/organizations/{organization_id}/files"): upload,
+        ("POST", "/tokens"): ("json", {"name": "matrix"}),
+        ("POST", "/users"): (
+            "json",
+            {"username": "newcolleague", "password": "a long and unusual pass 7"},
+        ),
+        ("PATCH", "/users/{user_id}"): ("json", {"first_name": "Renamed"}),
+        ("POST", "/teams"): ("json", {"name": "Team C"}),
+        ("POST", "/field-categories"): (
+            "json",
+            {"object_type": "contact", "field": "notes", "category": "personal"},
+        ),
+        ("POST", "/shares"): (
+            "json",
+            {
+                "object_type": "contact",
+                "object_id": str(records.contact.pk),
+                "user_id": case.world.stranger.pk,
+            },
+        ),
+        ("POST", "/notifications/read"): ("json", {}),
+        ("POST", "/notifications/{notification_id}/read"): ("json", {}),
+        ("POST", "/telephony/calls/{call_id}/contact"): ("json", {}),
+        ("POST", "/mail/inbound"): ("raw", _email(records.email)),
+        **{(method, path): ("json", {}) for method, path in INTEGRATION_OPERATIONS},
+    }
+    if method in ("GET", "DELETE"):
+        return None
+    if (method, path) not in table:
+        pytest.fail(f"no request body for {method} {path}: add one to body_for()", pytrace=False)
+    return table[(method, path)]
+
+
+def query_for(method: str, path: str, case: Case, scope: str) -> dict[str, Any]:
+    records = case.world.records[scope]
+    queries = {
+        ("GET", "/contacts"): {"q": records.marker},
+        ("GET", "/organizations"): {"q": records.marker},
+        ("GET", "/lookup"): {"phone": records.phone},
+        ("GET", "/activities"): {"contact_id": str(records.contact.pk)},
+        ("GET", "/shares"): {"object_type": "contact", "object_id": str(records.contact.pk)},
+        ("GET", "/audit"): {"object_type": "contact", "object_id": str(records.contact.pk)},
+        ("GET", "/telephony/3cx/lookup"): {"number": records.phone},
+    }
+    return queries.get((method, path), {})
+
+
+def _upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("matrix.txt", b"matrix upload")
+
+
+def _email(address: str) -> bytes:
+    return (
+        f"From: {address}\r\nTo: sales@company.example\r\nSubject: Matrix\r\n"
+        "Message-ID: <matrix@example>\r\n\r\nHello\r\n"
+    ).encode()
+
+
+# Expected statuses ----------------------------------------------------------------------
+
+
+def _record_parameter(path: str) -> str | None:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return next((name for name in names if name in RECORD_PARAMETERS), None)
+
+
+def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
+    role = case.world.role
+    rights = RIGHTS[role]
+    admin = role == "administrator"
+    if (method, path) in INTEGRATION_OPERATIONS:
+        return {403}  # a user's token is no phone system's
+    if (method, path) in ADMIN_ONLY:
+        if not admin:
+            return {403}
+        return {201} if method == "POST" and path != "/field-categories" else {200}
+    if path.startswith("/tokens"):
+        if method == "POST":
+            return {403}  # tokens are made in a logged-in browser session only
+        if method == "DELETE":
+            return {204} if scope == "own" else {404}
+        return {200}
+    if path.startswith("/notifications"):
+        if "{notification_id}" in path:
+            return {200} if scope == "own" else {404}
+        return {200}
+    if path == "/audit":
+        if role in ("administrator", "data-protection-officer"):
+            return {200}
+        if role == "read-only":
+            return {403}
+        return {200} if case.world.may("read", scope) else {404}
+    if path == "/shares" or path.startswith("/shares/"):
+        if not case.world.may("read", scope):
+            return {404}
+        if method == "GET":
+            return {200}
+        if not case.world.may("edit", scope):
+            return {403}
+        return {201} if method == "POST" else {204}
+    if path == "/events/stream":
+        return {200}
+    if path == "/telephony/calls" or path == "/tasks":
+        return {200}
+    if (method, path) == ("POST", "/mail/inbound"):
+        # A message is never lost: without the right to log it, it is kept
+        # unassigned and the answer names the refusal among its problems.
+        return {201}
+    parameter = _record_parameter(path)
+    if parameter is None:  # a collection: lists and searches, or making a record
+        if method == "GET":
+            return {200}
+        if path == "/activities":
+            if not case.world.may("read", scope):
+                return {422}  # the contact is "not an existing contact" for this user
+            return {201} if rights["create"] else {403}
+        return {201} if rights["create"] else {403}
+    if not case.world.may("read", scope):
+        return {404}
+    if path == "/telephony/calls/{call_id}/contact":
+        return {422}  # the caller is known: the call is on the contact's timeline already
+    if method == "GET":
+        return {200}
+    if method == "DELETE":
+        return {204} if case.world.may("delete", scope) else {403}
+    if method in ("PATCH", "PUT"):
+        return {200} if case.world.may("edit", scope) else {403}
+    # POST on a record: a file or another record attached to it.
+    return {201} if rights["create"] else {403}
+
+
+# The walk ---------------------------------------------------------------------------------
+
+
+def _extra(world: World) -> dict[str, Any]:
+    from tests.access.integrations import calls_and_messages
+
+    tokens = {
+        "own": api_token_create(actor=world.me, user=world.me, name="other")[0],
+        "team": api_token_create(actor=world.teammate, user=world.teammate, name="t")[0],
+        "foreign": api_token_create(actor=world.stranger, user=world.stranger, name="f")[0],
+    }
+    notifications = {
+        scope: Notification.objects.create(
+            recipient=world.owner(scope), reason="mention", activity=world.records[scope].meeting
+        )
+        for scope in SCOPES
+    }
+    from kontor.access.services import share_create
+
+    shares = {
+        scope: share_create(
+            actor=world.admin, record=world.records[scope].contact, user=world.stranger
+        )
+        for scope in SCOPES
+    }
+    return {
+        "tokens": tokens,
+        "notifications": notifications,
+        "shares": shares,
+        **calls_and_messages(world),
+    }
+
+
+def _fill(path: str, case: Case, scope: str) -> str:
+    for name in [part[1:-1] for part in path.split("/") if part.startswith("{")]:
+        if name not in PATH_PARAMETERS:
+            pytest.fail(
+                f"{path}: the matrix cannot fill the path parameter {name!r}; add it to "
+                "PATH_PARAMETERS in tests/access/test_authorization_matrix.py",
+                pytrace=False,
+            )
+        path = path.replace(f"{{{name}}}", str(PATH_PARAMETERS[name](case, scope)))
+    return path
+
+
+def _call(client, method: str, url: str, body: tuple[str, Any] | None, query: dict[str, Any]):
+    if method == "GET":
+        return client.get(url, query)
+    if method == "DELETE":
+        return client.delete(url)
+    kind, data = body or ("json", {})
+    send = getattr(Client, method.lower())
+    if kind == "multipart":
+        return send(client, url, data)
+    if kind == "raw":
+        return send(client, url, data, content_type="message/rfc822")
+    return send(client, url, json.dumps(data), content_type="application/json")
+
+
+def _body_text(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+@pytest.fixture(autouse=True)
+def _fast(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.KONTOR_API_RATE_LIMIT = None
+    settings.KONTOR_EVENT_STREAM_SECONDS = 0
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_operation_answers_each_role_as_its_rights_say(role):
+    world = build_world(role)
+    case = Case(world=world, extra=_extra(world))
+    client = api_client_for(world.me)
+    forbidden = world.forbidden_strings()
+    problems: list[str] = []
+    walked = 0
+    for method, path, _operation in operations():
+        relative = path.removeprefix(PREFIX)
+        scoped = "{" in relative or relative in {
+            "/activities",
+            "/lookup",
+            "/shares",
+            "/audit",
+            "/contacts",
+            "/organizations",
+            "/mail/inbound",
+        }
+        for scope in SCOPES if scoped else ["own"]:
+            url = PREFIX + _fill(relative, case, scope)
+            body = body_for(method, relative, case, scope)
+            query = query_for(method, relative, case, scope) if method == "GET" else {}
+            wanted = expected(method, relative, case, scope)
+            try:
+                with transaction.atomic():
+                    response = _call(client, method, url, body, query)
+                    text = _body_text(response)
+                    raise Rollback
+            except Rollback:
+                pass
+            walked += 1
+            label = f"{role} {method} {path} [{scope}]"
+            if response.status_code not in wanted:
+                problems.append(
+                    f"{label}: {response.status_code}, expected {sorted(wanted)}: {text[:600]}"
+                )
+            sent = url + json.dumps(query) + (str(body[1]) if body else "")
+            leaked = [s for s in forbidden if s in text and s not in sent]
+            if leaked:
+                problems.append(f"{label}: the answer shows {leaked}")
+    assert walked > 50
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,195 @@
+"""A small company for the access tests: the acting user ("me") with one of
+the default roles in team A, a teammate in team A, a stranger in team B,
+and for each of them ("own", "team", "foreign") an organization, a contact
+working there (with email, phone, personal notes and financial and special
+custom values), a meeting on the contact and files on both.
+
+Every record carries marker strings, so a test can tell from any answer's
+raw text whether something of a record or of a field it may not see leaked.
+
+What each default role may do is written down here independently of the
+code under test, from the documented defaults (kontor.access.defaults)."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from kontor.activities.services import activity_create
+from kontor.contacts.models import CustomFieldDefinition
+from kontor.contacts.services import contact_create, organization_create
+from kontor.files.services import attachment_create
+from tests.factories import UserFactory
+
+ROLES = ["administrator", "sales", "service", "team-lead", "data-protection-officer", "read-only"]
+SCOPES = ["own", "team", "foreign"]
+ALL = set(SCOPES)
+
+# Which records (by owner) each role may read, edit, delete; may it create?
+RIGHTS: dict[str, dict[str, Any]] = {
+    "administrator": {"read": ALL, "edit": ALL, "delete": ALL, "create": True},
+    "sales": {"read": {"own", "team"}, "edit": {"own", "team"}, "delete": {"own"}, "create": True},
+    "service": {"read": ALL, "edit": ALL, "delete": set(), "create": True},
+    "team-lead": {
+        "read": {"own", "team"},
+        "edit": {"own", "team"},
+        "delete": {"own", "team"},
+        "create": True,
+    },
+    "data-protection-officer": {"read": ALL, "edit": ALL, "delete": ALL, "create": False},
+    "read-only": {"read": ALL, "edit": set(), "delete": set(), "create": False},
+}
+# Which field categories each role may read.
+READS = {
+    "administrator": {"standard", "personal", "financial", "special"},
+    "sales": {"standard", "personal", "financial"},
+    "service": {"standard", "personal"},
+    "team-lead": {"standard", "personal", "financial"},
+    "data-protection-officer": {"standard", "personal", "financial", "special"},
+    "read-only": {"standard", "personal"},
+}
+# Custom fields of contacts: key → (category, marker prefix of their values).
+CUSTOM_FIELDS = {
+    "payment_behaviour": ("financial", "FINMARK"),
+    "diagnosis": ("special", "SPECMARK"),
+}
+PHONES = {"own": "030 1111111", "team": "030 2222222", "foreign": "030 3333333"}
+
+
+@dataclass
+class Records:
+    scope: str
+    owner: Any
+    organization: Any
+    contact: Any
+    meeting: Any
+    contact_file: Any
+    meeting_file: Any
+    marker: str
+    email: str
+    phone: str
+
+    @property
+    def ids(self) -> set[str]:
+        return {
+            str(r.pk)
+            for r in (
+                self.organization,
+                self.contact,
+                self.meeting,
+                self.contact_file,
+                self.meeting_file,
+            )
+        }
+
+
+def define_custom_fields() -> None:
+    for key, (category, _marker) in CUSTOM_FIELDS.items():
+        CustomFieldDefinition.objects.get_or_create(
+            object_type="contact",
+            key=key,
+            defaults={
+                "label": key.replace("_", " ").title(),
+                "field_type": "text",
+                "category": category,
+            },
+        )
+
+
+def make_records(scope: str, owner: Any, admin: Any) -> Records:
+    marker = f"Zq{scope}Mark"
+    email = f"{scope}-person@{scope}mark.example"
+    organization = organization_create(
+        actor=admin, data={"name": f"{marker} Org", "owner_id": owner.pk}
+    )
+    contact = contact_create(
+        actor=admin,
+        data={
+            "first_name": marker,
+            "last_name": "Person",
+            "organization_id": organization.pk,
+            "emails": [{"address": email}],
+            "phones": [{"number": PHONES[scope]}],
+            "notes": f"{marker} notes",
+            "owner_id": owner.pk,
+            "custom": {key: f"{prefix}-{scope}" for key, (_c, prefix) in CUSTOM_FIELDS.items()},
+        },
+    )
+    start = timezone.now() + datetime.timedelta(days=2)
+    meeting = activity_create(
+        actor=admin,
+        author=owner,
+        data={
+            "kind": "meeting",
+            "subject": f"{marker} meeting",
+            "contact_id": contact.pk,
+            "starts_at": start,
+            "ends_at": start + datetime.timedelta(hours=1),
+        },
+    )
+    contact_file = attachment_create(
+        actor=admin, upload=SimpleUploadedFile(f"{marker}-c.txt", b"contact file"), contact=contact
+    )
+    meeting_file = attachment_create(
+        actor=admin, upload=SimpleUploadedFile(f"{marker}-m.txt", b"meeting file"), activity=meeting
+    )
+    return Records(
+        scope,
+        owner,
+        organization,
+        contact,
+        meeting,
+        contact_file,
+        meeting_file,
+        marker,
+        email,
+        PHONES[scope],
+    )
+
+
+@dataclass
+class World:
+    role: str
+    me: Any
+    teammate: Any
+    stranger: Any
+    admin: Any
+    records: dict[str, Records] = field(default_factory=dict)
+
+    def owner(self, scope: str) -> Any:
+        return {"own": self.me, "team": self.teammate, "foreign": self.stranger}[scope]
+
+    def may(self, action: str, scope: str) -> bool:
+        return scope in RIGHTS[self.role][action]
+
+    def hidden_scopes(self) -> list[str]:
+        return [s for s in SCOPES if not self.may("read", s)]
+
+    def forbidden_strings(self) -> list[str]:
+        """Text that must appear in no answer to this role."""
+        strings = []
+        for scope in self.hidden_scopes():
+            records = self.records[scope]
+            digits = "+49" + records.phone.replace(" ", "")[1:]
+            strings += [records.marker, records.email, records.phone, digits, *records.ids]
+        for key, (category, prefix) in CUSTOM_FIELDS.items():
+            if category not in READS[self.role]:
+                strings += [key, prefix]
+        return strings
+
+
+def build_world(role: str) -> World:
+    define_custom_fields()
+    admin = UserFactory(username="world-admin", roles=["administrator"])
+    world = World(
+        role=role,
+        me=UserFactory(username=f"me-{role}", roles=[role], teams=["Team A"]),
+        teammate=UserFactory(username="teammate", roles=["sales"], teams=["Team A"]),
+        stranger=UserFactory(username="stranger", roles=["sales"], teams=["Team B"]),
+        admin=admin,
+    )
+    for scope in SCOPES:
+        world.records[scope] = make_records(scope, world.owner(scope), admin)
+    return world
