@@ -1,17 +1,20 @@
 """The REST API at /api/v1/: one NinjaAPI, a router per domain."""
 
 import logging
+import re
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from kontor.api.auth import api_auth
+from kontor.api.openapi import DocumentedErrorsAPI
+from kontor.api.throttling import Throttled
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+api = DocumentedErrorsAPI(
     title="Kontor API",
     version="1",
     description=(
@@ -25,11 +28,24 @@ api = NinjaAPI(
 )
 
 
+_LIST_ITEM = re.compile(r"^(.+)\[(\d+)\]$")
+
+
+def _field_path(field: str) -> list[str | int]:
+    """ "emails[0].address" → ["emails", 0, "address"], as pydantic names it;
+    "custom.<key>" → ["custom", "<key>"] whatever the key is."""
+    head, _, rest = field.partition(".")
+    path: list[str | int] = [head]
+    if match := _LIST_ITEM.match(head):
+        path = [match.group(1), int(match.group(2))]
+    return [*path, rest] if rest else path
+
+
 def field_error_detail(errors: dict[str, list[str]], location: str = "body") -> list[dict]:
     """Field errors in the same shape as the API's schema validation errors."""
     detail = []
     for field, reasons in errors.items():
-        loc = [location] if field == "__all__" else [location, *field.split(".")]
+        loc = [location] if field == "__all__" else [location, *_field_path(field)]
         detail.extend({"loc": loc, "msg": reason, "type": "value_error"} for reason in reasons)
     return detail
 
@@ -58,16 +74,39 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
+    response = api.create_response(
         request,
         {"detail": "Authentication required: send a Bearer token or log in."},
         status=401,
     )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.errors}, status=422)
+    # Ninja puts the handler's argument name in the location of a body field
+    # (["body", "payload", "email"]); clients know the field as ["body", "email"],
+    # the location the services' FieldErrors use too.
+    detail = []
+    for error in exc.errors:
+        loc = list(error.get("loc", ()))
+        if loc[:2] == ["body", "payload"]:
+            loc = ["body", *loc[2:]]
+        detail.append({**error, "loc": loc})
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"detail": "The request body is too large."}, status=413)
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(HttpError)
@@ -76,9 +115,27 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from kontor.access.api import router as access_router
+    from kontor.accounts.api import router as tokens_router
+    from kontor.activities.api import router as activities_router
+    from kontor.audit.api import router as audit_router
     from kontor.contacts.api import router as contacts_router
+    from kontor.events.api import router as events_router
+    from kontor.files.api import router as files_router
+    from kontor.mail.api import router as mail_router
+    from kontor.notifications.api import router as notifications_router
+    from kontor.telephony.api import router as telephony_router
 
     api.add_router("/", contacts_router)
+    api.add_router("/", activities_router)
+    api.add_router("/", files_router)
+    api.add_router("/", notifications_router)
+    api.add_router("/", tokens_router)
+    api.add_router("/", telephony_router)
+    api.add_router("/", mail_router)
+    api.add_router("/", events_router)
+    api.add_router("/", access_router)
+    api.add_router("/", audit_router)
 
 
 _register_routers()

@@ -1,0 +1,71 @@
+"""Bugs the API fuzzing found, each pinned by the request that showed it."""
+
+from tests.conftest import api_client_for
+from tests.factories import UserFactory
+
+
+def test_a_number_is_no_date_in_a_query(api):
+    """?until=0.5 was read as a Unix timestamp (1970) and answered 200."""
+    response = api.get("/api/v1/activities", {"until": "0.5"})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "until"]
+
+
+def test_a_number_is_no_date_in_a_body(api):
+    from tests.factories import ContactFactory
+
+    contact = ContactFactory()
+    response = api.post(
+        "/api/v1/activities", {"kind": "note", "contact_id": str(contact.pk), "occurred_at": 5}
+    )
+
+    assert response.status_code == 422
+
+
+def test_a_team_member_id_beyond_the_integer_range_is_a_422_not_a_crash(db):
+    """A member id over 2**63 made the database driver overflow (500)."""
+    admin = api_client_for(UserFactory(username="boss", is_staff=True, is_superuser=True))
+
+    response = admin.post("/api/v1/teams", {"name": "Sales", "member_ids": [2**96]})
+
+    assert response.status_code == 422
+    assert "member_ids" in response.json()["detail"][0]["loc"]
+
+
+def test_a_time_zone_offset_postgresql_cannot_store_is_read_as_utc(api):
+    """ISO 8601 allows offsets up to 24 h; PostgreSQL refused +18:26 (500)."""
+    response = api.get(
+        "/api/v1/activities",
+        {"since": "1039-02-21T05:11:04+18:26", "until": "2999-01-01T00:00:00-19:19"},
+    )
+
+    assert response.status_code == 200
+
+
+def test_a_date_too_early_for_utc_is_a_422(api):
+    response = api.get("/api/v1/activities", {"since": "0001-01-01T00:00:00+05:00"})
+
+    assert response.status_code == 422
+
+
+def test_text_with_a_nul_character_is_a_422_not_a_crash(db):
+    """PostgreSQL refuses NUL in text, and surrogates are no UTF-8 (500s)."""
+    from tests.factories import ContactFactory
+
+    admin = api_client_for(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    contact = ContactFactory()
+
+    team = admin.post("/api/v1/teams", {"name": "Sales\u0000Team"})
+    note = admin.post(
+        "/api/v1/activities", {"kind": "note", "contact_id": str(contact.pk), "subject": "a\u0000"}
+    )
+    body = admin.post(
+        "/api/v1/activities", {"kind": "note", "contact_id": str(contact.pk), "body": "a\ud800b"}
+    )
+
+    assert team.status_code == 422
+    assert team.json()["detail"][0]["loc"] == ["body", "name"]
+    assert note.status_code == 422
+    assert note.json()["detail"][0]["loc"] == ["body", "subject"]
+    assert body.status_code == 422
