@@ -1,11 +1,18 @@
 """Kontor's settings. Every value that differs between installations is read
 from the environment here, and only here."""
 
+import base64
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from kontor.api.rates import parse_rate
+from kontor.core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KONTOR_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -49,23 +56,44 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",
     "kontor.core",
     "kontor.accounts",
+    "kontor.access",
+    "kontor.audit",
     "kontor.contacts",
+    "kontor.activities",
+    "kontor.files",
+    "kontor.notifications",
+    "kontor.events",
+    "kontor.telephony",
+    "kontor.mail",
     "kontor.demo",
+    "kontor.perf",
 ]
 
 MIDDLEWARE = [
+    "kontor.core.middleware.RequestLogMiddleware",
+    "kontor.api.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kontor.audit.middleware.AuditMiddleware",
+    "kontor.access.middleware.PermissionDeniedMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kontor.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kontor.urls"
@@ -96,7 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            # synchronous=FULL: a commit is on disk before the client hears of
+            # it, so acknowledged writes survive a power cut, not only a crash.
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
         ),
     }
 else:
@@ -117,6 +147,112 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login throttling (django-axes, kontor/accounts/lockout.py): after this many
+# failures an account, or (with the higher limit) a client address, is locked
+# for the cool-off time. Wrong API tokens have a limit of their own.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+KONTOR_LOGIN_FAILURE_LIMIT = int(os.environ.get("KONTOR_LOGIN_FAILURE_LIMIT", "5"))
+KONTOR_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("KONTOR_LOGIN_ADDRESS_FAILURE_LIMIT", "25"))
+KONTOR_API_TOKEN_FAILURE_LIMIT = int(os.environ.get("KONTOR_API_TOKEN_FAILURE_LIMIT", "25"))
+AXES_FAILURE_LIMIT = KONTOR_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KONTOR_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "kontor.accounts.lockout.LoginFailureHandler"
+AXES_LOCKOUT_CALLABLE = "kontor.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kontor.core.client_address.client_ip"
+AXES_VERBOSE = False
+
+# Two-factor authentication (TOTP, django-otp): optional for everybody,
+# required for members of these groups (comma-separated names).
+KONTOR_2FA_REQUIRED_GROUPS = [
+    g.strip() for g in os.environ.get("KONTOR_2FA_REQUIRED_GROUPS", "").split(",") if g.strip()
+]
+OTP_TOTP_ISSUER = os.environ.get("KONTOR_2FA_ISSUER", "Kontor")
+
+# Requests per API token, e.g. "6000/minute"; "off" for no limit.
+KONTOR_API_RATE_LIMIT = parse_rate(os.environ.get("KONTOR_API_RATE_LIMIT", "6000/minute"))
+
+# The cache is shared by all server processes (API rate limits): a database
+# table by default, or KONTOR_CACHE_URL=redis://host:6379/0.
+KONTOR_CACHE_URL = os.environ.get("KONTOR_CACHE_URL", "").strip()
+if not KONTOR_CACHE_URL or KONTOR_CACHE_URL == "db://":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kontor_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+elif KONTOR_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KONTOR_CACHE_URL,
+        }
+    }
+elif KONTOR_CACHE_URL == "locmem://":  # one process only: tests, experiments
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured("KONTOR_CACHE_URL must be db://, locmem:// or redis://…")
+
+# Values Kontor encrypts at rest (financial and special custom fields, IMAP
+# passwords, phone systems' shared secrets; kontor.core.encryption) use
+# KONTOR_ENCRYPTION_KEY, else a key generated once into var/encryption_key.
+# Comma-separated keys rotate: the first encrypts, all decrypt; `kontor
+# rotatekey` re-encrypts everything under the first (or, for the key file, a
+# new) key.
+KONTOR_ENCRYPTION_KEY_FILE = VAR_DIR / "encryption_key"
+
+
+def _encryption_key() -> str:
+    if key := os.environ.get("KONTOR_ENCRYPTION_KEY", "").strip():
+        return key
+    try:
+        descriptor = os.open(
+            KONTOR_ENCRYPTION_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+        )
+    except FileExistsError:
+        return KONTOR_ENCRYPTION_KEY_FILE.read_text().strip()
+    with os.fdopen(descriptor, "w") as key_file:
+        key_file.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"))
+    return KONTOR_ENCRYPTION_KEY_FILE.read_text().strip()
+
+
+KONTOR_ENCRYPTION_KEY = _encryption_key()
+
+# Works-council mode (on by default in Germany): no ranking or listing of
+# individual employees' activity or performance, aggregates only over groups
+# of at least KONTOR_WORKS_COUNCIL_MIN_GROUP people, the audit trail by
+# employee only for the data protection officer. Shown in plain words at
+# /settings/data-protection/.
+KONTOR_WORKS_COUNCIL_MODE = _env_bool("KONTOR_WORKS_COUNCIL_MODE", KONTOR_DEFAULT_REGION == "DE")
+KONTOR_WORKS_COUNCIL_MIN_GROUP = int(os.environ.get("KONTOR_WORKS_COUNCIL_MIN_GROUP", "5"))
+# `kontor purgeaudit` deletes audit entries after this many days; reads of
+# financial and special data are kept longer, as the law requires.
+KONTOR_AUDIT_RETENTION_DAYS = int(os.environ.get("KONTOR_AUDIT_RETENTION_DAYS", "90"))
+KONTOR_AUDIT_SENSITIVE_READ_RETENTION_DAYS = int(
+    os.environ.get("KONTOR_AUDIT_SENSITIVE_READ_RETENTION_DAYS", str(3 * 365))
+)
+
+# Live events in the browser (screen pops, kontor.events): streams end after
+# this many seconds and the browser reconnects. KONTOR_EVENTS_URL: empty for
+# PostgreSQL LISTEN/NOTIFY (or polling on SQLite), redis://… or poll://.
+KONTOR_EVENT_STREAM_SECONDS = float(os.environ.get("KONTOR_EVENT_STREAM_SECONDS", "55"))
+KONTOR_EVENTS_URL = os.environ.get("KONTOR_EVENTS_URL", "").strip()
+
+# Email import (kontor.mail): mail from or to these domains is the company's
+# own (comma-separated, e.g. "example.com,example.de"); the largest message
+# accepted, in megabytes.
+KONTOR_OWN_EMAIL_DOMAINS = [
+    d.strip().lower().lstrip("@")
+    for d in os.environ.get("KONTOR_OWN_EMAIL_DOMAINS", "").split(",")
+    if d.strip()
+]
+KONTOR_MAIL_MAX_MESSAGE_MB = int(os.environ.get("KONTOR_MAIL_MAX_MESSAGE_MB", "64"))
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -126,12 +262,35 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the UI's stylesheet, shared by all apps
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it before collectstatic ran
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("KONTOR_MEDIA_ROOT", VAR_DIR / "media")).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Attached files: in MEDIA_ROOT by default, or with KONTOR_FILE_STORAGE=s3 in
+# S3-compatible object storage (django-storages; bucket and endpoint below).
+KONTOR_FILE_STORAGE = os.environ.get("KONTOR_FILE_STORAGE", "local").strip().lower()
+if KONTOR_FILE_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("KONTOR_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("KONTOR_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("KONTOR_S3_REGION") or None,
+            "access_key": os.environ.get("KONTOR_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("KONTOR_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("KONTOR_S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+elif KONTOR_FILE_STORAGE != "local":
+    raise ImproperlyConfigured("KONTOR_FILE_STORAGE must be 'local' or 's3'.")
+# Largest file a user may attach, in megabytes.
+KONTOR_MAX_UPLOAD_MB = int(os.environ.get("KONTOR_MAX_UPLOAD_MB", "25"))
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
@@ -141,9 +300,42 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("KONTOR_LOG_LEVEL", "INFO")},
+# Content-Security-Policy (django-csp): no inline scripts or styles, nothing
+# from other sites, no framing. See docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
+
+# Behind a TLS-terminating reverse proxy (docs/security.md): trust its
+# X-Forwarded-Proto and X-Forwarded-For, secure cookies, HSTS, redirect to https.
+KONTOR_BEHIND_TLS_PROXY = _env_bool("KONTOR_BEHIND_TLS_PROXY", False)
+# How many proxies append to X-Forwarded-For; their entries give the client address.
+KONTOR_TRUSTED_PROXIES = int(
+    os.environ.get("KONTOR_TRUSTED_PROXIES", "1" if KONTOR_BEHIND_TLS_PROXY else "0")
+)
+if KONTOR_BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("KONTOR_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("KONTOR_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("KONTOR_HSTS_INCLUDE_SUBDOMAINS", False)
+
+# One line per request (kontor.core.middleware); "text" or "json"; email
+# addresses, phone numbers and tokens masked unless KONTOR_LOG_MASKING=0.
+LOGGING = logging_config(
+    log_format=os.environ.get("KONTOR_LOG_FORMAT", "text").strip().lower(),
+    level=os.environ.get("KONTOR_LOG_LEVEL", "INFO").upper(),
+    masking=_env_bool("KONTOR_LOG_MASKING", True),
+)

@@ -1,11 +1,22 @@
 import json
+import os
 from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from kontor.accounts.services import api_token_create
 from tests.factories import UserFactory
+
+# Property-based tests: enough examples to find edge cases, few enough that a
+# run stays fast on a laptop. HYPOTHESIS_PROFILE=thorough for a deeper search.
+hypothesis_settings.register_profile(
+    "kontor", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile("thorough", max_examples=5000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "kontor"))
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +26,9 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def user(db):
-    return UserFactory(username="rep")
+    # An administrator (kontor.access): the tests written before access rules
+    # expect to see and change everyone's records.
+    return UserFactory(username="rep", roles=["administrator"])
 
 
 @pytest.fixture

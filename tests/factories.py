@@ -4,6 +4,10 @@ the same derived values (normalized contact points, display names) as real data.
 import factory
 from django.contrib.auth import get_user_model
 
+from kontor.access.grants import forget_access
+from kontor.access.models import Role, Team
+from kontor.activities.models import Activity
+from kontor.activities.services import activity_create
 from kontor.contacts.models import Contact, Organization
 from kontor.contacts.services import contact_create, organization_create
 
@@ -22,6 +26,26 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save(update_fields=["password"])
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        """Slugs of default roles (kontor.access). Users act as administrators
+        unless a test names their roles: ``roles=["sales"]``, ``roles=[]``."""
+        if not create:
+            return
+        slugs = ["administrator"] if extracted is None else list(extracted)
+        roles = list(Role.objects.filter(slug__in=slugs))
+        assert len(roles) == len(set(slugs)), f"unknown roles among {slugs}"
+        obj.kontor_roles.set(roles)
+        forget_access(obj)
+
+    @factory.post_generation
+    def teams(obj, create, extracted, **kwargs):
+        """Names of teams to put the user in (made when missing)."""
+        if create and extracted:
+            for name in extracted:
+                Team.objects.get_or_create(name=name)[0].members.add(obj)
+            forget_access(obj)
 
 
 class _ServiceFactory(factory.Factory):
@@ -51,3 +75,26 @@ class ContactFactory(_ServiceFactory):
     last_name = factory.Faker("last_name", locale="de_DE")
 
     _service = staticmethod(contact_create)
+
+
+class ActivityFactory(factory.Factory):
+    """Logs an activity through the service. Pass ``contact`` and/or
+    ``organization`` (``contact=None`` for an organization's own activity) and
+    any field under its API name; a note by default."""
+
+    class Meta:
+        model = Activity
+
+    author = factory.SubFactory(UserFactory)
+    contact = factory.SubFactory(ContactFactory)
+    kind = "note"
+    body = factory.Faker("sentence", locale="de_DE")
+
+    @classmethod
+    def _create(cls, model_class, author, contact=None, organization=None, **data):
+        links = {}
+        if contact is not None:
+            links["contact_id"] = contact.pk
+        if organization is not None:
+            links["organization_id"] = organization.pk
+        return activity_create(actor=author, data={**links, **data})

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kontor.access.policy import fields_for
 from kontor.activities.models import CallOutcome, Direction, Kind
 from kontor.activities.selectors import assignable_users
 from kontor.contacts.models import Contact, Organization
@@ -112,7 +113,11 @@ class CallForm(ActivityForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        phones = list(self.record.phones.all())
+        record_type = "contact" if isinstance(self.record, Contact) else "organization"
+        # The record's numbers are offered only to who may read them (kontor.access).
+        phones = (
+            list(self.record.phones.all()) if "phones" in fields_for(self.user, record_type) else []
+        )
         if phones:
             self.fields["phone_number"].initial = phones[0].raw
         self.phone_choices = [p.raw for p in phones]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet, prefetch_related_objects
 
+from kontor.access.policy import fields_for
 from kontor.activities import selectors
 from kontor.activities.models import Activity, Kind, TaskStatus
 from kontor.activities.selectors import User
@@ -97,6 +98,14 @@ def _history(activities: QuerySet[Activity]) -> dict[str, Any]:
     return parts
 
 
+def _readable_missing(user: User, object_type: str, missing: list[str]) -> list[str]:
+    """Only the empty fields the user may read: an absent field is not reported
+    as empty either (kontor.access)."""
+    fields = fields_for(user, object_type)
+    field_of = {"email": "emails", "phone": "phones"}
+    return [name for name in missing if field_of.get(name, name) in fields or name not in field_of]
+
+
 def contact_overview(*, user: User, contact: Contact) -> Overview:
     """``contact`` as read by ``contact_get`` (with its contact points)."""
     organization = None
@@ -115,7 +124,7 @@ def contact_overview(*, user: User, contact: Contact) -> Overview:
         organization=organization,
         colleagues=colleagues,
         files=list(contact_attachments(user=user, contact=contact)[:FILES]),
-        missing_fields=contact_missing_fields(contact),
+        missing_fields=_readable_missing(user, "contact", contact_missing_fields(contact)),
         **_history(activities),
     )
 
@@ -136,6 +145,10 @@ def organization_overview(*, user: User, organization: Organization) -> Overview
                 :FILES
             ]
         ),
-        missing_fields=organization_missing_fields(organization, has_contacts=bool(member_ids)),
+        missing_fields=_readable_missing(
+            user,
+            "organization",
+            organization_missing_fields(organization, has_contacts=bool(member_ids)),
+        ),
         **_history(activities),
     )

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from kontor.access.policy import restrict
 from kontor.activities.models import Activity, Kind, Participant, TaskStatus
 from kontor.contacts import selectors as contact_selectors
 from kontor.contacts.models import Contact, Organization
@@ -22,17 +23,22 @@ TASK_ORDER = ("due_at", "id")
 
 
 def visible_activities(user: User) -> QuerySet[Activity]:
-    """An activity is visible when every record it is linked to (its contact,
-    its organization) is visible, so that nothing about a hidden contact shows
-    on a visible organization's timeline."""
+    """An activity follows its contact: it is visible when its contact is, so
+    that nothing about a hidden contact shows on a visible organization's
+    timeline (and a contact shared with the user brings its history along);
+    one without a contact follows its organization. The user's level for
+    activities must reach it too (kontor.access: an activity belongs to its
+    records and its author)."""
     activities = Activity.objects.all()
-    for condition in (
-        linked_record_visible("contact", contact_selectors.visible_contacts(user)),
-        linked_record_visible("organization", contact_selectors.visible_organizations(user)),
-    ):
-        if condition is not None:
-            activities = activities.filter(condition)
-    return activities
+    by_contact = linked_record_visible("contact", contact_selectors.visible_contacts(user))
+    by_organization = linked_record_visible(
+        "organization", contact_selectors.visible_organizations(user)
+    )
+    if by_contact is not None:
+        activities = activities.filter(by_contact)
+    if by_organization is not None:
+        activities = activities.filter(Q(contact__isnull=False) | by_organization)
+    return restrict(activities, user, "activity")
 
 
 def linked_record_visible(field: str, visible: QuerySet) -> Q | None:

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kontor.access.services import shares_forget
+from kontor.activities import protection
 from kontor.activities.models import (
     Activity,
     CallOutcome,
@@ -21,9 +23,11 @@ from kontor.activities.models import (
     Participant,
     TaskStatus,
 )
+from kontor.audit.models import AuditAction
 from kontor.contacts import selectors as contact_selectors
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email, normalize_phone
 from kontor.core.exceptions import FieldErrors, VersionConflict
+from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
 from kontor.notifications.services import notify_mentions
 
 User = AbstractBaseUser | AnonymousUser
@@ -88,6 +92,9 @@ class _Input:
             self.error(field, "must be text")
             return
         value = value.strip() if field not in {"body", "body_html"} else value
+        if not is_storable(value):
+            self.error(field, UNSTORABLE_REASON)
+            return
         if len(value) > TEXT_LIMITS[field]:
             self.error(field, f"must be at most {TEXT_LIMITS[field]} characters")
             return
@@ -396,6 +403,7 @@ def activity_create(
     kind are rejected, never silently dropped. ``author`` is the colleague the
     activity is by when that is not the actor (a call logged by the phone
     system is by the agent who took it)."""
+    protection.check_may_create(actor)
     kind = data.get("kind")
     if kind not in Kind.values:
         raise FieldErrors.single("kind", f"must be one of: {', '.join(Kind.values)}")
@@ -405,6 +413,7 @@ def activity_create(
         _check_whole(data, inp)
     if inp.errors:
         raise FieldErrors(inp.errors)
+    protection.check_parents(actor, inp.current("contact"), inp.current("organization"))
     _defaults(inp)
     with transaction.atomic():
         if author is None and actor.is_authenticated:
@@ -414,6 +423,13 @@ def activity_create(
             for participant in inp.participants:
                 participant.activity = activity
             Participant.objects.bulk_create(inp.participants)
+        protection.audit_write(
+            actor,
+            AuditAction.CREATE,
+            activity,
+            {},
+            protection.snapshot(activity, inp.participants or []),
+        )
         notify_mentions(actor=actor, activity=activity, text=_mention_text(activity))
     return activity
 
@@ -429,6 +445,7 @@ def activity_update(
     """Change the given fields (participants are replaced whole). With
     ``expected_version``, an activity changed meanwhile raises VersionConflict.
     ``author``, if given, becomes the activity's author."""
+    protection.check_edit(actor, activity)
     if "kind" in data and data["kind"] != activity.kind:
         raise FieldErrors.single("kind", "cannot be changed; delete the activity and log a new one")
     data = {k: v for k, v in data.items() if k != "kind"}
@@ -438,9 +455,11 @@ def activity_update(
         _check_whole(data, inp)
     if inp.errors:
         raise FieldErrors(inp.errors)
+    protection.check_moved(actor, activity, inp.values)
     previous_text = _mention_text(activity)
     if author is not None:
         inp.values["author"] = author
+    before = protection.snapshot(activity)
     with transaction.atomic():
         _claim_version(activity, expected_version)
         for attribute, value in inp.values.items():
@@ -451,6 +470,13 @@ def activity_update(
             for participant in inp.participants:
                 participant.activity = activity
             Participant.objects.bulk_create(inp.participants)
+        protection.audit_write(
+            actor,
+            AuditAction.UPDATE,
+            activity,
+            before,
+            protection.snapshot(activity, inp.participants),
+        )
         notify_mentions(
             actor=actor,
             activity=activity,
@@ -470,7 +496,12 @@ def task_set_done(*, actor: User, task: Activity, done: bool = True) -> Activity
 
 
 def activity_delete(*, actor: User, activity: Activity) -> None:
-    activity.delete()
+    protection.check_delete(actor, activity)
+    before = protection.snapshot(activity)
+    with transaction.atomic():
+        protection.audit_write(actor, AuditAction.DELETE, activity, before, {})
+        shares_forget("activity", activity.pk)
+        activity.delete()
 
 
 def _claim_version(activity: Activity, expected_version: int | None) -> None:

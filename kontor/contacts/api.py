@@ -1,6 +1,8 @@
 """API of organizations, contacts and the lookup by phone number or email."""
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
@@ -20,18 +22,20 @@ from kontor.contacts.schemas import (
     OrganizationList,
     OrganizationOut,
     OrganizationPatch,
-    PartyIn,
     Stage,
     record_input,
-    shorthand_field_names,
+    rename_fields,
 )
+from kontor.contacts.selectors import MAX_ID
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
 
 router = Router(tags=["contacts"])
+T = TypeVar("T")
 
 NOT_FOUND = {"detail": "Not found."}
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+# An ETag as handed out ("3"), weak (W/"3") or bare (3).
+_IF_MATCH = re.compile(r'^\s*(?:W/)?(?:"([0-9]{1,9})"|([0-9]{1,9}))\s*$')
 
 
 class ListParams(Schema):
@@ -39,7 +43,7 @@ class ListParams(Schema):
         "", max_length=200, description="Names, email addresses, phone digits, organization names."
     )
     lifecycle_stage: Stage | None = None
-    owner_id: int | None = None
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     tag: str | None = Field(None, max_length=64)
     limit: int = Field(50, ge=1, le=200)
     cursor: str | None = Field(None, max_length=500)
@@ -53,23 +57,23 @@ def _expected_version(request: HttpRequest, body_version: int | None) -> int | N
     if body_version is not None:
         return body_version
     header = request.headers.get("If-Match")
-    if header is None:
+    if header is None or header.strip() == "*":  # "*": any version will do
         return None
     match = _IF_MATCH.match(header)
     if match is None:
         raise FieldErrors.single("If-Match", 'must be the record\'s version, e.g. "3"')
-    return int(match.group(1))
+    return int(match.group(1) or match.group(2))
 
 
 def _with_etag(response: HttpResponse, record: Contact | Organization) -> None:
     response["ETag"] = f'"{record.version}"'
 
 
-def _save(payload: PartyIn, write):
+def _save(aliases: dict[str, str], write: Callable[[], T]) -> T:
     try:
         return write()
     except FieldErrors as exc:
-        raise FieldErrors(shorthand_field_names(payload, exc.errors)) from None
+        raise FieldErrors(rename_fields(exc.errors, aliases)) from None
 
 
 # Contacts ---------------------------------------------------------------------
@@ -92,12 +96,8 @@ def list_contacts(request: HttpRequest, params: Query[ContactListParams]):
 
 @router.post("/contacts", response={201: ContactOut}, tags=["contacts"])
 def create_contact(request: HttpRequest, payload: ContactIn, response: HttpResponse):
-    contact = _save(
-        payload,
-        lambda: services.contact_create(
-            actor=request.user, data=record_input(payload, partial=False)
-        ),
-    )
+    data, aliases = record_input(payload, partial=False)
+    contact = _save(aliases, lambda: services.contact_create(actor=request.user, data=data))
     contact = selectors.contact_get(user=request.user, contact_id=contact.pk)
     _with_etag(response, contact)
     response["Location"] = f"/api/v1/contacts/{contact.pk}"
@@ -121,13 +121,11 @@ def update_contact(
     if contact is None:
         return Status(404, NOT_FOUND)
     expected = _expected_version(request, payload.version)
+    data, aliases = record_input(payload, partial=True, current=contact)
     _save(
-        payload,
+        aliases,
         lambda: services.contact_update(
-            actor=request.user,
-            contact=contact,
-            data=record_input(payload, partial=True),
-            expected_version=expected,
+            actor=request.user, contact=contact, data=data, expected_version=expected
         ),
     )
     contact = selectors.contact_get(user=request.user, contact_id=contact.pk)
@@ -163,11 +161,9 @@ def list_organizations(request: HttpRequest, params: Query[ListParams]):
 
 @router.post("/organizations", response={201: OrganizationOut}, tags=["organizations"])
 def create_organization(request: HttpRequest, payload: OrganizationIn, response: HttpResponse):
+    data, aliases = record_input(payload, partial=False)
     organization = _save(
-        payload,
-        lambda: services.organization_create(
-            actor=request.user, data=record_input(payload, partial=False)
-        ),
+        aliases, lambda: services.organization_create(actor=request.user, data=data)
     )
     organization = selectors.organization_get(user=request.user, organization_id=organization.pk)
     _with_etag(response, organization)
@@ -200,13 +196,11 @@ def update_organization(
     if organization is None:
         return Status(404, NOT_FOUND)
     expected = _expected_version(request, payload.version)
+    data, aliases = record_input(payload, partial=True, current=organization)
     _save(
-        payload,
+        aliases,
         lambda: services.organization_update(
-            actor=request.user,
-            organization=organization,
-            data=record_input(payload, partial=True),
-            expected_version=expected,
+            actor=request.user, organization=organization, data=data, expected_version=expected
         ),
     )
     organization = selectors.organization_get(user=request.user, organization_id=organization.pk)
@@ -241,14 +235,10 @@ def lookup(request: HttpRequest, params: Query[LookupParams]):
         raise FieldErrors.single(
             "phone", "give a phone number (phone=) or an email address (email=)"
         )
-    matches = []
-    if params.phone is not None:
-        matches += selectors.lookup_phone(user=request.user, number=params.phone)
-    if params.email is not None:
-        try:
-            matches += selectors.lookup_email(user=request.user, address=params.email)
-        except InvalidContactPoint as exc:
-            raise FieldErrors.single("email", str(exc)) from None
+    try:
+        matches = selectors.lookup(user=request.user, phone=params.phone, email=params.email)
+    except InvalidContactPoint as exc:
+        raise FieldErrors.single("email", str(exc)) from None
     return {"matches": [_match_out(request, m) for m in matches]}
 
 

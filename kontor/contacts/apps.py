@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,14 @@ class ContactsConfig(AppConfig):
     name = "kontor.contacts"
     label = "contacts"
     verbose_name = _("Customers and prospects")
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_search_index, sender=self)
+
+
+def _ensure_search_index(sender, using: str, **kwargs) -> None:
+    from django.db import connections
+
+    from kontor.contacts.search import ensure_sqlite_search_index
+
+    ensure_sqlite_search_index(connections[using])

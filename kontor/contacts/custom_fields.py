@@ -2,10 +2,18 @@
 Every write path (API, UI, import, demo data) passes through ``clean_custom_values``."""
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kontor.contacts.models import CustomFieldDefinition, CustomFieldType
+from kontor.contacts.normalization import unstorable_text_reason
+
+MAX_TEXT_LENGTH = 10_000
+# Beyond this, a number would lose digits as JSON and in spreadsheets (and a
+# huge exponent would cost seconds to expand).
+MAX_NUMBER = Decimal(10) ** 15
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def definitions_for(object_type: str) -> list[CustomFieldDefinition]:
@@ -17,32 +25,43 @@ def _clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
     if kind == CustomFieldType.TEXT:
         if not isinstance(value, str):
             raise ValueError("must be text")
-        if len(value) > 10_000:
-            raise ValueError("must be at most 10000 characters")
+        if len(value) > MAX_TEXT_LENGTH:
+            raise ValueError(f"must be at most {MAX_TEXT_LENGTH} characters")
+        if reason := unstorable_text_reason(value):
+            raise ValueError(reason)
         return value
     if kind == CustomFieldType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise ValueError("must be a number")
+        if isinstance(value, str) and len(value) > 100:
+            raise ValueError("must be a number")
         try:
             number = Decimal(str(value).strip().replace(",", "."))
-        except InvalidOperation:
+        except (InvalidOperation, ValueError):
             raise ValueError("must be a number") from None
         if not number.is_finite():
             raise ValueError("must be a finite number")
+        if number.copy_abs() >= MAX_NUMBER:
+            raise ValueError("must be between -10^15 and 10^15")
         return int(number) if number == number.to_integral_value() else float(number)
     if kind == CustomFieldType.DATE:
+        if isinstance(value, datetime.datetime):
+            raise ValueError("must be a date as YYYY-MM-DD")
         if isinstance(value, datetime.date):
             return value.isoformat()
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
+            raise ValueError("must be a date as YYYY-MM-DD")
         try:
-            return datetime.date.fromisoformat(str(value)).isoformat()
+            return datetime.date.fromisoformat(value.strip()).isoformat()
         except ValueError:
-            raise ValueError("must be a date as YYYY-MM-DD") from None
+            raise ValueError("must be an existing date as YYYY-MM-DD") from None
     if kind == CustomFieldType.BOOLEAN:
         if not isinstance(value, bool):
             raise ValueError("must be true or false")
         return value
     if kind == CustomFieldType.CHOICE:
-        if value not in definition.choices:
+        # Compared with the type, so that true is not taken for a choice 1.
+        if not any(type(value) is type(c) and value == c for c in definition.choices):
             allowed = ", ".join(str(c) for c in definition.choices)
             raise ValueError(f"must be one of: {allowed}")
         return value

@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from kontor.access.policy import fields_for
+from kontor.access.sensitive import readable_custom_values
 from kontor.contacts import selectors
 from kontor.contacts.custom_fields import definitions_for
 from kontor.contacts.models import (
@@ -217,6 +219,12 @@ class PartyForm(forms.Form):
     ) -> None:
         self.user = user
         self.record = record
+        # Only fields the user's roles may read are shown, and only those they
+        # may edit are in the form (kontor.access).
+        self.field_access = fields_for(user, self.object_type)
+        self._stored_custom = (
+            readable_custom_values(user, record, self.object_type) if record is not None else {}
+        )
         start = self.initial_from_record(record) if record is not None else {}
         super().__init__(data, initial={**start, **(initial or {})})
         self.fields["owner"].queryset = active_users()
@@ -225,9 +233,25 @@ class PartyForm(forms.Form):
         self._sent_rows: dict[str, list[int]] = {"emails": [], "phones": []}
         self.email_rows = self._add_rows(data, "email", "address", _("Email address"))
         self.phone_rows = self._add_rows(data, "phone", "number", _("Phone number"))
-        self.custom_definitions = definitions_for(self.object_type)
+        self._drop_uneditable_fields()
+        self.custom_definitions = [
+            d
+            for d in definitions_for(self.object_type)
+            if self.field_access.may_edit(f"custom.{d.key}")
+        ]
         for definition in self.custom_definitions:
             self.fields[f"custom_{definition.key}"] = custom_form_field(definition)
+
+    def _drop_uneditable_fields(self) -> None:
+        for kind, prefix in (("emails", "email"), ("phones", "phone")):
+            if not self.field_access.may_edit(kind):
+                for row in getattr(self, f"{prefix}_rows"):
+                    del self.fields[row.value.name]
+                    del self.fields[row.label.name]
+                setattr(self, f"{prefix}_rows", [])
+                setattr(self, f"_{prefix}_rows_posted", 0)
+        if not self.field_access.may_edit("notes"):
+            del self.fields["notes"]
 
     # Rendering -----------------------------------------------------------------
 
@@ -277,7 +301,7 @@ class PartyForm(forms.Form):
         for index, phone in enumerate(record.phones.all()):
             initial[f"phone_{index}_number"] = phone.raw
             initial[f"phone_{index}_label"] = phone.label
-        for key, value in record.custom.items():
+        for key, value in self._stored_custom.items():
             initial[f"custom_{key}"] = value if isinstance(value, bool) else str(value)
         return initial
 
@@ -290,9 +314,10 @@ class PartyForm(forms.Form):
             "lifecycle_stage": values["lifecycle_stage"],
             "owner_id": owner.pk if owner else None,
             "tags": split_tags(values.get("tags", "")),
-            "notes": values.get("notes", ""),
             "custom": self._custom_values(),
         }
+        if "notes" in self.fields:
+            data["notes"] = values.get("notes", "")
         # A form posted without any rows of a kind leaves that kind unchanged.
         if self._email_rows_posted:
             data["emails"] = self._contact_points("emails", "email", "address")
@@ -320,7 +345,7 @@ class PartyForm(forms.Form):
         """Values to write: the ones typed, ``None`` for the ones emptied. A
         field left empty that never had a value is not sent, so records made
         before a field became required stay editable."""
-        stored = self.record.custom if self.record is not None else {}
+        stored = self._stored_custom
         values: dict[str, Any] = {}
         for definition in self.custom_definitions:
             key, name = definition.key, f"custom_{definition.key}"

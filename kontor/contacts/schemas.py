@@ -1,16 +1,20 @@
 """API schemas of organizations and contacts."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from kontor.contacts.models import ContactPointLabel, LifecycleStage
+from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut
+from kontor.contacts.models import Contact, ContactPointLabel, LifecycleStage, Organization
+from kontor.contacts.selectors import MAX_ID
 
 Stage = Literal[tuple(LifecycleStage.values)]  # type: ignore[valid-type]
 Label = Literal[tuple(ContactPointLabel.values)]  # type: ignore[valid-type]
+# A version beyond what its database column holds can match nothing.
+MAX_VERSION = 2**31 - 1
 
 
 class StrictSchema(Schema):
@@ -50,12 +54,26 @@ class PartyIn(StrictSchema):
     lifecycle_stage: Stage | None = None
     emails: list[EmailIn] | None = None
     phones: list[PhoneIn] | None = None
-    email: str | None = Field(None, max_length=320, description="Shorthand for one email address.")
-    phone: str | None = Field(None, max_length=64, description="Shorthand for one phone number.")
+    email: str | None = Field(
+        None,
+        max_length=320,
+        description=(
+            "Shorthand for one email address. In a PATCH without `emails` it is added "
+            "to the record's addresses."
+        ),
+    )
+    phone: str | None = Field(
+        None,
+        max_length=64,
+        description=(
+            "Shorthand for one phone number. In a PATCH without `phones` it is added "
+            "to the record's numbers."
+        ),
+    )
     tags: list[str] | None = None
     notes: str | None = None
     custom: dict[str, Any] | None = None
-    owner_id: int | None = None
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class ContactIn(PartyIn):
@@ -66,7 +84,10 @@ class ContactIn(PartyIn):
 
 class ContactPatch(ContactIn):
     version: int | None = Field(
-        None, description="The version you read; 409 if it is no longer current."
+        None,
+        ge=0,
+        le=MAX_VERSION,
+        description="The version you read; 409 if it is no longer current.",
     )
 
 
@@ -77,18 +98,26 @@ class OrganizationIn(PartyIn):
 
 class OrganizationPatch(OrganizationIn):
     version: int | None = Field(
-        None, description="The version you read; 409 if it is no longer current."
+        None,
+        ge=0,
+        le=MAX_VERSION,
+        description="The version you read; 409 if it is no longer current.",
     )
 
 
-class PartyOut(Schema):
+class PartyOut(FieldFilteredOut):
+    """Fields the user's roles may not read are left out (kontor.access)."""
+
     id: UUID
     lifecycle_stage: str
-    emails: list[EmailOut]
-    phones: list[PhoneOut]
+    emails: list[EmailOut] = Field(default_factory=list, description=HIDDEN_FIELD_NOTE)
+    phones: list[PhoneOut] = Field(default_factory=list, description=HIDDEN_FIELD_NOTE)
     tags: list[str]
-    notes: str
-    custom: dict[str, Any]
+    notes: str = Field("", description=HIDDEN_FIELD_NOTE)
+    custom: dict[str, Any] = Field(
+        description="The custom fields your roles may read (financial and special ones "
+        "only with the right to read them)."
+    )
     owner_id: int | None
     created_at: datetime
     updated_at: datetime
@@ -105,6 +134,8 @@ class OrganizationRef(Schema):
 
 
 class ContactOut(PartyOut):
+    access_object_type: ClassVar[str] = "contact"
+
     first_name: str
     last_name: str
     display_name: str
@@ -113,6 +144,8 @@ class ContactOut(PartyOut):
 
 
 class OrganizationOut(PartyOut):
+    access_object_type: ClassVar[str] = "organization"
+
     name: str
     display_name: str
     website: str
@@ -141,33 +174,49 @@ class LookupMatch(Schema):
     display_name: str
     organization: LookupOrganization | None
     url: str
-    matched_by: Literal["phone", "email", "email_domain"]
+    matched_by: Literal["phone", "phone_main_number", "email", "email_domain"]
 
 
 class LookupResult(Schema):
     matches: list[LookupMatch]
 
 
-def record_input(payload: PartyIn, *, partial: bool) -> dict[str, Any]:
+# The shorthands: (body field, list field, key of an item in the list).
+_SHORTHANDS = (("email", "emails", "address"), ("phone", "phones", "number"))
+
+
+def record_input(
+    payload: PartyIn, *, partial: bool, current: Contact | Organization | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """The service's input from an API body: only the fields the client sent
-    (for PATCH), with the ``email``/``phone`` shorthands folded into the lists."""
+    (for PATCH), with the ``email``/``phone`` shorthands folded into the lists.
+
+    A shorthand comes first in a new list; in a PATCH of ``current`` that
+    does not send the list, it is added after the record's own items. Also
+    returns the names under which the client knows the shorthand's errors
+    (``{"emails[0].address": "email"}``)."""
     data = payload.model_dump(exclude_unset=partial, exclude={"version", "email", "phone"})
     if not partial:
         data = {k: v for k, v in data.items() if v is not None or k in payload.model_fields_set}
-    if payload.email is not None:
-        data["emails"] = [{"address": payload.email}, *(data.get("emails") or [])]
-    if payload.phone is not None:
-        data["phones"] = [{"number": payload.phone}, *(data.get("phones") or [])]
-    return data
+    aliases: dict[str, str] = {}
+    for shorthand, field, key in _SHORTHANDS:
+        value = getattr(payload, shorthand)
+        if value is None:
+            continue
+        given = data.get(field)
+        if given is None and current is not None:
+            kept = [
+                {key: getattr(point, "raw" if key == "number" else key), "label": point.label}
+                for point in getattr(current, field).all()
+            ]
+            data[field] = [*kept, {key: value}]
+            aliases[f"{field}[{len(kept)}].{key}"] = shorthand
+        else:
+            data[field] = [{key: value}, *(given or [])]
+            aliases[f"{field}[0].{key}"] = shorthand
+    return data, aliases
 
 
-def shorthand_field_names(payload: PartyIn, errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Name errors after the shorthand the client used (``email``, not ``emails[0].address``)."""
-    renamed = {}
-    for field, reasons in errors.items():
-        if payload.email is not None and field == "emails[0].address":
-            field = "email"
-        elif payload.phone is not None and field == "phones[0].number":
-            field = "phone"
-        renamed[field] = reasons
-    return renamed
+def rename_fields(errors: dict[str, list[str]], aliases: dict[str, str]) -> dict[str, list[str]]:
+    """Name errors as the client sent the fields (``email``, not ``emails[0].address``)."""
+    return {aliases.get(field, field): reasons for field, reasons in errors.items()}

@@ -2,36 +2,45 @@
 lookup starts from ``visible_contacts`` / ``visible_organizations``, the one
 place where the rules of who may see which record are applied."""
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 
+from kontor.access.grants import access_for
+from kontor.access.policy import FieldAccess, fields_for, restrict
 from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.normalization import (
     digits_for_search,
     is_free_mail_domain,
+    main_number_candidates,
     normalize_email,
     phone_lookup_candidates,
 )
+from kontor.contacts.search import text_match
 
 User = AbstractBaseUser | AnonymousUser
 
 MIN_PHONE_FRAGMENT_DIGITS = 3
+MAX_SEARCH_TERMS = 8
+# A search that is one phone number typed with spaces, e.g. "+49 (0)30 123 45".
+_PHONE_LIKE = re.compile(r"^\+?[0-9\s()./-]+$")
+# Larger ids exist in no database; asking for one would overflow SQLite's integers.
+MAX_ID = 2**63 - 1
 
 
 def visible_contacts(user: User) -> QuerySet[Contact]:
-    if not user.is_authenticated or not user.is_active:
-        return Contact.objects.none()
-    return Contact.objects.all()
+    """The contacts the user may read, by the access policy (kontor.access)."""
+    return restrict(Contact.objects.all(), user, "contact")
 
 
 def visible_organizations(user: User) -> QuerySet[Organization]:
-    if not user.is_authenticated or not user.is_active:
-        return Organization.objects.none()
-    return Organization.objects.all()
+    """The organizations the user may read, by the access policy (kontor.access)."""
+    return restrict(Organization.objects.all(), user, "organization")
 
 
 def _with_details(queryset: QuerySet) -> QuerySet:
@@ -41,49 +50,111 @@ def _with_details(queryset: QuerySet) -> QuerySet:
     return queryset
 
 
-def _parse_uuid(value: Any) -> uuid.UUID | None:
+def parse_uuid(value: Any) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
     try:
         return uuid.UUID(str(value))
     except (ValueError, TypeError, AttributeError):
         return None
 
 
+def parse_id(value: Any) -> int | None:
+    """A user id from an int or a string of digits; None for anything else."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        return None
+    return value
+
+
+def _searchable(text: str) -> str:
+    """A search text without NUL characters, which no stored text contains
+    (and PostgreSQL refuses in a query)."""
+    return (text or "").replace("\x00", "")
+
+
 def contact_get(*, user: User, contact_id: Any) -> Contact | None:
-    pk = _parse_uuid(contact_id)
+    pk = parse_uuid(contact_id)
     if pk is None:
         return None
     return _with_details(visible_contacts(user)).filter(pk=pk).first()
 
 
 def organization_get(*, user: User, organization_id: Any) -> Organization | None:
-    pk = _parse_uuid(organization_id)
+    pk = parse_uuid(organization_id)
     if pk is None:
         return None
     return _with_details(visible_organizations(user)).filter(pk=pk).first()
 
 
-def _term_matches(term: str, *, organization_path: str | None, name_fields: list[str]) -> Q:
-    condition = Q()
-    for field in name_fields:
-        condition |= Q(**{f"{field}__icontains": term})
-    if organization_path:
-        condition |= Q(**{f"{organization_path}__name__icontains": term})
+def _term_matches(
+    term: str, *, organization_path: str | None, name_fields: list[str], fields: FieldAccess
+) -> Q:
+    """A record matches a word by the fields the user may read, and only those.
+
+    Every field is matched through its substring index (kontor.contacts.search)
+    and the matching ids are united in one subquery, so that the database
+    never scans all records to answer a search."""
+    model = Contact if organization_path else Organization
     owner = "contact" if organization_path else "organization"
-    condition |= Exists(
-        EmailAddress.objects.filter(**{owner: OuterRef("pk")}, normalized__contains=term.lower())
-    )
-    digits = digits_for_search(term)
-    if len(digits) >= MIN_PHONE_FRAGMENT_DIGITS:
-        condition |= Exists(
-            PhoneNumber.objects.filter(**{owner: OuterRef("pk")}, digits__contains=digits)
+    branches = [model.objects.filter(text_match(model, name_fields, term)).values("pk")]
+    if organization_path:
+        organizations = Organization.objects.filter(text_match(Organization, ["name"], term))
+        branches.append(
+            Contact.objects.filter(organization__in=organizations.values("pk")).values("pk")
         )
-    return condition
+    if "emails" in fields:
+        emails = EmailAddress.objects.filter(
+            text_match(EmailAddress, ["normalized", "address"], term),
+            **{f"{owner}__isnull": False},
+        )
+        branches.append(emails.values(f"{owner}_id"))
+    if "phones" in fields and (phones := _phone_owner_ids(term, owner=owner)) is not None:
+        branches.append(phones)
+    first, *rest = (branch.order_by() for branch in branches)
+    return Q(pk__in=first.union(*rest) if rest else first)
+
+
+def _phone_owner_ids(text: str, *, owner: str) -> QuerySet | None:
+    """Ids of the records with a phone number that is ``text`` in any format,
+    or that contains its digits (``030 12`` finds +49 30 1234567)."""
+    digits = digits_for_search(text)
+    if len(digits) < MIN_PHONE_FRAGMENT_DIGITS:
+        return None
+    phones = text_match(PhoneNumber, ["digits"], digits)
+    if candidates := phone_lookup_candidates(text):
+        phones |= Q(e164__in=candidates)
+    return PhoneNumber.objects.filter(phones, **{f"{owner}__isnull": False}).values(f"{owner}_id")
+
+
+def _phone_matches(text: str, *, owner: str) -> Q:
+    ids = _phone_owner_ids(text, owner=owner)
+    return Q(pk__in=ids) if ids is not None else Q(pk__in=[])
 
 
 def _search(queryset: QuerySet, q: str, **kwargs: Any) -> QuerySet:
-    for term in q.split()[:8]:
-        queryset = queryset.filter(_term_matches(term, **kwargs))
-    return queryset
+    """Records that match every word of ``q``; a ``q`` that is a phone number
+    typed with spaces also matches as a whole."""
+    q = _searchable(q).strip()
+    terms = q.split()[:MAX_SEARCH_TERMS]
+    every_term = Q()
+    for term in terms:
+        every_term &= _term_matches(term, **kwargs)
+    if len(terms) > 1 and _PHONE_LIKE.match(q) and "phones" in kwargs["fields"]:
+        owner = "contact" if kwargs["organization_path"] else "organization"
+        every_term |= _phone_matches(q, owner=owner)
+    return queryset.filter(every_term)
+
+
+def _with_tag(queryset: QuerySet, tag: str) -> QuerySet:
+    # A subquery, not a join: a record is listed once even if two of its tags
+    # differ only in case.
+    through = queryset.model.tags.through
+    owner = f"{queryset.model._meta.model_name}_id"
+    return queryset.filter(
+        Exists(through.objects.filter(**{owner: OuterRef("pk")}, tag__name__iexact=tag))
+    )
 
 
 def contact_list(
@@ -97,20 +168,29 @@ def contact_list(
 ) -> QuerySet[Contact]:
     contacts = visible_contacts(user)
     if q.strip():
+        fields = fields_for(user, "contact")
+        # A contact without a name is displayed by its first email address or
+        # phone number; who may not read those must not find it by them.
+        names = ["first_name", "last_name"]
+        if "emails" in fields and "phones" in fields:
+            names.insert(0, "display_name")
         contacts = _search(
-            contacts,
-            q,
-            organization_path="organization",
-            name_fields=["display_name", "first_name", "last_name"],
+            contacts, q, organization_path="organization", name_fields=names, fields=fields
         )
     if lifecycle_stage:
         contacts = contacts.filter(lifecycle_stage=lifecycle_stage)
     if organization_id:
-        contacts = contacts.filter(organization_id=_parse_uuid(organization_id))
+        organization_pk = parse_uuid(organization_id)
+        if organization_pk is None:
+            return contacts.none()
+        contacts = contacts.filter(organization_id=organization_pk)
     if owner_id:
-        contacts = contacts.filter(owner_id=owner_id)
-    if tag:
-        contacts = contacts.filter(tags__name__iexact=tag)
+        owner_pk = parse_id(owner_id)
+        if owner_pk is None:
+            return contacts.none()
+        contacts = contacts.filter(owner_id=owner_pk)
+    if tag := _searchable(tag or "").strip():
+        contacts = _with_tag(contacts, tag)
     return _with_details(contacts)
 
 
@@ -125,14 +205,21 @@ def organization_list(
     organizations = visible_organizations(user)
     if q.strip():
         organizations = _search(
-            organizations, q, organization_path=None, name_fields=["name", "domain", "website"]
+            organizations,
+            q,
+            organization_path=None,
+            name_fields=["name", "domain", "website"],
+            fields=fields_for(user, "organization"),
         )
     if lifecycle_stage:
         organizations = organizations.filter(lifecycle_stage=lifecycle_stage)
     if owner_id:
-        organizations = organizations.filter(owner_id=owner_id)
-    if tag:
-        organizations = organizations.filter(tags__name__iexact=tag)
+        owner_pk = parse_id(owner_id)
+        if owner_pk is None:
+            return organizations.none()
+        organizations = organizations.filter(owner_id=owner_pk)
+    if tag := _searchable(tag or "").strip():
+        organizations = _with_tag(organizations, tag)
     return _with_details(organizations)
 
 
@@ -148,7 +235,9 @@ def organization_contacts(*, user: User, organization: Organization) -> QuerySet
 @dataclass(frozen=True)
 class Match:
     record: Contact | Organization
-    reason: str  # which contact point matched: "phone", "email" or "email_domain"
+    # Which contact point matched: "phone", "phone_main_number" (the number is
+    # an extension of the record's main number), "email" or "email_domain".
+    reason: str
 
     @property
     def type(self) -> str:
@@ -172,22 +261,44 @@ def _dedupe(matches: list[Match]) -> list[Match]:
 
 def lookup_phone(*, user: User, number: str) -> list[Match]:
     """Contacts and organizations with this number, best first: the most
-    likely reading of the number first, people before organizations."""
+    likely reading of the number first, people before organizations; then,
+    for an extension behind a main number (+49 30 1234-567 calling, +49 30
+    1234-0 stored), the records of that main number, organizations first.
+
+    One query on the ``e164`` index, whatever the table's size."""
     candidates = phone_lookup_candidates(number)
     if not candidates:
         return []
-    contacts = visible_contacts(user).select_related("organization")
-    organizations = visible_organizations(user)
-    phones = (
-        PhoneNumber.objects.filter(e164__in=candidates)
-        .filter(
-            Q(contact__in=contacts.values("pk")) | Q(organization__in=organizations.values("pk"))
-        )
-        .select_related("contact__organization", "organization")[:50]
-    )
     rank = {e164: index for index, e164 in enumerate(candidates)}
-    ordered = sorted(phones, key=lambda p: (rank[p.e164], p.contact_id is None, p.position))
-    return _dedupe([Match(record=p.owner_record, reason="phone") for p in ordered])
+    for main, digits_left_off in main_number_candidates(candidates[0]):
+        rank.setdefault(main, len(candidates) + digits_left_off)
+    contacts, organizations = _searchable_by(user, "phones")
+    phones = (
+        PhoneNumber.objects.filter(e164__in=list(rank))
+        .filter(_owned_by(contacts, organizations))
+        .select_related("contact__organization", "organization")
+        # Exact numbers before main numbers, so the cut keeps them.
+        .order_by(
+            Case(When(e164__in=candidates, then=Value(0)), default=Value(1)),
+            Length("e164").desc(),
+            "id",
+        )[:50]
+    )
+
+    def order(phone: PhoneNumber) -> tuple:
+        exact = phone.e164 in candidates
+        people_first = phone.contact_id is None if exact else phone.contact_id is not None
+        return (rank[phone.e164], people_first, phone.position)
+
+    return _dedupe(
+        [
+            Match(
+                record=p.owner_record,
+                reason="phone" if p.e164 in candidates else "phone_main_number",
+            )
+            for p in sorted(phones, key=order)
+        ]
+    )
 
 
 def lookup_email(*, user: User, address: str) -> list[Match]:
@@ -196,21 +307,62 @@ def lookup_email(*, user: User, address: str) -> list[Match]:
 
     Raises InvalidContactPoint for something that is no email address."""
     email = normalize_email(address)
-    contacts = visible_contacts(user)
-    organizations = visible_organizations(user)
+    contacts, organizations = _searchable_by(user, "emails")
     emails = (
         EmailAddress.objects.filter(normalized=email.normalized)
-        .filter(
-            Q(contact__in=contacts.values("pk")) | Q(organization__in=organizations.values("pk"))
-        )
+        .filter(_owned_by(contacts, organizations))
         .select_related("contact__organization", "organization")[:50]
     )
     ordered = sorted(emails, key=lambda e: (e.contact_id is None, e.position))
     matches = [Match(record=e.owner_record, reason="email") for e in ordered]
     if not any(m.type == "contact" for m in matches) and not is_free_mail_domain(email.domain):
-        by_domain = organizations.filter(
-            Q(domain=email.domain)
-            | Exists(EmailAddress.objects.filter(organization=OuterRef("pk"), domain=email.domain))
-        ).order_by("name", "id")[:20]
+        # Two index lookups united, not an OR that would scan all organizations.
+        same_domain = Organization.objects.filter(domain=email.domain).values("pk").order_by()
+        if "emails" in fields_for(user, "organization"):
+            same_domain = same_domain.union(
+                EmailAddress.objects.filter(domain=email.domain, organization__isnull=False)
+                .values("organization_id")
+                .order_by()
+            )
+        by_domain = (
+            visible_organizations(user).filter(pk__in=same_domain).order_by("name", "id")[:20]
+        )
         matches += [Match(record=o, reason="email_domain") for o in by_domain]
+    return _dedupe(matches)
+
+
+def _owned_by(contacts: QuerySet, organizations: QuerySet) -> Q:
+    """Contact points owned by one of ``contacts`` or ``organizations``.
+
+    A correlated EXISTS on the owner's primary key: the database checks only
+    the few rows the contact-point index found, instead of collecting every
+    visible record first (``contact__in=...``), which scans the whole table."""
+    return Q(Exists(contacts.filter(pk=OuterRef("contact_id")))) | Q(
+        Exists(organizations.filter(pk=OuterRef("organization_id")))
+    )
+
+
+def _searchable_by(user: User, field: str) -> tuple[QuerySet, QuerySet]:
+    """The visible contacts and organizations whose ``field`` (phones, emails)
+    the user may read: a record is never found by what the user cannot see."""
+    contacts = visible_contacts(user)
+    organizations = visible_organizations(user)
+    if field not in fields_for(user, "contact"):
+        contacts = contacts.none()
+    if field not in fields_for(user, "organization"):
+        organizations = organizations.none()
+    return contacts, organizations
+
+
+def lookup(*, user: User, phone: str | None = None, email: str | None = None) -> list[Match]:
+    """Matches for a phone number, an email address or both, best first and
+    each record once.
+
+    Raises InvalidContactPoint for an ``email`` that is no email address."""
+    access_for(user)  # the user's rights are read first, whatever is looked up
+    matches = []
+    if phone is not None:
+        matches += lookup_phone(user=user, number=phone)
+    if email is not None:
+        matches += lookup_email(user=user, address=email)
     return _dedupe(matches)

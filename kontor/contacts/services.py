@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kontor.audit.models import AuditAction
+from kontor.contacts import protection
 from kontor.contacts.custom_fields import clean_custom_values
 from kontor.contacts.models import (
     Contact,
@@ -27,7 +29,9 @@ from kontor.contacts.normalization import (
     domain_from_website,
     normalize_email,
     normalize_phone,
+    unstorable_text_reason,
 )
+from kontor.contacts.selectors import parse_id, parse_uuid, visible_organizations
 from kontor.core.exceptions import FieldErrors, VersionConflict
 
 User = AbstractBaseUser | AnonymousUser
@@ -46,6 +50,7 @@ class PhoneInput:
 
 
 MAX_CONTACT_POINTS = 50
+MAX_DISPLAY_NAME = Contact._meta.get_field("display_name").max_length
 MAX_TAGS = 50
 NAME_FIELDS_MAX = {"first_name": 150, "last_name": 150, "name": 255, "website": 255}
 CONTACT_FIELDS = frozenset(
@@ -87,6 +92,9 @@ class _Changes:
         if limit and len(value) > limit:
             self.error(field, f"must be at most {limit} characters")
             return
+        if reason := unstorable_text_reason(value):
+            self.error(field, reason)
+            return
         self.values[field] = value
 
     def lifecycle_stage(self, value: Any) -> None:
@@ -99,17 +107,23 @@ class _Changes:
         if owner_id is None:
             self.values["owner"] = None
             return
-        owner = get_user_model().objects.filter(pk=owner_id, is_active=True).first()
+        pk = parse_id(owner_id)
+        owner = None
+        if pk is not None:
+            owner = get_user_model().objects.filter(pk=pk, is_active=True).first()
         if owner is None:
             self.error("owner_id", "is not an active user")
         else:
             self.values["owner"] = owner
 
-    def organization(self, organization_id: Any) -> None:
+    def organization(self, actor: User, organization_id: Any) -> None:
         if organization_id is None:
             self.values["organization"] = None
             return
-        organization = Organization.objects.filter(pk=organization_id).first()
+        pk = parse_uuid(organization_id)
+        organization = None
+        if pk is not None:
+            organization = visible_organizations(actor).filter(pk=pk).first()
         if organization is None:
             self.error("organization_id", "is not an existing organization")
         else:
@@ -118,6 +132,7 @@ class _Changes:
     def contact_points(self, emails: Any, phones: Any) -> None:
         if emails is not None:
             self.emails = []
+            seen: set[str] = set()
             for index, raw_item in enumerate(_as_list(self, "emails", emails)):
                 field = f"emails[{index}]"
                 item = _item(EmailInput, raw_item)
@@ -128,6 +143,9 @@ class _Changes:
                 except InvalidContactPoint as exc:
                     self.error(f"{field}.address", str(exc))
                     continue
+                if email.normalized in seen:  # the same address twice is one address
+                    continue
+                seen.add(email.normalized)
                 self.emails.append(
                     EmailAddress(
                         address=email.original,
@@ -139,6 +157,7 @@ class _Changes:
                 )
         if phones is not None:
             self.phones = []
+            seen_numbers: set[tuple[str, str]] = set()
             for index, raw_item in enumerate(_as_list(self, "phones", phones)):
                 field = f"phones[{index}]"
                 item = _item(PhoneInput, raw_item)
@@ -149,6 +168,9 @@ class _Changes:
                 except InvalidContactPoint as exc:
                     self.error(f"{field}.number", str(exc))
                     continue
+                if (phone.e164, phone.extension) in seen_numbers:
+                    continue
+                seen_numbers.add((phone.e164, phone.extension))
                 self.phones.append(
                     PhoneNumber(
                         raw=phone.original,
@@ -174,6 +196,8 @@ class _Changes:
                 self.error(f"tags[{index}]", "must be a non-empty text")
             elif len(name.strip()) > 64:
                 self.error(f"tags[{index}]", "must be at most 64 characters")
+            elif reason := unstorable_text_reason(name):
+                self.error(f"tags[{index}]", reason)
             elif name.strip().casefold() not in {n.casefold() for n in cleaned}:
                 cleaned.append(name.strip())
         self.tags = cleaned
@@ -214,6 +238,7 @@ def _as_list(changes: _Changes, field: str, value: Any) -> list:
 def _validate(
     data: Mapping[str, Any],
     *,
+    actor: User,
     object_type: str,
     record: Contact | Organization | None,
 ) -> _Changes:
@@ -226,15 +251,15 @@ def _validate(
     if "owner_id" in data:
         changes.owner(data["owner_id"])
     if "organization_id" in data:
-        changes.organization(data["organization_id"])
+        changes.organization(actor, data["organization_id"])
     changes.contact_points(data.get("emails"), data.get("phones"))
-    if "tags" in data:
+    if data.get("tags") is not None:  # like emails and phones: null leaves them as they are
         changes.tag_names(data["tags"])
     if "custom" in data or record is None:
         changes.custom(
             object_type,
             data.get("custom"),
-            existing=record.custom if record else None,
+            existing=protection.current_custom_values(record),
             creating=record is None,
         )
     return changes
@@ -253,6 +278,8 @@ def _derive_contact_display_name(
     first_name: str, last_name: str, emails: list[str], phones: list[str]
 ) -> str:
     name = f"{first_name} {last_name}".strip()
+    if len(name) > MAX_DISPLAY_NAME:
+        name = name[: MAX_DISPLAY_NAME - 1].rstrip() + "…"
     return name or (emails[0] if emails else "") or (phones[0] if phones else "")
 
 
@@ -319,7 +346,8 @@ def contact_create(*, actor: User, data: Mapping[str, Any]) -> Contact:
     """Create a contact from whatever is known: a name, an email address or a
     phone number is enough ("dirty CRM")."""
     _unknown_fields(data, CONTACT_FIELDS)
-    changes = _validate(data, object_type=CustomFieldObjectType.CONTACT, record=None)
+    protection.check_create(actor, "contact", data)
+    changes = _validate(data, actor=actor, object_type=CustomFieldObjectType.CONTACT, record=None)
     changes.raise_if_invalid()
     display_name = _contact_display_name(changes, None)
     if not display_name:
@@ -328,9 +356,14 @@ def contact_create(*, actor: User, data: Mapping[str, Any]) -> Contact:
         )
     values = dict(changes.values)
     values.setdefault("owner", actor if actor.is_authenticated else None)
+    protection.check_owner(actor, "contact", values["owner"])
+    custom = values.pop("custom", {})
     with transaction.atomic():
-        contact = Contact.objects.create(display_name=display_name, **values)
+        contact = Contact(display_name=display_name, **values)
+        protection.store_custom(contact, custom)
+        contact.save(force_insert=True)
         _write_contact_points(contact, changes)
+        protection.audit_write(actor, AuditAction.CREATE, contact, {}, _after(contact, changes))
     return contact
 
 
@@ -343,26 +376,50 @@ def contact_update(
 ) -> Contact:
     """Change the given fields; lists (emails, phones, tags) are replaced whole.
     With ``expected_version``, a contact changed meanwhile raises VersionConflict."""
+    protection.check_update(actor, contact, data)
     _unknown_fields(data, CONTACT_FIELDS)
-    changes = _validate(data, object_type=CustomFieldObjectType.CONTACT, record=contact)
+    changes = _validate(
+        data, actor=actor, object_type=CustomFieldObjectType.CONTACT, record=contact
+    )
     changes.raise_if_invalid()
+    if "owner" in changes.values:
+        protection.check_owner(actor, "contact", changes.values["owner"], current=contact.owner)
     display_name = _contact_display_name(changes, contact)
     if not display_name:
         raise FieldErrors.single(
             "__all__", "A contact needs at least a name, an email address or a phone number."
         )
+    before = protection.snapshot(contact)
     with transaction.atomic():
         _claim_version(contact, expected_version)
         values = {**changes.values, "display_name": display_name}
+        custom = values.pop("custom", None)
         for field, value in values.items():
             setattr(contact, field, value)
-        contact.save(update_fields=[*values, "updated_at"])
+        update_fields = [*values, "updated_at"]
+        if custom is not None:
+            update_fields += protection.store_custom(contact, custom)
+        contact.save(update_fields=update_fields)
         _write_contact_points(contact, changes)
+        protection.audit_write(actor, AuditAction.UPDATE, contact, before, _after(contact, changes))
     return contact
 
 
 def contact_delete(*, actor: User, contact: Contact) -> None:
-    contact.delete()
+    protection.check_delete(actor, contact)
+    before = protection.snapshot(contact)
+    with transaction.atomic():
+        protection.audit_write(actor, AuditAction.DELETE, contact, before, {})
+        protection.forget_shares(contact)
+        contact.delete()
+
+
+def _after(record: Contact | Organization, changes: _Changes) -> dict[str, Any]:
+    """The audited values after a write, from what it wrote (the record's
+    prefetched lists are stale by then)."""
+    return protection.snapshot(
+        record, emails=changes.emails, phones=changes.phones, tags=changes.tags
+    )
 
 
 # Organizations -----------------------------------------------------------------
@@ -384,17 +441,27 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
     """Create an organization from a name, or only a website or email address
     (its domain becomes the name until someone types a better one)."""
     _unknown_fields(data, ORGANIZATION_FIELDS)
-    changes = _validate(data, object_type=CustomFieldObjectType.ORGANIZATION, record=None)
+    protection.check_create(actor, "organization", data)
+    changes = _validate(
+        data, actor=actor, object_type=CustomFieldObjectType.ORGANIZATION, record=None
+    )
     changes.raise_if_invalid()
     name = _organization_name(changes, None)
     if not name:
         raise FieldErrors.single("name", "Give a name, a website or an email address.")
     values = {**changes.values, "name": name}
     values.setdefault("owner", actor if actor.is_authenticated else None)
+    protection.check_owner(actor, "organization", values["owner"])
     values["domain"] = domain_from_website(values.get("website", ""))
+    custom = values.pop("custom", {})
     with transaction.atomic():
-        organization = Organization.objects.create(**values)
+        organization = Organization(**values)
+        protection.store_custom(organization, custom)
+        organization.save(force_insert=True)
         _write_contact_points(organization, changes)
+        protection.audit_write(
+            actor, AuditAction.CREATE, organization, {}, _after(organization, changes)
+        )
     return organization
 
 
@@ -405,23 +472,43 @@ def organization_update(
     data: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> Organization:
+    protection.check_update(actor, organization, data)
     _unknown_fields(data, ORGANIZATION_FIELDS)
-    changes = _validate(data, object_type=CustomFieldObjectType.ORGANIZATION, record=organization)
+    changes = _validate(
+        data, actor=actor, object_type=CustomFieldObjectType.ORGANIZATION, record=organization
+    )
     changes.raise_if_invalid()
+    if "owner" in changes.values:
+        protection.check_owner(
+            actor, "organization", changes.values["owner"], current=organization.owner
+        )
     name = _organization_name(changes, organization)
     if not name:
         raise FieldErrors.single("name", "An organization needs a name.")
     values = {**changes.values, "name": name}
     if "website" in values:
         values["domain"] = domain_from_website(values["website"])
+    before = protection.snapshot(organization)
     with transaction.atomic():
         _claim_version(organization, expected_version)
+        custom = values.pop("custom", None)
         for field, value in values.items():
             setattr(organization, field, value)
-        organization.save(update_fields=[*values, "updated_at"])
+        update_fields = [*values, "updated_at"]
+        if custom is not None:
+            update_fields += protection.store_custom(organization, custom)
+        organization.save(update_fields=update_fields)
         _write_contact_points(organization, changes)
+        protection.audit_write(
+            actor, AuditAction.UPDATE, organization, before, _after(organization, changes)
+        )
     return organization
 
 
 def organization_delete(*, actor: User, organization: Organization) -> None:
-    organization.delete()
+    protection.check_delete(actor, organization)
+    before = protection.snapshot(organization)
+    with transaction.atomic():
+        protection.audit_write(actor, AuditAction.DELETE, organization, before, {})
+        protection.forget_shares(organization)
+        organization.delete()

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from kontor.core.exceptions import FieldErrors
@@ -40,16 +41,22 @@ def _decode(cursor: str, count: int) -> list[str]:
     return values
 
 
-def _parse(model: type[Model], field: str, value: str) -> Any:
+def _parse(model: type[Model], field: str, value: Any) -> Any:
     internal = model._meta.get_field(field)
+    invalid = FieldErrors.single("cursor", "is not a cursor this list handed out")
+    if not isinstance(value, str):
+        raise invalid
     try:
         if internal.get_internal_type() == "DateTimeField":
-            return datetime.datetime.fromisoformat(value)
+            parsed = datetime.datetime.fromisoformat(value)
+            if parsed.tzinfo is None:  # every cursor handed out carries its offset
+                raise invalid
+            return parsed.astimezone(datetime.UTC)
         if internal.get_internal_type() == "UUIDField":
             return uuid.UUID(value)
         return internal.to_python(value)
-    except (ValueError, TypeError, AttributeError):
-        raise FieldErrors.single("cursor", "is not a cursor this list handed out") from None
+    except (ValueError, TypeError, AttributeError, OverflowError, ValidationError):
+        raise invalid from None
 
 
 def paginate(

@@ -62,7 +62,9 @@ DIRTY_CONTACTS = [
 ]
 
 TEAM = [
-    # username, first name, last name
-    ("mia", "Mia", "Vertrieb"),
-    ("jonas", "Jonas", "Service"),
+    # username, first name, last name, role (kontor.access default roles)
+    ("mia", "Mia", "Vertrieb", "sales"),
+    ("jonas", "Jonas", "Service", "service"),
 ]
+# Both work in one team, so each sees every demo customer.
+TEAM_NAME = "Kundenteam"

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
+from kontor.access.policy import restrict
 from kontor.activities.models import Activity
 from kontor.activities.selectors import (
     linked_record_visible,
@@ -41,7 +42,7 @@ def visible_attachments(user: User) -> QuerySet[Attachment]:
         parts.append(attached if linked is None else attached & linked)
     if not parts:
         return Attachment.objects.none()
-    return Attachment.objects.filter(reduce(or_, parts))
+    return restrict(Attachment.objects.filter(reduce(or_, parts)), user, "file")
 
 
 def attachment_get(*, user: User, attachment_id: Any) -> Attachment | None:

@@ -10,7 +10,12 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from kontor.access.policy import require, require_create
+from kontor.access.registry import Action, object_type_for
+from kontor.access.services import shares_forget
 from kontor.activities.models import Activity
+from kontor.audit.models import AuditAction
+from kontor.audit.services import audit_record
 from kontor.contacts.models import Contact, Organization
 from kontor.core.exceptions import FieldErrors
 from kontor.files.models import Attachment
@@ -75,6 +80,10 @@ def attachment_create(
     see it)."""
     if sum(record is not None for record in (activity, contact, organization)) != 1:
         raise ValueError("attach a file to exactly one activity, contact or organization")
+    parent = activity or contact or organization
+    require_create(
+        actor, "file", owner_ids=object_type_for(parent).owner_ids(parent), parents=[parent]
+    )
     if upload is None:
         raise FieldErrors.single("file", "choose a file to upload")
     if upload.size > max_upload_bytes():
@@ -102,9 +111,30 @@ def attachment_create(
         except Exception:
             attachment.file.storage.delete(attachment.file.name)
             raise
+        _audit(actor, AuditAction.CREATE, attachment, new=True)
     return attachment
+
+
+def _audit(actor: User, action: str, attachment: Attachment, *, new: bool) -> None:
+    values = {"name": attachment.name, "size": attachment.size,
+              "content_type": attachment.content_type}  # fmt: skip
+    record = attachment.contact or attachment.organization
+    if attachment.activity_id:
+        values["activity"] = str(attachment.activity_id)
+        record = attachment.activity.contact or attachment.activity.organization
+    audit_record(
+        actor=actor,
+        action=action,
+        record=attachment,
+        changes={field: [None, v] if new else [v, None] for field, v in values.items()},
+        parent=record,
+    )
 
 
 def attachment_delete(*, actor: User, attachment: Attachment) -> None:
     """Delete the row; its bytes go once the transaction commits."""
-    attachment.delete()
+    require(actor, Action.DELETE, attachment)
+    with transaction.atomic():
+        _audit(actor, AuditAction.DELETE, attachment, new=False)
+        shares_forget("file", attachment.pk)
+        attachment.delete()

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from kontor.activities.models import Activity, Direction, Kind
 from kontor.activities.services import TEXT_LIMITS, activity_create, activity_update
+from kontor.audit.models import AuditAction
+from kontor.audit.services import audit_record
 from kontor.contacts.models import Contact, LifecycleStage, Organization
 from kontor.contacts.normalization import normalize_email
 from kontor.contacts.selectors import Match, lookup_email
@@ -145,6 +147,13 @@ def _store(
         with transaction.atomic():
             message.raw.save("message.eml", ContentFile(raw), save=False)
             message.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                record=message,
+                changes={"from": [None, message.from_address], "subject": [None, message.subject],
+                         "source": [None, source]},
+            )  # fmt: skip
     except IntegrityError:  # the same message, delivered at the same moment
         message.raw.storage.delete(message.raw.name)
         return InboundMessage.objects.select_related("activity").get(dedup_key=key), True

@@ -25,6 +25,8 @@ from kontor.activities.services import (
     activity_update,
     task_set_done,
 )
+from kontor.audit.models import AuditAction
+from kontor.audit.services import audit_record
 from kontor.contacts.models import Contact, LifecycleStage
 from kontor.contacts.normalization import phone_lookup_candidates, unstorable_text_reason
 from kontor.contacts.selectors import Match
@@ -364,6 +366,13 @@ def call_event_receive(
             _sync_activity(call, actor)
             _sync_callback(call, actor)
             call.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE if created else AuditAction.UPDATE,
+                record=call,
+                changes={"event": [None, data.event], "outcome": [None, call.outcome]},
+                parent=call.contact or call.organization,
+            )
             _announce(request=request, call=call, data=data, agents=agents)
     if matches is None:
         matches = caller_matches(user=actor, call=call)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kontor.access.policy import can, can_create, fields_for
 from kontor.activities.forms import FORMS
 from kontor.activities.models import Kind
 from kontor.activities.overview import contact_overview, organization_overview
@@ -73,6 +74,12 @@ def history_panel(context: template.Context, record: Contact | Organization) -> 
         }
         for key, label in QUICK_ACTIONS
     ]
+    # Only the actions the user's roles allow on this record (kontor.access).
+    allowed = {
+        kind: can_create(user, kind, owner_ids=[record.owner_id], parents=[record])
+        for kind in ("activity", "file")
+    }
+    actions = [a for a in actions if allowed["file" if a["key"] == "file" else "activity"]]
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
@@ -86,6 +93,9 @@ def history_panel(context: template.Context, record: Contact | Organization) -> 
         "missing": [MISSING_LABELS[key] for key in overview.missing_fields],
         "later_sections": [(key, label, getattr(overview, key)) for key, label in LATER_SECTIONS],
         "timeline_url_name": f"{prefix}-timeline",
+        # Colleagues' contact points only for who may read them (kontor.access).
+        "contact_fields": fields_for(user, "contact"),
+        "can_edit_record": can(user, "edit", record),
         "now": timezone.now(),
     }
 

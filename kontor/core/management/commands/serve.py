@@ -38,8 +38,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("KONTOR_THREADS", "8")),
-            help="Threads per worker (default 8, or KONTOR_THREADS).",
+            # Each open browser tab holds a thread with its event stream (screen
+            # pops, kontor.events): 2 workers x 32 threads serve 50 users' tabs
+            # and their requests.
+            default=int(os.environ.get("KONTOR_THREADS", "32")),
+            help="Threads per worker (default 32, or KONTOR_THREADS).",
         )
 
     def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
@@ -50,7 +53,8 @@ class Command(BaseCommand):
                 "workers": workers,
                 "threads": threads,
                 "worker_class": "gthread",
-                "accesslog": "-",
+                # No access log: kontor.core.middleware logs each request once,
+                # with its request id and with personal data masked.
                 "errorlog": "-",
                 "timeout": 60,
                 "graceful_timeout": 10,

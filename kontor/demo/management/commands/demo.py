@@ -5,18 +5,21 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from kontor.access.models import Role, Team
 from kontor.contacts.services import contact_create, organization_create
 from kontor.demo import data
+from kontor.demo.history import load_history
 
 
 class Command(BaseCommand):
-    help = "Load demo organizations and contacts, and two demo colleagues."
+    help = "Load demo organizations, contacts, their history, and two demo colleagues."
 
     @transaction.atomic
     def handle(self, *args, **options):
         users = get_user_model().objects
         team = []
-        for username, first_name, last_name in data.TEAM:
+        demo_team, _created = Team.objects.get_or_create(name=data.TEAM_NAME)
+        for username, first_name, last_name, role in data.TEAM:
             user, created = users.get_or_create(
                 username=username,
                 defaults={"first_name": first_name, "last_name": last_name,
@@ -25,6 +28,8 @@ class Command(BaseCommand):
             if created:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
+                user.kontor_roles.add(Role.objects.get(slug=role))
+                demo_team.members.add(user)
             team.append(user)
         actor = team[0]
         organizations = []
@@ -42,8 +47,9 @@ class Command(BaseCommand):
                     },
                 )
             )
+        contacts = []
         for index, (first, last, org_index, email, phone, stage) in enumerate(data.CONTACTS):
-            contact_create(
+            contact = contact_create(
                 actor=actor,
                 data={
                     "first_name": first,
@@ -61,9 +67,12 @@ class Command(BaseCommand):
                     "owner_id": team[index % len(team)].pk,
                 },
             )
+            contacts.append(contact)
         for record in data.DIRTY_CONTACTS:
             contact_create(actor=actor, data=record)
+        activities = load_history(team=team, contacts=contacts, organizations=organizations)
         self.stdout.write(
             f"Loaded {len(organizations)} organizations and "
-            f"{len(data.CONTACTS) + len(data.DIRTY_CONTACTS)} contacts."
+            f"{len(data.CONTACTS) + len(data.DIRTY_CONTACTS)} contacts "
+            f"with {activities} activities."
         )

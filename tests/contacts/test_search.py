@@ -1,0 +1,83 @@
+"""The substring indexes behind search stay in step with the data."""
+
+import pytest
+from django.db import connection
+
+from kontor.contacts import selectors
+from kontor.contacts.models import Contact
+from kontor.contacts.search import SQLITE_FTS, ensure_sqlite_search_index
+from kontor.contacts.services import contact_update
+from tests.factories import ContactFactory
+
+
+def _found(user, q: str) -> set:
+    return set(selectors.contact_list(user=user, q=q).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_search_follows_inserts_updates_and_deletes(admin_user):
+    contact = ContactFactory(first_name="Jürgen", last_name="Großmann", owner=admin_user)
+    assert contact.pk in _found(admin_user, "großm")
+    assert contact.pk in _found(admin_user, "JÜRG")
+
+    contact_update(actor=admin_user, contact=contact, data={"last_name": "Kleinschmidt"})
+    assert contact.pk not in _found(admin_user, "großm")
+    assert contact.pk in _found(admin_user, "einschm")
+
+    Contact.objects.filter(pk=contact.pk).delete()
+    assert _found(admin_user, "einschm") == set()
+
+
+@pytest.mark.django_db
+def test_search_matches_email_and_phone_fragments_through_the_index(admin_user):
+    contact = ContactFactory(
+        first_name="Ada",
+        emails=[{"address": "ada.lovelace@analytical.example"}],
+        phones=[{"number": "030 98765432"}],
+        owner=admin_user,
+    )
+    assert contact.pk in _found(admin_user, "lovelace@anal")
+    assert contact.pk in _found(admin_user, "9876543")
+    assert contact.pk in _found(admin_user, "030 9876")
+    assert contact.pk in _found(admin_user, "Ada 98765")
+    assert contact.pk not in _found(admin_user, "Ada 1234567")
+
+
+@pytest.mark.django_db
+def test_short_terms_still_match_without_an_index(admin_user):
+    contact = ContactFactory(first_name="Bo", last_name="Li", owner=admin_user)
+    assert contact.pk in _found(admin_user, "Li")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables are SQLite's index")
+@pytest.mark.django_db
+def test_a_search_index_that_lost_its_triggers_is_rebuilt_after_migrate(admin_user):
+    contact = ContactFactory(first_name="Wilhelmine", owner=admin_user)
+    with connection.cursor() as cursor:
+        # What Django's SQLite schema editor does when it rebuilds a table.
+        for suffix in ("ai", "ad", "au"):
+            cursor.execute(f"DROP TRIGGER contacts_contact_fts_{suffix}")
+        cursor.execute("DELETE FROM contacts_contact_fts")
+    assert contact.pk not in _found(admin_user, "wilhelm")
+
+    ensure_sqlite_search_index(connection)
+
+    assert contact.pk in _found(admin_user, "wilhelm")
+    with connection.cursor() as cursor:
+        names = {r[0] for r in cursor.execute("SELECT name FROM sqlite_master").fetchall()}
+    assert {fts for fts, _columns in SQLITE_FTS.values()} <= names
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+@pytest.mark.django_db
+def test_postgresql_has_trigram_indexes_on_every_searched_column():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_trgm'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {
+        "contacts_contact_display_name_trgm",
+        "contacts_contact_last_name_trgm",
+        "contacts_organization_name_trgm",
+        "contacts_emailaddress_normalized_trgm",
+        "contacts_phonenumber_digits_trgm",
+    } <= names

@@ -1,0 +1,131 @@
+"""Throwaway databases and `kontor` processes for tests that need a real
+server or a real database file (backups, crash tests), on the same database
+engine as the test run."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+import psycopg
+from django.conf import settings
+
+
+def engine() -> str:
+    return "sqlite" if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else "postgresql"
+
+
+def _postgres_admin_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    config = dj_database_url.parse(url)
+    user = config.get("USER") or "postgres"
+    password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
+    host = config.get("HOST") or "127.0.0.1"
+    port = config.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}"
+
+
+@contextmanager
+def scratch_database(tmp_path: Path, label: str = "db") -> Iterator[str]:
+    """A DATABASE_URL of an empty database that is gone afterwards."""
+    if engine() == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{label}.sqlite3'}"
+        return
+    name = f"kontor_scratch_{label}_{secrets.token_hex(4)}"
+    base = _postgres_admin_url()
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def query(url: str, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` run straight against the database, outside Django."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        db = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)
+        try:
+            rows = db.execute(sql, params).fetchall()
+            db.commit()
+            return rows
+        finally:
+            db.close()
+    with psycopg.connect(url) as db:
+        return db.execute(sql.replace("?", "%s"), params).fetchall()
+
+
+def kontor_env(url: str, var_dir: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "KONTOR_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "kontor.settings",
+        **extra,
+    }
+
+
+def kontor(*args: str, url: str, var_dir: Path, check: bool = True, **extra: str):
+    """Run ``kontor ARGS`` against ``url``; the finished process."""
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "kontor", *args],
+        env=kontor_env(url, var_dir, **extra),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"kontor {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(url: str, var_dir: Path, port: int, **extra: str) -> subprocess.Popen:
+    """``kontor serve`` in its own process group (so a test can kill all of
+    it at once); returns when it accepts connections."""
+    log = (var_dir / f"serve-{port}.log").open("ab")
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "kontor", "serve", "--port", str(port), "--workers", "2"],
+        env=kontor_env(url, var_dir, **extra),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise AssertionError(
+                    "kontor serve exited:\n" + (var_dir / f"serve-{port}.log").read_text()
+                ) from None
+            time.sleep(0.2)
+    stop_server(process)
+    raise AssertionError("kontor serve did not start in time")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait(timeout=20)
