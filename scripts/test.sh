@@ -36,19 +36,32 @@ echo "== migrations"
 export KONTOR_VAR_DIR=${KONTOR_VAR_DIR:-$(mktemp -d)}
 DATABASE_URL="sqlite:///$KONTOR_VAR_DIR/check.sqlite3" .venv/bin/kontor makemigrations --check --dry-run
 
-status=0
+# The databases run side by side (the machine has two cores); each run's
+# output is shown whole when it ends. pytest exits 5 when it collected no
+# tests: that is a failure here too.
+logs=$(mktemp -d)
+pids=()
 for db in $DATABASES; do
     case $db in
         sqlite) url="sqlite:///$KONTOR_VAR_DIR/test.sqlite3" ;;
         postgres) url=$PG_URL ;;
         *) echo "unknown database $db" >&2; exit 2 ;;
     esac
-    echo "== pytest on $db"
-    # pytest exits 5 when it collected no tests: that is a failure here too.
-    DATABASE_URL=$url .venv/bin/pytest "$@" || status=$?
-    if [ "$status" -ne 0 ]; then
-        echo "pytest on $db failed (exit $status)" >&2
-        break
+    echo "== pytest on $db (started)"
+    DATABASE_URL=$url .venv/bin/pytest --durations=10 "$@" > "$logs/$db.log" 2>&1 &
+    pids+=("$!")
+done
+status=0
+i=0
+for db in $DATABASES; do
+    rc=0
+    wait "${pids[$i]}" || rc=$?
+    i=$((i + 1))
+    echo "== pytest on $db (exit $rc)"
+    cat "$logs/$db.log"
+    if [ "$rc" -ne 0 ]; then
+        echo "pytest on $db failed (exit $rc)" >&2
+        status=$rc
     fi
 done
 exit $status

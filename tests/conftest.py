@@ -24,6 +24,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request, settings):
+    """Argon2 is deliberately slow (about 0.1-0.7 s a hash here) and tests make
+    hundreds of users; tests marked ``real_password_hashing`` keep it."""
+    if "real_password_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def user(db):
     # An administrator (kontor.access): the tests written before access rules

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 
 from tests.factories import UserFactory
 
+pytestmark = pytest.mark.real_password_hashing
+
 PASSWORD = "correct horse battery"
 
 
