@@ -25,7 +25,6 @@ from kontor.access.registry import (
     ObjectType,
     object_type,
     object_type_for,
-    object_types,
 )
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 
@@ -104,12 +103,6 @@ def restrict(
     if action in (Action.READ, Action.EDIT):
         condition |= _shared_q(access, kind, edit=action == Action.EDIT)
     return queryset.filter(condition)
-
-
-def visible(user: User, key: str) -> QuerySet:
-    """Every record of type ``key`` the user may read."""
-    kind = object_type(key)
-    return restrict(kind.model_class()._default_manager.all(), user, key)
 
 
 def _shared_records(kind: ObjectType, record: Model) -> list[tuple[str, Any]]:
@@ -306,9 +299,6 @@ class FieldAccess:
                 hidden.update(spec.keys_in_output)
         return hidden
 
-    def readable_categories(self) -> set[str]:
-        return {c for c in Category.values if self.access.may_read_category(c)}
-
 
 def fields_for(user: User, key: str) -> FieldAccess:
     """The user's ``FieldAccess`` for type ``key``, made once per request."""
@@ -369,7 +359,3 @@ def _refuse_unknown_custom_fields(fields: FieldAccess, custom: Any) -> None:
                 for k in unknown
             }
         )
-
-
-def registered_keys() -> list[str]:
-    return [kind.key for kind in object_types()]

@@ -6,7 +6,6 @@ Apps register their object types here (``register_object_type`` in their
 ``AppConfig.ready``); roles, the policy, the field categories and the audit
 trail then cover them without further changes."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -204,7 +203,3 @@ def object_type_for(record: models.Model | type[models.Model]) -> ObjectType:
 
 def is_registered(key: str) -> bool:
     return key in _TYPES
-
-
-def keys(types: Iterable[ObjectType] | None = None) -> list[str]:
-    return [t.key for t in (types if types is not None else _TYPES.values())]

@@ -43,6 +43,10 @@ class FieldInfo:
     categories: tuple[str, ...]
     custom: bool
 
+    @property
+    def category_label(self) -> str:
+        return str(Category(self.category).label)
+
 
 def field_category_list() -> list[FieldInfo]:
     """Every field of every object type with its category: built-in fields,

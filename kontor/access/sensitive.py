@@ -6,14 +6,14 @@ the audit trail."""
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Model
 
 from kontor.access.grants import User
 from kontor.access.policy import CUSTOM_PREFIX, fields_for
-from kontor.access.registry import SENSITIVE_CATEGORIES, Category
+from kontor.access.registry import SENSITIVE_CATEGORIES
 from kontor.core.encryption import InvalidToken, decrypt, encrypt
 
 logger = logging.getLogger(__name__)
@@ -93,22 +93,3 @@ def readable_custom_values(user: User, record: Model, key: str) -> dict[str, Any
     if shown:
         audit_read(actor=user, record=record, fields=[f"{CUSTOM_PREFIX}{n}" for n in shown])
     return {**readable, **shown}
-
-
-def sensitive_keys(categories: Mapping[str, str]) -> set[str]:
-    return {
-        key.removeprefix(CUSTOM_PREFIX)
-        for key, category in categories.items()
-        if key.startswith(CUSTOM_PREFIX) and category in SENSITIVE_CATEGORIES
-    }
-
-
-def is_sensitive(category: str | None) -> bool:
-    return category in SENSITIVE_CATEGORIES
-
-
-def masked(values: Iterable[str]) -> dict[str, str]:
-    return dict.fromkeys(values, "•••")
-
-
-STANDARD = Category.STANDARD

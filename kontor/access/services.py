@@ -245,16 +245,6 @@ def team_create(*, actor: User, name: Any, member_ids: Any = None) -> Team:
     return team
 
 
-def role_assign(*, actor: User, user: Any, role: Role) -> None:
-    """Give a user one more role (the admin and the demo data use it)."""
-    require_manage_access(actor)
-    user_update(
-        actor=actor,
-        user=user,
-        data={"roles": [str(r.pk) for r in {*user.kontor_roles.all(), role}]},
-    )
-
-
 # Field categories -------------------------------------------------------------------
 
 

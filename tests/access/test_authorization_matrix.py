@@ -151,7 +151,7 @@ def query_for(method: str, path: str, case: Case, scope: str) -> dict[str, Any]:
     queries = {
         ("GET", "/contacts"): {"q": records.marker},
         ("GET", "/organizations"): {"q": records.marker},
-        ("GET", "/lookup"): {"phone": records.phone},
+        ("GET", "/lookup"): {"phone": records.phone, "email": records.email},
         ("GET", "/activities"): {"contact_id": str(records.contact.pk)},
         ("GET", "/shares"): {"object_type": "contact", "object_id": str(records.contact.pk)},
         ("GET", "/audit"): {"object_type": "contact", "object_id": str(records.contact.pk)},

@@ -103,3 +103,17 @@ def test_gdpr_erasure_removes_the_entries_about_a_record_and_notes_only_that(db)
     assert deleted == 2
     assert [(e.action, e.object_repr) for e in about] == [("erase", "")]
     assert AuditEntry.objects.filter(object_id=str(other.pk)).exists()
+
+
+def test_an_export_is_recorded_with_how_many_records_it_held(db):
+    from kontor.audit.services import audit_export
+
+    admin = UserFactory(username="a", roles=["administrator"])
+    entry = audit_export(actor=admin, object_type="contact", count=42, description="CSV export")
+
+    assert (entry.action, entry.object_type, entry.object_repr) == (
+        "export",
+        "contact",
+        "CSV export",
+    )
+    assert entry.changes == {"count": [None, 42]} and entry.actor == admin
