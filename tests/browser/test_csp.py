@@ -5,14 +5,14 @@ import pytest
 from django.urls import reverse
 
 from kontor.contacts.services import contact_create, organization_create
-from tests.browser.conftest import browser, log_in  # noqa: F401 (fixtures)
+from tests.browser.conftest import log_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def tab(browser, live_server, transactional_db):  # noqa: F811
+def tab(browser, live_server, transactional_db):
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
