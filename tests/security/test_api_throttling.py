@@ -154,3 +154,40 @@ def test_the_limit_holds_across_server_processes(tmp_path):
 
     assert statuses[:10] == [200] * 10
     assert statuses[10:] == [429] * 4
+
+
+@pytest.mark.parametrize(
+    ("url", "backend"),
+    [
+        ("", "django.core.cache.backends.db.DatabaseCache"),
+        ("db://", "django.core.cache.backends.db.DatabaseCache"),
+        ("redis://cache.internal:6379/0", "django.core.cache.backends.redis.RedisCache"),
+        ("locmem://", "django.core.cache.backends.locmem.LocMemCache"),
+    ],
+)
+def test_the_shared_cache_is_chosen_by_kontor_cache_url(tmp_path, url, backend):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.CACHES['default']))"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "kontor.settings",
+            "KONTOR_VAR_DIR": str(tmp_path),
+            "KONTOR_CACHE_URL": url,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    cache = json.loads(result.stdout.strip().splitlines()[-1])
+    assert cache["BACKEND"] == backend
+    if url.startswith("redis"):
+        assert cache["LOCATION"] == url
