@@ -1,7 +1,6 @@
 """API of the contact history: activities, tasks, meetings as iCalendar and the
 360° view of contacts and organizations."""
 
-import re
 from uuid import UUID
 
 from django.db.models import prefetch_related_objects
@@ -27,6 +26,7 @@ from kontor.activities.schemas import (
     overview_out,
 )
 from kontor.api.fields import IsoDateTime
+from kontor.api.versioning import expected_version
 from kontor.contacts.selectors import contact_get, organization_get
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
@@ -34,7 +34,6 @@ from kontor.core.pagination import paginate
 router = Router(tags=["activities"])
 
 NOT_FOUND = {"detail": "Not found."}
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
 class ActivityListParams(Schema):
@@ -66,18 +65,6 @@ def _kinds(values: list[str]) -> list[str]:
     if unknown:
         raise FieldErrors.single("kind", f"must be one of: {', '.join(Kind.values)}")
     return kinds
-
-
-def _expected_version(request: HttpRequest, body_version: int | None) -> int | None:
-    if body_version is not None:
-        return body_version
-    header = request.headers.get("If-Match")
-    if header is None:
-        return None
-    match = _IF_MATCH.match(header)
-    if match is None:
-        raise FieldErrors.single("If-Match", 'must be the record\'s version, e.g. "3"')
-    return int(match.group(1))
 
 
 def _respond(request: HttpRequest, response: HttpResponse, activity_id) -> dict:
@@ -142,7 +129,7 @@ def update_activity(
         actor=request.user,
         activity=activity,
         data=activity_input(payload, partial=True),
-        expected_version=_expected_version(request, payload.version),
+        expected_version=expected_version(request, payload.version),
     )
     return _respond(request, response, activity.pk)
 

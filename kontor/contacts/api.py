@@ -1,6 +1,5 @@
 """API of organizations, contacts and the lookup by phone number or email."""
 
-import re
 from collections.abc import Callable
 from typing import TypeVar
 from uuid import UUID
@@ -9,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from kontor.api.versioning import expected_version
 from kontor.contacts import selectors, services
 from kontor.contacts.models import Contact, Organization
 from kontor.contacts.normalization import InvalidContactPoint
@@ -23,6 +23,7 @@ from kontor.contacts.schemas import (
     OrganizationOut,
     OrganizationPatch,
     Stage,
+    match_out,
     record_input,
     rename_fields,
 )
@@ -34,8 +35,6 @@ router = Router(tags=["contacts"])
 T = TypeVar("T")
 
 NOT_FOUND = {"detail": "Not found."}
-# An ETag as handed out ("3"), weak (W/"3") or bare (3).
-_IF_MATCH = re.compile(r'^\s*(?:W/)?(?:"([0-9]{1,9})"|([0-9]{1,9}))\s*$')
 
 
 class ListParams(Schema):
@@ -51,18 +50,6 @@ class ListParams(Schema):
 
 class ContactListParams(ListParams):
     organization_id: UUID | None = None
-
-
-def _expected_version(request: HttpRequest, body_version: int | None) -> int | None:
-    if body_version is not None:
-        return body_version
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":  # "*": any version will do
-        return None
-    match = _IF_MATCH.match(header)
-    if match is None:
-        raise FieldErrors.single("If-Match", 'must be the record\'s version, e.g. "3"')
-    return int(match.group(1) or match.group(2))
 
 
 def _with_etag(response: HttpResponse, record: Contact | Organization) -> None:
@@ -120,7 +107,7 @@ def update_contact(
     contact = selectors.contact_get(user=request.user, contact_id=contact_id)
     if contact is None:
         return Status(404, NOT_FOUND)
-    expected = _expected_version(request, payload.version)
+    expected = expected_version(request, payload.version)
     data, aliases = record_input(payload, partial=True, current=contact)
     _save(
         aliases,
@@ -195,7 +182,7 @@ def update_organization(
     organization = selectors.organization_get(user=request.user, organization_id=organization_id)
     if organization is None:
         return Status(404, NOT_FOUND)
-    expected = _expected_version(request, payload.version)
+    expected = expected_version(request, payload.version)
     data, aliases = record_input(payload, partial=True, current=organization)
     _save(
         aliases,
@@ -239,24 +226,4 @@ def lookup(request: HttpRequest, params: Query[LookupParams]):
         matches = selectors.lookup(user=request.user, phone=params.phone, email=params.email)
     except InvalidContactPoint as exc:
         raise FieldErrors.single("email", str(exc)) from None
-    return {"matches": [_match_out(request, m) for m in matches]}
-
-
-def _match_out(request: HttpRequest, match: selectors.Match) -> dict:
-    organization = match.organization
-    return {
-        "type": match.type,
-        "id": match.record.pk,
-        "display_name": match.record.display_name,
-        "organization": (
-            {
-                "id": organization.pk,
-                "name": organization.name,
-                "url": request.build_absolute_uri(organization.get_absolute_url()),
-            }
-            if organization
-            else None
-        ),
-        "url": request.build_absolute_uri(match.record.get_absolute_url()),
-        "matched_by": match.reason,
-    }
+    return {"matches": [match_out(request, m) for m in matches]}

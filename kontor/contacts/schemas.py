@@ -4,12 +4,13 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
+from django.http import HttpRequest
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut
 from kontor.contacts.models import Contact, ContactPointLabel, LifecycleStage, Organization
-from kontor.contacts.selectors import MAX_ID
+from kontor.contacts.selectors import MAX_ID, Match
 
 Stage = Literal[tuple(LifecycleStage.values)]  # type: ignore[valid-type]
 Label = Literal[tuple(ContactPointLabel.values)]  # type: ignore[valid-type]
@@ -179,6 +180,27 @@ class LookupMatch(Schema):
 
 class LookupResult(Schema):
     matches: list[LookupMatch]
+
+
+def match_out(request: HttpRequest, match: Match) -> dict:
+    """A lookup's match as a LookupMatch, with absolute URLs."""
+    organization = match.organization
+    return {
+        "type": match.type,
+        "id": match.record.pk,
+        "display_name": match.record.display_name,
+        "organization": (
+            {
+                "id": organization.pk,
+                "name": organization.name,
+                "url": request.build_absolute_uri(organization.get_absolute_url()),
+            }
+            if organization
+            else None
+        ),
+        "url": request.build_absolute_uri(match.record.get_absolute_url()),
+        "matched_by": match.reason,
+    }
 
 
 # The shorthands: (body field, list field, key of an item in the list).

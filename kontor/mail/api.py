@@ -8,8 +8,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from kontor.contacts.api import _match_out as match_out  # the lookup's serialization
-from kontor.contacts.schemas import LookupMatch
+from kontor.contacts.schemas import LookupMatch, match_out
 from kontor.core.exceptions import FieldErrors
 from kontor.mail import selectors
 from kontor.mail.models import InboundMessage, Mailbox, Source

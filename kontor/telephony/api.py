@@ -11,8 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from kontor.contacts.api import _match_out as match_out  # the lookup's serialization
-from kontor.contacts.schemas import LookupMatch
+from kontor.contacts.schemas import LookupMatch, match_out
 from kontor.contacts.selectors import lookup_phone
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate

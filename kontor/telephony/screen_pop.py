@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from kontor.activities import selectors as activity_selectors
 from kontor.activities.models import Kind, TaskStatus
-from kontor.contacts.api import _match_out as match_out  # the lookup's serialization
 from kontor.contacts.models import Contact
+from kontor.contacts.schemas import match_out
 from kontor.contacts.selectors import Match, lookup_phone
 from kontor.telephony.models import Call
 

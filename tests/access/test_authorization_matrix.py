@@ -313,7 +313,6 @@ def _body_text(response) -> str:
 
 @pytest.fixture(autouse=True)
 def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.KONTOR_API_RATE_LIMIT = None
     settings.KONTOR_EVENT_STREAM_SECONDS = 0
 

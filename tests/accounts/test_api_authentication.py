@@ -8,7 +8,6 @@ from django.utils import timezone
 from kontor.accounts.models import ApiToken
 from kontor.accounts.services import api_token_create, api_token_revoke
 from tests.conftest import ApiClient
-from tests.contacts.api_support import fast_password_hashing  # noqa: F401
 from tests.factories import ContactFactory, UserFactory
 
 ENDPOINTS = [

@@ -9,7 +9,6 @@ from django.db import connections
 from kontor.__main__ import main
 from kontor.accounts.models import ApiToken
 from tests.conftest import ApiClient
-from tests.contacts.api_support import fast_password_hashing  # noqa: F401
 from tests.factories import UserFactory
 
 TOKEN = re.compile(r"^ktr_[A-Za-z0-9_-]{43}$")

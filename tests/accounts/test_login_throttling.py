@@ -7,12 +7,6 @@ from tests.factories import UserFactory
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Many logins here; Argon2 itself is tested in tests/security/test_passwords.py."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _login(client: Client, username: str, password: str, address: str = "10.0.0.1"):
     return client.post(
         reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address

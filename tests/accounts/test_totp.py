@@ -13,11 +13,6 @@ from tests.factories import UserFactory
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def code_for(device: TOTPDevice, steps: int = 0) -> str:
     """The code an app shows ``steps`` time steps from now (each code works once)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, drift=0)

@@ -2,18 +2,10 @@
 
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kontor.contacts.models import Contact, Organization
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Users made by factories get a cheap password hash: Argon2 costs most of
-    a second per user on a busy machine. Import this fixture into a module to use it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def field_errors(response) -> dict[str, list[str]]:

@@ -8,7 +8,6 @@ from django.utils import timezone
 from kontor.contacts.models import Contact, EmailAddress, PhoneNumber
 from tests.conftest import api_client_for
 from tests.contacts.api_support import (
-    fast_password_hashing,  # noqa: F401
     field_errors,
     queries_of,
     stored_state,

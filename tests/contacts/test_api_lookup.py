@@ -2,7 +2,6 @@ import pytest
 
 from kontor.contacts.models import Contact
 from tests.contacts.api_support import (
-    fast_password_hashing,  # noqa: F401
     field_errors,
     queries_of,
 )

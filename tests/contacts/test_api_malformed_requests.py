@@ -9,10 +9,7 @@ import json
 import pytest
 
 from kontor.contacts.models import Contact, Organization
-from tests.contacts.api_support import (
-    fast_password_hashing,  # noqa: F401
-    stored_state,
-)
+from tests.contacts.api_support import stored_state
 from tests.factories import ContactFactory, OrganizationFactory
 
 DEEP = {"a": None}

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from kontor.contacts.models import EmailAddress, Organization
 from tests.contacts.api_support import (
-    fast_password_hashing,  # noqa: F401
     field_errors,
     stored_state,
     walk_pages,

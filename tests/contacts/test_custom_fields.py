@@ -6,7 +6,6 @@ from kontor.contacts.models import Contact, CustomFieldDefinition, Organization
 from kontor.contacts.services import contact_create, contact_update, organization_create
 from kontor.core.exceptions import FieldErrors
 from tests.contacts.api_support import (
-    fast_password_hashing,  # noqa: F401
     field_errors,
     stored_state,
 )

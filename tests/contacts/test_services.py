@@ -14,10 +14,7 @@ from kontor.contacts.services import (
     organization_update,
 )
 from kontor.core.exceptions import FieldErrors, VersionConflict
-from tests.contacts.api_support import (
-    fast_password_hashing,  # noqa: F401
-    stored_state,
-)
+from tests.contacts.api_support import stored_state
 from tests.factories import ContactFactory, OrganizationFactory, UserFactory
 
 

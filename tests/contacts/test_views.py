@@ -18,13 +18,6 @@ from tests.factories import ContactFactory, OrganizationFactory, UserFactory
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Every factory-made contact has a user as owner; Argon2 would make these
-    # tests slow without testing anything about passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def logged_in(client, user):
     client.force_login(user)

@@ -8,7 +8,6 @@ from django.utils import timezone
 from kontor.contacts.models import Contact
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
-from tests.contacts.api_support import fast_password_hashing  # noqa: F401
 from tests.factories import ContactFactory
 
 NEWEST_FIRST = ("-created_at", "-id")

@@ -19,7 +19,6 @@ URL = "/api/v1/events/stream"
 @pytest.fixture(autouse=True)
 def short_streams(settings):
     settings.KONTOR_EVENT_STREAM_SECONDS = 0.3
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def read(response) -> str:

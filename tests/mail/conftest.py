@@ -10,7 +10,6 @@ INBOUND = "/api/v1/mail/inbound"
 
 @pytest.fixture(autouse=True)
 def mail_settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.KONTOR_OWN_EMAIL_DOMAINS = ["kontor.example"]
 
 

@@ -21,11 +21,6 @@ def give_role(user, slug: str):
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def rep_in_sales(user):
     """The test's default user, "rep", works in sales: sees what they own."""
     return give_role(user, "sales")
