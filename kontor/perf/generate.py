@@ -5,17 +5,18 @@ normalized emails, display names), so lookups and search behave as on real
 data; tests check that against the normalization functions."""
 
 import datetime
+import itertools
 import random
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from uuid6 import uuid7
 
+from kontor.access.models import Role, Team
 from kontor.contacts.models import LifecycleStage
 from kontor.perf import names
-from kontor.perf.bulk import write_table
+from kontor.perf.bulk import bulk_load, uuid7_at, write_table
 from kontor.perf.generate_activities import generate_activities
 
 STAGES = [
@@ -24,6 +25,8 @@ STAGES = [
     (LifecycleStage.CUSTOMER, 35),
     (LifecycleStage.FORMER, 5),
 ]
+_STAGE_NAMES = [stage for stage, _ in STAGES]
+_STAGE_CUM_WEIGHTS = list(itertools.accumulate(weight for _, weight in STAGES))
 _ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i", "ş": "s", "ç": "c"})
 
 
@@ -69,6 +72,7 @@ class Scale:
     organizations: int
     activities: int
     seed: int = 1
+    users: int = 0
 
 
 @dataclass
@@ -91,34 +95,60 @@ def _timestamps(rng: random.Random, now: datetime.datetime) -> tuple:
 
 
 def _stage(rng: random.Random) -> str:
-    return rng.choices([s for s, _ in STAGES], weights=[w for _, w in STAGES])[0]
+    return rng.choices(_STAGE_NAMES, cum_weights=_STAGE_CUM_WEIGHTS)[0]
 
 
 def generate(scale: Scale, progress: Progress) -> Generated:
     rng = random.Random(scale.seed)
     now = datetime.datetime.now(datetime.UTC)
+    _sales_reps(scale.users)
     owners = list(get_user_model().objects.filter(is_active=True).values_list("pk", flat=True))
     result = Generated()
-    _organizations(scale, rng, now, owners, result, progress)
-    _contacts(scale, rng, now, owners, result, progress)
-    generate_activities(scale, rng, now, owners, result, progress)
+    with bulk_load(TABLES, progress):
+        _organizations(scale, rng, now, owners, result, progress)
+        _contacts(scale, rng, now, owners, result, progress)
+        generate_activities(scale, rng, now, owners, result, progress)
     return result
+
+
+TEAM_SIZE = 8
+
+
+def _sales_reps(count: int) -> None:
+    """``count`` sales reps (role ``sales``) in teams of eight, to own the
+    generated records, so that team-scoped reads have realistic shares."""
+    users = get_user_model().objects
+    role = Role.objects.get(slug="sales")
+    first = users.filter(username__startswith="rep-").count()
+    for number in range(first + 1, first + count + 1):
+        team, _ = Team.objects.get_or_create(name=f"Vertrieb {(number - 1) // TEAM_SIZE + 1}")
+        rep = users.create_user(f"rep-{number}", f"rep-{number}@kontor-bench.example")
+        rep.set_unusable_password()
+        rep.save(update_fields=["password"])
+        rep.kontor_roles.add(role)
+        team.members.add(rep)
+
+
+TABLES = ["contacts_organization", "contacts_contact", "contacts_emailaddress",
+          "contacts_phonenumber", "activities_activity"]  # fmt: skip
 
 
 def _organizations(scale, rng, now, owners, result: Generated, progress: Progress) -> None:
     org_rows, email_rows, phone_rows = [], [], []
     used_domains: set[str] = set()
     for index in range(scale.organizations):
-        words = rng.sample(names.COMPANY_WORDS, 2)
+        # Half the companies carry a family name ("Brandmeier Logistik GmbH").
+        first = names.surname(rng) if rng.random() < 0.5 else rng.choice(names.COMPANY_WORDS)
+        words = [first, rng.choice([w for w in names.COMPANY_WORDS if w != first])]
         name = f"{words[0]} {words[1]} {rng.choice(names.COMPANY_FORMS)}"
         domain = f"{ascii_slug(words[0])}-{ascii_slug(words[1])}.de"
         if domain in used_domains:
             domain = f"{ascii_slug(words[0])}-{ascii_slug(words[1])}-{index}.de"
         used_domains.add(domain)
-        pk = uuid7()
         created, updated = _timestamps(rng, now)
+        pk = uuid7_at(created, rng)
         org_rows.append(
-            (pk, created, updated, _stage(rng), "", {}, 1, name, f"https://www.{domain}", domain,
+            (pk, created, updated, _stage(rng), "", "{}", 1, name, f"https://www.{domain}", domain,
              rng.choice(owners) if owners else None)
         )  # fmt: skip
         email_rows.append(("main", 0, f"info@{domain}", f"info@{domain}", domain, None, pk))
@@ -164,14 +194,15 @@ def _contacts(scale, rng, now, owners, result: Generated, progress: Progress) ->
     for start in range(0, scale.contacts, CONTACT_CHUNK):
         rows, email_rows, phone_rows = [], [], []
         for index in range(start, min(start + CONTACT_CHUNK, scale.contacts)):
-            pk = uuid7()
-            first, last = rng.choice(names.FIRST_NAMES), rng.choice(names.LAST_NAMES)
+            first, last = rng.choice(names.FIRST_NAMES), names.surname(rng)
             org_index = (
                 rng.randrange(len(result.organization_ids))
                 if result.organization_ids and rng.random() < 0.7
                 else None
             )
             organization = result.organization_ids[org_index] if org_index is not None else None
+            created, updated = _timestamps(rng, now)
+            pk = uuid7_at(created, rng)
             dirty = rng.random()
             if dirty < 0.05:  # dirty record: only an email address or a phone number known
                 first = last = ""
@@ -186,9 +217,8 @@ def _contacts(scale, rng, now, owners, result: Generated, progress: Progress) ->
             phone = random_phone(rng, mobile=rng.random() < 0.4)
             has_phone = dirty >= 0.03 and (dirty < 0.05 or rng.random() < 0.8)
             display = f"{first} {last}".strip() or (address if has_email else phone.raw)
-            created, updated = _timestamps(rng, now)
             rows.append(
-                (pk, created, updated, _stage(rng), "", {}, 1, first, last, display,
+                (pk, created, updated, _stage(rng), "", "{}", 1, first, last, display,
                  rng.choice(owners) if owners else None, organization)
             )  # fmt: skip
             if has_email:

@@ -2,13 +2,12 @@
 contacts have a handful, a few key accounts have thousands."""
 
 import datetime
+import itertools
 import random
 from collections.abc import Iterator
 
-from uuid6 import uuid7
-
 from kontor.perf import names
-from kontor.perf.bulk import write_table
+from kontor.perf.bulk import uuid7_at, write_table
 
 COLUMNS = [
     "id", "created_at", "updated_at", "kind", "subject", "body", "body_html", "occurred_at",
@@ -18,6 +17,11 @@ COLUMNS = [
     "completed_at",
 ]  # fmt: skip
 KINDS = [("call", 30), ("email", 35), ("meeting", 10), ("note", 15), ("task", 10)]
+_KIND_NAMES = [kind for kind, _ in KINDS]
+_KIND_CUM_WEIGHTS = list(itertools.accumulate(weight for _, weight in KINDS))
+OUTCOMES = ["answered", "missed", "voicemail", "busy"]
+_OUTCOME_CUM_WEIGHTS = [70, 85, 95, 100]
+TO_ADDRESSES = '["kunde@kontor-bench.example"]'
 HEAVY_ACTIVITIES = 5_000
 CHUNK = 200_000
 
@@ -43,38 +47,38 @@ def activity_counts(contacts: int, activities: int, rng: random.Random) -> list[
 
 
 def _rows(contact_id, organization_id, count, rng, now, owners) -> Iterator[tuple]:
-    kinds, weights = zip(*KINDS, strict=True)
     for _ in range(count):
-        kind = rng.choices(kinds, weights)[0]
+        kind = rng.choices(_KIND_NAMES, cum_weights=_KIND_CUM_WEIGHTS)[0]
         occurred = now - datetime.timedelta(seconds=rng.uniform(-30 * 86400, 4 * 365 * 86400))
         author = rng.choice(owners) if owners else None
         subject = rng.choice(names.SUBJECTS[kind])
         direction = rng.choice(("inbound", "outbound")) if kind in ("call", "email") else ""
         duration = outcome = starts = ends = location = due = assignee = completed = None
         message_id = from_address = thread = ""
-        to_addresses: list[str] = []
+        to_addresses = "[]"
         status = ""
         if kind == "call":
-            outcome = rng.choices(["answered", "missed", "voicemail", "busy"], [70, 15, 10, 5])[0]
+            outcome = rng.choices(OUTCOMES, cum_weights=_OUTCOME_CUM_WEIGHTS)[0]
             duration = rng.randint(20, 1800) if outcome == "answered" else 0
         elif kind == "meeting":
             starts = occurred
             ends = occurred + datetime.timedelta(minutes=rng.choice([30, 45, 60, 90]))
             location = rng.choice(["Büro", "Online", "Beim Kunden", "Messe"])
         elif kind == "email":
-            message_id = f"<{uuid7().hex}@mail.kontor-bench.example>"
+            message_id = f"<{rng.getrandbits(64):016x}@mail.kontor-bench.example>"
             thread = message_id
             from_address = "vertrieb@kontor-bench.example"
-            to_addresses = ["kunde@kontor-bench.example"]
+            to_addresses = TO_ADDRESSES
         elif kind == "task":
             due = occurred + datetime.timedelta(days=rng.randint(1, 14))
             assignee = author
             status = "done" if due < now and rng.random() < 0.9 else "open"
             completed = due if status == "done" else None
+        body = f"{subject} — {rng.randrange(10**6)}"
         yield (
-            uuid7(), occurred, occurred, kind, subject, f"{subject} — {rng.randrange(10**6)}", "",
-            occurred, author, direction, contact_id, organization_id, 1, duration, outcome or "",
-            "", starts, ends, location or "", message_id, from_address, to_addresses, [], thread,
+            uuid7_at(occurred, rng), occurred, occurred, kind, subject, body, "", occurred,
+            author, direction, contact_id, organization_id, 1, duration, outcome or "", "",
+            starts, ends, location or "", message_id, from_address, to_addresses, "[]", thread,
             due, assignee, status, completed,
         )  # fmt: skip
 

@@ -249,3 +249,47 @@ SUBJECTS = {
     "note": ["Gesprächsnotiz", "Wichtig", "Info vom Kunden", "Internal note"],
     "task": ["Angebot schicken", "Rückruf", "Vertrag prüfen", "Send brochure", "Nachfassen"],
 }  # fmt: skip
+
+# Surnames are far more varied than any list: the hundred most common German
+# surnames cover only about a fifth of the population. The rest are composed
+# from stems and endings (Brandmeier, Lindtner, Hofstetter, Kowalczyk …).
+COMMON_SURNAME_SHARE = 0.2
+SURNAME_STEMS = [
+    "Acker", "Adler", "Albrecht", "Amsel", "Bach", "Bauer", "Baum", "Berg", "Binder", "Birk",
+    "Blum", "Bock", "Brand", "Brenn", "Bruck", "Burg", "Busch", "Dann", "Dorn", "Eber", "Eck",
+    "Ehren", "Eich", "Engel", "Falk", "Feld", "Fink", "Fleisch", "Forst", "Frei", "Fried",
+    "Fuchs", "Gast", "Gold", "Graf", "Gross", "Grub", "Gut", "Hagen", "Hahn", "Hart", "Hasel",
+    "Heid", "Heim", "Hell", "Hirsch", "Hof", "Holz", "Horn", "Huber", "Jung", "Kaiser", "Kalt",
+    "Kamm", "Kessel", "Kirch", "Klee", "Klein", "Knapp", "Koch", "Kolb", "Kowal", "Kranz",
+    "Kraus", "Kreutz", "Kron", "Kuhn", "Lang", "Lauter", "Lehn", "Lind", "Loh", "Lorenz",
+    "Mahl", "Mar", "Mayr", "Mittel", "Moos", "Nagel", "Neu", "Nieder", "Ober", "Olden",
+    "Pfeif", "Pohl", "Rad", "Rau", "Reich", "Rein", "Ried", "Ritter", "Rosen", "Roth", "Sand",
+    "Sattel", "Scheid", "Schilling", "Schmal", "Schön", "Schwarz", "Seel", "Sieg", "Sommer",
+    "Spann", "Stein", "Sterz", "Stoll", "Straub", "Tann", "Thal", "Uhl", "Vogt", "Wag", "Wald",
+    "Walter", "Wei", "Wend", "Wies", "Wild", "Winter", "Wolf", "Zeller", "Ziegel", "Zimmer",
+]  # fmt: skip
+SURNAME_ENDINGS = [
+    "", "er", "ner", "mann", "meier", "maier", "huber", "hofer", "berger", "bauer", "inger",
+    "le", "ke", "l", "ert", "hardt", "stetter", "mueller", "wald", "feld", "haus", "brink",
+    "kamp", "rath", "czyk", "ski", "ow", "ić", "ová", "sen", "strom", "stein",
+]  # fmt: skip
+
+
+def surname(rng) -> str:
+    """A surname: one of the common ones (Müller about 1 % of all, as in
+    Germany), else a composed one."""
+    if rng.random() < COMMON_SURNAME_SHARE:
+        return rng.choices(LAST_NAMES, cum_weights=_COMMON_CUM_WEIGHTS)[0]
+    stem, ending = rng.choice(SURNAME_STEMS), rng.choice(SURNAME_ENDINGS)
+    return stem + (ending if stem[-1] != ending[:1] else ending[1:])
+
+
+def _zipf_cum_weights(count: int) -> list[float]:
+    total, cumulative = 0.0, []
+    for rank in range(1, count + 1):
+        total += rank**-0.5
+        cumulative.append(total)
+    return cumulative
+
+
+_COMMON_CUM_WEIGHTS = _zipf_cum_weights(len(LAST_NAMES))

@@ -20,14 +20,21 @@ class Command(BaseCommand):
         parser.add_argument("--organizations", type=int, required=True)
         parser.add_argument("--activities", type=int, required=True)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--users",
+            type=int,
+            default=0,
+            help="Also create this many sales reps in teams of eight (users rep-1, rep-2, …); "
+            "the records are spread over all active users.",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, contacts, organizations, activities, seed, no_progress, **options):
-        if min(contacts, organizations, activities) < 0:
+    def handle(self, *args, contacts, organizations, activities, seed, users, **options):
+        if min(contacts, organizations, activities, users) < 0:
             raise CommandError("Counts must not be negative.")
         if activities and not contacts:
             raise CommandError("Activities need contacts to belong to.")
-        bar = tqdm(unit=" rows", unit_scale=True, disable=no_progress, file=sys.stderr)
+        bar = tqdm(unit=" rows", unit_scale=True, disable=options["no_progress"], file=sys.stderr)
 
         def progress(label: str, rows: int) -> None:
             bar.set_description(label, refresh=False)
@@ -35,7 +42,13 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         result = generate(
-            Scale(contacts=contacts, organizations=organizations, activities=activities, seed=seed),
+            Scale(
+                contacts=contacts,
+                organizations=organizations,
+                activities=activities,
+                seed=seed,
+                users=users,
+            ),
             progress,
         )
         elapsed = time.perf_counter() - started
