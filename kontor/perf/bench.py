@@ -25,7 +25,6 @@ from django.test import Client
 from kontor.accounts.services import api_token_create
 from kontor.contacts import selectors, services
 from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
-from kontor.core.pagination import paginate
 
 BENCH_USERNAME = "kontor-bench"
 BENCH_TAG = "kontor-bench"
@@ -131,8 +130,11 @@ def _heavy_contact_id() -> Any:
     return row["contact_id"] if row else Contact.objects.values_list("pk", flat=True).first()
 
 
-def bench_user():
+def bench_user(username: str | None = None):
+    """The user the benchmark acts as: ``username``, else a superuser of its own."""
     users = get_user_model().objects
+    if username:
+        return users.get(username=username)
     user = users.filter(username=BENCH_USERNAME).first()
     if user is None:
         user = users.create_superuser(BENCH_USERNAME, "bench@kontor.localhost", None)
@@ -198,11 +200,9 @@ def kontor_operations(user, samples: Samples) -> dict[str, Callable[[int], Any]]
     created: list[Any] = []
 
     def search(terms: list[str]) -> Callable[[int], Any]:
-        def run(i: int):
-            contacts = selectors.contact_list(user=user, q=terms[i % len(terms)])
-            return paginate(contacts, order=("-created_at", "-id"), limit=50, cursor=None)
-
-        return run
+        return lambda i: _ok(
+            client.get("/api/v1/contacts", {"q": terms[i % len(terms)], "limit": 50})
+        )
 
     def create_contact(i: int):
         contact = services.contact_create(
@@ -323,12 +323,15 @@ ORDER = [
 ]  # fmt: skip
 
 
-def run(seconds: float, *, http: bool = True, seed: int = 7, log=print) -> dict[str, Any]:
+def run(
+    seconds: float, *, http: bool = True, seed: int = 7, username: str | None = None, log=print
+) -> dict[str, Any]:
     rng = random.Random(seed)
-    user = bench_user()
+    user = bench_user(username)
     samples = draw_samples(rng)
     report: dict[str, Any] = {
         "database": connection.vendor,
+        "user": user.get_username(),
         "scale": {
             "contacts": Contact.objects.count(),
             "organizations": Organization.objects.count(),

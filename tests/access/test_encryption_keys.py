@@ -95,8 +95,10 @@ def test_the_key_file_is_made_once_and_readable_by_its_owner_only(tmp_path):
     env.pop("KONTOR_ENCRYPTION_KEY", None)
     code = "from django.conf import settings; print(settings.KONTOR_ENCRYPTION_KEY)"
     run = [sys.executable, "-m", "kontor", "shell", "-c", code]
-    first = subprocess.run(run, env=env, capture_output=True, text=True, check=True)  # noqa: S603
-    second = subprocess.run(run, env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    first = subprocess.run(run, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run(run, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    assert second.returncode == 0, second.stderr
 
     key = (tmp_path / "encryption_key").read_text()
     assert key in first.stdout and key in second.stdout

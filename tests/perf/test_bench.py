@@ -29,6 +29,20 @@ def test_the_benchmark_measures_every_operation_in_process():
     assert "phone_lookup" in format_table(report)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_benchmark_can_act_as_a_sales_rep_under_the_access_rules():
+    from kontor.contacts.models import Contact
+
+    generate(Scale(contacts=200, organizations=20, activities=500, users=9), lambda *a: None)
+    rep_contacts = Contact.objects.filter(owner__username="rep-1").count()
+    assert 0 < rep_contacts < 200
+
+    report = run(0.02, http=False, username="rep-1", log=lambda message: None)
+
+    assert report["user"] == "rep-1"
+    assert set(report["operations"]) == OPERATIONS
+
+
 def test_generate_and_bench_run_end_to_end_from_the_command_line(tmp_path):
     """The real commands, with `kontor serve` started by the benchmark for the
     HTTP figures, against a throwaway SQLite database."""
@@ -51,12 +65,13 @@ def test_generate_and_bench_run_end_to_end_from_the_command_line(tmp_path):
     kontor("migrate", "-v0")
     generated = kontor(
         "generate", "--contacts", "300", "--organizations", "30", "--activities", "600",
-        "--no-progress",
+        "--users", "3", "--no-progress",
     )  # fmt: skip
     assert "rows/s" in generated.stdout
-    kontor("bench", "--seconds", "0.05", "--json", str(tmp_path / "bench.json"))
+    kontor("bench", "--seconds", "0.05", "--user", "rep-2", "--json", str(tmp_path / "bench.json"))
 
     report = json.loads((tmp_path / "bench.json").read_text())
     assert report["database"] == "sqlite"
+    assert report["user"] == "rep-2"
     assert {"phone_lookup_http", "email_lookup_http"} <= set(report["operations"])
     assert report["operations"]["phone_lookup_http"]["samples"] > 0

@@ -68,3 +68,42 @@ def test_activity_counts_are_long_tailed_with_heavy_contacts():
     assert max(counts) >= HEAVY_ACTIVITIES
     ordered = sorted(counts)
     assert ordered[len(ordered) // 2] < 20  # the median contact has a short history
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_load_leaves_every_index_and_foreign_key_in_place():
+    from django.db import connection
+
+    from kontor.perf.generate import TABLES
+
+    def schema():
+        with connection.cursor() as cursor:
+            return {
+                table: (
+                    connection.introspection.get_constraints(cursor, table),
+                    connection.introspection.get_relations(cursor, table),
+                )
+                for table in TABLES
+            }
+
+    before = schema()
+    _generate(contacts=50, organizations=10, activities=200)
+
+    assert schema() == before
+
+
+def test_generated_ids_are_version_7_and_follow_the_creation_time():
+    import datetime
+    import random
+
+    from kontor.perf.bulk import uuid7_at
+
+    moment = datetime.datetime(2025, 3, 1, 12, 0, tzinfo=datetime.UTC)
+    first, second = uuid7_at(moment, random.Random(1)), uuid7_at(moment, random.Random(2))
+
+    assert first.version == 7 and first.variant == "specified in RFC 4122"
+    assert first.int >> 80 == int(moment.timestamp() * 1000)
+    assert first != second
+    assert uuid7_at(moment, random.Random(1)) == first  # a seed gives the same data
+    later = moment + datetime.timedelta(milliseconds=1)
+    assert uuid7_at(later, random.Random(1)) > first

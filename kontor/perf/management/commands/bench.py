@@ -3,7 +3,8 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
 
 from kontor.perf.bench import format_table, run
 
@@ -20,9 +21,16 @@ class Command(BaseCommand):
             "--seconds", type=float, default=5.0, help="Time per operation (default 5)."
         )
         parser.add_argument("--no-http", action="store_true", help="Skip the HTTP measurements.")
+        parser.add_argument(
+            "--user",
+            help="Act as this user (e.g. a sales rep, to measure with the access rules applied); "
+            "default: a superuser of the benchmark's own.",
+        )
 
-    def handle(self, *args, json_file, seconds, no_http, **options):
-        report = run(seconds, http=not no_http, log=lambda m: self.stderr.write(m))
+    def handle(self, *args, json_file, seconds, no_http, user, **options):
+        if user and not get_user_model().objects.filter(username=user).exists():
+            raise CommandError(f"There is no user {user!r}.")
+        report = run(seconds, http=not no_http, username=user, log=lambda m: self.stderr.write(m))
         self.stdout.write(format_table(report))
         if json_file:
             Path(json_file).write_text(json.dumps(report, indent=2, default=str))
