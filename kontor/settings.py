@@ -131,6 +131,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Kontor answers many small requests at once: a parallel plan would take
+    # the cores of the other requests (and, planned on a wrong estimate, walk
+    # a whole table in three processes instead of one). Reports that gain from
+    # parallel plans run elsewhere (read replicas, the warehouse export).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options",
+        "-c max_parallel_workers_per_gather=" + os.environ.get("KONTOR_DB_PARALLEL_WORKERS", "0"),
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -26,8 +26,9 @@ from kontor.activities.schemas import (
     overview_out,
 )
 from kontor.api.fields import IsoDateTime
-from kontor.api.versioning import expected_version
+from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.contacts.selectors import contact_get, organization_get
+from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
 
@@ -75,6 +76,7 @@ def _respond(request: HttpRequest, response: HttpResponse, activity_id) -> dict:
 
 def _page(request: HttpRequest, activities, *, order, limit: int, cursor: str | None) -> dict:
     page = paginate(activities, order=order, limit=limit, cursor=cursor)
+    note_visible_organizations(request.user, page.items)
     return {"items": [activity_out(request, a) for a in page.items], "next": page.next}
 
 
@@ -134,12 +136,16 @@ def update_activity(
     return _respond(request, response, activity.pk)
 
 
-@router.delete("/activities/{activity_id}", response={204: None, 404: dict})
+@router.delete(
+    "/activities/{activity_id}", response={204: None, 404: dict}, openapi_extra=IF_MATCH_OPENAPI
+)
 def delete_activity(request: HttpRequest, activity_id: str):
     activity = selectors.activity_get(user=request.user, activity_id=activity_id)
     if activity is None:
         return Status(404, NOT_FOUND)
-    services.activity_delete(actor=request.user, activity=activity)
+    services.activity_delete(
+        actor=request.user, activity=activity, expected_version=expected_version(request)
+    )
     return Status(204, None)
 
 

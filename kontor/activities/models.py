@@ -125,6 +125,8 @@ class Activity(BaseModel):
             models.Index(fields=["contact", "occurred_at", "id"], name="activity_contact_time"),
             models.Index(fields=["organization", "occurred_at", "id"], name="activity_org_time"),
             models.Index(fields=["occurred_at", "id"], name="activity_time"),
+            # Counts per kind for the 360° view, read from the index alone.
+            models.Index(fields=["contact", "kind"], name="activity_contact_kind"),
             models.Index(
                 fields=["contact", "due_at"],
                 condition=Q(kind="task", status="open"),

@@ -13,6 +13,7 @@ from kontor.activities.models import Activity, CallOutcome, Direction, Kind, Tas
 from kontor.activities.overview import Overview
 from kontor.api.fields import IsoDateTime
 from kontor.contacts.schemas import ContactOut, OrganizationOut
+from kontor.contacts.visibility import note_visible_organizations, shown_organization
 from kontor.files.models import Attachment
 
 KindName = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
@@ -140,9 +141,13 @@ class ActivityOut(Schema):
     occurred_at: datetime
     direction: str | None
     contact_id: UUID | None
-    organization_id: UUID | None
+    organization_id: UUID | None = Field(
+        description="Null also when the organization is not visible to you."
+    )
     contact: Ref | None
-    organization: Ref | None
+    organization: Ref | None = Field(
+        description="Null also when the organization is not visible to you."
+    )
     author_id: int | None
     created_at: datetime
     updated_at: datetime
@@ -237,8 +242,11 @@ def file_out(request: HttpRequest, attachment: Attachment) -> dict[str, Any]:
 
 def activity_out(request: HttpRequest, activity: Activity) -> dict[str, Any]:
     """One activity as the API shows it; expects ``with_related`` (or
-    ``related_prefetches``) to have loaded participants and files."""
+    ``related_prefetches``) to have loaded participants and files, and for
+    many activities ``note_visible_organizations`` to have checked their
+    organizations at once (one the user may not read is left out)."""
     kind = activity.kind
+    organization = shown_organization(request.user, activity)
 
     def only(*kinds: str):
         return (lambda value: value) if kind in kinds else (lambda value: None)
@@ -257,12 +265,12 @@ def activity_out(request: HttpRequest, activity: Activity) -> dict[str, Any]:
         "occurred_at": activity.occurred_at,
         "direction": only(Kind.CALL, Kind.EMAIL)(activity.direction or None),
         "contact_id": activity.contact_id,
-        "organization_id": activity.organization_id,
+        "organization_id": organization.pk if organization else None,
         "contact": {"id": activity.contact.pk, "name": activity.contact.display_name}
         if activity.contact
         else None,
-        "organization": {"id": activity.organization.pk, "name": activity.organization.name}
-        if activity.organization
+        "organization": {"id": organization.pk, "name": organization.name}
+        if organization
         else None,
         "author_id": activity.author_id,
         "created_at": activity.created_at,
@@ -301,6 +309,18 @@ def activity_out(request: HttpRequest, activity: Activity) -> dict[str, Any]:
 def overview_out(request: HttpRequest, overview: Overview) -> dict[str, Any]:
     def activity(value: Activity | None) -> dict[str, Any] | None:
         return activity_out(request, value) if value else None
+
+    note_visible_organizations(
+        request.user,
+        [
+            overview.record,
+            *overview.colleagues,
+            *overview.open_tasks,
+            *overview.recent_activities,
+            overview.last_interaction,
+            overview.next_interaction,
+        ],
+    )
 
     parties: dict[str, Any] = (
         {"contact": overview.record, "organization": overview.organization}

@@ -198,7 +198,7 @@ def next_interaction(activities: QuerySet[Activity]) -> Activity | None:
 
 def counts_by_kind(activities: QuerySet[Activity]) -> dict[str, int]:
     counts = dict.fromkeys(Kind.values, 0)
-    rows = activities.order_by().values_list("kind").annotate(n=Count("id"))
+    rows = activities.order_by().values_list("kind").annotate(n=Count("*"))
     for kind, n in rows:
         counts[kind] = n
     return counts

@@ -459,6 +459,10 @@ def activity_update(
     previous_text = _mention_text(activity)
     if author is not None:
         inp.values["author"] = author
+    if _changes_nothing(activity, inp):
+        if expected_version is not None and expected_version != activity.version:
+            raise VersionConflict(activity.version)
+        return activity
     before = protection.snapshot(activity)
     with transaction.atomic():
         _claim_version(activity, expected_version)
@@ -495,13 +499,34 @@ def task_set_done(*, actor: User, task: Activity, done: bool = True) -> Activity
     )
 
 
-def activity_delete(*, actor: User, activity: Activity) -> None:
+def activity_delete(
+    *, actor: User, activity: Activity, expected_version: int | None = None
+) -> None:
+    """With ``expected_version``, an activity changed meanwhile raises
+    VersionConflict and stays."""
     protection.check_delete(actor, activity)
     before = protection.snapshot(activity)
     with transaction.atomic():
+        if expected_version is not None:
+            _claim_version(activity, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, activity, before, {})
         shares_forget("activity", activity.pk)
         activity.delete()
+
+
+def _changes_nothing(activity: Activity, inp: _Input) -> bool:
+    """Would the write leave ``activity`` as it is? Then it writes nothing:
+    no new version, no audit entry, no notification."""
+    for attribute, value in inp.values.items():
+        if Activity._meta.get_field(attribute).is_relation:
+            if getattr(activity, f"{attribute}_id") != (value.pk if value is not None else None):
+                return False
+        elif getattr(activity, attribute) != value:
+            return False
+    if inp.participants is None:
+        return True
+    stored = [(p.contact_id, p.user_id) for p in activity.participants.all()]
+    return [(p.contact_id, p.user_id) for p in inp.participants] == stored
 
 
 def _claim_version(activity: Activity, expected_version: int | None) -> None:

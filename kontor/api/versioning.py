@@ -23,3 +23,27 @@ def expected_version(request: HttpRequest, body_version: int | None = None) -> i
     if match is None:
         raise FieldErrors.single("If-Match", 'must be the record\'s version, e.g. "3"')
     return int(match.group(1) or match.group(2))
+
+
+# The OpenAPI description (``openapi_extra``) of an operation without a body
+# (DELETE) that honours If-Match.
+IF_MATCH_OPENAPI = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": False,
+            "description": 'The version you read (its ETag, e.g. "3"); 409 if it is no '
+            "longer current. Without it, or with *, any version will do.",
+            "schema": {"type": "string", "pattern": r'^(\*|(W/)?"[0-9]{1,9}"|[0-9]{1,9})$'},
+        }
+    ],
+    "responses": {
+        409: {
+            "description": "The record changed since you read it.",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/VersionConflict"}}
+            },
+        }
+    },
+}

@@ -64,8 +64,12 @@ class AuditList(Schema):
     next: str | None
 
 
-def _entry_out(request: HttpRequest, entry: AuditEntry) -> dict[str, Any]:
-    fields, changes = selectors.visible_changes(request.user, entry)
+def _entry_out(
+    request: HttpRequest, entry: AuditEntry, hidden_organizations: set[str]
+) -> dict[str, Any]:
+    fields, changes = selectors.visible_changes(
+        request.user, entry, hidden_organizations=hidden_organizations
+    )
     return {
         **{name: getattr(entry, name) for name in AuditEntryOut.model_fields},
         "fields": fields,
@@ -91,4 +95,5 @@ def list_audit_entries(request: HttpRequest, params: Query[AuditParams]):
     except selectors.NotFound:
         return Status(404, {"detail": "Not found."})
     page = paginate(entries, order=selectors.ORDER, limit=params.limit, cursor=params.cursor)
-    return {"items": [_entry_out(request, e) for e in page.items], "next": page.next}
+    hidden = selectors.hidden_organization_ids(request.user, page.items)
+    return {"items": [_entry_out(request, e, hidden) for e in page.items], "next": page.next}

@@ -7,9 +7,13 @@
 In works-council mode (KONTOR_WORKS_COUNCIL_MODE) only roles with
 ``audit_by_employee`` (the data protection officer) filter by actor: the
 trail is no tool to watch an employee. Changes of fields the viewer may not
-read are left out of every entry."""
+read are left out of every entry, and so are the organizations they may not
+read (a contact's, an activity's)."""
 
+import contextlib
 import datetime
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,8 +128,7 @@ def audit_search(*, user: User, filters: AuditFilters) -> QuerySet[AuditEntry]:
     return entries
 
 
-def visible_changes(user: User, entry: AuditEntry) -> tuple[list[str], dict[str, Any]]:
-    """The entry's fields and changes without the fields ``user`` may not read."""
+def _readable_fields(user: User, entry: AuditEntry) -> tuple[list[str], dict[str, Any]]:
     if not is_registered(entry.object_type):
         return list(entry.fields), dict(entry.changes)
     fields = fields_for(user, entry.object_type)
@@ -139,3 +142,52 @@ def visible_changes(user: User, entry: AuditEntry) -> tuple[list[str], dict[str,
         [name for name in entry.fields if readable(name)],
         {name: pair for name, pair in entry.changes.items() if readable(name)},
     )
+
+
+# The audited field that names an organization by its id, by object type.
+_ORGANIZATION_FIELD = {"contact": "organization", "activity": "organization"}
+
+
+def _named_organizations(entry: AuditEntry) -> list[str]:
+    field = _ORGANIZATION_FIELD.get(entry.object_type)
+    pair = entry.changes.get(field) if field else None
+    return [str(value) for value in pair if value] if isinstance(pair, list) else []
+
+
+def hidden_organization_ids(user: User, entries: Iterable[AuditEntry]) -> set[str]:
+    """Ids of the organizations ``entries`` name (as a contact's or an
+    activity's organization) that ``user`` may not read, in one query."""
+    named = {value for entry in entries for value in _named_organizations(entry)}
+    if not named:
+        return set()
+    visible = object_type("organization").visible_records(user)
+    if not visible.query.where:  # the user reads every organization
+        return set()
+    ids = []
+    for value in named:
+        with contextlib.suppress(ValueError):
+            ids.append(uuid.UUID(value))
+    readable = visible.filter(pk__in=ids).values_list("pk", flat=True)
+    return named - {str(pk) for pk in readable}
+
+
+def visible_changes(
+    user: User, entry: AuditEntry, *, hidden_organizations: set[str] | None = None
+) -> tuple[list[str], dict[str, Any]]:
+    """The entry's fields and changes without the fields ``user`` may not
+    read, and without the organizations they may not read (as with a
+    contact's organization everywhere else). ``hidden_organizations``, from
+    ``hidden_organization_ids`` for a page of entries, saves a query each."""
+    fields, changes = _readable_fields(user, entry)
+    field = _ORGANIZATION_FIELD.get(entry.object_type)
+    if field not in changes or not _named_organizations(entry):
+        return fields, changes
+    if hidden_organizations is None:
+        hidden_organizations = hidden_organization_ids(user, [entry])
+    pair = [None if str(value) in hidden_organizations else value for value in changes[field]]
+    if any(pair):
+        changes[field] = pair
+    else:
+        del changes[field]
+        fields = [name for name in fields if name != field]
+    return fields, changes

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from kontor.api.versioning import expected_version
+from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.contacts import selectors, services
 from kontor.contacts.models import Contact, Organization
 from kontor.contacts.normalization import InvalidContactPoint
@@ -23,13 +23,13 @@ from kontor.contacts.schemas import (
     OrganizationOut,
     OrganizationPatch,
     Stage,
-    match_out,
+    matches_out,
     record_input,
     rename_fields,
 )
 from kontor.contacts.selectors import MAX_ID
+from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors
-from kontor.core.pagination import paginate
 
 router = Router(tags=["contacts"])
 T = TypeVar("T")
@@ -68,7 +68,7 @@ def _save(aliases: dict[str, str], write: Callable[[], T]) -> T:
 
 @router.get("/contacts", response=ContactList, tags=["contacts"])
 def list_contacts(request: HttpRequest, params: Query[ContactListParams]):
-    contacts = selectors.contact_list(
+    contacts = selectors.contact_search(
         user=request.user,
         q=params.q,
         lifecycle_stage=params.lifecycle_stage,
@@ -76,9 +76,9 @@ def list_contacts(request: HttpRequest, params: Query[ContactListParams]):
         owner_id=params.owner_id,
         tag=params.tag,
     )
-    return paginate(
-        contacts, order=("-created_at", "-id"), limit=params.limit, cursor=params.cursor
-    )
+    page = contacts.page(order=("-created_at", "-id"), limit=params.limit, cursor=params.cursor)
+    note_visible_organizations(request.user, page.items)
+    return page
 
 
 @router.post("/contacts", response={201: ContactOut}, tags=["contacts"])
@@ -120,12 +120,19 @@ def update_contact(
     return contact
 
 
-@router.delete("/contacts/{contact_id}", response={204: None, 404: dict}, tags=["contacts"])
+@router.delete(
+    "/contacts/{contact_id}",
+    response={204: None, 404: dict},
+    tags=["contacts"],
+    openapi_extra=IF_MATCH_OPENAPI,
+)
 def delete_contact(request: HttpRequest, contact_id: str):
     contact = selectors.contact_get(user=request.user, contact_id=contact_id)
     if contact is None:
         return Status(404, NOT_FOUND)
-    services.contact_delete(actor=request.user, contact=contact)
+    services.contact_delete(
+        actor=request.user, contact=contact, expected_version=expected_version(request)
+    )
     return Status(204, None)
 
 
@@ -134,15 +141,15 @@ def delete_contact(request: HttpRequest, contact_id: str):
 
 @router.get("/organizations", response=OrganizationList, tags=["organizations"])
 def list_organizations(request: HttpRequest, params: Query[ListParams]):
-    organizations = selectors.organization_list(
+    organizations = selectors.organization_search(
         user=request.user,
         q=params.q,
         lifecycle_stage=params.lifecycle_stage,
         owner_id=params.owner_id,
         tag=params.tag,
     )
-    return paginate(
-        organizations, order=("-created_at", "-id"), limit=params.limit, cursor=params.cursor
+    return organizations.page(
+        order=("-created_at", "-id"), limit=params.limit, cursor=params.cursor
     )
 
 
@@ -196,13 +203,20 @@ def update_organization(
 
 
 @router.delete(
-    "/organizations/{organization_id}", response={204: None, 404: dict}, tags=["organizations"]
+    "/organizations/{organization_id}",
+    response={204: None, 404: dict},
+    tags=["organizations"],
+    openapi_extra=IF_MATCH_OPENAPI,
 )
 def delete_organization(request: HttpRequest, organization_id: str):
     organization = selectors.organization_get(user=request.user, organization_id=organization_id)
     if organization is None:
         return Status(404, NOT_FOUND)
-    services.organization_delete(actor=request.user, organization=organization)
+    services.organization_delete(
+        actor=request.user,
+        organization=organization,
+        expected_version=expected_version(request),
+    )
     return Status(204, None)
 
 
@@ -226,4 +240,4 @@ def lookup(request: HttpRequest, params: Query[LookupParams]):
         matches = selectors.lookup(user=request.user, phone=params.phone, email=params.email)
     except InvalidContactPoint as exc:
         raise FieldErrors.single("email", str(exc)) from None
-    return {"matches": [match_out(request, m) for m in matches]}
+    return {"matches": matches_out(request, matches)}

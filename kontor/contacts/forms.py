@@ -27,6 +27,7 @@ from kontor.contacts.models import (
     Organization,
 )
 from kontor.contacts.services import MAX_CONTACT_POINTS
+from kontor.contacts.visibility import shown_organization
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -450,10 +451,9 @@ class ContactForm(PartyForm):
     def initial_from_record(self, record: Contact) -> dict[str, Any]:
         initial = super().initial_from_record(record)
         initial.update(first_name=record.first_name, last_name=record.last_name)
-        if record.organization is not None:
-            initial.update(
-                organization=record.organization.name, organization_id=record.organization_id
-            )
+        # An organization the user may not read is not shown (nor its name).
+        if (organization := shown_organization(self.user, record)) is not None:
+            initial.update(organization=organization.name, organization_id=organization.pk)
         return initial
 
     def clean(self) -> dict[str, Any]:
@@ -499,12 +499,21 @@ class ContactForm(PartyForm):
 
     def service_data(self) -> dict[str, Any]:
         organization = self.cleaned_data.get("organization_record")
-        return {
+        data = {
             "first_name": self.cleaned_data.get("first_name", ""),
             "last_name": self.cleaned_data.get("last_name", ""),
-            "organization_id": organization.pk if organization else None,
             **super().service_data(),
         }
+        # The field of a contact whose organization the user may not read
+        # starts empty; left empty, it keeps that organization.
+        keeps_hidden = (
+            self.record is not None
+            and self.record.organization_id is not None
+            and shown_organization(self.user, self.record) is None
+        )
+        if organization is not None or not keeps_hidden:
+            data["organization_id"] = organization.pk if organization else None
+        return data
 
 
 class OrganizationForm(PartyForm):

@@ -8,9 +8,10 @@ from django.http import HttpRequest
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut
+from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
 from kontor.contacts.models import Contact, ContactPointLabel, LifecycleStage, Organization
 from kontor.contacts.selectors import MAX_ID, Match
+from kontor.contacts.visibility import note_visible_organizations, shown_organization
 
 Stage = Literal[tuple(LifecycleStage.values)]  # type: ignore[valid-type]
 Label = Literal[tuple(ContactPointLabel.values)]  # type: ignore[valid-type]
@@ -140,8 +141,21 @@ class ContactOut(PartyOut):
     first_name: str
     last_name: str
     display_name: str
-    organization_id: UUID | None
-    organization: OrganizationRef | None
+    organization_id: UUID | None = Field(
+        description="Null also when the organization is not visible to you."
+    )
+    organization: OrganizationRef | None = Field(
+        description="Null also when the organization is not visible to you."
+    )
+
+    @staticmethod
+    def resolve_organization_id(obj: Contact, context: Any) -> UUID | None:
+        organization = shown_organization(request_user(context), obj)
+        return organization.pk if organization else None
+
+    @staticmethod
+    def resolve_organization(obj: Contact, context: Any) -> Organization | None:
+        return shown_organization(request_user(context), obj)
 
 
 class OrganizationOut(PartyOut):
@@ -173,7 +187,9 @@ class LookupMatch(Schema):
     type: Literal["contact", "organization"]
     id: UUID
     display_name: str
-    organization: LookupOrganization | None
+    organization: LookupOrganization | None = Field(
+        description="A contact's organization; null also when it is not visible to you."
+    )
     url: str
     matched_by: Literal["phone", "phone_main_number", "email", "email_domain"]
 
@@ -182,9 +198,12 @@ class LookupResult(Schema):
     matches: list[LookupMatch]
 
 
-def match_out(request: HttpRequest, match: Match) -> dict:
-    """A lookup's match as a LookupMatch, with absolute URLs."""
-    organization = match.organization
+def match_out(request: HttpRequest, match: Match, *, user: Any = None) -> dict:
+    """A lookup's match as a LookupMatch, with absolute URLs. ``user``, the
+    one the match was looked up for (default: the request's), sees a
+    contact's organization only if they may read it; ``matches_out`` decides
+    that for many matches in one query."""
+    organization = shown_organization(user or request.user, match.record)
     return {
         "type": match.type,
         "id": match.record.pk,
@@ -201,6 +220,11 @@ def match_out(request: HttpRequest, match: Match) -> dict:
         "url": request.build_absolute_uri(match.record.get_absolute_url()),
         "matched_by": match.reason,
     }
+
+
+def matches_out(request: HttpRequest, matches: list[Match], *, user: Any = None) -> list[dict]:
+    note_visible_organizations(user or request.user, [match.record for match in matches])
+    return [match_out(request, match, user=user) for match in matches]
 
 
 # The shorthands: (body field, list field, key of an item in the list).

@@ -4,7 +4,7 @@ place where the rules of who may see which record are applied."""
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -22,6 +22,7 @@ from kontor.contacts.normalization import (
     phone_lookup_candidates,
 )
 from kontor.contacts.search import text_match
+from kontor.core.pagination import Page, paginate
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -88,31 +89,38 @@ def organization_get(*, user: User, organization_id: Any) -> Organization | None
     return _with_details(visible_organizations(user)).filter(pk=pk).first()
 
 
-def _term_matches(
-    term: str, *, organization_path: str | None, name_fields: list[str], fields: FieldAccess
-) -> Q:
-    """A record matches a word by the fields the user may read, and only those.
-
-    Every field is matched through its substring index (kontor.contacts.search)
-    and the matching ids are united in one subquery, so that the database
-    never scans all records to answer a search."""
-    model = Contact if organization_path else Organization
-    owner = "contact" if organization_path else "organization"
-    branches = [model.objects.filter(text_match(model, name_fields, term)).values("pk")]
-    if organization_path:
-        organizations = Organization.objects.filter(text_match(Organization, ["name"], term))
-        branches.append(
-            Contact.objects.filter(organization__in=organizations.values("pk")).values("pk")
-        )
+def _term_branches(
+    term: str,
+    *,
+    organizations: QuerySet | None,
+    name_fields: list[str],
+    fields: FieldAccess,
+) -> list[Q]:
+    """The ways a record matches a word, by the fields the user may read and
+    only those: by name, by its organization's name, by an email address, by
+    a phone number. Every field is matched through its substring index
+    (kontor.contacts.search), so the database never scans all records."""
+    model = Contact if organizations is not None else Organization
+    owner = model._meta.model_name
+    branches = [text_match(model, name_fields, term)]
+    if organizations is not None:  # contacts: by the names of the organizations the user sees
+        named = organizations.filter(text_match(Organization, ["name"], term))
+        branches.append(Q(organization__in=named.values("pk")))
     if "emails" in fields:
         emails = EmailAddress.objects.filter(
             text_match(EmailAddress, ["normalized", "address"], term),
             **{f"{owner}__isnull": False},
         )
-        branches.append(emails.values(f"{owner}_id"))
+        branches.append(Q(pk__in=emails.values(f"{owner}_id")))
     if "phones" in fields and (phones := _phone_owner_ids(term, owner=owner)) is not None:
-        branches.append(phones)
-    first, *rest = (branch.order_by() for branch in branches)
+        branches.append(Q(pk__in=phones))
+    return branches
+
+
+def _united(model: type, branches: list[Q]) -> Q:
+    """One condition for "matches by any branch": the ids of each branch
+    united in one subquery, so that each can use its own index."""
+    first, *rest = (model.objects.filter(branch).values("pk").order_by() for branch in branches)
     return Q(pk__in=first.union(*rest) if rest else first)
 
 
@@ -128,23 +136,56 @@ def _phone_owner_ids(text: str, *, owner: str) -> QuerySet | None:
     return PhoneNumber.objects.filter(phones, **{f"{owner}__isnull": False}).values(f"{owner}_id")
 
 
-def _phone_matches(text: str, *, owner: str) -> Q:
+def _phone_matches(text: str, *, owner: str) -> Q | None:
     ids = _phone_owner_ids(text, owner=owner)
-    return Q(pk__in=ids) if ids is not None else Q(pk__in=[])
+    return Q(pk__in=ids) if ids is not None else None
 
 
-def _search(queryset: QuerySet, q: str, **kwargs: Any) -> QuerySet:
-    """Records that match every word of ``q``; a ``q`` that is a phone number
-    typed with spaces also matches as a whole."""
+@dataclass(frozen=True)
+class Found:
+    """The records of a list or a search. A search also has its branches:
+    subsets of ``base`` (the records before the search) whose union is all
+    it found, which ``page`` pages one by one."""
+
+    queryset: QuerySet
+    base: QuerySet | None = None
+    branches: list[QuerySet] = field(default_factory=list)
+
+    def page(self, *, order: tuple[str, str], limit: int, cursor: str | None) -> Page:
+        if not self.branches:
+            return paginate(self.queryset, order=order, limit=limit, cursor=cursor)
+        return paginate(
+            _with_details(self.base), order=order, limit=limit, cursor=cursor,
+            candidates=self.branches,
+        )  # fmt: skip
+
+
+def _search(queryset: QuerySet, q: str, **kwargs: Any) -> Found:
+    """Records of ``queryset`` that match every word of ``q``; a ``q`` that is
+    a phone number typed with spaces also matches as a whole.
+
+    The branches are those of the first word (and of the whole number), each
+    narrowed by the other words: every match is in one of them."""
     q = _searchable(q).strip()
+    model = queryset.model
     terms = q.split()[:MAX_SEARCH_TERMS]
-    every_term = Q()
-    for term in terms:
-        every_term &= _term_matches(term, **kwargs)
+    if not terms:
+        return Found(_with_details(queryset))
+    per_term = [_term_branches(term, **kwargs) for term in terms]
+    rest = Q()
+    for other in per_term[1:]:
+        rest &= _united(model, other)
+    branches = [branch & rest for branch in per_term[0]]
     if len(terms) > 1 and _PHONE_LIKE.match(q) and "phones" in kwargs["fields"]:
-        owner = "contact" if kwargs["organization_path"] else "organization"
-        every_term |= _phone_matches(q, owner=owner)
-    return queryset.filter(every_term)
+        owner = queryset.model._meta.model_name
+        if (whole_number := _phone_matches(q, owner=owner)) is not None:
+            branches.append(whole_number)
+    matching = _united(model, branches) if len(branches) > 1 else branches[0]
+    return Found(
+        _with_details(queryset.filter(matching)),
+        base=queryset,
+        branches=[queryset.filter(branch) for branch in branches],
+    )
 
 
 def _with_tag(queryset: QuerySet, tag: str) -> QuerySet:
@@ -157,7 +198,7 @@ def _with_tag(queryset: QuerySet, tag: str) -> QuerySet:
     )
 
 
-def contact_list(
+def contact_search(
     *,
     user: User,
     q: str = "",
@@ -165,62 +206,73 @@ def contact_list(
     organization_id: Any = None,
     owner_id: int | None = None,
     tag: str | None = None,
-) -> QuerySet[Contact]:
+) -> Found:
+    """The contacts the user may read that pass the filters and match ``q``."""
     contacts = visible_contacts(user)
-    if q.strip():
-        fields = fields_for(user, "contact")
-        # A contact without a name is displayed by its first email address or
-        # phone number; who may not read those must not find it by them.
-        names = ["first_name", "last_name"]
-        if "emails" in fields and "phones" in fields:
-            names.insert(0, "display_name")
-        contacts = _search(
-            contacts, q, organization_path="organization", name_fields=names, fields=fields
-        )
     if lifecycle_stage:
         contacts = contacts.filter(lifecycle_stage=lifecycle_stage)
     if organization_id:
         organization_pk = parse_uuid(organization_id)
         if organization_pk is None:
-            return contacts.none()
-        contacts = contacts.filter(organization_id=organization_pk)
+            return Found(Contact.objects.none())
+        # Only an organization the user may see: the filter must not tell
+        # which contacts belong to a hidden one.
+        visible = visible_organizations(user).filter(pk=organization_pk)
+        contacts = contacts.filter(organization__in=visible.values("pk"))
     if owner_id:
         owner_pk = parse_id(owner_id)
         if owner_pk is None:
-            return contacts.none()
+            return Found(Contact.objects.none())
         contacts = contacts.filter(owner_id=owner_pk)
     if tag := _searchable(tag or "").strip():
         contacts = _with_tag(contacts, tag)
-    return _with_details(contacts)
+    fields = fields_for(user, "contact")
+    # A contact without a name is displayed by its first email address or
+    # phone number; who may not read those must not find it by them.
+    names = ["first_name", "last_name"]
+    if "emails" in fields and "phones" in fields:
+        names.insert(0, "display_name")
+    # Who may not read an organization finds no contact by its name.
+    organizations = visible_organizations(user)
+    if "name" not in fields_for(user, "organization"):
+        organizations = organizations.none()
+    return _search(contacts, q, organizations=organizations, name_fields=names, fields=fields)
 
 
-def organization_list(
+def contact_list(**filters: Any) -> QuerySet[Contact]:
+    return contact_search(**filters).queryset
+
+
+def organization_search(
     *,
     user: User,
     q: str = "",
     lifecycle_stage: str | None = None,
     owner_id: int | None = None,
     tag: str | None = None,
-) -> QuerySet[Organization]:
+) -> Found:
+    """The organizations the user may read that pass the filters and match ``q``."""
     organizations = visible_organizations(user)
-    if q.strip():
-        organizations = _search(
-            organizations,
-            q,
-            organization_path=None,
-            name_fields=["name", "domain", "website"],
-            fields=fields_for(user, "organization"),
-        )
     if lifecycle_stage:
         organizations = organizations.filter(lifecycle_stage=lifecycle_stage)
     if owner_id:
         owner_pk = parse_id(owner_id)
         if owner_pk is None:
-            return organizations.none()
+            return Found(Organization.objects.none())
         organizations = organizations.filter(owner_id=owner_pk)
     if tag := _searchable(tag or "").strip():
         organizations = _with_tag(organizations, tag)
-    return _with_details(organizations)
+    return _search(
+        organizations,
+        q,
+        organizations=None,
+        name_fields=["name", "domain", "website"],
+        fields=fields_for(user, "organization"),
+    )
+
+
+def organization_list(**filters: Any) -> QuerySet[Organization]:
+    return organization_search(**filters).queryset
 
 
 def organization_contacts(*, user: User, organization: Organization) -> QuerySet[Contact]:

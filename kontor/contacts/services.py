@@ -300,9 +300,18 @@ def _write_contact_points(record: Contact | Organization, changes: _Changes) -> 
 
 
 def _tags_by_name(names: list[str]) -> list[Tag]:
+    """The tags of these names, whatever their case; missing ones are made.
+
+    Two writes may make the same new tag at once: the insert skips a name
+    that exists by then (ON CONFLICT DO NOTHING, which on PostgreSQL waits
+    for the other transaction to end, so no IntegrityError breaks the write),
+    and the tag is read again, whoever made it."""
     tags = []
     for name in names:
-        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            Tag.objects.bulk_create([Tag(name=name)], ignore_conflicts=True)
+            tag = Tag.objects.filter(name__iexact=name).first()
         tags.append(tag)
     return tags
 
@@ -317,6 +326,41 @@ def _claim_version(record: Contact | Organization, expected_version: int | None)
         current = type(record).objects.filter(pk=record.pk).values_list("version", flat=True)
         raise VersionConflict(current.first() or 0)
     record.refresh_from_db(fields=["version", "updated_at"])
+
+
+def _check_version(record: Contact | Organization, expected_version: int | None) -> None:
+    """For a write that changes nothing: the version the caller read must
+    still be the record's, but it is not bumped."""
+    if expected_version is not None and expected_version != record.version:
+        raise VersionConflict(record.version)
+
+
+def _changes_nothing(
+    record: Contact | Organization, changes: _Changes, values: Mapping[str, Any]
+) -> bool:
+    """Would a write of ``values`` (model fields) and ``changes``' lists leave
+    ``record`` as it is? Then it writes nothing: no new version, no audit entry."""
+    for field, value in values.items():
+        if field == "custom":
+            if value != protection.current_custom_values(record):
+                return False
+        elif record._meta.get_field(field).is_relation:
+            if getattr(record, f"{field}_id") != (value.pk if value is not None else None):
+                return False
+        elif getattr(record, field) != value:
+            return False
+    if changes.emails is not None and [(e.address, e.label) for e in changes.emails] != [
+        (e.address, e.label) for e in record.emails.all()
+    ]:
+        return False
+    if changes.phones is not None and [(p.raw, p.label) for p in changes.phones] != [
+        (p.raw, p.label) for p in record.phones.all()
+    ]:
+        return False
+    # Tags are found by name whatever the case: "vip" is the stored "VIP".
+    return changes.tags is None or sorted(t.casefold() for t in changes.tags) == sorted(
+        t.name.casefold() for t in record.tags.all()
+    )
 
 
 def _unknown_fields(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
@@ -389,10 +433,13 @@ def contact_update(
         raise FieldErrors.single(
             "__all__", "A contact needs at least a name, an email address or a phone number."
         )
+    values = {**changes.values, "display_name": display_name}
+    if _changes_nothing(contact, changes, values):
+        _check_version(contact, expected_version)
+        return contact
     before = protection.snapshot(contact)
     with transaction.atomic():
         _claim_version(contact, expected_version)
-        values = {**changes.values, "display_name": display_name}
         custom = values.pop("custom", None)
         for field, value in values.items():
             setattr(contact, field, value)
@@ -405,10 +452,14 @@ def contact_update(
     return contact
 
 
-def contact_delete(*, actor: User, contact: Contact) -> None:
+def contact_delete(*, actor: User, contact: Contact, expected_version: int | None = None) -> None:
+    """With ``expected_version``, a contact changed meanwhile raises
+    VersionConflict and stays."""
     protection.check_delete(actor, contact)
     before = protection.snapshot(contact)
     with transaction.atomic():
+        if expected_version is not None:
+            _claim_version(contact, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, contact, before, {})
         protection.forget_shares(contact)
         contact.delete()
@@ -488,6 +539,9 @@ def organization_update(
     values = {**changes.values, "name": name}
     if "website" in values:
         values["domain"] = domain_from_website(values["website"])
+    if _changes_nothing(organization, changes, values):
+        _check_version(organization, expected_version)
+        return organization
     before = protection.snapshot(organization)
     with transaction.atomic():
         _claim_version(organization, expected_version)
@@ -505,10 +559,16 @@ def organization_update(
     return organization
 
 
-def organization_delete(*, actor: User, organization: Organization) -> None:
+def organization_delete(
+    *, actor: User, organization: Organization, expected_version: int | None = None
+) -> None:
+    """With ``expected_version``, an organization changed meanwhile raises
+    VersionConflict and stays."""
     protection.check_delete(actor, organization)
     before = protection.snapshot(organization)
     with transaction.atomic():
+        if expected_version is not None:
+            _claim_version(organization, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, organization, before, {})
         protection.forget_shares(organization)
         organization.delete()

@@ -10,7 +10,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -34,8 +33,9 @@ from kontor.contacts.models import (
     CustomFieldType,
     Organization,
 )
+from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
-from kontor.core.pagination import Page, paginate
+from kontor.core.pagination import Page
 
 PAGE_SIZE = 25
 BY_NAME = ("display_name", "id")
@@ -58,14 +58,12 @@ def _visible_organization(request: HttpRequest, organization_id: UUID) -> Organi
     return organization
 
 
-def _page(request: HttpRequest, queryset: QuerySet, order: tuple[str, str]) -> Page:
+def _page(request: HttpRequest, found: selectors.Found, order: tuple[str, str]) -> Page:
     try:
-        return paginate(
-            queryset, order=order, limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None
-        )
+        return found.page(order=order, limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None)
     except FieldErrors:
         messages.warning(request, _("That page link no longer works; here is the first page."))
-        return paginate(queryset, order=order, limit=PAGE_SIZE, cursor=None)
+        return found.page(order=order, limit=PAGE_SIZE, cursor=None)
 
 
 def _query_with(request: HttpRequest, **changes: str | None) -> str:
@@ -134,7 +132,8 @@ ORGANIZATION_CONFLICT = gettext_lazy(
 def contact_list(request: HttpRequest) -> HttpResponse:
     filters = ContactFilterForm(request.GET)
     params = filters.selector_params()
-    page = _page(request, selectors.contact_list(user=request.user, **params), BY_NAME)
+    page = _page(request, selectors.contact_search(user=request.user, **params), BY_NAME)
+    note_visible_organizations(request.user, page.items)
     organization = None
     if params["organization_id"]:
         organization = selectors.organization_get(
@@ -254,7 +253,7 @@ def contact_delete(request: HttpRequest, contact_id: UUID) -> HttpResponse:
 @require_GET
 def organization_list(request: HttpRequest) -> HttpResponse:
     filters = OrganizationFilterForm(request.GET)
-    organizations = selectors.organization_list(user=request.user, **filters.selector_params())
+    organizations = selectors.organization_search(user=request.user, **filters.selector_params())
     page = _page(request, organizations, ("name", "id"))
     return render(
         request,
@@ -274,7 +273,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 def organization_detail(request: HttpRequest, organization_id: UUID) -> HttpResponse:
     organization = _visible_organization(request, organization_id)
     contacts = selectors.organization_contacts(user=request.user, organization=organization)
-    page = _page(request, contacts, BY_NAME)
+    page = _page(request, selectors.Found(contacts), BY_NAME)
     return render(
         request,
         "contacts/organization_detail.html",

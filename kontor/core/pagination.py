@@ -6,11 +6,13 @@ import binascii
 import datetime
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from kontor.core.exceptions import FieldErrors
 
@@ -60,28 +62,58 @@ def _parse(model: type[Model], field: str, value: Any) -> Any:
 
 
 def paginate(
-    queryset: QuerySet[T], *, order: tuple[str, str], limit: int, cursor: str | None
+    queryset: QuerySet[T],
+    *,
+    order: tuple[str, str],
+    limit: int,
+    cursor: str | None,
+    candidates: Sequence[QuerySet[T]] = (),
 ) -> Page[T]:
     """Order ``queryset`` by ``order`` (a sort field and a unique tie-breaker,
     both ascending or both descending, e.g. ``("-created_at", "-id")``) and
-    return the page after ``cursor``."""
-    descending = order[0].startswith("-")
-    fields = [name.lstrip("-") for name in order]
+    return the page after ``cursor``.
+
+    With ``candidates``, the list holds only the records of ``queryset``
+    that are in one of them, such as the branches of a search (matched by
+    name, by organization, by email address …). Each candidate is paged on
+    its own and only the union of those pages is read: every record of the
+    page is among the first records of some branch. The database serves each
+    branch from its best index and stops after a page, so a search that
+    matches a tenth of a million records costs little more than one that
+    matches ten."""
     queryset = queryset.order_by(*order)
-    if cursor:
-        model = queryset.model
-        first, second = (
-            _parse(model, f, v) for f, v in zip(fields, _decode(cursor, 2), strict=True)
-        )
-        op = "lt" if descending else "gt"
-        queryset = queryset.filter(
-            Q(**{f"{fields[0]}__{op}": first})
-            | Q(**{fields[0]: first, f"{fields[1]}__{op}": second})
-        )
-    items = list(queryset[: limit + 1])
+    after = _after(queryset.model, order, cursor) if cursor else Q()
+    if candidates:
+        pages = [c.filter(after).order_by(*order).values("pk")[: limit + 1] for c in candidates]
+        queryset = queryset.filter(pk__in=union_of(pages))
+    items = list(queryset.filter(after)[: limit + 1])
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
         last = items[-1]
-        next_cursor = _encode([getattr(last, f) for f in fields])
+        next_cursor = _encode([getattr(last, name.lstrip("-")) for name in order])
     return Page(items=items, next=next_cursor)
+
+
+def _after(model: type[Model], order: tuple[str, str], cursor: str) -> Q:
+    """The rows after the one ``cursor`` points at, in ``order``."""
+    descending = order[0].startswith("-")
+    fields = [name.lstrip("-") for name in order]
+    first, second = (_parse(model, f, v) for f, v in zip(fields, _decode(cursor, 2), strict=True))
+    op = "lt" if descending else "gt"
+    return Q(**{f"{fields[0]}__{op}": first}) | Q(
+        **{fields[0]: first, f"{fields[1]}__{op}": second}
+    )
+
+
+def union_of(querysets: Sequence[QuerySet]) -> RawSQL:
+    """``SELECT … UNION SELECT …`` of single-column querysets that may each be
+    ordered and sliced. SQLite allows neither inside a compound statement, so
+    each is wrapped as a derived table (as PostgreSQL accepts too)."""
+    parts, params = [], []
+    for number, queryset in enumerate(querysets):
+        sql, part_params = queryset.query.sql_with_params()
+        # Django's own SQL of the queryset; values stay bound parameters.
+        parts.append(f"SELECT * FROM ({sql}) AS candidates_{number}")  # noqa: S608
+        params.extend(part_params)
+    return RawSQL(" UNION ".join(parts), params)  # noqa: S611

@@ -8,7 +8,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from kontor.contacts.schemas import LookupMatch, match_out
+from kontor.contacts.schemas import LookupMatch, matches_out
 from kontor.core.exceptions import FieldErrors
 from kontor.mail import selectors
 from kontor.mail.models import InboundMessage, Mailbox, Source
@@ -51,7 +51,7 @@ def message_out(request: HttpRequest, result: IngestResult) -> dict[str, Any]:
     return {
         "id": message.pk,
         "activity_id": message.activity_id,
-        "matched": [match_out(request, m) for m in result.matches],
+        "matched": matches_out(request, result.matches),
         "created_contacts": [
             {
                 "id": c.pk,

@@ -264,12 +264,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(workers: int = 2):
+def running_server(workers: int = 2, *, rate_limit: bool = False):
+    """``kontor serve`` on a free port; without the API rate limit unless
+    asked for (the benchmark measures latency, not the limit it would hit)."""
     port = free_port()
+    env = {**os.environ} if rate_limit else {**os.environ, "KONTOR_API_RATE_LIMIT": "off"}
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "kontor", "serve", "--port", str(port), "--workers", str(workers)],
-        # The benchmark measures latency, not the rate limit it would soon hit.
-        env={**os.environ, "KONTOR_API_RATE_LIMIT": "off"},
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

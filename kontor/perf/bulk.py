@@ -103,7 +103,7 @@ def bulk_load(tables: Sequence[str], progress: Callable[[str, int], None]) -> It
     are back as before. Their foreign keys are likewise dropped and added again
     at the end, which checks all rows in one pass instead of locking each
     referenced row once per inserted row. The tables are analyzed afterwards
-    on both databases, so the query planner knows their new size."""
+    (and vacuumed on PostgreSQL), so the query planner knows their new size."""
     # SQLite commits batch by batch instead: one transaction would hold the
     # whole load in its write-ahead log.
     postgresql = connection.vendor == "postgresql"
@@ -127,27 +127,43 @@ def bulk_load(tables: Sequence[str], progress: Callable[[str, int], None]) -> It
                 cursor.execute(
                     f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
                 )
+    # VACUUM (outside the transaction) also marks the new pages all-visible,
+    # which index-only scans need — as autovacuum would, some time later.
+    analyze = "VACUUM ANALYZE" if postgresql else "ANALYZE"
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f"ANALYZE {quote(table)}")
+            cursor.execute(f"{analyze} {quote(table)}")
 
 
 def _secondary_indexes(cursor, tables: Sequence[str]) -> list[tuple[str, str]]:
-    """Name and definition of every non-unique index on ``tables`` (PostgreSQL)."""
+    """Name and definition of every non-unique index on ``tables`` (PostgreSQL),
+    the definition with the statistics targets set on the index's columns."""
     if connection.vendor != "postgresql":
         return []
     cursor.execute(
         """
-        SELECT i.relname, pg_get_indexdef(i.oid)
+        SELECT i.relname, pg_get_indexdef(i.oid),
+               array_agg(a.attnum || ' ' || a.attstattarget) FILTER (WHERE a.attstattarget > 0)
         FROM pg_index x
         JOIN pg_class i ON i.oid = x.indexrelid
         JOIN pg_class t ON t.oid = x.indrelid
+        JOIN pg_attribute a ON a.attrelid = i.oid
         WHERE t.relname = ANY(%s) AND pg_table_is_visible(t.oid) AND NOT x.indisunique
+        GROUP BY i.relname, i.oid
         ORDER BY i.relname
         """,
         [list(tables)],
     )
-    return cursor.fetchall()
+    indexes = []
+    for name, definition, statistics in cursor.fetchall():
+        for setting in statistics or []:
+            column, target = setting.split()
+            definition += (
+                f"; ALTER INDEX {quote(name)} ALTER COLUMN {int(column)} "
+                f"SET STATISTICS {int(target)}"
+            )
+        indexes.append((name, definition))
+    return indexes
 
 
 def _foreign_keys(cursor, tables: Sequence[str]) -> list[tuple[str, str, str]]:

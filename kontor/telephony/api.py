@@ -92,9 +92,10 @@ class ThreeCxLookupParams(Schema):
 @router.get("/telephony/3cx/lookup", auth=integration_auth)
 def threecx_lookup(request: HttpRequest, params: Query[ThreeCxLookupParams]):
     """3CX contact lookup: flat JSON for 3CX's CRM template."""
-    matches = lookup_phone(user=request.auth.user, number=params.number)
+    user = request.auth.user
+    matches = lookup_phone(user=user, number=params.number)
     prefetch_related_objects([m.record for m in matches], "emails", "phones")
-    return threecx.contacts_out(request, matches)
+    return threecx.contacts_out(request, matches, user=user)
 
 
 @router.post("/telephony/3cx/calls", auth=integration_auth)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from kontor.activities import selectors as activity_selectors
 from kontor.activities.models import Kind, TaskStatus
 from kontor.contacts.models import Contact
-from kontor.contacts.schemas import match_out
+from kontor.contacts.schemas import match_out, matches_out
 from kontor.contacts.selectors import Match, lookup_phone
+from kontor.contacts.visibility import note_visible_organizations
 from kontor.telephony.models import Call
 
 DETAILED_RECORDS = 3
@@ -31,6 +32,7 @@ def record_details(
 ) -> list[dict[str, Any]]:
     """Open tasks and last interactions (before ``call``) of the best matches:
     a fixed number of queries per record, for at most ``DETAILED_RECORDS``."""
+    note_visible_organizations(user, [match.record for match in matches[:DETAILED_RECORDS]])
     details = []
     for match in matches[:DETAILED_RECORDS]:
         record = match.record
@@ -72,10 +74,12 @@ def ringing_payload(
     *, request: HttpRequest, call: Call, matches: list[Match], user: AbstractBaseUser | None = None
 ) -> dict[str, Any]:
     """The response to a ringing event and, with ``user``'s screen-pop
-    details, the ``call`` event on their stream."""
+    details, the ``call`` event on their stream. ``matches`` as looked up
+    for ``user``, or without ``user`` for the integration's user."""
+    viewer = user if user is not None else call.integration.user
     payload: dict[str, Any] = {
         "call_id": call.call_id,
-        "matches": [_jsonable(match_out(request, m)) for m in matches],
+        "matches": [_jsonable(m) for m in matches_out(request, matches, user=viewer)],
     }
     if user is None:
         return payload
@@ -91,7 +95,7 @@ def ringing_payload(
     }
     payload["records"] = [
         {
-            **_jsonable(match_out(request, d["match"])),
+            **_jsonable(match_out(request, d["match"], user=user)),
             "lifecycle_stage": d["record"].lifecycle_stage,
             "open_tasks": [_activity_out(request, t) for t in d["open_tasks"]],
             "last_interactions": [_activity_out(request, a) for a in d["last_interactions"]],

@@ -22,6 +22,8 @@ from tests.core.scratch import (
 from tests.factories import ContactFactory, UserFactory
 
 ROUNDS = 5
+# Each round writes names new to the record: a PATCH that changes nothing
+# writes nothing, so it neither wins nor loses.
 
 
 def _race(send_a, send_b) -> list[tuple[str, int, dict]]:
@@ -77,7 +79,8 @@ def test_two_simultaneous_patches_with_the_same_version_one_wins():
         def patch(name: str, version: int = version):
             def send():
                 response = clients[name].patch(
-                    f"/api/v1/contacts/{contact.pk}", {"last_name": name, "version": version}
+                    f"/api/v1/contacts/{contact.pk}",
+                    {"last_name": f"{name} {version}", "version": version},
                 )
                 return response.status_code, response.json()
 
@@ -87,7 +90,7 @@ def test_two_simultaneous_patches_with_the_same_version_one_wins():
 
         stored = Contact.objects.get(pk=contact.pk)
         assert stored.version == version + 1
-        assert stored.last_name == winner
+        assert stored.last_name == f"{winner} {version}"
 
 
 def test_two_server_processes_patching_at_once_one_wins(tmp_path):
@@ -115,12 +118,12 @@ def test_two_server_processes_patching_at_once_one_wins(tmp_path):
             for _round in range(ROUNDS):
                 version = call("GET", path)[1]["version"]
                 results = _race(
-                    lambda v=version: call("PATCH", path, {"last_name": "a", "version": v}),
-                    lambda v=version: call("PATCH", path, {"last_name": "b", "version": v}),
+                    lambda v=version: call("PATCH", path, {"last_name": f"a {v}", "version": v}),
+                    lambda v=version: call("PATCH", path, {"last_name": f"b {v}", "version": v}),
                 )
                 winner = _check_round(results, version)
                 stored = call("GET", path)[1]
                 assert stored["version"] == version + 1
-                assert stored["last_name"] == winner
+                assert stored["last_name"] == f"{winner} {version}"
         finally:
             stop_server(server)

@@ -43,9 +43,9 @@ def test_the_benchmark_can_act_as_a_sales_rep_under_the_access_rules():
     assert set(report["operations"]) == OPERATIONS
 
 
-def test_generate_and_bench_run_end_to_end_from_the_command_line(tmp_path):
+def test_generate_bench_and_load_run_end_to_end_from_the_command_line(tmp_path):
     """The real commands, with `kontor serve` started by the benchmark for the
-    HTTP figures, against a throwaway SQLite database."""
+    HTTP figures and by the load run, against a throwaway SQLite database."""
     env = {
         **os.environ,
         "KONTOR_VAR_DIR": str(tmp_path),
@@ -75,3 +75,11 @@ def test_generate_and_bench_run_end_to_end_from_the_command_line(tmp_path):
     assert report["user"] == "rep-2"
     assert {"phone_lookup_http", "email_lookup_http"} <= set(report["operations"])
     assert report["operations"]["phone_lookup_http"]["samples"] > 0
+
+    loaded = kontor(
+        "loadtest", "--users", "3", "--seconds", "4", "--json", str(tmp_path / "l.json")
+    )
+    load = json.loads((tmp_path / "l.json").read_text())
+    assert "lookup phone" in loaded.stdout
+    assert load["total"]["requests"] > 0 and load["total"]["failures"] == 0
+    assert load["accounts"] == 3  # the sales reps, each under the access rules

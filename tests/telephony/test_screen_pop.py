@@ -1,8 +1,11 @@
 """Who gets a screen pop for a ringing call, and what it shows them."""
 
+import json
+
 from django.urls import reverse
 
 from kontor.activities.models import Activity, Kind
+from kontor.contacts.services import contact_create, organization_create
 from kontor.events.models import Event
 from kontor.telephony.models import Call
 from tests.factories import ActivityFactory, UserFactory
@@ -229,3 +232,31 @@ def test_the_pop_speaks_german(client, pbx, agent):
 
     assert "Unbekannter Anrufer" in html
     assert "Kontakt anlegen" in html
+
+
+def test_the_pop_shows_no_organization_the_agent_may_not_read(
+    client, pbx, admin_user, agent, colleague
+):
+    hidden = organization_create(
+        actor=admin_user, data={"name": "Fremde Firma AG", "owner_id": colleague.pk}
+    )
+    contact_create(
+        actor=admin_user,
+        data={"first_name": "Berta", "organization_id": hidden.pk, "owner_id": agent.pk,
+              "phones": ["+49 30 7654321"]},
+    )  # fmt: skip
+
+    answer = pbx.post(URL, ringing(number="+49 30 7654321")).json()
+
+    # The phone system's user reads every organization; the agent does not.
+    assert answer["matches"][0]["organization"]["name"] == "Fremde Firma AG"
+    [pop] = pops_for(agent)
+    assert [m["organization"] for m in pop["matches"]] == [None]
+    assert [r["organization"] for r in pop["records"]] == [None]
+    assert "Fremde Firma" not in json.dumps(pop)
+    assert str(hidden.pk) not in json.dumps(pop)
+    client.force_login(agent)
+    html = client.get(reverse("call-pop", args=[Call.objects.get().pk])).content.decode()
+    assert "Berta" in html
+    assert "Fremde Firma" not in html
+    assert str(hidden.pk) not in html

@@ -3,7 +3,9 @@
 import pytest
 
 from kontor.activities.models import Activity, Kind
+from kontor.contacts.services import contact_create, organization_create
 from tests.factories import ContactFactory, OrganizationFactory
+from tests.telephony.conftest import give_role
 
 LOOKUP = "/api/v1/telephony/3cx/lookup"
 JOURNAL = "/api/v1/telephony/3cx/calls"
@@ -146,3 +148,21 @@ def test_a_bad_journal_entry_is_a_422(pbx, bernd, fields, field):
 
 def test_a_journal_body_that_is_no_object_is_a_422(pbx):
     assert pbx.post(JOURNAL, [1, 2]).status_code == 422
+
+
+def test_the_lookup_names_no_company_the_phone_systems_user_may_not_read(
+    pbx, pbx_user, admin_user, colleague
+):
+    give_role(pbx_user, "sales")
+    hidden = organization_create(
+        actor=admin_user, data={"name": "Fremde Firma AG", "owner_id": colleague.pk}
+    )
+    contact_create(
+        actor=admin_user,
+        data={"first_name": "Berta", "organization_id": hidden.pk, "owner_id": pbx_user.pk,
+              "phones": ["+49 30 7654321"]},
+    )  # fmt: skip
+
+    [found] = pbx.get(LOOKUP, {"number": "+49 30 7654321"}).json()["contacts"]
+
+    assert (found["firstname"], found["company"]) == ("Berta", "")

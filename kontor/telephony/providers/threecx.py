@@ -30,6 +30,7 @@ from django.http import HttpRequest
 from kontor.activities.models import Direction
 from kontor.contacts.models import ContactPointLabel
 from kontor.contacts.selectors import Match
+from kontor.contacts.visibility import note_visible_organizations, shown_organization
 from kontor.core.exceptions import FieldErrors
 from kontor.telephony.models import CallEventKind
 from kontor.telephony.services import CallEventData
@@ -38,8 +39,12 @@ _DURATION = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:\.\d+)?\s*$")
 MAX_FIELD_LENGTH = 255
 
 
-def contacts_out(request: HttpRequest, matches: list[Match]) -> dict[str, list[dict[str, Any]]]:
-    """``matches`` with their emails and phones prefetched."""
+def contacts_out(
+    request: HttpRequest, matches: list[Match], *, user: Any
+) -> dict[str, list[dict[str, Any]]]:
+    """``matches`` as looked up for ``user``, with their emails and phones
+    prefetched; a contact's company only if ``user`` may see it."""
+    note_visible_organizations(user, [match.record for match in matches])
     contacts = []
     for match in matches:
         record = match.record
@@ -47,7 +52,7 @@ def contacts_out(request: HttpRequest, matches: list[Match]) -> dict[str, list[d
         emails = list(record.emails.all())
         mobile = next((p for p in phones if p.label == ContactPointLabel.MOBILE), None)
         business = next((p for p in phones if p.label != ContactPointLabel.MOBILE), None)
-        organization = match.organization
+        organization = shown_organization(user, record)
         is_contact = match.type == "contact"
         contacts.append(
             {

@@ -1,0 +1,58 @@
+"""Which organization a user is shown on a record that points to one.
+
+A contact (or an activity) the user may read can belong to an organization
+they may not read, e.g. one owned by another team. That organization is
+absent everywhere the record is shown (API answers, pages, lookups, screen
+pops): no id, no name, no link. ``shown_organization`` is the one place
+that decides it; ``note_visible_organizations`` decides it for a whole
+page of records in one query, so that lists do not ask once per row."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from kontor.contacts.models import Organization
+from kontor.contacts.selectors import visible_organizations
+
+User = AbstractBaseUser | AnonymousUser
+
+# On each record: (the organization id it was decided for, visible or not).
+_DECIDED = "_kontor_organization_visible"
+
+
+def _decided(record: Any) -> bool:
+    decision = record.__dict__.get(_DECIDED)
+    return decision is not None and decision[0] == record.organization_id
+
+
+def note_visible_organizations(user: User | None, records: Iterable[Any]) -> None:
+    """Decide for every record with an organization whether ``user`` may see
+    that organization: one query, none for a user who may read them all.
+    Records without an ``organization_id`` (organizations, say) are skipped."""
+    pending = [
+        record
+        for record in records
+        if record is not None
+        and getattr(record, "organization_id", None) is not None
+        and not _decided(record)
+    ]
+    if not pending:
+        return
+    wanted = {record.organization_id for record in pending}
+    organizations = visible_organizations(user)
+    if organizations.query.where:
+        visible = set(organizations.filter(pk__in=wanted).values_list("pk", flat=True))
+    else:  # the user reads every organization
+        visible = wanted
+    for record in pending:
+        record.__dict__[_DECIDED] = (record.organization_id, record.organization_id in visible)
+
+
+def shown_organization(user: User | None, record: Any) -> Organization | None:
+    """The organization of ``record`` (a contact, an activity) as ``user``
+    may see it: None when it has none or the user may not read it."""
+    if record is None or getattr(record, "organization_id", None) is None:
+        return None
+    note_visible_organizations(user, [record])
+    return record.organization if record.__dict__[_DECIDED][1] else None
