@@ -120,8 +120,30 @@ def test_a_request_without_a_token_is_not_a_failed_authentication(db, settings):
     assert statuses == {401}
 
 
-def test_the_limit_holds_across_server_processes(tmp_path):
-    """`kontor serve` runs several worker processes; the count is shared."""
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize(
+    "cache_url",
+    [
+        "",
+        pytest.param(
+            "redis://127.0.0.1:6379/0",
+            marks=pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379"),
+        ),
+    ],
+    ids=["database cache", "redis cache"],
+)
+def test_the_limit_holds_across_server_processes(tmp_path, cache_url):
+    """`kontor serve` runs several worker processes; the count is shared,
+    in the database cache by default or in Redis (KONTOR_CACHE_URL)."""
     import http.client
 
     from tests.core.scratch import (
@@ -136,7 +158,9 @@ def test_the_limit_holds_across_server_processes(tmp_path):
         kontor("start", "--no-serve", "--no-demo", url=url, var_dir=tmp_path)
         token = kontor("createtoken", "admin", url=url, var_dir=tmp_path).stdout.strip()
         port = free_port()
-        server = start_server(url, tmp_path, port, KONTOR_API_RATE_LIMIT="10/hour")
+        server = start_server(
+            url, tmp_path, port, KONTOR_API_RATE_LIMIT="10/hour", KONTOR_CACHE_URL=cache_url
+        )
         try:
             statuses = []
             for _ in range(14):
