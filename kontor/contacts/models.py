@@ -67,6 +67,14 @@ class Organization(Party):
     class Meta(Party.Meta):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        # A list filtered by stage walks one of these in its sort order (API:
+        # newest first; pages: by name) and stops after a page.
+        indexes = [
+            models.Index(
+                fields=["lifecycle_stage", "created_at", "id"], name="organization_stage_created"
+            ),
+            models.Index(fields=["lifecycle_stage", "name", "id"], name="organization_stage_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -97,7 +105,15 @@ class Contact(Party):
     class Meta(Party.Meta):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(
+                fields=["lifecycle_stage", "created_at", "id"], name="contact_stage_created"
+            ),
+            models.Index(
+                fields=["lifecycle_stage", "display_name", "id"], name="contact_stage_name"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

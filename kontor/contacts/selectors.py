@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
@@ -102,19 +103,44 @@ def _term_branches(
     (kontor.contacts.search), so the database never scans all records."""
     model = Contact if organizations is not None else Organization
     owner = model._meta.model_name
-    branches = [text_match(model, name_fields, term)]
+    names = model.objects.filter(text_match(model, name_fields, term))
+    branches = [_few_or_many("pk", names.values_list("pk", flat=True))]
     if organizations is not None:  # contacts: by the names of the organizations the user sees
         named = organizations.filter(text_match(Organization, ["name"], term))
-        branches.append(Q(organization__in=named.values("pk")))
+        branches.append(_few_or_many("organization", named.values_list("pk", flat=True)))
     if "emails" in fields:
         emails = EmailAddress.objects.filter(
             text_match(EmailAddress, ["normalized", "address"], term),
             **{f"{owner}__isnull": False},
         )
-        branches.append(Q(pk__in=emails.values(f"{owner}_id")))
+        branches.append(_few_or_many("pk", emails.values_list(f"{owner}_id", flat=True)))
     if "phones" in fields and (phones := _phone_owner_ids(term, owner=owner)) is not None:
-        branches.append(Q(pk__in=phones))
-    return branches
+        branches.append(_few_or_many("pk", phones.values_list(f"{owner}_id", flat=True)))
+    return [branch for branch in branches if branch is not None]
+
+
+FEW_MATCHES = 5000
+
+
+def _few_or_many(field: str, matches: QuerySet) -> Q | None:
+    """``field`` is one of the ids ``matches`` (a flat ``values_list``) selects;
+    None when nothing matches.
+
+    On PostgreSQL the ids are read first, up to ``FEW_MATCHES``, and when
+    there are no more the condition names them. The planner can only guess
+    how many rows ``LIKE '%word%'`` matches; guessing "many" when there are a
+    thousand, it walks the list's sort order through a third of the table
+    looking for a page of them (seconds). Given the ids, it reads just those.
+    With more matches than that, walking the sort order is the quick way, and
+    the condition stays a subquery. SQLite never walks for an ``IN``
+    subquery, so there the subquery is always right."""
+    ids = matches.order_by()
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": ids})
+    few = list(ids[: FEW_MATCHES + 1])
+    if not few:
+        return None
+    return Q(**{f"{field}__in": few if len(few) <= FEW_MATCHES else ids})
 
 
 def _united(model: type, branches: list[Q]) -> Q:
@@ -172,14 +198,18 @@ def _search(queryset: QuerySet, q: str, **kwargs: Any) -> Found:
     if not terms:
         return Found(_with_details(queryset))
     per_term = [_term_branches(term, **kwargs) for term in terms]
-    rest = Q()
-    for other in per_term[1:]:
-        rest &= _united(model, other)
-    branches = [branch & rest for branch in per_term[0]]
+    branches = []
+    if all(per_term):
+        rest = Q()
+        for other in per_term[1:]:
+            rest &= _united(model, other)
+        branches = [branch & rest for branch in per_term[0]]
     if len(terms) > 1 and _PHONE_LIKE.match(q) and "phones" in kwargs["fields"]:
         owner = queryset.model._meta.model_name
         if (whole_number := _phone_matches(q, owner=owner)) is not None:
             branches.append(whole_number)
+    if not branches:
+        return Found(queryset.none())
     matching = _united(model, branches) if len(branches) > 1 else branches[0]
     return Found(
         _with_details(queryset.filter(matching)),

@@ -588,8 +588,11 @@ def test_a_list_costs_a_query_per_kind_of_row(api, user):
             owner=user, emails=[f"c{index}@example.org"], phones=[f"030 1234{index:03d}"]
         )
 
-    # Contacts with owner and organization, emails, phones, tags.
-    assert queries_of(api, "/api/v1/contacts", q="example", owner_id=user.pk) == 4
+    # Contacts with owner and organization, emails, phones, tags; on
+    # PostgreSQL the search first reads which ids match by name, by
+    # organization and by email address (kontor.contacts.selectors._few_or_many).
+    probes = 3 if connection.vendor == "postgresql" else 0
+    assert queries_of(api, "/api/v1/contacts", q="example", owner_id=user.pk) == 4 + probes
 
 
 def test_a_filtered_list_costs_no_more_queries_than_a_plain_one(api):
@@ -601,7 +604,10 @@ def test_a_filtered_list_costs_no_more_queries_than_a_plain_one(api):
     with CaptureQueriesContext(connection) as filtered:
         api.get("/api/v1/contacts", {"q": "example", "tag": "vip", "lifecycle_stage": "lead"})
 
-    assert len(filtered) == len(plain)
+    # On PostgreSQL the search first reads the matching ids of its three
+    # branches (kontor.contacts.selectors._few_or_many).
+    probes = 3 if connection.vendor == "postgresql" else 0
+    assert len(filtered) == len(plain) + probes
 
 
 def test_another_users_token_sees_the_same_contacts(api, user):
