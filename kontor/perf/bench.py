@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Max, Min
 from django.test import Client
 
 from kontor.accounts.services import api_token_create
@@ -84,20 +85,28 @@ def _national(e164: str) -> str:
     return "0" + e164[3:] if e164.startswith("+49") else e164
 
 
+def _random_rows(queryset, field: str, rng: random.Random, count: int) -> list:
+    """``field`` of ``count`` random rows of ``queryset``, each found by a
+    seek on its integer primary key (an ``OFFSET`` would scan)."""
+    bounds = queryset.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return []
+    values = []
+    for _ in range(count):
+        start = rng.randint(bounds["low"], bounds["high"])
+        value = queryset.filter(pk__gte=start).order_by("pk").values_list(field, flat=True)[:1]
+        values.extend(value)
+    return values
+
+
 def draw_samples(rng: random.Random, count: int = 200) -> Samples:
-    phone_count = PhoneNumber.objects.count()
-    offsets = [rng.randrange(phone_count) for _ in range(count)] if phone_count else []
-    phones = [PhoneNumber.objects.values_list("e164", flat=True)[o] for o in offsets[:count]]
+    phones = _random_rows(PhoneNumber.objects.all(), "e164", rng, count)
     # Phone systems send numbers in every format; rotate through them.
     formats = [lambda n: n, lambda n: n[1:], lambda n: "00" + n[1:], _national]
     phones = [formats[i % len(formats)](p) for i, p in enumerate(phones)] or ["+49301234567"]
-    email_count = EmailAddress.objects.filter(contact__isnull=False).count()
-    emails = [
-        EmailAddress.objects.filter(contact__isnull=False).values_list("address", flat=True)[
-            rng.randrange(email_count)
-        ]
-        for _ in range(count if email_count else 0)
-    ] or ["nobody@example.com"]
+    emails = _random_rows(
+        EmailAddress.objects.filter(contact__isnull=False), "address", rng, count
+    ) or ["nobody@example.com"]
     names = [
         n[: max(3, len(n) - 2)]
         for n in Contact.objects.exclude(last_name="").values_list("last_name", flat=True)[:count]
