@@ -34,26 +34,10 @@ CUSTOM_PREFIX = "custom."
 # Records -----------------------------------------------------------------------
 
 
-def _team_members_of(user_id: int) -> QuerySet:
-    from kontor.access.models import Team
-
-    through = Team.members.through
-    teams = through.objects.filter(user_id=user_id).values("team_id")
-    return through.objects.filter(team_id__in=teams).values("user_id")
-
-
-def _teams_of(user_id: int) -> QuerySet:
-    from kontor.access.models import Team
-
-    return Team.members.through.objects.filter(user_id=user_id).values("team_id")
-
-
 def _shared_q(access: Access, kind: ObjectType, *, edit: bool) -> Q:
     from kontor.access.models import Share
 
-    shares = Share.objects.filter(
-        Q(user_id=access.user_id) | Q(team_id__in=_teams_of(access.user_id))
-    )
+    shares = Share.objects.filter(Q(user_id=access.user_id) | Q(team_id__in=access.team_ids()))
     if edit:
         shares = shares.filter(can_edit=True)
     conditions = []
@@ -73,7 +57,10 @@ def _level_q(access: Access, kind: ObjectType, level: Level) -> Q:
         for path in kind.owner_paths:
             condition |= Q(**{path: access.user_id})
     if level >= Level.TEAM:
-        members = _team_members_of(access.user_id)
+        # The ids themselves (read once per request), not a subquery: the
+        # planner then sees a short list, and plans a lookup in a fraction of
+        # the time.
+        members = sorted(access.team_member_ids())
         for path in kind.owner_paths:
             condition |= Q(**{f"{path}__in": members})
     return condition
@@ -129,7 +116,7 @@ def _is_shared(access: Access, pairs: Iterable[tuple[str, Any]], *, edit: bool) 
         return False
     records = reduce(or_, (Q(object_type=t, object_id=pk) for t, pk in pairs))
     shares = Share.objects.filter(records).filter(
-        Q(user_id=access.user_id) | Q(team_id__in=_teams_of(access.user_id))
+        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids())
     )
     if edit:
         shares = shares.filter(can_edit=True)

@@ -89,7 +89,12 @@ def organization_member_ids(*, user: User, organization: Organization) -> list[u
 
 
 def contact_activities(*, user: User, contact: Contact) -> QuerySet[Activity]:
-    return visible_activities(user).filter(contact=contact)
+    """The contact's activities the user may see. Whether the contact is
+    visible is asked once, not once per activity (``visible_activities``
+    would, which costs seconds for a contact with 30 000 activities)."""
+    if not contact_selectors.visible_contacts(user).filter(pk=contact.pk).exists():
+        return Activity.objects.none()
+    return restrict(Activity.objects.filter(contact=contact), user, "activity")
 
 
 def organization_activities(

@@ -74,7 +74,7 @@ def _read_stats(path: Path) -> dict[str, Any]:
 def run(users: int, seconds: int, *, log=print) -> dict[str, Any]:
     if Contact.objects.count() == 0:
         raise ValueError("There are no contacts: run `kontor generate` first.")
-    samples = draw_samples(random.Random(11))
+    samples = draw_samples(random.Random(11), bench_user())
     accounts = _accounts()
     with tempfile.TemporaryDirectory(prefix="kontor-load-") as directory:
         sample_file = Path(directory) / "samples.json"
