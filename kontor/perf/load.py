@@ -71,7 +71,9 @@ def _read_stats(path: Path) -> dict[str, Any]:
     }
 
 
-def run(users: int, seconds: int, *, log=print) -> dict[str, Any]:
+def run(
+    users: int, seconds: int, *, think: tuple[float, float] = (0.05, 0.5), log=print
+) -> dict[str, Any]:
     if Contact.objects.count() == 0:
         raise ValueError("There are no contacts: run `kontor generate` first.")
     samples = draw_samples(random.Random(11), bench_user())
@@ -104,7 +106,11 @@ def run(users: int, seconds: int, *, log=print) -> dict[str, Any]:
                 ]  # fmt: skip
                 locust = subprocess.run(  # noqa: S603
                     command,
-                    env={**os.environ, "KONTOR_LOAD_SAMPLES": str(sample_file)},
+                    env={
+                        **os.environ,
+                        "KONTOR_LOAD_SAMPLES": str(sample_file),
+                        "KONTOR_LOAD_THINK": f"{think[0]}-{think[1]}",
+                    },
                     capture_output=True,
                     text=True,
                     timeout=seconds + 120,
@@ -121,6 +127,7 @@ def run(users: int, seconds: int, *, log=print) -> dict[str, Any]:
         "database": connection.vendor,
         "users": users,
         "seconds": seconds,
+        "think_seconds": list(think),
         "accounts": len(accounts),
         **stats,
         "failure_details": list(csv.DictReader(failures.splitlines())),
@@ -136,7 +143,8 @@ def _clean_up() -> None:
 def format_report(report: dict[str, Any]) -> str:
     lines = [
         f"Kontor load run — {report['database']}, {report['users']} colleagues for "
-        f"{report['seconds']} s ({report['accounts']} user accounts)",
+        f"{report['seconds']} s, {report['think_seconds'][0]}–{report['think_seconds'][1]} s "
+        f"between requests ({report['accounts']} user accounts)",
         "",
         f"{'request':<16}{'count':>9}{'failures':>10}{'req/s':>9}"
         f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}",

@@ -20,7 +20,10 @@ class Colleague(FastHttpUser):
     """A sales rep or service agent: the phone rings, they look people up,
     page through lists and histories, and now and then write something."""
 
-    wait_time = between(0.05, 0.5)
+    # Seconds between a colleague's requests (``kontor loadtest --think``).
+    wait_time = between(
+        *(float(s) for s in os.environ.get("KONTOR_LOAD_THINK", "0.05-0.5").split("-"))
+    )
 
     def on_start(self) -> None:
         account = next(_accounts)

@@ -77,7 +77,15 @@ def test_generate_bench_and_load_run_end_to_end_from_the_command_line(tmp_path):
     assert report["operations"]["phone_lookup_http"]["samples"] > 0
 
     loaded = kontor(
-        "loadtest", "--users", "3", "--seconds", "4", "--json", str(tmp_path / "l.json")
+        "loadtest",
+        "--users",
+        "3",
+        "--seconds",
+        "4",
+        "--think",
+        "0.1-0.3",
+        "--json",
+        str(tmp_path / "l.json"),
     )
     load = json.loads((tmp_path / "l.json").read_text())
     assert "lookup phone" in loaded.stdout

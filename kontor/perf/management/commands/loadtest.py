@@ -18,13 +18,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=50)
         parser.add_argument("--seconds", type=int, default=60)
+        parser.add_argument(
+            "--think",
+            default="0.05-0.5",
+            help="Seconds a colleague waits between requests, MIN-MAX (default 0.05-0.5: "
+            "a stress test; people at work wait more like 2-10).",
+        )
         parser.add_argument("--json", dest="json_file", help="Also write the figures to FILE.")
 
-    def handle(self, *args, users, seconds, json_file, **options):
+    def handle(self, *args, users, seconds, think, json_file, **options):
         if users < 1 or seconds < 1:
             raise CommandError("--users and --seconds must be at least 1.")
         try:
-            report = run(users, seconds, log=lambda m: self.stderr.write(m))
+            low, high = (float(part) for part in think.split("-"))
+        except ValueError:
+            raise CommandError("--think must be MIN-MAX in seconds, e.g. 2-10.") from None
+        if not 0 <= low <= high:
+            raise CommandError("--think must be MIN-MAX with 0 <= MIN <= MAX.")
+        try:
+            report = run(users, seconds, think=(low, high), log=lambda m: self.stderr.write(m))
         except (ValueError, RuntimeError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(format_report(report))
