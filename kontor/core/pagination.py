@@ -85,7 +85,7 @@ def paginate(
     after = _after(queryset.model, order, cursor) if cursor else Q()
     if candidates:
         pages = [c.filter(after).order_by(*order).values("pk")[: limit + 1] for c in candidates]
-        queryset = queryset.filter(pk__in=union_of(pages))
+        queryset = queryset.filter(pk__in=_union_of(pages))
     items = list(queryset.filter(after)[: limit + 1])
     next_cursor = None
     if len(items) > limit:
@@ -106,7 +106,7 @@ def _after(model: type[Model], order: tuple[str, str], cursor: str) -> Q:
     )
 
 
-def union_of(querysets: Sequence[QuerySet]) -> RawSQL:
+def _union_of(querysets: Sequence[QuerySet]) -> RawSQL:
     """``SELECT … UNION SELECT …`` of single-column querysets that may each be
     ordered and sliced. SQLite allows neither inside a compound statement, so
     each is wrapped as a derived table (as PostgreSQL accepts too)."""

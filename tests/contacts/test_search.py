@@ -81,3 +81,35 @@ def test_postgresql_has_trigram_indexes_on_every_searched_column():
         "contacts_emailaddress_normalized_trgm",
         "contacts_phonenumber_digits_trgm",
     } <= names
+
+
+@pytest.mark.django_db
+def test_paging_through_a_search_yields_every_match_once_in_order(admin_user, api):
+    """A search page is built from the first rows of each branch (name,
+    organization, email address); walking all pages by cursor must still
+    give exactly the matches, newest first, none twice."""
+    from kontor.contacts.services import organization_create
+
+    organization = organization_create(actor=admin_user, data={"name": "Kranich Werke"})
+    expected = set()
+    for index in range(9):
+        expected.add(ContactFactory(last_name=f"Kranich{index}").pk)
+        expected.add(ContactFactory(organization_id=organization.pk, last_name=f"Other{index}").pk)
+        expected.add(
+            ContactFactory(last_name=f"Mail{index}", emails=[f"kranich{index}@example.org"]).pk
+        )
+    ContactFactory(last_name="Unrelated")
+
+    seen, cursor = [], None
+    while True:
+        params = {"q": "kranich", "limit": 4, **({"cursor": cursor} if cursor else {})}
+        page = api.get("/api/v1/contacts", params).json()
+        seen += page["items"]
+        cursor = page["next"]
+        if not cursor:
+            break
+
+    assert {item["id"] for item in seen} == {str(pk) for pk in expected}
+    assert len(seen) == len(expected)
+    keys = [(item["created_at"], item["id"]) for item in seen]
+    assert keys == sorted(keys, reverse=True)
