@@ -4,6 +4,7 @@ selectors and write through the services, like the API does."""
 import contextlib
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -124,6 +125,53 @@ ORGANIZATION_CONFLICT = gettext_lazy(
 )
 
 
+DELETE_CONFLICT = gettext_lazy(
+    "Someone else changed “%(name)s” after you opened the delete page, so it was not "
+    "deleted. Check the current version below, then delete it again if you still want to."
+)
+
+
+def _edit(
+    request: HttpRequest,
+    record: Contact | Organization,
+    form_class: type[ContactForm] | type[OrganizationForm],
+    update: Callable[..., Any],
+    *,
+    conflict: str,
+) -> HttpResponse:
+    """The edit page of a contact or an organization: on a valid POST,
+    ``update(data=…, expected_version=…)`` (the record's update service);
+    a change made meanwhile by someone else gets 409 and the form back."""
+    shown_conflict = None
+    if request.method == "POST":
+        form = form_class(request.POST, user=request.user, record=record)
+        if form.is_valid():
+            try:
+                update(data=form.service_data(), expected_version=form.expected_version)
+            except FieldErrors as exc:
+                form.add_service_errors(exc.errors)
+            except VersionConflict:
+                shown_conflict = conflict
+            else:
+                messages.success(request, _("Your changes were saved."))
+                return redirect(record)
+    else:
+        form = form_class(user=request.user, record=record)
+    name = record._meta.model_name
+    return render(
+        request,
+        f"contacts/{name}_form.html",
+        {"form": form, name: record, "conflict": shown_conflict},
+        status=409 if shown_conflict else 200,
+    )
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version the delete page was opened with (None from older pages)."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 # Contacts ----------------------------------------------------------------------
 
 
@@ -206,31 +254,12 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 def contact_edit(request: HttpRequest, contact_id: UUID) -> HttpResponse:
     contact = _visible_contact(request, contact_id)
     require(request.user, Action.EDIT, contact)
-    conflict = None
-    if request.method == "POST":
-        form = ContactForm(request.POST, user=request.user, record=contact)
-        if form.is_valid():
-            try:
-                services.contact_update(
-                    actor=request.user,
-                    contact=contact,
-                    data=form.service_data(),
-                    expected_version=form.expected_version,
-                )
-            except FieldErrors as exc:
-                form.add_service_errors(exc.errors)
-            except VersionConflict:
-                conflict = CONTACT_CONFLICT
-            else:
-                messages.success(request, _("Your changes were saved."))
-                return redirect(contact)
-    else:
-        form = ContactForm(user=request.user, record=contact)
-    return render(
+    return _edit(
         request,
-        "contacts/contact_form.html",
-        {"form": form, "contact": contact, "conflict": conflict},
-        status=409 if conflict else 200,
+        contact,
+        ContactForm,
+        lambda **changes: services.contact_update(actor=request.user, contact=contact, **changes),
+        conflict=CONTACT_CONFLICT,
     )
 
 
@@ -240,7 +269,13 @@ def contact_delete(request: HttpRequest, contact_id: UUID) -> HttpResponse:
     contact = _visible_contact(request, contact_id)
     require(request.user, Action.DELETE, contact)
     if request.method == "POST":
-        services.contact_delete(actor=request.user, contact=contact)
+        try:
+            services.contact_delete(
+                actor=request.user, contact=contact, expected_version=_posted_version(request)
+            )
+        except VersionConflict:
+            messages.error(request, DELETE_CONFLICT % {"name": contact})
+            return redirect(contact)
         messages.success(request, _("Contact “%(name)s” was deleted.") % {"name": contact})
         return redirect("contact-list")
     return render(request, "contacts/contact_confirm_delete.html", {"contact": contact})
@@ -323,31 +358,14 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 def organization_edit(request: HttpRequest, organization_id: UUID) -> HttpResponse:
     organization = _visible_organization(request, organization_id)
     require(request.user, Action.EDIT, organization)
-    conflict = None
-    if request.method == "POST":
-        form = OrganizationForm(request.POST, user=request.user, record=organization)
-        if form.is_valid():
-            try:
-                services.organization_update(
-                    actor=request.user,
-                    organization=organization,
-                    data=form.service_data(),
-                    expected_version=form.expected_version,
-                )
-            except FieldErrors as exc:
-                form.add_service_errors(exc.errors)
-            except VersionConflict:
-                conflict = ORGANIZATION_CONFLICT
-            else:
-                messages.success(request, _("Your changes were saved."))
-                return redirect(organization)
-    else:
-        form = OrganizationForm(user=request.user, record=organization)
-    return render(
+    return _edit(
         request,
-        "contacts/organization_form.html",
-        {"form": form, "organization": organization, "conflict": conflict},
-        status=409 if conflict else 200,
+        organization,
+        OrganizationForm,
+        lambda **changes: services.organization_update(
+            actor=request.user, organization=organization, **changes
+        ),
+        conflict=ORGANIZATION_CONFLICT,
     )
 
 
@@ -357,7 +375,15 @@ def organization_delete(request: HttpRequest, organization_id: UUID) -> HttpResp
     organization = _visible_organization(request, organization_id)
     require(request.user, Action.DELETE, organization)
     if request.method == "POST":
-        services.organization_delete(actor=request.user, organization=organization)
+        try:
+            services.organization_delete(
+                actor=request.user,
+                organization=organization,
+                expected_version=_posted_version(request),
+            )
+        except VersionConflict:
+            messages.error(request, DELETE_CONFLICT % {"name": organization})
+            return redirect(organization)
         messages.success(
             request, _("Organization “%(name)s” was deleted.") % {"name": organization}
         )

@@ -742,6 +742,34 @@ def test_a_contact_is_deleted_after_confirmation(logged_in, people):
     assert logged_in.get(anna.get_absolute_url()).status_code == 404
 
 
+@pytest.mark.parametrize("kind", ["contact", "organization"])
+def test_a_record_changed_after_the_delete_page_opened_is_not_deleted(logged_in, user, kind):
+    from kontor.contacts.services import contact_update, organization_update
+
+    if kind == "contact":
+        record = ContactFactory(first_name="Berta", last_name="Brandt", owner=user)
+    else:
+        record = OrganizationFactory(name="Brandt Logistik GmbH", owner=user)
+    confirm = logged_in.get(reverse(f"{kind}-delete", args=[record.pk]))
+    opened_with = record.version
+    assert f'name="version" value="{opened_with}"' in confirm.content.decode()
+    if kind == "contact":
+        contact_update(actor=user, contact=record, data={"notes": "changed meanwhile"})
+    else:
+        organization_update(actor=user, organization=record, data={"notes": "changed meanwhile"})
+
+    response = logged_in.post(
+        reverse(f"{kind}-delete", args=[record.pk]), {"version": str(opened_with)}, follow=True
+    )
+
+    assert type(record).objects.filter(pk=record.pk).exists()
+    assert "it was not deleted" in response.content.decode().replace("\n", " ")
+    current = type(record).objects.get(pk=record.pk).version
+    response = logged_in.post(reverse(f"{kind}-delete", args=[record.pk]), {"version": current})
+    assert response.status_code == 302
+    assert not type(record).objects.filter(pk=record.pk).exists()
+
+
 @pytest.mark.parametrize("name", ["contact-detail", "contact-edit", "contact-delete"])
 def test_a_contact_that_does_not_exist_is_not_found(logged_in, name):
     assert logged_in.get(reverse(name, args=[uuid.uuid4()])).status_code == 404
