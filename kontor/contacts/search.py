@@ -21,7 +21,7 @@ Terms shorter than three characters have no trigram and fall back to a plain
 
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 MIN_TRIGRAM_LENGTH = 3
@@ -105,3 +105,27 @@ def ensure_sqlite_search_index(connection: BaseDatabaseWrapper, rebuild: bool = 
                     needs_rebuild = True
             if needs_rebuild:
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+FEW_MATCHES = 5000
+
+
+def matching_ids(field: str, matches: QuerySet) -> Q | None:
+    """``field`` is one of the ids ``matches`` (a flat ``values_list``) selects;
+    None when nothing matches.
+
+    On PostgreSQL the ids are read first, up to ``FEW_MATCHES``, and when
+    there are no more the condition names them. The planner can only guess
+    how many rows ``LIKE '%word%'`` matches; guessing "many" when there are a
+    thousand, it walks the list's sort order through a third of the table
+    looking for a page of them (seconds). Given the ids, it reads just those.
+    With more matches than that, walking the sort order is the quick way, and
+    the condition stays a subquery. SQLite never walks for an ``IN``
+    subquery, so there the subquery is always right."""
+    ids = matches.order_by()
+    if default_connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": ids})
+    few = list(ids[: FEW_MATCHES + 1])
+    if not few:
+        return None
+    return Q(**{f"{field}__in": few if len(few) <= FEW_MATCHES else ids})

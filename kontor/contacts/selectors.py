@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
@@ -22,7 +21,7 @@ from kontor.contacts.normalization import (
     normalize_email,
     phone_lookup_candidates,
 )
-from kontor.contacts.search import text_match
+from kontor.contacts.search import matching_ids, text_match
 from kontor.core.pagination import Page, paginate
 
 User = AbstractBaseUser | AnonymousUser
@@ -104,43 +103,19 @@ def _term_branches(
     model = Contact if organizations is not None else Organization
     owner = model._meta.model_name
     names = model.objects.filter(text_match(model, name_fields, term))
-    branches = [_few_or_many("pk", names.values_list("pk", flat=True))]
+    branches = [matching_ids("pk", names.values_list("pk", flat=True))]
     if organizations is not None:  # contacts: by the names of the organizations the user sees
         named = organizations.filter(text_match(Organization, ["name"], term))
-        branches.append(_few_or_many("organization", named.values_list("pk", flat=True)))
+        branches.append(matching_ids("organization", named.values_list("pk", flat=True)))
     if "emails" in fields:
         emails = EmailAddress.objects.filter(
             text_match(EmailAddress, ["normalized", "address"], term),
             **{f"{owner}__isnull": False},
         )
-        branches.append(_few_or_many("pk", emails.values_list(f"{owner}_id", flat=True)))
+        branches.append(matching_ids("pk", emails.values_list(f"{owner}_id", flat=True)))
     if "phones" in fields and (phones := _phone_owner_ids(term, owner=owner)) is not None:
-        branches.append(_few_or_many("pk", phones.values_list(f"{owner}_id", flat=True)))
+        branches.append(matching_ids("pk", phones.values_list(f"{owner}_id", flat=True)))
     return [branch for branch in branches if branch is not None]
-
-
-FEW_MATCHES = 5000
-
-
-def _few_or_many(field: str, matches: QuerySet) -> Q | None:
-    """``field`` is one of the ids ``matches`` (a flat ``values_list``) selects;
-    None when nothing matches.
-
-    On PostgreSQL the ids are read first, up to ``FEW_MATCHES``, and when
-    there are no more the condition names them. The planner can only guess
-    how many rows ``LIKE '%word%'`` matches; guessing "many" when there are a
-    thousand, it walks the list's sort order through a third of the table
-    looking for a page of them (seconds). Given the ids, it reads just those.
-    With more matches than that, walking the sort order is the quick way, and
-    the condition stays a subquery. SQLite never walks for an ``IN``
-    subquery, so there the subquery is always right."""
-    ids = matches.order_by()
-    if connection.vendor != "postgresql":
-        return Q(**{f"{field}__in": ids})
-    few = list(ids[: FEW_MATCHES + 1])
-    if not few:
-        return None
-    return Q(**{f"{field}__in": few if len(few) <= FEW_MATCHES else ids})
 
 
 def _united(model: type, branches: list[Q]) -> Q:

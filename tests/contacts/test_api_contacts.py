@@ -590,7 +590,7 @@ def test_a_list_costs_a_query_per_kind_of_row(api, user):
 
     # Contacts with owner and organization, emails, phones, tags; on
     # PostgreSQL the search first reads which ids match by name, by
-    # organization and by email address (kontor.contacts.selectors._few_or_many).
+    # organization and by email address (kontor.contacts.search.matching_ids).
     probes = 3 if connection.vendor == "postgresql" else 0
     assert queries_of(api, "/api/v1/contacts", q="example", owner_id=user.pk) == 4 + probes
 
@@ -605,7 +605,7 @@ def test_a_filtered_list_costs_no_more_queries_than_a_plain_one(api):
         api.get("/api/v1/contacts", {"q": "example", "tag": "vip", "lifecycle_stage": "lead"})
 
     # On PostgreSQL the search first reads the matching ids of its three
-    # branches (kontor.contacts.selectors._few_or_many).
+    # branches (kontor.contacts.search.matching_ids).
     probes = 3 if connection.vendor == "postgresql" else 0
     assert len(filtered) == len(plain) + probes
 
