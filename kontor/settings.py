@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kontor.core",
     "kontor.accounts",
     "kontor.access",
+    "kontor.customfields",
     "kontor.audit",
     "kontor.contacts",
     "kontor.activities",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "kontor.mail",
     "kontor.demo",
     "kontor.perf",
+    "kontor.server",
 ]
 
 MIDDLEWARE = [

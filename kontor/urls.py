@@ -1,9 +1,36 @@
+"""The site's URLs: every domain's pages, and the REST API with every
+domain's router. The top floor: it may import every app."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from kontor.access.api import router as access_router
+from kontor.accounts.api import router as tokens_router
+from kontor.activities.api import router as activities_router
 from kontor.api.api import api
+from kontor.audit.api import router as audit_router
+from kontor.contacts.api import router as contacts_router
+from kontor.events.api import router as events_router
+from kontor.files.api import router as files_router
+from kontor.mail.api import router as mail_router
+from kontor.notifications.api import router as notifications_router
+from kontor.telephony.api import router as telephony_router
+
+for router in (
+    contacts_router,
+    activities_router,
+    files_router,
+    notifications_router,
+    tokens_router,
+    telephony_router,
+    mail_router,
+    events_router,
+    access_router,
+    audit_router,
+):
+    api.add_router("/", router)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contact-list"), name="home"),

@@ -1,6 +1,6 @@
-"""Teams, roles, shares and field categories in the admin. A role's levels
-are edited as one select per object type and action, its field access as
-one select per category."""
+"""Teams, roles, shares, field categories and custom fields in the admin. A
+role's levels are edited as one select per record type and action, its field
+access as one select per category."""
 
 from typing import Any
 
@@ -9,18 +9,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from kontor.access.models import FieldCategory, Role, Share, Team
-from kontor.access.registry import (
-    ACTIONS,
-    CATEGORIES,
-    CATEGORY_ACCESS_CHOICES,
-    LEVEL_CHOICES,
-    Action,
-    Category,
-    is_registered,
-    object_type,
-    object_types,
-)
+from kontor.access.rights import ACTIONS, CATEGORY_ACCESS_CHOICES, LEVEL_CHOICES, Action
 from kontor.access.services import field_category_set
+from kontor.core.records import CATEGORIES, Category, is_registered, record_type, record_types
+from kontor.customfields.models import CustomFieldDefinition
 
 OTHER_TYPES = "*"
 
@@ -41,7 +33,7 @@ class RoleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         levels = self.instance.levels or {}
         categories = self.instance.categories or {}
-        for kind in [*[t.key for t in object_types()], OTHER_TYPES]:
+        for kind in [*[t.key for t in record_types()], OTHER_TYPES]:
             label = _("other types") if kind == OTHER_TYPES else kind
             for action in ACTIONS:
                 given = levels.get(kind, {}).get(action)
@@ -61,7 +53,7 @@ class RoleForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Role:
         levels: dict[str, dict[str, str]] = {}
-        for kind in [*[t.key for t in object_types()], OTHER_TYPES]:
+        for kind in [*[t.key for t in record_types()], OTHER_TYPES]:
             for action in ACTIONS:
                 value = self.cleaned_data.get(_level_field(kind, action))
                 if value:
@@ -117,7 +109,7 @@ class FieldCategoryForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         values = super().clean()
         kind, field = values.get("object_type"), values.get("field")
-        spec = object_type(kind).field(field) if kind and is_registered(kind) else None
+        spec = record_type(kind).field(field) if kind and is_registered(kind) else None
         if spec is None:
             raise forms.ValidationError(_("This is no built-in field of a known object type."))
         if values.get("category") not in spec.categories:
@@ -149,7 +141,7 @@ class FieldCategoryAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj) -> None:
         spec = (
-            object_type(obj.object_type).field(obj.field)
+            record_type(obj.object_type).field(obj.field)
             if is_registered(obj.object_type)
             else None
         )
@@ -162,3 +154,46 @@ class FieldCategoryAdmin(admin.ModelAdmin):
             field=obj.field,
             category=spec.category,
         )
+
+
+class CustomFieldDefinitionForm(forms.ModelForm):
+    class Meta:
+        model = CustomFieldDefinition
+        fields = [
+            "object_type", "key", "label", "field_type", "choices", "required", "help_text",
+            "position", "category",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].required = False
+        self.fields["object_type"] = forms.ChoiceField(
+            label=_("object type"),
+            choices=[(t.key, t.label) for t in record_types() if t.custom_fields],
+        )
+
+    def clean_category(self) -> str:
+        return self.cleaned_data.get("category") or Category.STANDARD
+
+
+@admin.register(CustomFieldDefinition)
+class CustomFieldDefinitionAdmin(admin.ModelAdmin):
+    form = CustomFieldDefinitionForm
+    list_display = ["label", "key", "object_type", "field_type", "category", "required", "position"]
+    list_filter = ["object_type", "field_type", "category"]
+    search_fields = ["label", "key"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # A new category moves the stored values into or out of encryption
+        # (kontor.access.services), so it is set through the service.
+        category = obj.category
+        if change and "category" in form.changed_data:
+            obj.category = form.initial["category"]
+        super().save_model(request, obj, form, change)
+        if change and "category" in form.changed_data:
+            field_category_set(
+                actor=request.user,
+                object_type_key=obj.object_type,
+                field=f"custom.{obj.key}",
+                category=category,
+            )

@@ -10,9 +10,10 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from kontor.access import selectors, services
-from kontor.access.registry import CATEGORIES, is_registered, object_type
+from kontor.access.policy import visible_records
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
+from kontor.core.records import CATEGORIES, is_registered
 
 router = Router(tags=["access"])
 
@@ -278,7 +279,7 @@ class ShareIn(StrictSchema):
 def _readable_record(request: HttpRequest, kind: str, record_id: UUID):
     if not is_registered(kind):
         raise FieldErrors.single("object_type", "is not an object type")
-    return object_type(kind).visible_records(request.user).filter(pk=record_id).first()
+    return visible_records(request.user, kind).filter(pk=record_id).first()
 
 
 @router.get("/shares", response={200: ShareList, 404: dict})

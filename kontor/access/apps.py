@@ -10,12 +10,8 @@ class AccessConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from kontor.access.builtin import register_builtin_types
         from kontor.access.defaults import restore_default_roles
-        from kontor.access.keys import register_builtin_encrypted_columns
 
-        register_builtin_types()
-        register_builtin_encrypted_columns()
         post_migrate.connect(
             restore_default_roles, sender=self, dispatch_uid="kontor-access-default-roles"
         )

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from kontor.access.registry import ACTIONS, CATEGORIES, CategoryAccess, Level
+from kontor.access.rights import ACTIONS, CategoryAccess, Level
+from kontor.core.records import CATEGORIES
 
 User = AbstractBaseUser | AnonymousUser
 

@@ -50,14 +50,6 @@ def encrypted_columns() -> list[EncryptedColumn]:
     return present
 
 
-def register_builtin_encrypted_columns() -> None:
-    register_encrypted_column("contacts.Contact", "custom_sensitive")
-    register_encrypted_column("contacts.Organization", "custom_sensitive")
-    # Secrets of the phone system and mail integrations (kontor.core.encryption).
-    register_encrypted_column("telephony.PhoneIntegration", "secret_encrypted")
-    register_encrypted_column("mail.Mailbox", "password_encrypted")
-
-
 def new_key() -> str:
     """A fresh Fernet key (32 random bytes, URL-safe base64)."""
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kontor.access.registry import Category
 from kontor.core.models import BaseModel
+from kontor.core.records import Category
 
 
 class Team(BaseModel):

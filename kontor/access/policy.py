@@ -15,18 +15,13 @@ from typing import Any
 
 from django.db.models import CharField, Exists, Model, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from kontor.access.grants import Access, User, access_for
-from kontor.access.registry import (
-    Action,
-    Category,
-    Level,
-    ObjectType,
-    object_type,
-    object_type_for,
-)
+from kontor.access.rights import Action, Level
 from kontor.core.exceptions import FieldErrors, PermissionDenied
+from kontor.core.records import Category, RecordType, record_type, record_type_for
 
 CUSTOM_PREFIX = "custom."
 
@@ -34,7 +29,7 @@ CUSTOM_PREFIX = "custom."
 # Records -----------------------------------------------------------------------
 
 
-def _shared_q(access: Access, kind: ObjectType, *, edit: bool) -> Q:
+def _shared_q(access: Access, kind: RecordType, *, edit: bool) -> Q:
     from kontor.access.models import Share
 
     shares = Share.objects.filter(Q(user_id=access.user_id) | Q(team_id__in=access.team_ids()))
@@ -51,7 +46,7 @@ def _shared_q(access: Access, kind: ObjectType, *, edit: bool) -> Q:
     return reduce(or_, (Q(c) for c in conditions))
 
 
-def _level_q(access: Access, kind: ObjectType, level: Level) -> Q:
+def _level_q(access: Access, kind: RecordType, level: Level) -> Q:
     condition = Q(pk__in=[])
     if level >= Level.OWN:
         for path in kind.owner_paths:
@@ -73,7 +68,7 @@ def restrict(
     type whose parents' visibility the caller already requires (activities
     of visible contacts) add nothing when the level is no stricter than the
     parents' levels, so that the common case costs no subquery per row."""
-    kind = object_type(key) if key else object_type_for(queryset.model)
+    kind = record_type(key) if key else record_type_for(queryset.model)
     access = access_for(user)
     if access.user_id is None:
         return queryset.none()
@@ -92,7 +87,14 @@ def restrict(
     return queryset.filter(condition)
 
 
-def _shared_records(kind: ObjectType, record: Model) -> list[tuple[str, Any]]:
+def visible_records(user: User, key: str) -> QuerySet:
+    """The records of type ``key`` that ``user`` may read, by the type's own
+    selector (which adds its rules to the policy's, e.g. an activity's
+    records)."""
+    return import_string(record_type(key).visible)(user)
+
+
+def _shared_records(kind: RecordType, record: Model) -> list[tuple[str, Any]]:
     pairs = []
     for path, shared_type in kind.share_paths:
         value: Any = record
@@ -133,7 +135,7 @@ def _owned_within(access: Access, level: Level, owner_ids: set[Any]) -> bool:
 
 def can(user: User, action: str, record: Model) -> bool:
     """May ``user`` ``action`` (read, edit, delete, export) this record?"""
-    kind = object_type_for(record)
+    kind = record_type_for(record)
     access = access_for(user)
     if access.user_id is None:
         return False
@@ -162,7 +164,7 @@ def can_create(
     if level == Level.NONE:
         return False
     pairs = [
-        pair for parent in parents for pair in _shared_records(object_type_for(parent), parent)
+        pair for parent in parents for pair in _shared_records(record_type_for(parent), parent)
     ]
     return _is_shared(access, pairs, edit=True)
 
@@ -174,7 +176,7 @@ def may_use_level(user: User, key: str, action: str) -> bool:
 
 def require(user: User, action: str, record: Model) -> None:
     if not can(user, action, record):
-        kind = object_type_for(record)
+        kind = record_type_for(record)
         raise PermissionDenied(
             _("You may not %(action)s this %(type)s.")
             % {"action": Action(action).label, "type": kind.label}
@@ -186,7 +188,7 @@ def require_create(
 ) -> None:
     if not can_create(user, key, owner_ids=owner_ids, parents=parents):
         raise PermissionDenied(
-            _("You may not create this %(type)s.") % {"type": object_type(key).label}
+            _("You may not create this %(type)s.") % {"type": record_type(key).label}
         )
 
 
@@ -196,7 +198,7 @@ def require_create(
 def _load_field_categories() -> dict[str, dict[str, str]]:
     """Every administrator-set category, built-in and custom, in one query."""
     from kontor.access.models import FieldCategory
-    from kontor.contacts.models import CustomFieldDefinition
+    from kontor.customfields.models import CustomFieldDefinition
 
     built_in = FieldCategory.objects.order_by().values_list("object_type", "field", "category")
     custom = (
@@ -217,9 +219,9 @@ def field_categories(user: User, key: str) -> dict[str, str]:
     if access._field_categories is None:
         access._field_categories = _load_field_categories()
     stored = access._field_categories.get(key, {})
-    categories = {spec.key: spec.category for spec in object_type(key).fields}
+    categories = {spec.key: spec.category for spec in record_type(key).fields}
     for field, category in stored.items():
-        spec = object_type(key).field(field)
+        spec = record_type(key).field(field)
         if field.startswith(CUSTOM_PREFIX) or (spec and category in spec.categories):
             categories[field] = category
     return categories
@@ -281,7 +283,7 @@ class FieldAccess:
         if self.reads_everything:
             return set()
         hidden = set()
-        for spec in object_type(self.key).fields:
+        for spec in record_type(self.key).fields:
             if not self.may_read(spec.key):
                 hidden.update(spec.keys_in_output)
         return hidden
@@ -303,7 +305,7 @@ def check_field_edits(user: User, key: str, data: Mapping[str, Any]) -> None:
     fields = fields_for(user, key)
     if fields.access.edits_every_category:
         return
-    kind = object_type(key)
+    kind = record_type(key)
     _refuse_unknown_custom_fields(fields, data.get("custom"))
     forbidden = []
     for name in data:

@@ -16,10 +16,9 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from kontor.access.display import contact_display_name
-from kontor.access.policy import fields_for
-from kontor.access.registry import object_type_for
+from kontor.access.policy import FieldAccess, fields_for
 from kontor.access.sensitive import readable_custom_values
+from kontor.core.records import record_type_for
 
 HIDDEN_FIELD_NOTE = (
     "Absent when your roles may not read this field's category (kontor field categories)."
@@ -53,7 +52,7 @@ class FieldFilteredOut(Schema):
 
     @staticmethod
     def resolve_custom(obj: Any, context: Any) -> dict[str, Any]:
-        return readable_custom_values(request_user(context), obj, object_type_for(obj).key)
+        return readable_custom_values(request_user(context), obj, record_type_for(obj).key)
 
     @model_serializer(mode="wrap")
     def _only_readable_fields(
@@ -66,10 +65,10 @@ class FieldFilteredOut(Schema):
         fields = fields_for(user, self.access_object_type)
         for key in fields.hidden_output_keys():
             data.pop(key, None)
-        if self.access_object_type == "contact" and "display_name" in data:
-            data["display_name"] = contact_display_name(
-                fields,
-                data["display_name"],
-                named=bool(data.get("first_name") or data.get("last_name")),
-            )
+        return self.shown_to(fields, data)
+
+    def shown_to(self, fields: FieldAccess, data: dict[str, Any]) -> dict[str, Any]:
+        """The answer for a user with ``fields``; a type whose other values
+        derive from a field (a contact's name from its email address)
+        hides them here too."""
         return data

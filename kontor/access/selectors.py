@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from kontor.access.grants import User
 from kontor.access.models import FieldCategory, Role, Share, Team
 from kontor.access.policy import CUSTOM_PREFIX
-from kontor.access.registry import Category, object_types
+from kontor.core.records import Category, record_types
 
 
 def user_list() -> QuerySet:
@@ -51,14 +51,14 @@ class FieldInfo:
 def field_category_list() -> list[FieldInfo]:
     """Every field of every object type with its category: built-in fields,
     then the custom fields administrators defined."""
-    from kontor.contacts.models import CustomFieldDefinition
+    from kontor.customfields.models import CustomFieldDefinition
 
     stored = {(f.object_type, f.field): f.category for f in FieldCategory.objects.all()}
     custom: dict[str, list[CustomFieldDefinition]] = {}
     for definition in CustomFieldDefinition.objects.all():
         custom.setdefault(definition.object_type, []).append(definition)
     fields = []
-    for kind in object_types():
+    for kind in record_types():
         for spec in kind.fields:
             category = stored.get((kind.key, spec.key), spec.category)
             if category not in spec.categories:

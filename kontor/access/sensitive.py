@@ -13,8 +13,8 @@ from django.db.models import Model
 
 from kontor.access.grants import User
 from kontor.access.policy import CUSTOM_PREFIX, fields_for
-from kontor.access.registry import SENSITIVE_CATEGORIES
 from kontor.core.encryption import InvalidToken, decrypt, encrypt
+from kontor.core.records import SENSITIVE_CATEGORIES
 
 logger = logging.getLogger(__name__)
 

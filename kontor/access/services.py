@@ -18,18 +18,18 @@ from django.utils.translation import gettext as _
 from kontor.access.grants import access_for, forget_access
 from kontor.access.models import FieldCategory, Role, Share, Team
 from kontor.access.policy import CUSTOM_PREFIX, can, require
-from kontor.access.registry import (
-    CATEGORIES,
-    SENSITIVE_CATEGORIES,
-    Action,
-    is_registered,
-    object_type,
-    object_type_for,
-)
+from kontor.access.rights import Action
 from kontor.access.sensitive import decrypt_values, encrypt_values
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record, changes_between
 from kontor.core.exceptions import FieldErrors, PermissionDenied
+from kontor.core.records import (
+    CATEGORIES,
+    SENSITIVE_CATEGORIES,
+    is_registered,
+    record_type,
+    record_type_for,
+)
 from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
 
 User = AbstractBaseUser | AnonymousUser
@@ -256,7 +256,7 @@ def field_category_set(*, actor: User, object_type_key: Any, field: Any, categor
         raise FieldErrors.single("object_type", "is not an object type")
     if category not in CATEGORIES:
         raise FieldErrors.single("category", f"must be one of: {', '.join(CATEGORIES)}")
-    kind = object_type(object_type_key)
+    kind = record_type(object_type_key)
     if isinstance(field, str) and field.startswith(CUSTOM_PREFIX) and kind.custom_fields:
         _custom_field_category_set(actor, kind.key, field.removeprefix(CUSTOM_PREFIX), category)
         return
@@ -295,9 +295,9 @@ def _audit_category(actor: User, kind: str, field: str, old: str, new: str) -> N
 
 
 def _custom_field_category_set(actor: User, kind: str, key: str, category: str) -> None:
-    from kontor.contacts.models import CustomFieldDefinition
+    from kontor.customfields.selectors import definition_get
 
-    definition = CustomFieldDefinition.objects.filter(object_type=kind, key=key).first()
+    definition = definition_get(kind, key)
     if definition is None:
         raise FieldErrors.single("field", "is not a field of this object type")
     old = definition.category
@@ -313,7 +313,7 @@ def _custom_field_category_set(actor: User, kind: str, key: str, category: str) 
 def move_custom_values(kind: str, key: str, *, encrypt: bool) -> int:
     """Move one custom field's values of every record into the encrypted
     column (``encrypt``) or out of it, in batches. Returns how many moved."""
-    model = object_type(kind).model_class()
+    model = record_type(kind).model_class()
     if encrypt:
         rows = model._default_manager.filter(custom__has_key=key)
     else:
@@ -362,7 +362,7 @@ def share_create(
         raise FieldErrors.single("user_id", "give either a user or a team")
     if user is not None and not user.is_active:
         raise FieldErrors.single("user_id", "is not an active user")
-    kind = object_type_for(record)
+    kind = record_type_for(record)
     with transaction.atomic():
         share, created = Share.objects.update_or_create(
             object_type=kind.key,

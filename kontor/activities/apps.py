@@ -6,3 +6,9 @@ class ActivitiesConfig(AppConfig):
     name = "kontor.activities"
     label = "activities"
     verbose_name = _("Contact history")
+
+    def ready(self) -> None:
+        from kontor.activities.records import ACTIVITY
+        from kontor.core.records import register_record_type
+
+        register_record_type(ACTIVITY)

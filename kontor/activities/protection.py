@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
 from kontor.access.policy import may_use_level, require, require_create
-from kontor.access.registry import Action
+from kontor.access.rights import Action
 from kontor.activities.models import Activity
 from kontor.audit.services import audit_record, changes_between
 from kontor.core.exceptions import PermissionDenied

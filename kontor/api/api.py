@@ -1,4 +1,5 @@
-"""The REST API at /api/v1/: one NinjaAPI, a router per domain."""
+"""The REST API at /api/v1/: one NinjaAPI with the error answers every
+router shares. Each domain brings its router; kontor/urls.py adds them."""
 
 import logging
 import re
@@ -112,30 +113,3 @@ def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
-
-
-def _register_routers() -> None:
-    from kontor.access.api import router as access_router
-    from kontor.accounts.api import router as tokens_router
-    from kontor.activities.api import router as activities_router
-    from kontor.audit.api import router as audit_router
-    from kontor.contacts.api import router as contacts_router
-    from kontor.events.api import router as events_router
-    from kontor.files.api import router as files_router
-    from kontor.mail.api import router as mail_router
-    from kontor.notifications.api import router as notifications_router
-    from kontor.telephony.api import router as telephony_router
-
-    api.add_router("/", contacts_router)
-    api.add_router("/", activities_router)
-    api.add_router("/", files_router)
-    api.add_router("/", notifications_router)
-    api.add_router("/", tokens_router)
-    api.add_router("/", telephony_router)
-    api.add_router("/", mail_router)
-    api.add_router("/", events_router)
-    api.add_router("/", access_router)
-    api.add_router("/", audit_router)
-
-
-_register_routers()

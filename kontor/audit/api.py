@@ -64,12 +64,8 @@ class AuditList(Schema):
     next: str | None
 
 
-def _entry_out(
-    request: HttpRequest, entry: AuditEntry, hidden_organizations: set[str]
-) -> dict[str, Any]:
-    fields, changes = selectors.visible_changes(
-        request.user, entry, hidden_organizations=hidden_organizations
-    )
+def _entry_out(request: HttpRequest, entry: AuditEntry, hidden_records: set[str]) -> dict[str, Any]:
+    fields, changes = selectors.visible_changes(request.user, entry, hidden_records=hidden_records)
     return {
         **{name: getattr(entry, name) for name in AuditEntryOut.model_fields},
         "fields": fields,
@@ -95,5 +91,5 @@ def list_audit_entries(request: HttpRequest, params: Query[AuditParams]):
     except selectors.NotFound:
         return Status(404, {"detail": "Not found."})
     page = paginate(entries, order=selectors.ORDER, limit=params.limit, cursor=params.cursor)
-    hidden = selectors.hidden_organization_ids(request.user, page.items)
+    hidden = selectors.hidden_record_ids(request.user, page.items)
     return {"items": [_entry_out(request, e, hidden) for e in page.items], "next": page.next}

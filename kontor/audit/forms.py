@@ -6,9 +6,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from kontor.access.registry import object_types
 from kontor.audit.models import AuditAction
 from kontor.audit.selectors import AuditFilters
+from kontor.core.records import record_types
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -41,7 +41,7 @@ class AuditSearchForm(forms.Form):
         super().__init__(data)
         self.fields["object_type"].choices = [
             ("", _("Any")),
-            *[(kind.key, kind.label_plural) for kind in object_types()],
+            *[(kind.key, kind.label_plural) for kind in record_types()],
             ("auth.user", _("users")),
             ("access.team", _("teams")),
             ("access.share", _("shares")),

@@ -23,10 +23,10 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kontor.access.grants import User, access_for
-from kontor.access.policy import CUSTOM_PREFIX, fields_for
-from kontor.access.registry import is_registered, object_type
+from kontor.access.policy import CUSTOM_PREFIX, fields_for, visible_records
 from kontor.audit.models import AuditEntry
 from kontor.core.exceptions import PermissionDenied
+from kontor.core.records import is_registered, record_type
 
 ORDER = ("-at", "-id")
 
@@ -50,12 +50,12 @@ def readable_record(user: User, kind: str, record_id: Any) -> Model | None:
     """The record, if it is of a registered type and the user may read it."""
     if not is_registered(kind):
         return None
-    registered = object_type(kind)
+    registered = record_type(kind)
     try:
         pk = registered.model_class()._meta.pk.to_python(record_id)
     except ValidationError:
         return None
-    return registered.visible_records(user).filter(pk=pk).first()
+    return visible_records(user, kind).filter(pk=pk).first()
 
 
 def record_history(*, user: User, record: Model) -> QuerySet[AuditEntry]:
@@ -144,50 +144,59 @@ def _readable_fields(user: User, entry: AuditEntry) -> tuple[list[str], dict[str
     )
 
 
-# The audited field that names an organization by its id, by object type.
-_ORGANIZATION_FIELD = {"contact": "organization", "activity": "organization"}
+def _named_records(entry: AuditEntry) -> dict[str, set[str]]:
+    """Ids of other records the entry's changes name, by their type (a
+    contact's or an activity's organization; kontor.core.records)."""
+    if not is_registered(entry.object_type):
+        return {}
+    named: dict[str, set[str]] = {}
+    for field, kind in record_type(entry.object_type).references:
+        pair = entry.changes.get(field)
+        if isinstance(pair, list):
+            named.setdefault(kind, set()).update(str(value) for value in pair if value)
+    return named
 
 
-def _named_organizations(entry: AuditEntry) -> list[str]:
-    field = _ORGANIZATION_FIELD.get(entry.object_type)
-    pair = entry.changes.get(field) if field else None
-    return [str(value) for value in pair if value] if isinstance(pair, list) else []
-
-
-def hidden_organization_ids(user: User, entries: Iterable[AuditEntry]) -> set[str]:
-    """Ids of the organizations ``entries`` name (as a contact's or an
-    activity's organization) that ``user`` may not read, in one query."""
-    named = {value for entry in entries for value in _named_organizations(entry)}
-    if not named:
-        return set()
-    visible = object_type("organization").visible_records(user)
-    if not visible.query.where:  # the user reads every organization
-        return set()
-    ids = []
-    for value in named:
-        with contextlib.suppress(ValueError):
-            ids.append(uuid.UUID(value))
-    readable = visible.filter(pk__in=ids).values_list("pk", flat=True)
-    return named - {str(pk) for pk in readable}
+def hidden_record_ids(user: User, entries: Iterable[AuditEntry]) -> set[str]:
+    """Ids of the records ``entries`` name (as a contact's or an activity's
+    organization) that ``user`` may not read, in one query per type."""
+    named: dict[str, set[str]] = {}
+    for entry in entries:
+        for kind, ids in _named_records(entry).items():
+            named.setdefault(kind, set()).update(ids)
+    hidden: set[str] = set()
+    for kind, ids in named.items():
+        visible = visible_records(user, kind)
+        if not visible.query.where:  # the user reads every record of this type
+            continue
+        pks = []
+        for value in ids:
+            with contextlib.suppress(ValueError):
+                pks.append(uuid.UUID(value))
+        readable = visible.filter(pk__in=pks).values_list("pk", flat=True)
+        hidden |= ids - {str(pk) for pk in readable}
+    return hidden
 
 
 def visible_changes(
-    user: User, entry: AuditEntry, *, hidden_organizations: set[str] | None = None
+    user: User, entry: AuditEntry, *, hidden_records: set[str] | None = None
 ) -> tuple[list[str], dict[str, Any]]:
     """The entry's fields and changes without the fields ``user`` may not
-    read, and without the organizations they may not read (as with a
-    contact's organization everywhere else). ``hidden_organizations``, from
-    ``hidden_organization_ids`` for a page of entries, saves a query each."""
+    read, and without the records they may not read that the changes name
+    (as with a contact's organization everywhere else). ``hidden_records``,
+    from ``hidden_record_ids`` for a page of entries, saves a query each."""
     fields, changes = _readable_fields(user, entry)
-    field = _ORGANIZATION_FIELD.get(entry.object_type)
-    if field not in changes or not _named_organizations(entry):
+    if not _named_records(entry):
         return fields, changes
-    if hidden_organizations is None:
-        hidden_organizations = hidden_organization_ids(user, [entry])
-    pair = [None if str(value) in hidden_organizations else value for value in changes[field]]
-    if any(pair):
-        changes[field] = pair
-    else:
-        del changes[field]
-        fields = [name for name in fields if name != field]
+    if hidden_records is None:
+        hidden_records = hidden_record_ids(user, [entry])
+    for field, _kind in record_type(entry.object_type).references:
+        if not isinstance(changes.get(field), list):
+            continue
+        pair = [None if str(value) in hidden_records else value for value in changes[field]]
+        if any(pair):
+            changes[field] = pair
+        else:
+            del changes[field]
+            fields = [name for name in fields if name != field]
     return fields, changes

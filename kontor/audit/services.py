@@ -36,10 +36,10 @@ def _json_safe(value: Any) -> Any:
 def object_type_key(record: Model | type[Model]) -> str:
     """The access registry's key of the record's type ("contact"), else its
     model label ("telephony.call")."""
-    from kontor.access.registry import object_type_for
+    from kontor.core.records import record_type_for
 
     try:
-        return object_type_for(record).key
+        return record_type_for(record).key
     except LookupError:
         return record._meta.label_lower
 

@@ -22,11 +22,9 @@ PAGE_SIZE = 50
 def entry_rows(request: HttpRequest, entries: list[AuditEntry]) -> list[dict[str, Any]]:
     """Entries as the templates show them, without fields the viewer may not read."""
     rows = []
-    hidden = selectors.hidden_organization_ids(request.user, entries)
+    hidden = selectors.hidden_record_ids(request.user, entries)
     for entry in entries:
-        fields, changes = selectors.visible_changes(
-            request.user, entry, hidden_organizations=hidden
-        )
+        fields, changes = selectors.visible_changes(request.user, entry, hidden_records=hidden)
         rows.append({"entry": entry, "fields": fields, "changes": sorted(changes.items())})
     return rows
 

@@ -9,6 +9,14 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Customers and prospects")
 
     def ready(self) -> None:
+        from kontor.access.keys import register_encrypted_column
+        from kontor.contacts.records import CONTACT, ORGANIZATION
+        from kontor.core.records import register_record_type
+
+        register_record_type(CONTACT)
+        register_record_type(ORGANIZATION)
+        register_encrypted_column("contacts.Contact", "custom_sensitive")
+        register_encrypted_column("contacts.Organization", "custom_sensitive")
         post_migrate.connect(_ensure_search_index, sender=self)
 
 

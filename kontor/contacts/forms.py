@@ -16,18 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from kontor.access.policy import fields_for
 from kontor.access.sensitive import readable_custom_values
 from kontor.contacts import selectors
-from kontor.contacts.custom_fields import definitions_for
 from kontor.contacts.models import (
     Contact,
     ContactPointLabel,
-    CustomFieldDefinition,
-    CustomFieldObjectType,
-    CustomFieldType,
     LifecycleStage,
     Organization,
 )
+from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.services import MAX_CONTACT_POINTS
 from kontor.contacts.visibility import shown_organization
+from kontor.customfields.models import CustomFieldDefinition, CustomFieldType
+from kontor.customfields.selectors import definitions_for
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -433,7 +432,7 @@ def _custom_form_field(
 
 
 class ContactForm(PartyForm):
-    object_type = CustomFieldObjectType.CONTACT
+    object_type = CONTACT.key
     error_fields = {"owner_id": "owner", "organization_id": "organization"}
 
     first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
@@ -517,7 +516,7 @@ class ContactForm(PartyForm):
 
 
 class OrganizationForm(PartyForm):
-    object_type = CustomFieldObjectType.ORGANIZATION
+    object_type = ORGANIZATION.key
 
     name = forms.CharField(
         label=_("Name"),

@@ -5,9 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from kontor.access.registry import Category
 from kontor.core.models import BaseModel
 
 
@@ -189,61 +187,3 @@ class PhoneNumber(ContactPoint):
 
     def __str__(self) -> str:
         return self.raw
-
-
-class CustomFieldType(models.TextChoices):
-    TEXT = "text", _("Text")
-    NUMBER = "number", pgettext_lazy("type of a custom field", "Number")
-    DATE = "date", _("Date")
-    BOOLEAN = "boolean", _("Yes/no")
-    CHOICE = "choice", _("Choice")
-
-
-class CustomFieldObjectType(models.TextChoices):
-    CONTACT = "contact", _("Contact")
-    ORGANIZATION = "organization", _("Organization")
-
-
-class CustomFieldDefinition(BaseModel):
-    """An extra field an administrator defines for contacts or organizations."""
-
-    object_type = models.CharField(
-        _("object type"), max_length=32, choices=CustomFieldObjectType.choices
-    )
-    key = models.SlugField(
-        _("key"), max_length=64, help_text=_("Name of the field in the API, e.g. customer_number.")
-    )
-    label = models.CharField(_("label"), max_length=128)
-    field_type = models.CharField(_("type"), max_length=16, choices=CustomFieldType.choices)
-    choices = models.JSONField(
-        _("choices"),
-        default=list,
-        blank=True,
-        help_text=_('Allowed values for a choice field, as a JSON list: ["A", "B"].'),
-    )
-    required = models.BooleanField(_("required"), default=False)
-    help_text = models.CharField(_("help text"), max_length=255, blank=True)
-    category = models.CharField(
-        _("sensitivity"),
-        max_length=16,
-        choices=Category.choices,
-        default=Category.STANDARD,
-        help_text=_(
-            "Roles grant reading and editing per category; financial and special "
-            "values are stored encrypted."
-        ),
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["object_type", "position", "key"]
-        verbose_name = _("custom field")
-        verbose_name_plural = _("custom fields")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["object_type", "key"], name="customfield_key_unique_per_type"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_object_type_display()}: {self.label}"

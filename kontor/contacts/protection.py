@@ -16,13 +16,14 @@ from kontor.access.policy import (
     may_use_level,
     require,
 )
-from kontor.access.registry import SENSITIVE_CATEGORIES, Action, object_type_for
+from kontor.access.rights import Action
 from kontor.access.sensitive import all_custom_values, sensitive_values, store_custom_values
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record, changes_between
-from kontor.contacts.custom_fields import definitions_for
 from kontor.contacts.models import Contact
 from kontor.core.exceptions import PermissionDenied
+from kontor.core.records import SENSITIVE_CATEGORIES, record_type_for
+from kontor.customfields.selectors import definitions_for
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -37,7 +38,7 @@ def check_create(actor: User, key: str, data: Mapping[str, Any]) -> None:
 
 def check_update(actor: User, record: Model, data: Mapping[str, Any]) -> None:
     require(actor, Action.EDIT, record)
-    check_field_edits(actor, object_type_for(record).key, data)
+    check_field_edits(actor, record_type_for(record).key, data)
 
 
 _NEW = object()
@@ -67,7 +68,7 @@ def _categories(key: str) -> dict[str, str]:
 def store_custom(record: Model, values: Mapping[str, Any]) -> list[str]:
     """Put the record's custom values in place by category; returns the
     changed columns."""
-    store_custom_values(record, values, _categories(object_type_for(record).key))
+    store_custom_values(record, values, _categories(record_type_for(record).key))
     return ["custom", "custom_sensitive"]
 
 
@@ -103,7 +104,7 @@ def snapshot(
 
 
 def _masked_fields(record: Model) -> set[str]:
-    key = object_type_for(record).key
+    key = record_type_for(record).key
     sensitive = {k for k, c in _categories(key).items() if c in SENSITIVE_CATEGORIES}
     sensitive |= set(sensitive_values(record))
     return {f"{CUSTOM_PREFIX}{k}" for k in sensitive}
@@ -132,4 +133,4 @@ def check_delete(actor: User, record: Model) -> None:
 def forget_shares(record: Model) -> None:
     from kontor.access.services import shares_forget
 
-    shares_forget(object_type_for(record).key, record.pk)
+    shares_forget(record_type_for(record).key, record.pk)

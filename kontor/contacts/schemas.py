@@ -8,7 +8,9 @@ from django.http import HttpRequest
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from kontor.access.policy import FieldAccess
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
+from kontor.contacts.display import contact_display_name
 from kontor.contacts.models import Contact, ContactPointLabel, LifecycleStage, Organization
 from kontor.contacts.selectors import MAX_ID, Match
 from kontor.contacts.visibility import note_visible_organizations, shown_organization
@@ -156,6 +158,15 @@ class ContactOut(PartyOut):
     @staticmethod
     def resolve_organization(obj: Contact, context: Any) -> Organization | None:
         return shown_organization(request_user(context), obj)
+
+    def shown_to(self, fields: FieldAccess, data: dict[str, Any]) -> dict[str, Any]:
+        if "display_name" in data:
+            data["display_name"] = contact_display_name(
+                fields,
+                data["display_name"],
+                named=bool(data.get("first_name") or data.get("last_name")),
+            )
+        return data
 
 
 class OrganizationOut(PartyOut):

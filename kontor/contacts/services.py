@@ -13,11 +13,9 @@ from django.utils import timezone
 
 from kontor.audit.models import AuditAction
 from kontor.contacts import protection
-from kontor.contacts.custom_fields import clean_custom_values
 from kontor.contacts.models import (
     Contact,
     ContactPointLabel,
-    CustomFieldObjectType,
     EmailAddress,
     LifecycleStage,
     Organization,
@@ -31,8 +29,10 @@ from kontor.contacts.normalization import (
     normalize_phone,
     unstorable_text_reason,
 )
+from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.selectors import parse_id, parse_uuid, visible_organizations
 from kontor.core.exceptions import FieldErrors, VersionConflict
+from kontor.customfields.values import clean_custom_values
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -391,7 +391,7 @@ def contact_create(*, actor: User, data: Mapping[str, Any]) -> Contact:
     phone number is enough ("dirty CRM")."""
     _unknown_fields(data, CONTACT_FIELDS)
     protection.check_create(actor, "contact", data)
-    changes = _validate(data, actor=actor, object_type=CustomFieldObjectType.CONTACT, record=None)
+    changes = _validate(data, actor=actor, object_type=CONTACT.key, record=None)
     changes.raise_if_invalid()
     display_name = _contact_display_name(changes, None)
     if not display_name:
@@ -422,9 +422,7 @@ def contact_update(
     With ``expected_version``, a contact changed meanwhile raises VersionConflict."""
     protection.check_update(actor, contact, data)
     _unknown_fields(data, CONTACT_FIELDS)
-    changes = _validate(
-        data, actor=actor, object_type=CustomFieldObjectType.CONTACT, record=contact
-    )
+    changes = _validate(data, actor=actor, object_type=CONTACT.key, record=contact)
     changes.raise_if_invalid()
     if "owner" in changes.values:
         protection.check_owner(actor, "contact", changes.values["owner"], current=contact.owner)
@@ -493,9 +491,7 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
     (its domain becomes the name until someone types a better one)."""
     _unknown_fields(data, ORGANIZATION_FIELDS)
     protection.check_create(actor, "organization", data)
-    changes = _validate(
-        data, actor=actor, object_type=CustomFieldObjectType.ORGANIZATION, record=None
-    )
+    changes = _validate(data, actor=actor, object_type=ORGANIZATION.key, record=None)
     changes.raise_if_invalid()
     name = _organization_name(changes, None)
     if not name:
@@ -525,9 +521,7 @@ def organization_update(
 ) -> Organization:
     protection.check_update(actor, organization, data)
     _unknown_fields(data, ORGANIZATION_FIELDS)
-    changes = _validate(
-        data, actor=actor, object_type=CustomFieldObjectType.ORGANIZATION, record=organization
-    )
+    changes = _validate(data, actor=actor, object_type=ORGANIZATION.key, record=organization)
     changes.raise_if_invalid()
     if "owner" in changes.values:
         protection.check_owner(

@@ -18,10 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kontor.access.policy import can, fields_for, may_use_level, require
-from kontor.access.registry import Action
+from kontor.access.rights import Action
 from kontor.access.sensitive import readable_custom_values
 from kontor.contacts import selectors, services
-from kontor.contacts.custom_fields import definitions_for
 from kontor.contacts.forms import (
     ContactFilterForm,
     ContactForm,
@@ -30,13 +29,14 @@ from kontor.contacts.forms import (
 )
 from kontor.contacts.models import (
     Contact,
-    CustomFieldObjectType,
-    CustomFieldType,
     Organization,
 )
+from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.pagination import Page
+from kontor.customfields.models import CustomFieldType
+from kontor.customfields.selectors import definitions_for
 
 PAGE_SIZE = 25
 BY_NAME = ("display_name", "id")
@@ -211,7 +211,7 @@ def contact_detail(request: HttpRequest, contact_id: UUID) -> HttpResponse:
         "contacts/contact_detail.html",
         {
             "contact": contact,
-            "custom_values": _custom_values(request.user, contact, CustomFieldObjectType.CONTACT),
+            "custom_values": _custom_values(request.user, contact, CONTACT.key),
             "readable": fields_for(request.user, "contact"),
             "can_edit": can(request.user, Action.EDIT, contact),
             "can_delete": can(request.user, Action.DELETE, contact),
@@ -315,9 +315,7 @@ def organization_detail(request: HttpRequest, organization_id: UUID) -> HttpResp
         {
             "organization": organization,
             "website_url": _website_url(organization.website),
-            "custom_values": _custom_values(
-                request.user, organization, CustomFieldObjectType.ORGANIZATION
-            ),
+            "custom_values": _custom_values(request.user, organization, ORGANIZATION.key),
             "readable": fields_for(request.user, "organization"),
             "contact_fields": fields_for(request.user, "contact"),
             "can_edit": can(request.user, Action.EDIT, organization),

@@ -8,4 +8,8 @@ class FilesConfig(AppConfig):
     verbose_name = _("Files")
 
     def ready(self) -> None:
+        from kontor.core.records import register_record_type
         from kontor.files import signals  # noqa: F401
+        from kontor.files.records import FILE
+
+        register_record_type(FILE)

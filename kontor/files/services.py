@@ -11,13 +11,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from kontor.access.policy import require, require_create
-from kontor.access.registry import Action, object_type_for
+from kontor.access.rights import Action
 from kontor.access.services import shares_forget
 from kontor.activities.models import Activity
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record
 from kontor.contacts.models import Contact, Organization
 from kontor.core.exceptions import FieldErrors
+from kontor.core.records import record_type_for
 from kontor.files.models import Attachment
 
 User = AbstractBaseUser | AnonymousUser
@@ -82,7 +83,7 @@ def attachment_create(
         raise ValueError("attach a file to exactly one activity, contact or organization")
     parent = activity or contact or organization
     require_create(
-        actor, "file", owner_ids=object_type_for(parent).owner_ids(parent), parents=[parent]
+        actor, "file", owner_ids=record_type_for(parent).owner_ids(parent), parents=[parent]
     )
     if upload is None:
         raise FieldErrors.single("file", "choose a file to upload")

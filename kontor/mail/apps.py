@@ -8,4 +8,8 @@ class MailConfig(AppConfig):
     verbose_name = _("Email")
 
     def ready(self) -> None:
+        from kontor.access.keys import register_encrypted_column
         from kontor.mail import signals  # noqa: F401 (connects the receiver)
+
+        # The mailboxes' IMAP passwords (kontor.core.encryption).
+        register_encrypted_column("mail.Mailbox", "password_encrypted")

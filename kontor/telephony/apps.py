@@ -6,3 +6,9 @@ class TelephonyConfig(AppConfig):
     name = "kontor.telephony"
     label = "telephony"
     verbose_name = _("Telephony")
+
+    def ready(self) -> None:
+        from kontor.access.keys import register_encrypted_column
+
+        # The phone systems' shared secrets (kontor.core.encryption).
+        register_encrypted_column("telephony.PhoneIntegration", "secret_encrypted")

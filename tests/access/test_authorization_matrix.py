@@ -23,6 +23,7 @@ from django.db import transaction
 from django.test import Client
 
 from kontor.accounts.services import api_token_create
+from kontor.core.records import record_types
 from kontor.notifications.models import Notification
 from tests.access.world import RIGHTS, ROLES, SCOPES, World, build_world
 from tests.conftest import api_client_for
@@ -47,13 +48,18 @@ def operations() -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-# How to fill each kind of path parameter: (world, scope) → value. A scope is
+# How to fill each kind of path parameter: (case, scope) → value. A scope is
 # whose record it is: "own", "team" (a teammate's) or "foreign" (another team's).
+# Every registered record type names its records by its own parameter
+# (kontor.core.records), so a new type is walked the day it is registered.
+RECORD_TYPE_PARAMETERS: dict[str, str] = {
+    kind.api_parameter: kind.key for kind in record_types() if kind.api_parameter
+}
 PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
-    "contact_id": lambda case, scope: case.world.records[scope].contact.pk,
-    "organization_id": lambda case, scope: case.world.records[scope].organization.pk,
-    "activity_id": lambda case, scope: case.world.records[scope].meeting.pk,
-    "file_id": lambda case, scope: case.world.records[scope].contact_file.pk,
+    **{
+        parameter: lambda case, scope, key=key: case.world.records[scope].of(key).pk
+        for parameter, key in RECORD_TYPE_PARAMETERS.items()
+    },
     "user_id": lambda case, scope: case.world.owner(scope).pk,
     "token_id": lambda case, scope: case.extra["tokens"][scope].pk,
     "notification_id": lambda case, scope: case.extra["notifications"][scope].pk,
@@ -61,15 +67,8 @@ PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
     "call_id": lambda case, scope: case.extra["calls"][scope].pk,
     "message_id": lambda case, scope: case.extra["messages"][scope].pk,
 }
-# The record type a path parameter names, for the expected status.
-RECORD_PARAMETERS = {
-    "contact_id",
-    "organization_id",
-    "activity_id",
-    "file_id",
-    "call_id",
-    "message_id",
-}
+# The parameters that name a record whose visibility decides the status.
+RECORD_PARAMETERS = {*RECORD_TYPE_PARAMETERS, "call_id", "message_id"}
 # Operations of phone systems and mail servers: they authenticate with the
 # integration's own secret, never with a user's token.
 INTEGRATION_OPERATIONS = {

@@ -9,9 +9,10 @@ from django.db import connection
 
 from kontor.access import keys
 from kontor.access.sensitive import sensitive_values
-from kontor.contacts.models import Contact, CustomFieldDefinition
+from kontor.contacts.models import Contact
 from kontor.contacts.services import contact_create
 from kontor.core import encryption
+from kontor.customfields.models import CustomFieldDefinition
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,10 @@ from django.db import connection
 from kontor.access.models import Role
 from kontor.access.services import field_category_set
 from kontor.audit.models import AuditEntry
-from kontor.contacts.models import Contact, CustomFieldDefinition
+from kontor.contacts.models import Contact
 from kontor.contacts.services import contact_create, contact_update
 from kontor.core.exceptions import FieldErrors, PermissionDenied
+from kontor.customfields.models import CustomFieldDefinition
 from tests.conftest import api_client_for
 from tests.factories import ContactFactory, UserFactory
 

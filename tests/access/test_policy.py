@@ -5,7 +5,7 @@ import pytest
 from kontor.access.grants import access_for, combine
 from kontor.access.models import Role
 from kontor.access.policy import can, can_create
-from kontor.access.registry import Level
+from kontor.access.rights import Level
 from kontor.access.services import share_create
 from kontor.activities.selectors import visible_activities
 from kontor.contacts.selectors import contact_list, lookup, visible_contacts

@@ -18,8 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kontor.activities.services import activity_create
-from kontor.contacts.models import CustomFieldDefinition
 from kontor.contacts.services import contact_create, organization_create
+from kontor.customfields.models import CustomFieldDefinition
 from kontor.files.services import attachment_create
 from tests.factories import UserFactory
 
@@ -70,6 +70,26 @@ class Records:
     marker: str
     email: str
     phone: str
+
+    def of(self, key: str) -> Any:
+        """This scope's record of the registered type ``key``: the matrix
+        walks every type in the registry, so a new type needs its record
+        here (kontor.core.records)."""
+        made = {
+            "contact": self.contact,
+            "organization": self.organization,
+            "activity": self.meeting,
+            "file": self.contact_file,
+        }
+        if key not in made:
+            import pytest
+
+            pytest.fail(
+                f"the access world makes no record of type {key!r}: add one to "
+                "make_records() and Records.of() in tests/access/world.py",
+                pytrace=False,
+            )
+        return made[key]
 
     @property
     def ids(self) -> set[str]:

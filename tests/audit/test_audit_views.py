@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from kontor.audit.models import AuditEntry
-from kontor.contacts.models import CustomFieldDefinition
 from kontor.contacts.services import contact_create, contact_update
+from kontor.customfields.models import CustomFieldDefinition
 from tests.conftest import api_client_for
 from tests.factories import UserFactory
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kontor.activities.services import activity_create, activity_delete, activity_update
 from kontor.audit.models import AuditEntry
-from kontor.contacts.models import Contact, CustomFieldDefinition
+from kontor.contacts.models import Contact
 from kontor.contacts.services import (
     contact_create,
     contact_delete,
@@ -18,6 +18,7 @@ from kontor.contacts.services import (
     organization_create,
     organization_update,
 )
+from kontor.customfields.models import CustomFieldDefinition
 from kontor.files.services import attachment_create, attachment_delete
 from tests.conftest import api_client_for
 from tests.factories import UserFactory

@@ -5,8 +5,8 @@ rep does not."""
 import pytest
 from playwright.sync_api import expect
 
-from kontor.contacts.models import CustomFieldDefinition
 from kontor.contacts.services import contact_create
+from kontor.customfields.models import CustomFieldDefinition
 from tests.browser.conftest import log_in
 from tests.factories import UserFactory
 

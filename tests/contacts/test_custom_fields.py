@@ -2,9 +2,10 @@ import time
 
 import pytest
 
-from kontor.contacts.models import Contact, CustomFieldDefinition, Organization
+from kontor.contacts.models import Contact, Organization
 from kontor.contacts.services import contact_create, contact_update, organization_create
 from kontor.core.exceptions import FieldErrors
+from kontor.customfields.models import CustomFieldDefinition
 from tests.contacts.api_support import (
     field_errors,
     stored_state,
@@ -269,7 +270,7 @@ def test_an_administrator_defines_a_field_in_the_admin(client, admin_user):
     assert logged_in.status_code == 302
 
     response = client.post(
-        "/admin/contacts/customfielddefinition/add/",
+        "/admin/customfields/customfielddefinition/add/",
         {
             "object_type": "contact",
             "key": "shoe_size",

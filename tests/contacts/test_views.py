@@ -11,8 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kontor.contacts.models import Contact, CustomFieldDefinition, Organization
+from kontor.contacts.models import Contact, Organization
 from kontor.contacts.services import contact_update
+from kontor.customfields.models import CustomFieldDefinition
 from tests.factories import ContactFactory, OrganizationFactory, UserFactory
 
 PASSWORD = "correct horse battery"

@@ -13,8 +13,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from kontor.contacts.models import CustomFieldDefinition
 from kontor.contacts.services import contact_create, organization_create
+from kontor.customfields.models import CustomFieldDefinition
 
 
 def payload(field: str) -> str:

@@ -7,6 +7,7 @@ from the name either: they see no name at all."""
 from typing import Any
 
 from kontor.access.policy import FieldAccess, fields_for
+from kontor.contacts.records import CONTACT
 
 
 def contact_display_name(fields: FieldAccess, display_name: str, *, named: bool) -> str:
@@ -21,7 +22,7 @@ def contact_display_name(fields: FieldAccess, display_name: str, *, named: bool)
 def shown_contact_name(user: Any, contact: Any) -> str:
     """The contact's name as ``user`` may see it ("" if hidden)."""
     return contact_display_name(
-        fields_for(user, "contact"),
+        fields_for(user, CONTACT.key),
         contact.display_name,
         named=bool(contact.first_name or contact.last_name),
     )

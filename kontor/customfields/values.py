@@ -1,23 +1,21 @@
 """Validation of custom field values against the administrator's definitions.
-Every write path (API, UI, import, demo data) passes through ``clean_custom_values``."""
+Every write path of every record type with custom fields (API, UI, import,
+demo data) passes through ``clean_custom_values``."""
 
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kontor.contacts.models import CustomFieldDefinition, CustomFieldType
-from kontor.contacts.normalization import unstorable_text_reason
+from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
+from kontor.customfields.models import CustomFieldDefinition, CustomFieldType
+from kontor.customfields.selectors import definitions_for
 
 MAX_TEXT_LENGTH = 10_000
 # Beyond this, a number would lose digits as JSON and in spreadsheets (and a
 # huge exponent would cost seconds to expand).
 MAX_NUMBER = Decimal(10) ** 15
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def definitions_for(object_type: str) -> list[CustomFieldDefinition]:
-    return list(CustomFieldDefinition.objects.filter(object_type=object_type))
 
 
 def _clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
@@ -27,8 +25,8 @@ def _clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
             raise ValueError("must be text")
         if len(value) > MAX_TEXT_LENGTH:
             raise ValueError(f"must be at most {MAX_TEXT_LENGTH} characters")
-        if reason := unstorable_text_reason(value):
-            raise ValueError(reason)
+        if not is_storable(value):
+            raise ValueError(UNSTORABLE_REASON)
         return value
     if kind == CustomFieldType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):

@@ -1,0 +1,33 @@
+"""The activity record type, registered in ``ActivitiesConfig.ready``
+(kontor.core.records).
+
+An activity has no owner of its own: it belongs to the record it is
+attached to (its contact and organization) and in addition to the colleague
+who wrote it. So a sales rep sees the history of their team's customers, and
+may change the notes they wrote themselves under an ``own`` level."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kontor.core.records import FieldSpec, PersonalData, RecordType, SearchSpec, WarehouseSpec
+
+ACTIVITY = RecordType(
+    key="activity",
+    label=_("activity"),
+    label_plural=_("activities"),
+    model="activities.Activity",
+    visible="kontor.activities.selectors.visible_activities",
+    owner_paths=("author", "contact__owner", "organization__owner"),
+    share_paths=(("", ""), ("contact", "contact"), ("organization", "organization")),
+    parent_types=("contact", "organization"),
+    fields=(
+        FieldSpec("subject", _("subject")),
+        FieldSpec("body", _("text"), output_keys=("body", "body_html")),
+    ),
+    references=(("organization", "organization"),),
+    api_parameter="activity_id",
+    events=("created", "updated", "deleted"),
+    search=SearchSpec(fields=("subject",)),
+    personal_data=PersonalData(links=("contact", "participants__contact")),
+    merge_links=("contact", "organization"),
+    warehouse=WarehouseSpec(table="fact_activity"),
+)

@@ -1,0 +1,195 @@
+"""The registry of record types: the one place where a kind of record
+(contact, organization, activity, file, and every later one) tells the
+generic layers what they need to know about it.
+
+Each domain app describes its own types and registers them in its
+``AppConfig.ready()``; access rules, field categories, the audit trail,
+custom fields and every later generic layer (events, data protection,
+merge, the warehouse export) loop over the registry and never import a
+domain app. A new record type is one app plus one registration.
+
+``tests/core/test_records.py`` walks every registered type and fails when
+one lacks what a generic layer needs."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    """How sensitive a field's values are. Financial and special values are
+    stored encrypted and every read of them is recorded in the audit trail."""
+
+    STANDARD = "standard", _("standard")
+    PERSONAL = "personal", _("personal")
+    # Credit information, payment behaviour, open items.
+    FINANCIAL = "financial", _("financial")
+    # Special categories of GDPR Art. 9 (health, religion, union membership, …)
+    # and Art. 10 (criminal convictions and offences).
+    SPECIAL = "special", _("special (Art. 9/10 GDPR)")
+
+
+CATEGORIES: tuple[str, ...] = tuple(Category.values)
+SENSITIVE_CATEGORIES = frozenset({Category.FINANCIAL, Category.SPECIAL})
+STANDARD_OR_PERSONAL = (Category.STANDARD, Category.PERSONAL)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A built-in field. ``key`` names it in service data and in the API;
+    ``output_keys`` are the keys of API answers that carry its value (and
+    go with it when it is hidden), e.g. a contact's name is ``first_name``,
+    ``last_name`` and ``display_name``. ``categories`` are the categories an
+    administrator may give it: fields that are searched or matched by an
+    index cannot be encrypted, so they stay standard or personal."""
+
+    key: str
+    label: Promise | str
+    category: str = Category.STANDARD
+    categories: tuple[str, ...] = (Category.STANDARD,)
+    output_keys: tuple[str, ...] = ()
+
+    @property
+    def keys_in_output(self) -> tuple[str, ...]:
+        return self.output_keys or (self.key,)
+
+    @property
+    def fixed(self) -> bool:
+        return len(self.categories) == 1
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """What the global search looks at: the record's model fields (ORM
+    paths) that hold its words."""
+
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Where a type holds data about a person, for access / portability
+    exports and erasure (GDPR Art. 15, 17, 20): ``links`` are the ORM paths
+    to the contact or organization the record is about; ``erase`` is the
+    dotted path of the handler that removes a person from this type."""
+
+    links: tuple[str, ...]
+    erase: str = ""
+
+
+@dataclass(frozen=True)
+class WarehouseSpec:
+    """The table of the star-schema export this type fills."""
+
+    table: str
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A kind of record the generic layers know.
+
+    Access: ``owner_paths`` are ORM paths (``owner``, ``contact__owner``) to
+    the users who own a record; ``own`` and ``team`` levels are checked
+    against them. ``share_paths``: ``(path, type key)`` pairs of records whose
+    shares also reach this one ("" is the record itself). ``parent_types``:
+    types whose visibility this type's reads already require (an activity is
+    shown only if its contact is); a level no stricter than theirs then adds
+    no condition of its own. ``visible``: dotted path of the app's
+    ``visible_…(user) -> QuerySet`` selector, which applies the access policy
+    and whatever the app adds to it.
+
+    Fields: ``fields`` are the built-in fields with their sensitivity
+    categories; ``custom_fields`` says administrators may define extra ones
+    (kontor.customfields); ``references`` pairs the audited fields that name
+    another record by its id with that record's type, so the audit trail
+    shows such an id only to those who may read the record.
+
+    Later layers: ``api_parameter`` is the path parameter that names a
+    record of this type in the REST API (``contact_id``); ``events`` the
+    names of the changes it emits (``contact.created`` …); ``search``,
+    ``personal_data``, ``merge_links`` (the ORM paths a duplicate merge
+    re-points) and ``warehouse`` describe it to search, data protection,
+    merge and the warehouse export."""
+
+    key: str
+    label: Promise | str
+    label_plural: Promise | str
+    model: str
+    visible: str
+    owner_paths: tuple[str, ...]
+    share_paths: tuple[tuple[str, str], ...] = (("", ""),)
+    parent_types: tuple[str, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()
+    custom_fields: bool = False
+    references: tuple[tuple[str, str], ...] = ()
+    api_parameter: str = ""
+    events: tuple[str, ...] = ("created", "updated", "deleted")
+    search: SearchSpec | None = None
+    personal_data: PersonalData | None = None
+    merge_links: tuple[str, ...] = ()
+    warehouse: WarehouseSpec | None = None
+
+    def field(self, key: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+    def reference(self, field_key: str) -> str | None:
+        """The type of the record an audited field names, if it names one."""
+        return dict(self.references).get(field_key)
+
+    def owner_ids(self, record: Any) -> set[int]:
+        """The users owning ``record`` (attribute lookups; the caller loads the
+        related records it needs)."""
+        owners = set()
+        for path in self.owner_paths:
+            value: Any = record
+            *hops, last = path.split("__")
+            for hop in hops:
+                value = getattr(value, hop, None) if value is not None else None
+            owner_id = getattr(value, f"{last}_id", None) if value is not None else None
+            if owner_id is not None:
+                owners.add(owner_id)
+        return owners
+
+    def model_class(self) -> type[models.Model]:
+        from django.apps import apps
+
+        return apps.get_model(self.model)
+
+    def event_names(self) -> list[str]:
+        """``<key>.<event>`` for each change the type emits."""
+        return [f"{self.key}.{event}" for event in self.events]
+
+
+_TYPES: dict[str, RecordType] = {}
+
+
+def register_record_type(record_type: RecordType) -> None:
+    """Make a type known to the generic layers; registering it again replaces it."""
+    _TYPES[record_type.key] = record_type
+
+
+def record_type(key: str) -> RecordType:
+    try:
+        return _TYPES[key]
+    except KeyError:
+        raise LookupError(f"{key!r} is no registered record type") from None
+
+
+def record_types() -> list[RecordType]:
+    return list(_TYPES.values())
+
+
+def record_type_for(record: models.Model | type[models.Model]) -> RecordType:
+    """The registered type of a record or model class."""
+    label = record._meta.label
+    for registered in _TYPES.values():
+        if registered.model == label:
+            return registered
+    raise LookupError(f"{label} is no registered record type")
+
+
+def is_registered(key: str) -> bool:
+    return key in _TYPES

@@ -1,0 +1,40 @@
+"""The file record type, registered in ``FilesConfig.ready``
+(kontor.core.records).
+
+A file belongs to the record it is attached to (a contact, an organization
+or an activity, and through the activity its contact and organization) and
+in addition to the colleague who uploaded it."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kontor.core.records import FieldSpec, PersonalData, RecordType
+
+FILE = RecordType(
+    key="file",
+    label=_("file"),
+    label_plural=_("files"),
+    model="files.Attachment",
+    visible="kontor.files.selectors.visible_attachments",
+    owner_paths=(
+        "uploaded_by",
+        "contact__owner",
+        "organization__owner",
+        "activity__author",
+        "activity__contact__owner",
+        "activity__organization__owner",
+    ),
+    share_paths=(
+        ("", ""),
+        ("activity", "activity"),
+        ("contact", "contact"),
+        ("organization", "organization"),
+        ("activity__contact", "contact"),
+        ("activity__organization", "organization"),
+    ),
+    parent_types=("activity", "contact", "organization"),
+    fields=(FieldSpec("name", _("file name")),),
+    api_parameter="file_id",
+    events=("created", "deleted"),
+    personal_data=PersonalData(links=("contact", "activity__contact")),
+    merge_links=("contact", "organization"),
+)
