@@ -61,11 +61,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "kontor.core",
     "kontor.accounts",
     "kontor.access",
     "kontor.customfields",
     "kontor.audit",
+    "kontor.tasks",
     "kontor.contacts",
     "kontor.activities",
     "kontor.files",
@@ -247,6 +250,21 @@ KONTOR_AUDIT_SENSITIVE_READ_RETENTION_DAYS = int(
     os.environ.get("KONTOR_AUDIT_SENSITIVE_READ_RETENTION_DAYS", str(3 * 365))
 )
 
+# Background jobs (kontor.tasks, docs/background.md): a queue in the database
+# (django-tasks with its database backend) that `kontor worker` runs; `kontor
+# start` runs one beside the server. A worker's tasks are taken back when it
+# has not been heard of for KONTOR_WORKER_LEASE_SECONDS.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+        "OPTIONS": {"id_function": "uuid6.uuid7"},
+    }
+}
+KONTOR_WORKER_LEASE_SECONDS = int(os.environ.get("KONTOR_WORKER_LEASE_SECONDS", "60"))
+KONTOR_WORKER_STOP_SECONDS = int(os.environ.get("KONTOR_WORKER_STOP_SECONDS", "30"))
+KONTOR_JOB_RETENTION_DAYS = int(os.environ.get("KONTOR_JOB_RETENTION_DAYS", "30"))
+
 # Live events in the browser (screen pops, kontor.events): streams end after
 # this many seconds and the browser reconnects. KONTOR_EVENTS_URL: empty for
 # PostgreSQL LISTEN/NOTIFY (or polling on SQLite), redis://… or poll://.
@@ -262,6 +280,8 @@ KONTOR_OWN_EMAIL_DOMAINS = [
     if d.strip()
 ]
 KONTOR_MAIL_MAX_MESSAGE_MB = int(os.environ.get("KONTOR_MAIL_MAX_MESSAGE_MB", "64"))
+# How often the worker fetches new mail from the IMAP mailboxes, in seconds.
+KONTOR_MAIL_POLL_SECONDS = int(os.environ.get("KONTOR_MAIL_POLL_SECONDS", "120"))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]

@@ -16,6 +16,7 @@ from kontor.events.api import router as events_router
 from kontor.files.api import router as files_router
 from kontor.mail.api import router as mail_router
 from kontor.notifications.api import router as notifications_router
+from kontor.tasks.api import router as jobs_router
 from kontor.telephony.api import router as telephony_router
 
 for router in (
@@ -29,6 +30,7 @@ for router in (
     events_router,
     access_router,
     audit_router,
+    jobs_router,
 ):
     api.add_router("/", router)
 
@@ -48,4 +50,5 @@ urlpatterns = [
     path("", include("kontor.notifications.urls")),
     path("", include("kontor.telephony.urls")),
     path("", include("kontor.mail.urls")),
+    path("", include("kontor.tasks.urls")),
 ]

@@ -12,6 +12,14 @@ class AuditConfig(AppConfig):
         from django.db import connections
 
         from kontor.audit.locking import register_sqlite_function
+        from kontor.tasks.schedules import register_schedule
+
+        register_schedule(
+            "audit.purge",
+            "kontor.audit.tasks.purge_audit_entries",
+            cron="15 3 * * *",
+            description=_("Delete audit entries past their retention period."),
+        )
 
         # SQLite's append-only triggers ask this function (kontor.audit.locking).
         connection_created.connect(register_sqlite_function, dispatch_uid="kontor-audit-sqlite")

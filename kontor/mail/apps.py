@@ -1,4 +1,7 @@
+import datetime
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +13,13 @@ class MailConfig(AppConfig):
     def ready(self) -> None:
         from kontor.access.keys import register_encrypted_column
         from kontor.mail import signals  # noqa: F401 (connects the receiver)
+        from kontor.tasks.schedules import register_schedule
 
         # The mailboxes' IMAP passwords (kontor.core.encryption).
         register_encrypted_column("mail.Mailbox", "password_encrypted")
+        register_schedule(
+            "mail.poll",
+            "kontor.mail.tasks.poll_mailboxes",
+            every=datetime.timedelta(seconds=settings.KONTOR_MAIL_POLL_SECONDS),
+            description=_("Fetch new emails from the IMAP mailboxes."),
+        )

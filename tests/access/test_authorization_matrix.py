@@ -25,8 +25,11 @@ from django.test import Client
 from kontor.accounts.services import api_token_create
 from kontor.core.records import record_types
 from kontor.notifications.models import Notification
+from kontor.tasks.services import enqueue
+from kontor.tasks.worker import run_until_empty
 from tests.access.world import RIGHTS, ROLES, SCOPES, World, build_world
 from tests.conftest import api_client_for
+from tests.tasks.sample_tasks import always_fails
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +69,7 @@ PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
     "share_id": lambda case, scope: case.extra["shares"][scope].pk,
     "call_id": lambda case, scope: case.extra["calls"][scope].pk,
     "message_id": lambda case, scope: case.extra["messages"][scope].pk,
+    "job_id": lambda case, scope: case.extra["job"].pk,
 }
 # The parameters that name a record whose visibility decides the status.
 RECORD_PARAMETERS = {*RECORD_TYPE_PARAMETERS, "call_id", "message_id"}
@@ -133,6 +137,7 @@ def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] 
             },
         ),
         ("POST", "/notifications/read"): ("json", {}),
+        ("POST", "/jobs/{job_id}/retry"): ("json", {}),
         ("POST", "/notifications/{notification_id}/read"): ("json", {}),
         ("POST", "/telephony/calls/{call_id}/contact"): ("json", {}),
         ("POST", "/mail/inbound"): ("raw", _email(records.email)),
@@ -190,6 +195,8 @@ def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
         if not admin:
             return {403}
         return {201} if method == "POST" and path != "/field-categories" else {200}
+    if path.startswith("/jobs"):
+        return {200} if admin else {403}  # the background queue is the administrators'
     if path.startswith("/tokens"):
         if method == "POST":
             return {403}  # tokens are made in a logged-in browser session only
@@ -270,7 +277,10 @@ def _extra(world: World) -> dict[str, Any]:
         )
         for scope in SCOPES
     }
+    failed = enqueue(always_fails, name="matrix job", max_attempts=1)
+    run_until_empty()
     return {
+        "job": failed,
         "tokens": tokens,
         "notifications": notifications,
         "shares": shares,

@@ -1,6 +1,7 @@
 """``kontor purgeaudit``: delete audit entries past their retention period
 (KONTOR_AUDIT_RETENTION_DAYS; reads of financial and special data after
-KONTOR_AUDIT_SENSITIVE_READ_RETENTION_DAYS). Run it daily, e.g. from cron."""
+KONTOR_AUDIT_SENSITIVE_READ_RETENTION_DAYS). The worker runs it daily (the
+``audit.purge`` schedule, docs/background.md); this runs it by hand."""
 
 from django.core.management.base import BaseCommand
 

@@ -1,7 +1,10 @@
-"""``kontor start``: everything a first run on a laptop needs, then serve."""
+"""``kontor start``: everything a first run on a laptop needs, then serve,
+with a background worker beside the server (periodic jobs, deliveries)."""
 
 import os
 import secrets
+import subprocess
+import sys
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,8 +29,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Prepare everything, then exit."
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not run a background worker beside the server (run `kontor worker` "
+            "elsewhere).",
+        )
 
-    def handle(self, *args, host: str, port: int, no_demo: bool, no_serve: bool, **options):
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        no_demo: bool,
+        no_serve: bool,
+        no_worker: bool,
+        **options,
+    ):
         call_command("migrate", interactive=False, verbosity=0)
         password = self._ensure_admin()
         if not no_demo and not Contact.objects.exists() and not Organization.objects.exists():
@@ -42,8 +60,25 @@ class Command(BaseCommand):
                 f"  database: {settings.DATABASES['default']['NAME']}\n"
             )
         )
-        if not no_serve:
+        if no_serve:
+            return
+        worker = None if no_worker else self._start_worker()
+        try:
             call_command("serve", host=host, port=port)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=settings.KONTOR_WORKER_STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+    def _start_worker(self) -> subprocess.Popen:
+        """``kontor worker`` as a process of its own, so that the server's
+        worker processes and the queue's threads never share a fork."""
+        worker = subprocess.Popen([sys.executable, "-m", "kontor", "worker"])
+        self.stdout.write(f"Background worker running (process {worker.pid}).")
+        return worker
 
     def _ensure_admin(self) -> str:
         """Create the first administrator with a random password, kept in
