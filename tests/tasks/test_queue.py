@@ -110,6 +110,7 @@ class TestTheSchedule:
         sync_schedules()
         schedule = Schedule.objects.get(name="audit.purge")
         now = timezone.now()
+        Schedule.objects.update(next_run_at=now + datetime.timedelta(days=1))
         Schedule.objects.filter(pk=schedule.pk).update(next_run_at=now - datetime.timedelta(1))
         assert fire_due_schedules(now) == 1
         assert fire_due_schedules(now) == 0
