@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -85,7 +85,10 @@ def paginate(
     after = _after(queryset.model, order, cursor) if cursor else Q()
     if candidates:
         pages = [c.filter(after).order_by(*order).values("pk")[: limit + 1] for c in candidates]
-        queryset = queryset.filter(pk__in=_union_of(pages))
+        union = _union_of(pages)
+        if union is None:
+            return Page(items=[], next=None)
+        queryset = queryset.filter(pk__in=union)
     items = list(queryset.filter(after)[: limit + 1])
     next_cursor = None
     if len(items) > limit:
@@ -106,14 +109,21 @@ def _after(model: type[Model], order: tuple[str, str], cursor: str) -> Q:
     )
 
 
-def _union_of(querysets: Sequence[QuerySet]) -> RawSQL:
+def _union_of(querysets: Sequence[QuerySet]) -> RawSQL | None:
     """``SELECT … UNION SELECT …`` of single-column querysets that may each be
     ordered and sliced. SQLite allows neither inside a compound statement, so
-    each is wrapped as a derived table (as PostgreSQL accepts too)."""
+    each is wrapped as a derived table (as PostgreSQL accepts too). A queryset
+    that can match nothing (e.g. for a user who may read none of its records)
+    has no SQL and is left out; None when all are."""
     parts, params = [], []
     for number, queryset in enumerate(querysets):
-        sql, part_params = queryset.query.sql_with_params()
+        try:
+            sql, part_params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            continue
         # Django's own SQL of the queryset; values stay bound parameters.
         parts.append(f"SELECT * FROM ({sql}) AS candidates_{number}")  # noqa: S608
         params.extend(part_params)
+    if not parts:
+        return None
     return RawSQL(" UNION ".join(parts), params)  # noqa: S611

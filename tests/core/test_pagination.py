@@ -42,6 +42,37 @@ def test_an_empty_list_is_one_empty_page(db):
     assert (page.items, page.next) == ([], None)
 
 
+def test_candidates_that_can_match_nothing_make_an_empty_page(contacts):
+    """Found by the access model test: a user who may read no contact searched
+    and got a server error."""
+    page = paginate(
+        Contact.objects.all(),
+        order=NEWEST_FIRST,
+        limit=10,
+        cursor=None,
+        candidates=[Contact.objects.none(), Contact.objects.none()],
+    )
+    assert (page.items, page.next) == ([], None)
+    some = paginate(
+        Contact.objects.all(),
+        order=NEWEST_FIRST,
+        limit=10,
+        cursor=None,
+        candidates=[Contact.objects.none(), Contact.objects.filter(pk=contacts[0].pk)],
+    )
+    assert some.items == [contacts[0]]
+
+
+def test_a_user_without_any_role_searches_and_finds_nothing(contacts):
+    from tests.conftest import api_client_for
+    from tests.factories import UserFactory
+
+    api = api_client_for(UserFactory(username="nobody", roles=[]))
+    response = api.get("/api/v1/contacts", {"q": "Anna"})
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
 @pytest.mark.parametrize("limit", [1, 2, 3, 5, 7, 8, 9])
 @pytest.mark.parametrize(
     "order", [("-created_at", "-id"), ("created_at", "id"), ("display_name", "id")]
