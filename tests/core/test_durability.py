@@ -24,7 +24,7 @@ from tests.core.scratch import (
 )
 
 
-@pytest.mark.skipif(engine() != "sqlite", reason="SQLite settings")
+@pytest.mark.skipif(engine() != "sqlite", reason="SQLite only: its settings")
 def test_sqlite_runs_in_wal_mode_with_full_sync_and_a_busy_timeout(tmp_path, django_db_blocker):
     """Django's own connection to a database file, made from the settings."""
     connection = DatabaseWrapper(
@@ -44,7 +44,7 @@ def test_sqlite_runs_in_wal_mode_with_full_sync_and_a_busy_timeout(tmp_path, dja
         connection.close()
 
 
-@pytest.mark.skipif(engine() != "postgresql", reason="PostgreSQL settings")
+@pytest.mark.skipif(engine() != "postgresql", reason="PostgreSQL only: its settings")
 def test_postgresql_confirms_commits_only_once_they_are_on_disk(db):
     from django.db import connection
 
