@@ -20,6 +20,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
+from kontor.core.cache import is_database_cache
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
 # A Kontor is in use once it has any of these. Migrations alone write other
@@ -32,11 +34,7 @@ class BackupError(Exception):
 
 
 def _cache_tables() -> set[str]:
-    return {
-        cache["LOCATION"]
-        for cache in settings.CACHES.values()
-        if cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
-    }
+    return {cache["LOCATION"] for cache in settings.CACHES.values() if is_database_cache(cache)}
 
 
 def _engine(alias: str) -> str:
