@@ -6,6 +6,7 @@ derived from), else derived from ``SECRET_KEY``. Several comma-separated keys
 allow a rotation: the first encrypts, every one decrypts."""
 
 import base64
+import hashlib
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -15,7 +16,14 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-__all__ = ["InvalidToken", "decrypt", "encrypt", "forget_keys", "rotate"]
+__all__ = [
+    "InvalidToken",
+    "configured_keys",
+    "decrypt",
+    "encrypt",
+    "forget_keys",
+    "rotate",
+]
 
 
 def _derived_key(material: str) -> bytes:
@@ -33,11 +41,26 @@ def _fernet_key(material: str) -> bytes:
     return material.encode()
 
 
-@cache
-def _fernet() -> MultiFernet:
+def _fernet_keys() -> list[bytes]:
     configured = [k.strip() for k in settings.KONTOR_ENCRYPTION_KEY.split(",") if k.strip()]
     materials = configured or [settings.SECRET_KEY]
-    return MultiFernet([Fernet(_fernet_key(m)) for m in materials])
+    return [_fernet_key(m) for m in materials]
+
+
+@cache
+def _fernet() -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in _fernet_keys()])
+
+
+def fingerprint(key: bytes) -> str:
+    """A name for a key that gives nothing of it away (backups name the keys
+    their encrypted values need)."""
+    return hashlib.sha256(b"kontor key fingerprint\0" + key).hexdigest()[:16]
+
+
+def configured_keys() -> list[tuple[str, Fernet]]:
+    """The configured keys, first (encrypting) first, with their fingerprints."""
+    return [(fingerprint(key), Fernet(key)) for key in _fernet_keys()]
 
 
 @receiver(setting_changed)
