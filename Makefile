@@ -8,6 +8,6 @@ run:  ## set up and run Kontor on SQLite in ./var/ with demo data
 test:  ## set up and run the whole test suite on SQLite and PostgreSQL (DATABASE_URL)
 	scripts/test.sh
 
-lint:
+lint:  ## ruff and the dependency check (deptry), as CI runs them
 	scripts/bootstrap.sh
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	scripts/lint.sh

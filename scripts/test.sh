@@ -50,9 +50,7 @@ if ! redis_answers; then
     redis_answers || { echo "Redis did not start:" >&2; cat "$redis_dir/redis.log" >&2; exit 1; }
 fi
 
-echo "== ruff"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
+scripts/lint.sh
 
 echo "== migrations"
 export KONTOR_VAR_DIR=${KONTOR_VAR_DIR:-$(mktemp -d)}
