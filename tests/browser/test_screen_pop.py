@@ -123,7 +123,7 @@ def test_an_unknown_caller_becomes_a_contact_with_one_click(page, live_server, a
     ring(live_server, phone_system, "0171 5550001")
 
     pop = page.get_by_test_id("screen-pop")
-    expect(pop.get_by_role("heading", name="Unknown caller")).to_be_visible(timeout=5000)
+    expect(pop.get_by_role("heading", name="Unknown caller")).to_be_visible(timeout=20_000)
     pop.get_by_role("button", name="Create contact").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("+491715550001")
@@ -137,7 +137,7 @@ def test_the_pop_can_be_dismissed(page, live_server, agent, caller, phone_system
     wait_for_stream(page)
     ring(live_server, phone_system, "+49 30 4401230-12")
     pop = page.get_by_test_id("screen-pop")
-    expect(pop).to_be_visible(timeout=5000)
+    expect(pop).to_be_visible(timeout=20_000)
 
     pop.get_by_role("button", name="Close").click()
 
