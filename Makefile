@@ -1,5 +1,5 @@
-# The two commands a newcomer needs; see README.md.
-.PHONY: run test lint
+# The two commands a newcomer needs (run, test); see README.md.
+.PHONY: run test lint mutate
 
 run:  ## set up and run Kontor on SQLite in ./var/ with demo data
 	scripts/bootstrap.sh
@@ -8,6 +8,12 @@ run:  ## set up and run Kontor on SQLite in ./var/ with demo data
 test:  ## set up and run the whole test suite on SQLite and PostgreSQL (DATABASE_URL)
 	scripts/test.sh
 
-lint:
+lint:  ## ruff and the dependency check (deptry), as CI runs them
 	scripts/bootstrap.sh
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	scripts/lint.sh
+
+mutate:  ## mutation testing of kontor/contacts/normalization.py (mutmut, a few minutes; not in CI)
+	scripts/bootstrap.sh
+	rm -rf mutants
+	.venv/bin/mutmut run --max-children 2
+	.venv/bin/mutmut results

@@ -189,12 +189,13 @@ OTP_TOTP_ISSUER = os.environ.get("KONTOR_2FA_ISSUER", "Kontor")
 KONTOR_API_RATE_LIMIT = parse_rate(os.environ.get("KONTOR_API_RATE_LIMIT", "6000/minute"))
 
 # The cache is shared by all server processes (API rate limits): a database
-# table by default, or KONTOR_CACHE_URL=redis://host:6379/0.
+# table by default (Django's, with an atomic increment: kontor.core.cache), or
+# KONTOR_CACHE_URL=redis://host:6379/0.
 KONTOR_CACHE_URL = os.environ.get("KONTOR_CACHE_URL", "").strip()
 if not KONTOR_CACHE_URL or KONTOR_CACHE_URL == "db://":
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "kontor.core.cache.DatabaseCache",
             "LOCATION": "kontor_cache",
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }

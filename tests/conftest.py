@@ -1,5 +1,6 @@
 import json
 import os
+import socket
 from typing import Any
 
 import pytest
@@ -17,6 +18,70 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("thorough", max_examples=5000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "kontor"))
+
+# Nothing skips silently. A test that needs a service (PostgreSQL, Redis,
+# Chromium) gets it started by scripts/test.sh, or fails saying what is
+# missing. The only skips allowed are these, each named by how its reason
+# starts; any other skip (or xfail) fails the run.
+ALLOWED_SKIP_REASONS = (
+    # A test of one database's own feature, run on the other database: both
+    # runs together cover it (LISTEN/NOTIFY, TRUNCATE, trigram indexes and
+    # synchronous_commit on PostgreSQL; FTS5 tables and WAL pragmas on SQLite;
+    # races that need row locks which wait, which the in-memory SQLite test
+    # database does not have).
+    "PostgreSQL only:",
+    "SQLite only:",
+)
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    if hasattr(report, "wasxfail"):
+        return f"xfail {report.wasxfail}".strip()
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return text.removeprefix("Skipped: ")
+
+
+def _fail_unless_allowed(report: pytest.TestReport | pytest.CollectReport) -> None:
+    if not report.skipped:
+        return
+    reason = _skip_reason(report)
+    if not reason.startswith(ALLOWED_SKIP_REASONS):
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped ({reason}), but this reason is not on the allow-list "
+            "(ALLOWED_SKIP_REASONS in tests/conftest.py): make the test run, or add "
+            "the reason there with a comment saying why it may skip"
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    _fail_unless_allowed(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    report = yield
+    _fail_unless_allowed(report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis server on 127.0.0.1:6379, which scripts/test.sh starts; a
+    test that needs it fails (never skips) when it is not there."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as connection:
+            connection.sendall(b"PING\r\n")
+            answer = connection.recv(16)
+    except OSError as exc:
+        pytest.fail(f"no Redis on 127.0.0.1:6379 ({exc}); scripts/test.sh starts one", False)
+    if not answer.startswith(b"+PONG"):
+        pytest.fail(f"127.0.0.1:6379 does not answer like Redis: {answer!r}", False)
+    return "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(autouse=True)

@@ -1,53 +1,21 @@
-"""The encryption key's rotation: every column that holds values encrypted
-with ``kontor.core.encryption`` is registered here, and ``kontor rotatekey``
-re-encrypts all of them under the newest key (``MultiFernet.rotate``).
-
-Apps that store encrypted values call ``register_encrypted_column`` in their
-``AppConfig.ready``."""
+"""The encryption key's rotation: ``kontor rotatekey`` re-encrypts every
+column registered in ``kontor.core.encryption`` under the newest key
+(``MultiFernet.rotate``)."""
 
 import base64
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 
 from kontor.core import encryption
+from kontor.core.encryption import encrypted_columns
 
 BATCH_SIZE = 500
-
-
-@dataclass(frozen=True)
-class EncryptedColumn:
-    model: str  # "app_label.ModelName"
-    field: str
-
-
-_COLUMNS: list[EncryptedColumn] = []
-
-
-def register_encrypted_column(model: str, field: str) -> None:
-    column = EncryptedColumn(model, field)
-    if column not in _COLUMNS:
-        _COLUMNS.append(column)
-
-
-def encrypted_columns() -> list[EncryptedColumn]:
-    """The registered columns of installed models."""
-    present = []
-    for column in _COLUMNS:
-        try:
-            model = apps.get_model(column.model)
-            model._meta.get_field(column.field)
-        except (LookupError, FieldDoesNotExist):
-            continue
-        present.append(column)
-    return present
 
 
 def new_key() -> str:

@@ -9,16 +9,15 @@ from ninja.security import HttpBearer, SessionAuth
 from kontor.accounts import two_factor
 from kontor.accounts.services import api_token_find
 from kontor.api.throttling import check_token_rate, record_token_failure
-from kontor.core.client_address import client_ip
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         api_token = api_token_find(token)
         if api_token is None:
-            record_token_failure(client_ip(request))
+            record_token_failure(request)
             return None
-        check_token_rate(api_token.pk)
+        check_token_rate(request, api_token.pk)
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user

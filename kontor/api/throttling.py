@@ -4,18 +4,26 @@ database table by default, Redis with KONTOR_CACHE_URL):
 - a rate limit per API token (``KONTOR_API_RATE_LIMIT``, e.g. "6000/minute"),
   counted in fixed windows;
 - a limit on failed token authentications per client address
-  (``KONTOR_API_TOKEN_FAILURE_LIMIT`` within ``KONTOR_LOGIN_COOLOFF_MINUTES``),
-  against guessing and against a client stuck with a revoked token.
+  (``KONTOR_API_TOKEN_FAILURE_LIMIT`` within a window of
+  ``KONTOR_LOGIN_COOLOFF_MINUTES``), against guessing and against a client
+  stuck with a revoked token.
 
-Both answer 429 with Retry-After. Counting is read-then-write: under heavy
-concurrency a few requests more than the limit may pass, never fewer."""
-
-import math
-import time
+Both answer 429 with Retry-After (the seconds until the window ends). The
+counting is django-ratelimit's: it adds the window's counter and increments
+it in the cache, atomically (Redis ``INCR``; in the database cache under a
+lock, kontor.core.cache), so N requests at once against a limit of L let
+exactly L through, whichever server processes they reach."""
 
 from django.conf import settings
-from django.core.cache import cache
+from django.http import HttpRequest
+from django_ratelimit.core import get_usage
 from ninja.errors import HttpError
+
+from kontor.core.client_address import client_ip
+
+# django-ratelimit groups: the names its counters are kept under.
+RATE_GROUP = "kontor.api.token-rate"
+FAILURE_GROUP = "kontor.api.token-failures"
 
 
 class Throttled(HttpError):
@@ -26,58 +34,72 @@ class Throttled(HttpError):
         super().__init__(status_code=429, message=detail)
 
 
-def check_token_rate(token_id: object) -> None:
+def _count(
+    request: HttpRequest, *, group: str, key: str, requests: int, seconds: int, increment: bool
+) -> tuple[int, int]:
+    """This window's count for ``key`` (after counting this request, if
+    ``increment``) and the seconds until the window ends."""
+    usage = get_usage(
+        request,
+        group=group,
+        key=lambda _group, _request: key,
+        rate=(requests, seconds),
+        increment=increment,
+    )
+    if usage is None:  # django-ratelimit switched off (RATELIMIT_ENABLE)
+        return 0, 0
+    if usage["time_left"] < 0:
+        # The cache could not count: refuse rather than let everything through.
+        return requests + 1, 1
+    return usage["count"], usage["time_left"]
+
+
+def check_token_rate(request: HttpRequest, token_id: object) -> None:
     """Count one request of this token; raise Throttled past the limit."""
     rate = settings.KONTOR_API_RATE_LIMIT
     if rate is None:
         return
-    now = time.time()
-    window = int(now // rate.seconds)
-    key = f"kontor:api-rate:{token_id}"
-    stored = cache.get(key)
-    count = stored[1] + 1 if isinstance(stored, tuple) and stored[0] == window else 1
+    count, retry_after = _count(
+        request,
+        group=RATE_GROUP,
+        key=str(token_id),
+        requests=rate.requests,
+        seconds=rate.seconds,
+        increment=True,
+    )
     if count > rate.requests:
-        retry_after = math.ceil((window + 1) * rate.seconds - now)
         raise Throttled(
             retry_after,
             f"Rate limit of {rate.requests} requests per {rate.seconds} s for this token "
             f"exceeded; try again in {max(1, retry_after)} s.",
         )
-    cache.set(key, (window, count), timeout=rate.seconds + 1)
 
 
-def _failure_key(client_address: str) -> str:
-    return f"kontor:api-token-failures:{client_address}"
+def _failures(request: HttpRequest, *, increment: bool) -> tuple[int, int]:
+    return _count(
+        request,
+        group=FAILURE_GROUP,
+        key=client_ip(request),
+        requests=settings.KONTOR_API_TOKEN_FAILURE_LIMIT,
+        seconds=int(settings.AXES_COOLOFF_TIME.total_seconds()),
+        increment=increment,
+    )
 
 
-def _cool_off_seconds() -> int:
-    return int(settings.AXES_COOLOFF_TIME.total_seconds())
-
-
-def check_token_failures(client_address: str) -> None:
-    """Raise Throttled if this address failed too often lately."""
-    stored = cache.get(_failure_key(client_address))
-    if not isinstance(stored, tuple):
-        return
-    first_failure, count = stored
+def _raise_at_failure_limit(count: int, retry_after: int) -> None:
     if count >= settings.KONTOR_API_TOKEN_FAILURE_LIMIT:
-        retry_after = math.ceil(first_failure + _cool_off_seconds() - time.time())
-        if retry_after > 0:
-            raise Throttled(
-                retry_after,
-                f"Too many failed authentications from your address; try again in {retry_after} s.",
-            )
+        raise Throttled(
+            retry_after,
+            "Too many failed authentications from your address; try again in "
+            f"{max(1, retry_after)} s.",
+        )
 
 
-def record_token_failure(client_address: str) -> None:
+def check_token_failures(request: HttpRequest) -> None:
+    """Raise Throttled if the request's client address failed too often lately."""
+    _raise_at_failure_limit(*_failures(request, increment=False))
+
+
+def record_token_failure(request: HttpRequest) -> None:
     """Count a failed token authentication; raise Throttled at the limit."""
-    key = _failure_key(client_address)
-    now = time.time()
-    cool_off = _cool_off_seconds()
-    stored = cache.get(key)
-    if isinstance(stored, tuple) and stored[0] + cool_off > now:
-        first_failure, count = stored[0], stored[1] + 1
-    else:
-        first_failure, count = now, 1
-    cache.set(key, (first_failure, count), timeout=cool_off)
-    check_token_failures(client_address)
+    _raise_at_failure_limit(*_failures(request, increment=True))

@@ -34,7 +34,7 @@ def _json_safe(value: Any) -> Any:
 
 
 def object_type_key(record: Model | type[Model]) -> str:
-    """The access registry's key of the record's type ("contact"), else its
+    """The registered key of the record's type ("contact", kontor.core.records), else its
     model label ("telephony.call")."""
     from kontor.core.records import record_type_for
 

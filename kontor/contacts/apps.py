@@ -9,8 +9,8 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Customers and prospects")
 
     def ready(self) -> None:
-        from kontor.access.keys import register_encrypted_column
         from kontor.contacts.records import CONTACT, ORGANIZATION
+        from kontor.core.encryption import register_encrypted_column
         from kontor.core.records import register_record_type
 
         register_record_type(CONTACT)

@@ -6,16 +6,30 @@ derived from), else derived from ``SECRET_KEY``. Several comma-separated keys
 allow a rotation: the first encrypts, every one decrypts."""
 
 import base64
+import hashlib
+from dataclasses import dataclass
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-__all__ = ["InvalidToken", "decrypt", "encrypt", "forget_keys", "rotate"]
+__all__ = [
+    "EncryptedColumn",
+    "InvalidToken",
+    "configured_keys",
+    "decrypt",
+    "encrypt",
+    "encrypted_columns",
+    "forget_keys",
+    "register_encrypted_column",
+    "rotate",
+]
 
 
 def _derived_key(material: str) -> bytes:
@@ -33,11 +47,26 @@ def _fernet_key(material: str) -> bytes:
     return material.encode()
 
 
-@cache
-def _fernet() -> MultiFernet:
+def _fernet_keys() -> list[bytes]:
     configured = [k.strip() for k in settings.KONTOR_ENCRYPTION_KEY.split(",") if k.strip()]
     materials = configured or [settings.SECRET_KEY]
-    return MultiFernet([Fernet(_fernet_key(m)) for m in materials])
+    return [_fernet_key(m) for m in materials]
+
+
+@cache
+def _fernet() -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in _fernet_keys()])
+
+
+def fingerprint(key: bytes) -> str:
+    """A name for a key that gives nothing of it away (backups name the keys
+    their encrypted values need)."""
+    return hashlib.sha256(b"kontor key fingerprint\0" + key).hexdigest()[:16]
+
+
+def configured_keys() -> list[tuple[str, Fernet]]:
+    """The configured keys, first (encrypting) first, with their fingerprints."""
+    return [(fingerprint(key), Fernet(key)) for key in _fernet_keys()]
 
 
 @receiver(setting_changed)
@@ -63,3 +92,37 @@ def rotate(token: str) -> str:
 def forget_keys() -> None:
     """Read KONTOR_ENCRYPTION_KEY again on the next use (after a rotation)."""
     _fernet.cache_clear()
+
+
+# The columns that hold values encrypted with this module. Apps that store
+# encrypted values call ``register_encrypted_column`` in their
+# ``AppConfig.ready``; key rotation (``kontor rotatekey``) and backups
+# (which name the keys a backup needs) go through all of them.
+
+
+@dataclass(frozen=True)
+class EncryptedColumn:
+    model: str  # "app_label.ModelName"
+    field: str
+
+
+_COLUMNS: list[EncryptedColumn] = []
+
+
+def register_encrypted_column(model: str, field: str) -> None:
+    column = EncryptedColumn(model, field)
+    if column not in _COLUMNS:
+        _COLUMNS.append(column)
+
+
+def encrypted_columns() -> list[EncryptedColumn]:
+    """The registered columns of installed models."""
+    present = []
+    for column in _COLUMNS:
+        try:
+            model = apps.get_model(column.model)
+            model._meta.get_field(column.field)
+        except (LookupError, FieldDoesNotExist):
+            continue
+        present.append(column)
+    return present

@@ -11,7 +11,7 @@ class MailConfig(AppConfig):
     verbose_name = _("Email")
 
     def ready(self) -> None:
-        from kontor.access.keys import register_encrypted_column
+        from kontor.core.encryption import register_encrypted_column
         from kontor.mail import signals  # noqa: F401 (connects the receiver)
         from kontor.tasks.schedules import register_schedule
 

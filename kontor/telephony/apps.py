@@ -8,7 +8,7 @@ class TelephonyConfig(AppConfig):
     verbose_name = _("Telephony")
 
     def ready(self) -> None:
-        from kontor.access.keys import register_encrypted_column
+        from kontor.core.encryption import register_encrypted_column
 
         # The phone systems' shared secrets (kontor.core.encryption).
         register_encrypted_column("telephony.PhoneIntegration", "secret_encrypted")

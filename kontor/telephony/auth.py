@@ -19,7 +19,6 @@ from ninja.security import APIKeyHeader, APIKeyQuery
 
 from kontor.api.auth import BearerToken
 from kontor.api.throttling import check_token_failures, record_token_failure
-from kontor.core.client_address import client_ip
 from kontor.core.encryption import InvalidToken, decrypt
 from kontor.core.exceptions import PermissionDenied
 from kontor.telephony.models import PhoneIntegration
@@ -70,8 +69,7 @@ class IntegrationSignature(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None):
         if not key:
             return None
-        address = client_ip(request)
-        check_token_failures(address)
+        check_token_failures(request)
         signature = key.strip().lower().removeprefix("sha256=")
         candidates = _integrations()
         named = request.headers.get("X-Kontor-Integration", "").strip()
@@ -88,7 +86,7 @@ class IntegrationSignature(APIKeyHeader):
             expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
             if hmac.compare_digest(expected, signature):
                 return _accept(request, integration)
-        record_token_failure(address)
+        record_token_failure(request)
         return None
 
 
@@ -100,12 +98,11 @@ class IntegrationUrlToken(APIKeyQuery):
     def authenticate(self, request: HttpRequest, key: str | None):
         if not key:
             return None
-        address = client_ip(request)
-        check_token_failures(address)
+        check_token_failures(request)
         digest = hashlib.sha256(key.strip().encode()).hexdigest()
         integration = _integrations().filter(secret_hash=digest).first()
         if integration is None:
-            record_token_failure(address)
+            record_token_failure(request)
             return None
         return _accept(request, integration)
 

@@ -3,8 +3,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from kontor.access.models import Role
+from kontor.access.services import team_create, user_create, user_update
 from kontor.activities.models import Activity, Kind
-from kontor.contacts import selectors as contact_selectors
 from tests.factories import ContactFactory, OrganizationFactory, UserFactory
 
 
@@ -31,20 +32,28 @@ def colleague(db):
 
 
 @pytest.fixture
-def own_records_only(monkeypatch):
-    """The access rules as they will come: a user sees only the contacts and
-    organizations they own. Every read of the history must follow."""
-    all_contacts = contact_selectors.visible_contacts
-    all_organizations = contact_selectors.visible_organizations
-    monkeypatch.setattr(
-        contact_selectors,
-        "visible_contacts",
-        lambda user: all_contacts(user).filter(owner_id=user.pk),
-    )
-    monkeypatch.setattr(
-        contact_selectors,
-        "visible_organizations",
-        lambda user: all_organizations(user).filter(owner_id=user.pk),
+def administrator(db):
+    return UserFactory(username="admin", roles=["administrator"])
+
+
+@pytest.fixture
+def stranger(user, administrator):
+    """A sales rep of team South; ``user`` becomes a sales rep of team North.
+    Set up as an administrator would, through the access services: under the
+    role's team level each sees their own team's records and not the other's,
+    unless one is shared with them."""
+    north = team_create(actor=administrator, name="North")
+    south = team_create(actor=administrator, name="South")
+    sales = Role.objects.get(slug="sales")
+    user_update(actor=administrator, user=user, data={"roles": [sales.pk], "teams": [north.pk]})
+    return user_create(
+        actor=administrator,
+        data={
+            "username": "stranger",
+            "password": "a long passphrase nobody guesses",
+            "roles": [sales.pk],
+            "teams": [south.pk],
+        },
     )
 
 

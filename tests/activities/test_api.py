@@ -2,6 +2,8 @@ import datetime
 
 from django.utils import timezone
 
+from kontor.access.models import Team
+from kontor.access.services import share_create
 from tests.conftest import api_client_for
 from tests.factories import ActivityFactory, ContactFactory, OrganizationFactory, UserFactory
 
@@ -265,8 +267,7 @@ def test_completing_a_task_over_the_api_sets_the_completion_time(api, user, cont
     assert body["completed_at"] is not None
 
 
-def test_an_activity_of_a_hidden_contact_is_a_404(user, own_records_only):
-    stranger = UserFactory(username="stranger")
+def test_an_activity_of_a_hidden_contact_is_a_404(user, stranger):
     hidden = ContactFactory(owner=stranger)
     note = ActivityFactory(author=stranger, contact=hidden)
     api = api_client_for(user)
@@ -277,10 +278,37 @@ def test_an_activity_of_a_hidden_contact_is_a_404(user, own_records_only):
     assert api.get(f"/api/v1/contacts/{hidden.pk}/overview").status_code == 404
 
 
-def test_a_hidden_contact_on_a_visible_organization_stays_hidden(
-    user, organization, own_records_only
-):
-    stranger = UserFactory(username="stranger")
+def test_a_contact_shared_with_the_user_shows_its_history(user, stranger):
+    shared = ContactFactory(owner=stranger)
+    note = ActivityFactory(author=stranger, contact=shared, body="for both of us")
+    api = api_client_for(user)
+    assert api.get(f"/api/v1/activities/{note.pk}").status_code == 404
+
+    share_create(actor=stranger, record=shared, user=user)
+
+    assert api.get(f"/api/v1/activities/{note.pk}").json()["body"] == "for both of us"
+    assert [a["id"] for a in api.get("/api/v1/activities").json()["items"]] == [str(note.pk)]
+    overview = api.get(f"/api/v1/contacts/{shared.pk}/overview").json()
+    assert [a["id"] for a in overview["recent_activities"]] == [str(note.pk)]
+
+
+def test_the_history_of_a_team_mates_contact_is_visible(user, stranger):
+    north = Team.objects.get(name="North")
+    mate = UserFactory(username="mate", roles=["sales"], teams=[north.name])
+    ours = ContactFactory(owner=mate)
+    note = ActivityFactory(author=mate, contact=ours)
+    hidden_note = ActivityFactory(author=stranger, contact=ContactFactory(owner=stranger))
+    api = api_client_for(user)
+
+    listed = [a["id"] for a in api.get("/api/v1/activities").json()["items"]]
+
+    assert listed == [str(note.pk)]
+    assert api.get(f"/api/v1/activities/{hidden_note.pk}").status_code == 404
+
+
+def test_a_hidden_contact_on_a_visible_organization_stays_hidden(user, organization, stranger):
+    # The organization is shared with the other team, which files a contact under it.
+    share_create(actor=user, record=organization, user=stranger)
     hidden = ContactFactory(owner=stranger, organization_id=organization.pk)
     ActivityFactory(author=stranger, contact=hidden, body="secret")
     api = api_client_for(user)

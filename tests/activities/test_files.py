@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kontor.files.models import Attachment
 from kontor.files.services import attachment_create, clean_file_name
 from tests.conftest import api_client_for
-from tests.factories import ActivityFactory, ContactFactory, UserFactory
+from tests.factories import ActivityFactory, ContactFactory
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -90,8 +90,7 @@ def test_an_upload_without_a_file_or_with_an_empty_one_is_a_422(api, contact):
     assert empty.status_code == 422
 
 
-def test_others_get_a_404_for_files_of_records_they_cannot_see(user, own_records_only):
-    stranger = UserFactory(username="stranger")
+def test_others_get_a_404_for_files_of_records_they_cannot_see(user, stranger):
     hidden = ContactFactory(owner=stranger)
     note = ActivityFactory(author=stranger, contact=hidden)
     attachment = attachment_create(

@@ -7,7 +7,7 @@ from kontor.activities.models import Activity, Participant
 from kontor.activities.services import activity_create, activity_update, task_set_done
 from kontor.contacts.services import contact_delete, organization_delete
 from kontor.core.exceptions import FieldErrors, VersionConflict
-from tests.factories import ActivityFactory, ContactFactory, OrganizationFactory, UserFactory
+from tests.factories import ActivityFactory, ContactFactory, OrganizationFactory
 
 
 def errors_of(excinfo) -> dict[str, list[str]]:
@@ -241,8 +241,8 @@ def test_deleting_an_organization_keeps_its_peoples_history(user, contact, organ
     assert persons.organization is None
 
 
-def test_a_contact_the_actor_cannot_see_is_unknown(user, own_records_only):
-    hidden = ContactFactory(owner=UserFactory())
+def test_a_contact_the_actor_cannot_see_is_unknown(user, stranger):
+    hidden = ContactFactory(owner=stranger)
     with pytest.raises(FieldErrors) as excinfo:
         activity_create(actor=user, data={"kind": "note", "contact_id": hidden.pk, "body": "x"})
     assert errors_of(excinfo) == {"contact_id": ["is not an existing contact"]}

@@ -224,8 +224,7 @@ def test_an_activity_page_shows_it_and_deletes_it(logged_in, user, contact):
     assert not Activity.objects.exists()
 
 
-def test_pages_of_hidden_records_are_404(logged_in, user, own_records_only):
-    stranger = UserFactory(username="stranger")
+def test_pages_of_hidden_records_are_404(logged_in, user, stranger):
     hidden = ContactFactory(owner=stranger)
     note = ActivityFactory(author=stranger, contact=hidden)
     assert logged_in.get(note.get_absolute_url()).status_code == 404

@@ -64,8 +64,8 @@ def _check_round(results, version: int) -> str:
 
 @pytest.mark.skipif(
     engine() == "sqlite",
-    reason="the SQLite test database lives in shared-cache memory, whose table locks "
-    "do not wait; the race on a SQLite file runs in the server test below",
+    reason="PostgreSQL only: the SQLite test database lives in shared-cache memory, "
+    "whose table locks do not wait; the race on a SQLite file runs in the server test below",
 )
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_patches_with_the_same_version_one_wins():

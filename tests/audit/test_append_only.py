@@ -51,7 +51,9 @@ def test_entries_cannot_be_changed_or_deleted_with_raw_sql(entry):
     _refused(lambda: run("DELETE FROM audit_auditentry WHERE id = %s"))
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL only: TRUNCATE is PostgreSQL's"
+)
 def test_the_table_cannot_be_truncated(entry):
     def truncate():
         with connection.cursor() as cursor:

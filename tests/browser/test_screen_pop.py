@@ -1,10 +1,9 @@
 """The screen pop in a real browser: the phone system reports a ringing call
-and the agent's open page shows the caller within a second."""
+and the agent's open page shows the caller."""
 
 import hashlib
 import hmac
 import json
-import time
 import urllib.request
 
 import pytest
@@ -19,6 +18,7 @@ from tests.factories import ContactFactory, OrganizationFactory, UserFactory
 from tests.telephony.conftest import give_role
 
 pytestmark = pytest.mark.browser
+STREAM = "/api/v1/events/stream"
 
 
 @pytest.fixture(autouse=True)
@@ -78,19 +78,28 @@ def wait_for_stream(page) -> None:
 
 
 def test_the_agent_sees_the_caller_and_clicks_through_to_the_360_view(
-    page, live_server, agent, caller, phone_system
+    page, live_server, agent, caller, phone_system, settings
 ):
+    """The pop comes on the stream that was open when the phone rang: pushed
+    to the page, not found on a reconnect (how fast is `kontor bench`'s
+    business, not a test's)."""
+    settings.KONTOR_EVENT_STREAM_SECONDS = 30
+    streams_opened: list[str] = []
+    page.on(
+        "request",
+        lambda request: streams_opened.append(request.url) if STREAM in request.url else None,
+    )
     log_in(page)
     wait_for_stream(page)
+    streams_before_the_call = len(streams_opened)
 
-    rang_at = time.monotonic()
     answer = ring(live_server, phone_system, "+49 30 4401230-12")
     pop = page.get_by_test_id("screen-pop")
-    expect(pop).to_be_visible(timeout=5000)
-    shown_after = time.monotonic() - rang_at
+    expect(pop).to_be_visible(timeout=20_000)
 
+    assert len(streams_opened) == streams_before_the_call
+    expect(page.locator("[data-screen-pops]")).to_have_attribute("data-stream-state", "open")
     assert [m["display_name"] for m in answer["matches"]] == ["Anna Schulze"]
-    assert shown_after < 2.0, f"the pop took {shown_after:.2f} s"
     expect(pop.get_by_role("heading", name="Anna Schulze")).to_be_visible()
     expect(pop).to_contain_text("Bäckerei Schulze GmbH")
     expect(pop).to_contain_text("Lead")
@@ -114,7 +123,7 @@ def test_an_unknown_caller_becomes_a_contact_with_one_click(page, live_server, a
     ring(live_server, phone_system, "0171 5550001")
 
     pop = page.get_by_test_id("screen-pop")
-    expect(pop.get_by_role("heading", name="Unknown caller")).to_be_visible(timeout=5000)
+    expect(pop.get_by_role("heading", name="Unknown caller")).to_be_visible(timeout=20_000)
     pop.get_by_role("button", name="Create contact").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("+491715550001")
@@ -128,7 +137,7 @@ def test_the_pop_can_be_dismissed(page, live_server, agent, caller, phone_system
     wait_for_stream(page)
     ring(live_server, phone_system, "+49 30 4401230-12")
     pop = page.get_by_test_id("screen-pop")
-    expect(pop).to_be_visible(timeout=5000)
+    expect(pop).to_be_visible(timeout=20_000)
 
     pop.get_by_role("button", name="Close").click()
 

@@ -1,5 +1,3 @@
-import time
-
 import pytest
 
 from kontor.contacts.models import Contact, Organization
@@ -96,13 +94,10 @@ def test_it_accepts_valid_values_of_each_type(api, fields, key, value, stored):
     ],
 )
 def test_it_rejects_invalid_values_naming_the_field(api, fields, key, value, reason):
-    started = time.monotonic()
-
     response = _create(api, **{key: value})
 
     assert field_errors(response) == {f"body.custom.{key}": [reason]}
     assert not Contact.objects.exists()
-    assert time.monotonic() - started < 5
 
 
 def test_it_rejects_unknown_keys_and_names_the_known_ones(api, fields):

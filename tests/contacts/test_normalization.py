@@ -11,6 +11,7 @@ from kontor.contacts.normalization import (
     digits_for_search,
     domain_from_website,
     is_free_mail_domain,
+    main_number_candidates,
     normalize_email,
     normalize_phone,
     phone_lookup_candidates,
@@ -87,6 +88,41 @@ def test_it_rejects_what_is_no_phone_number(typed, reason):
         normalize_phone(typed)
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (301234567, "A phone number must be text."),
+        ("  ", "A phone number must not be empty."),
+        ("0" * 65, "A phone number must be at most 64 characters."),
+        ("030\n1234567", "A phone number must not contain control characters."),
+        ("call me", "A phone number must contain digits."),
+        (
+            "+1 12",
+            "Not a possible phone number (wrong length for its country); "
+            "international numbers need a + or 00 prefix.",
+        ),
+        ("+49 30 1234567 ext. " + "1" * 17, "A phone extension must be at most 16 digits."),
+    ],
+)
+def test_the_reason_for_a_rejected_phone_number_is_a_sentence(typed, message):
+    with pytest.raises(InvalidContactPoint) as excinfo:
+        normalize_phone(typed)
+    assert str(excinfo.value) == message
+
+
+def test_a_phone_number_of_the_longest_length_allowed_is_read():
+    typed = "+49" + " " * 52 + "301234567"
+    assert len(typed) == 64
+
+    assert normalize_phone(typed).e164 == BERLIN
+
+
+def test_an_extension_of_the_longest_length_allowed_is_kept():
+    phone = normalize_phone("+49 30 1234567 ext. " + "1" * 16)
+
+    assert phone.extension == "1" * 16
+
+
 def test_it_rejects_a_phone_number_that_is_not_text():
     with pytest.raises(InvalidContactPoint, match="must be text"):
         normalize_phone(301234567)  # type: ignore[arg-type]
@@ -96,6 +132,30 @@ def test_lookup_candidates_read_bare_international_digits_both_ways():
     candidates = phone_lookup_candidates("49 30 1234567")
 
     assert candidates[0] == BERLIN
+
+
+@pytest.mark.parametrize(
+    ("sent", "candidates"),
+    [
+        # Bare digits are read both ways, a valid number before a merely
+        # possible one (Berlin, not a Greek number that exists nowhere) ...
+        ("301234567890", ["+49301234567890", "+301234567890"]),
+        # ... and, both valid, the international reading first.
+        ("442079460958", ["+442079460958", "+49442079460958"]),
+        ("44 20 7946 0958", ["+442079460958", "+49442079460958"]),
+        # A reading that is no number at all is passed over, not the end.
+        ("1234567", ["+491234567"]),
+        # Typed with punctuation and without + or 0: a national number.
+        ("44-20-7946-0958", ["+49442079460958"]),
+    ],
+)
+def test_lookup_candidates_come_in_the_order_of_their_likelihood(sent, candidates):
+    assert phone_lookup_candidates(sent) == candidates
+
+
+def test_lookup_candidates_read_national_numbers_in_the_given_region():
+    assert phone_lookup_candidates("01 234567", region="AT") == ["+431234567"]
+    assert phone_lookup_candidates("01 234567") == ["+491234567"]
 
 
 def test_lookup_candidates_of_garbage_are_empty():
@@ -149,6 +209,20 @@ def test_it_rejects_what_is_no_email_address(typed, reason):
 
 
 @pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (None, "An email address must be text."),
+        (42, "An email address must be text."),
+        ("   ", "An email address must not be empty."),
+    ],
+)
+def test_the_reason_for_a_rejected_email_address_is_a_sentence(typed, message):
+    with pytest.raises(InvalidContactPoint) as excinfo:
+        normalize_email(typed)
+    assert str(excinfo.value) == message
+
+
+@pytest.mark.parametrize(
     ("domain", "free"),
     [
         ("gmail.com", True),
@@ -171,6 +245,7 @@ def test_it_knows_free_mail_domains(domain, free):
         ("acme.de", "acme.de"),
         ("http://shop.acme.de:8080", "shop.acme.de"),
         ("www.bücher.de", "xn--bcher-kva.de"),
+        ("www.acme.de.", "acme.de"),  # the root's dot, as DNS writes it
         ("", ""),
         ("https://", ""),
         ("https://" + "a" * 300, ""),
@@ -181,9 +256,70 @@ def test_it_takes_the_domain_from_a_website(website, domain):
 
 
 def test_it_names_text_no_database_can_store():
+    reason = "must not contain NUL characters or unpaired surrogates"
     assert unstorable_text_reason("Müller & Söhne\t\n") is None
-    assert unstorable_text_reason("a\x00b") is not None
-    assert unstorable_text_reason("a\udc80b") is not None
+    assert unstorable_text_reason("a\x00b") == reason
+    assert unstorable_text_reason("a\udc80b") == reason
+
+
+def test_a_website_keeps_a_domain_of_the_longest_length_allowed():
+    longest = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 61])
+    assert len(longest) == 253
+
+    assert domain_from_website(f"https://{longest}/") == longest
+    assert domain_from_website(f"https://{longest}e/") == ""
+
+
+# Main numbers behind extensions ----------------------------------------------------
+
+
+def test_main_number_candidates_shorten_the_number_digit_by_digit():
+    """+49 30 1234567 may be extension 7 of +49 30 123456(-0), extension 67 of
+    +49 30 12345(-0) …, down to two digits after the area code."""
+    assert main_number_candidates("+49301234567") == [
+        ("+4930123456", 1),
+        ("+49301234560", 1),
+        ("+493012345", 2),
+        ("+4930123450", 2),
+        ("+49301234", 3),
+        ("+493012340", 3),
+        ("+4930123", 4),
+        ("+49301230", 4),
+        ("+493012", 5),
+        ("+4930120", 5),
+    ]
+
+
+def test_a_main_number_is_no_candidate_of_itself():
+    assert main_number_candidates("+493012340") == [
+        ("+49301234", 1),
+        ("+4930123", 2),
+        ("+49301230", 2),
+        ("+493012", 3),
+        ("+4930120", 3),
+    ]
+
+
+def test_a_main_number_leaves_off_at_most_six_digits():
+    assert [number for number, _digits in main_number_candidates("+4930123456789")] == [
+        "+493012345678",
+        "+4930123456780",
+        "+49301234567",
+        "+493012345670",
+        "+4930123456",
+        "+49301234560",
+        "+493012345",
+        "+4930123450",
+        "+49301234",
+        "+493012340",
+        "+4930123",
+        "+49301230",
+    ]
+
+
+@pytest.mark.parametrize("number", ["+491701234567", "not a number", "+4930"])
+def test_mobile_numbers_and_non_numbers_have_no_main_number(number):
+    assert main_number_candidates(number) == []
 
 
 # Properties ----------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_short_terms_still_match_without_an_index(admin_user):
     assert contact.pk in _found(admin_user, "Li")
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables are SQLite's index")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only: the FTS5 tables")
 @pytest.mark.django_db
 def test_a_search_index_that_lost_its_triggers_is_rebuilt_after_migrate(admin_user):
     contact = ContactFactory(first_name="Wilhelmine", owner=admin_user)
@@ -68,7 +68,7 @@ def test_a_search_index_that_lost_its_triggers_is_rebuilt_after_migrate(admin_us
     assert {fts for fts, _columns in SQLITE_FTS.values()} <= names
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: trigram indexes")
 @pytest.mark.django_db
 def test_postgresql_has_trigram_indexes_on_every_searched_column():
     with connection.cursor() as cursor:

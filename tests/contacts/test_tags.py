@@ -51,7 +51,8 @@ def test_a_new_tag_in_another_case_is_the_existing_tag(user):
 
 @pytest.mark.skipif(
     engine() == "sqlite",
-    reason="the SQLite test database lives in shared-cache memory, whose locks do not wait",
+    reason="PostgreSQL only: the SQLite test database lives in shared-cache memory, "
+    "whose locks do not wait",
 )
 @pytest.mark.django_db(transaction=True)
 def test_two_writes_making_the_same_new_tag_at_once_both_succeed():

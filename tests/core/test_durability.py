@@ -1,14 +1,25 @@
 """Data survives crashes: SQLite runs in WAL mode with full syncs and a busy
-timeout, and a server killed with SIGKILL in the middle of a stream of writes
-has kept every write it acknowledged, with a consistent database."""
+timeout, PostgreSQL confirms commits once they are on disk. A server killed
+with SIGKILL in the middle of a stream of writes, a process killed inside a
+transaction, and a PostgreSQL server stopped like a power cut under a burst
+of writes: every write that was answered with 2xx is there afterwards, and
+none is there in part."""
 
+import contextlib
 import http.client
 import json
 import os
+import pwd
+import shutil
 import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db.backends.sqlite3.base import DatabaseWrapper
@@ -17,6 +28,7 @@ from tests.core.scratch import (
     engine,
     free_port,
     kontor,
+    kontor_env,
     query,
     scratch_database,
     start_server,
@@ -24,7 +36,7 @@ from tests.core.scratch import (
 )
 
 
-@pytest.mark.skipif(engine() != "sqlite", reason="SQLite settings")
+@pytest.mark.skipif(engine() != "sqlite", reason="SQLite only: its settings")
 def test_sqlite_runs_in_wal_mode_with_full_sync_and_a_busy_timeout(tmp_path, django_db_blocker):
     """Django's own connection to a database file, made from the settings."""
     connection = DatabaseWrapper(
@@ -44,7 +56,7 @@ def test_sqlite_runs_in_wal_mode_with_full_sync_and_a_busy_timeout(tmp_path, dja
         connection.close()
 
 
-@pytest.mark.skipif(engine() != "postgresql", reason="PostgreSQL settings")
+@pytest.mark.skipif(engine() != "postgresql", reason="PostgreSQL only: its settings")
 def test_postgresql_confirms_commits_only_once_they_are_on_disk(db):
     from django.db import connection
 
@@ -56,18 +68,21 @@ def test_postgresql_confirms_commits_only_once_they_are_on_disk(db):
 
 
 class Writer(threading.Thread):
-    """POSTs contacts one after another; remembers every id answered with 201."""
+    """POSTs contacts one after another; remembers every id answered with 201.
+    Stops at ``stop``, at the first failed connection, or after ``limit``."""
 
-    def __init__(self, port: int, token: str, number: int, stop: threading.Event):
+    def __init__(self, port: int, token: str, number: int, stop: threading.Event, limit=5000):
         super().__init__(daemon=True)
         self.port, self.token, self.number, self.stop = port, token, number, stop
+        self.limit = limit
         self.acknowledged: list[str] = []
+        self.unanswered = 0
         self.error: Exception | None = None
 
     def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         n = 0
-        while not self.stop.is_set() and n < 5000:
+        while not self.stop.is_set() and n < self.limit:
             n += 1
             body = json.dumps(
                 {
@@ -90,66 +105,96 @@ class Writer(threading.Thread):
                 return
             if response.status == 201:
                 self.acknowledged.append(json.loads(payload)["id"])
+            else:
+                self.unanswered += 1
+
+
+def run_writers(port: int, token: str, *, until_acknowledged: int, crash) -> list[str]:
+    """Four writers at once; once they have ``until_acknowledged`` writes
+    confirmed, ``crash()`` runs while they go on. The ids confirmed in all."""
+    stop = threading.Event()
+    writers = [Writer(port, token, number, stop) for number in range(4)]
+    for writer in writers:
+        writer.start()
+    try:
+        while sum(len(w.acknowledged) for w in writers) < until_acknowledged:
+            # Bounded by the writers themselves (each stops after its limit).
+            assert any(w.is_alive() for w in writers), [w.error for w in writers]
+            time.sleep(0.01)
+        crash()
+    finally:
+        stop.set()
+        for writer in writers:
+            writer.join()
+    assert any(w.error is not None or w.unanswered for w in writers), "no write was cut off"
+    return [id_ for writer in writers for id_ in writer.acknowledged]
+
+
+def create_api_user(url: str, var_dir: Path) -> str:
+    """Migrate, make a superuser, return an API token of theirs."""
+    kontor("migrate", url=url, var_dir=var_dir)
+    kontor(
+        "createsuperuser",
+        "--noinput",
+        "--username=crash",
+        "--email=crash@example.com",
+        url=url,
+        var_dir=var_dir,
+        DJANGO_SUPERUSER_PASSWORD="a long crash test password",
+    )
+    return kontor("createtoken", "crash", url=url, var_dir=var_dir).stdout.strip()
+
+
+def _hex(value: object) -> str:
+    return str(value).replace("-", "")
+
+
+def assert_every_acknowledged_write_is_whole(url: str, acknowledged: list[str]) -> None:
+    """Every contact answered with 201 is stored; every stored contact (also
+    one whose answer never came) is whole: its email address and its audit
+    entry were written in the same transaction, or none of them."""
+    if url.startswith("sqlite"):
+        assert query(url, "PRAGMA integrity_check") == [("ok",)]
+        assert query(url, "PRAGMA foreign_key_check") == []
+    stored = {_hex(row[0]) for row in query(url, "SELECT id FROM contacts_contact")}
+    assert [id_ for id_ in acknowledged if _hex(id_) not in stored] == []
+    with_email = {_hex(r[0]) for r in query(url, "SELECT contact_id FROM contacts_emailaddress")}
+    audited = {
+        _hex(row[0])
+        for row in query(
+            url,
+            "SELECT object_id FROM audit_auditentry "
+            "WHERE object_type = 'contact' AND action = 'create'",
+        )
+    }
+    assert stored == with_email
+    assert stored == audited
 
 
 def test_a_server_killed_mid_write_keeps_every_acknowledged_write(tmp_path):
     with scratch_database(tmp_path, "crash") as url:
-        kontor("migrate", url=url, var_dir=tmp_path)
-        kontor(
-            "createsuperuser",
-            "--noinput",
-            "--username=crash",
-            "--email=crash@example.com",
-            url=url,
-            var_dir=tmp_path,
-            DJANGO_SUPERUSER_PASSWORD="a long crash test password",
-        )
-        token = kontor("createtoken", "crash", url=url, var_dir=tmp_path).stdout.strip()
+        token = create_api_user(url, tmp_path)
         port = free_port()
         server = start_server(url, tmp_path, port, KONTOR_API_RATE_LIMIT="off")
-        stop = threading.Event()
-        writers = [Writer(port, token, number, stop) for number in range(4)]
-        try:
-            for writer in writers:
-                writer.start()
-            deadline = time.monotonic() + 60
-            while sum(len(w.acknowledged) for w in writers) < 150:
-                assert time.monotonic() < deadline, "the server wrote too slowly"
-                assert any(w.is_alive() for w in writers), [w.error for w in writers]
-                time.sleep(0.01)
+
+        def kill_the_server() -> None:
             os.killpg(server.pid, signal.SIGKILL)  # master and workers, mid-stream
-            server.wait(timeout=20)
+            server.wait(timeout=60)
+
+        try:
+            acknowledged = run_writers(port, token, until_acknowledged=150, crash=kill_the_server)
         finally:
-            stop.set()
-            if server.poll() is None:
-                stop_server(server)
-        for writer in writers:
-            writer.join(timeout=20)
-        acknowledged = [id_ for writer in writers for id_ in writer.acknowledged]
+            stop_server(server)
         assert len(acknowledged) >= 150
-        assert any(writer.error is not None for writer in writers), "no write was cut off"
 
         # The database as found after the crash, before anything else opens it.
-        if url.startswith("sqlite"):
-            assert query(url, "PRAGMA integrity_check") == [("ok",)]
-            assert query(url, "PRAGMA foreign_key_check") == []
-        stored = {
-            str(row[0]).replace("-", "") for row in query(url, "SELECT id FROM contacts_contact")
-        }
-        missing = [id_ for id_ in acknowledged if id_.replace("-", "") not in stored]
-        assert missing == []
-        # Every contact came with its email address, in one transaction: no torn writes.
-        assert query(
-            url,
-            "SELECT COUNT(*) FROM contacts_contact c WHERE NOT EXISTS "
-            "(SELECT 1 FROM contacts_emailaddress e WHERE e.contact_id = c.id)",
-        ) == [(0,)]
+        assert_every_acknowledged_write_is_whole(url, acknowledged)
 
         # And the restarted server serves them.
         port = free_port()
         server = start_server(url, tmp_path, port)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             headers = {"Authorization": f"Bearer {token}"}
             for id_ in acknowledged[:: max(1, len(acknowledged) // 40)]:
                 conn.request("GET", f"/api/v1/contacts/{id_}", headers=headers)
@@ -158,3 +203,186 @@ def test_a_server_killed_mid_write_keeps_every_acknowledged_write(tmp_path):
                 assert response.status == 200, id_
         finally:
             stop_server(server)
+
+
+# A process killed inside a transaction --------------------------------------------
+
+HALF_DONE = r"""
+import time
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from kontor.contacts.services import contact_create
+
+actor = get_user_model().objects.get(username="crash")
+address = {"address": "done@crash.example"}
+contact_create(actor=actor, data={"first_name": "Committed", "emails": [address]})
+if connection.vendor == "sqlite":
+    # A tiny page cache: the transaction's pages spill into the WAL file
+    # before it commits, so the crash leaves uncommitted frames on disk.
+    connection.cursor().execute("PRAGMA cache_size = 8")
+with transaction.atomic():
+    for n in range(300):
+        address = {"address": f"h{n}@crash.example"}
+        contact_create(actor=actor, data={"first_name": "Half", "emails": [address]})
+    print("inside the transaction", flush=True)
+    time.sleep(600)
+"""
+
+AFTERWARDS = r"""
+from django.contrib.auth import get_user_model
+from kontor.contacts.services import contact_create
+
+actor = get_user_model().objects.get(username="crash")
+address = {"address": "next@crash.example"}
+contact_create(actor=actor, data={"first_name": "Afterwards", "emails": [address]})
+"""
+
+
+def test_a_process_killed_mid_transaction_leaves_nothing_of_it(tmp_path):
+    with scratch_database(tmp_path, "half") as url:
+        create_api_user(url, tmp_path)
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "kontor", "shell", "-c", HALF_DONE],
+            env=kontor_env(url, tmp_path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            # (The shell may say first what it imported.)
+            lines = iter(process.stdout.readline, "")
+            assert "inside the transaction\n" in lines, process.stderr.read()
+            if url.startswith("sqlite"):
+                wal = Path(url.removeprefix("sqlite:///") + "-wal")
+                assert wal.stat().st_size > 100_000  # the uncommitted work is on disk
+        finally:
+            process.kill()
+            process.wait(timeout=60)
+
+        if url.startswith("sqlite"):
+            assert query(url, "PRAGMA integrity_check") == [("ok",)]
+        names = query(url, "SELECT first_name FROM contacts_contact")
+        assert names == [("Committed",)]
+        assert query(url, "SELECT COUNT(*) FROM contacts_emailaddress") == [(1,)]
+        # Nothing is left locked: the next write goes through.
+        kontor("shell", "-c", AFTERWARDS, url=url, var_dir=tmp_path)
+        assert sorted(query(url, "SELECT first_name FROM contacts_contact")) == [
+            ("Afterwards",),
+            ("Committed",),
+        ]
+
+
+# PostgreSQL killed under a burst of writes -----------------------------------------
+
+
+def postgres_binaries() -> Path:
+    """The folder of initdb and pg_ctl: pg_config's, else the newest Debian one."""
+    candidates = []
+    if pg_config := shutil.which("pg_config"):
+        bindir = subprocess.run(  # noqa: S603
+            [pg_config, "--bindir"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        candidates.append(Path(bindir))
+    candidates += sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    for folder in candidates:
+        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
+            return folder
+    pytest.fail(
+        "initdb and pg_ctl were not found (pg_config --bindir, /usr/lib/postgresql/*/bin); "
+        "install the PostgreSQL server (Debian: apt install postgresql)",
+        pytrace=False,
+    )
+
+
+class Cluster:
+    """A PostgreSQL cluster of the test's own on a free port. initdb refuses
+    to run as root: then the cluster belongs to the ``postgres`` user."""
+
+    def __init__(self) -> None:
+        self.bin = postgres_binaries()
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="kontor-crash-cluster-"))
+        self.data = self.directory / "data"
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.directory, owner.pw_uid, owner.pw_gid)
+        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                 "--encoding=UTF8", "--locale=C")  # fmt: skip
+
+    def run(self, tool: str, *args: str) -> None:
+        command = [str(self.bin / tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        assert result.returncode == 0, f"{tool} failed:\n{result.stdout}\n{result.stderr}"
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 "
+            f"-c unix_socket_directories={self.directory} -c fsync=on -c synchronous_commit=on"
+        )
+        log = str(self.directory / "server.log")
+        self.run(
+            "pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "-t", "120", "start"
+        )
+
+    def stop_immediately(self) -> None:
+        """As if the power went: no shutdown checkpoint, recovery from the WAL."""
+        self.run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def remove(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            with contextlib.suppress(AssertionError):
+                self.stop_immediately()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster():
+    cluster = Cluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+@pytest.mark.skipif(engine() != "postgresql", reason="PostgreSQL only: its own server killed")
+def test_a_database_killed_mid_write_keeps_every_acknowledged_write(tmp_path, cluster):
+    with psycopg.connect(cluster.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE kontor")
+    url = cluster.url("kontor")
+    token = create_api_user(url, tmp_path)
+    port = free_port()
+    server = start_server(url, tmp_path, port, KONTOR_API_RATE_LIMIT="off")
+    try:
+        acknowledged = run_writers(
+            port, token, until_acknowledged=150, crash=cluster.stop_immediately
+        )
+        assert len(acknowledged) >= 150
+
+        cluster.start()  # recovers from its WAL
+        assert_every_acknowledged_write_is_whole(url, acknowledged)
+
+        # The running server reconnects: within a few requests writes go through again.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        statuses = []
+        for n in range(10):
+            body = json.dumps({"email": f"after.{n}@crash.example"})
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            conn.request("POST", "/api/v1/contacts", body, headers)
+            response = conn.getresponse()
+            response.read()
+            statuses.append(response.status)
+            if response.status == 201:
+                break
+        assert statuses[-1] == 201, statuses
+    finally:
+        stop_server(server)

@@ -11,8 +11,10 @@ def create_cache_table(apps, schema_editor):
 
 
 def drop_cache_table(apps, schema_editor):
+    from kontor.core.cache import is_database_cache
+
     for cache in settings.CACHES.values():
-        if cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+        if is_database_cache(cache):
             table = schema_editor.quote_name(cache["LOCATION"])
             schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
 
