@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email
+from kontor.mail.mime import RawPart, body_bytes, raw_parts
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,26 @@ MAX_DEPTH = 30
 # Charsets that mail programs declare while they mean windows-1252, a
 # superset; reading them as windows-1252 gets €, „ and “ right.
 _WINDOWS_1252_ALIASES = {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso8859-1"}
+_SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
+_STATUS = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})")
+# The machine-readable parts of reports; kept as they came and read.
+REPORT_TYPES = {
+    "message/delivery-status": "delivery-status",
+    "message/global-delivery-status": "delivery-status",
+    "message/disposition-notification": "disposition-notification",
+    "message/global-disposition-notification": "disposition-notification",
+    "message/feedback-report": "feedback-report",
+}
+_FILE_NAMES = {
+    "text/calendar": "invitation.ics",
+    "message/delivery-status": "delivery-status.txt",
+    "message/global-delivery-status": "delivery-status.txt",
+    "message/disposition-notification": "disposition-notification.txt",
+    "message/global-disposition-notification": "disposition-notification.txt",
+    "message/feedback-report": "feedback-report.txt",
+    "text/rfc822-headers": "original-headers.txt",
+    "message/global-headers": "original-headers.txt",
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,47 @@ class Part:
     data: bytes
 
 
+@dataclass(frozen=True)
+class RecipientStatus:
+    """One recipient of a delivery status notification (RFC 3464)."""
+
+    address: str  # normalized
+    action: str  # failed, delayed, delivered, relayed, expanded
+    status: str  # e.g. "5.1.1"
+    diagnostic: str
+
+    @property
+    def permanent_failure(self) -> bool:
+        if self.status:
+            return self.status.startswith("5") and self.action not in _SUCCESS_ACTIONS
+        return self.action == "failed"
+
+    @property
+    def temporary_failure(self) -> bool:
+        if self.status:
+            return self.status.startswith("4") and self.action not in _SUCCESS_ACTIONS
+        return self.action == "delayed"
+
+    @property
+    def reason(self) -> str:
+        return " ".join(x for x in (self.status, self.diagnostic) if x)[:500] or self.action
+
+
+@dataclass
+class Report:
+    """What a ``multipart/report`` says: a delivery status notification
+    (bounce, delay), a read receipt (RFC 8098) or an abuse report (RFC 5965)."""
+
+    kind: str  # delivery-status, disposition-notification, feedback-report
+    recipients: list[RecipientStatus] = field(default_factory=list)
+    disposition: str = ""  # displayed, deleted, dispatched, processed
+    reader: str = ""  # the recipient who read or deleted the message (normalized)
+    feedback_type: str = ""  # abuse, fraud, virus, not-spam, ...
+    complainants: list[str] = field(default_factory=list)  # normalized addresses
+    original_message_id: str = ""
+    arrived_at: datetime.datetime | None = None
+
+
 @dataclass
 class ParsedMessage:
     message_id: str = ""
@@ -60,6 +122,10 @@ class ParsedMessage:
     html: str = ""
     attachments: list[Part] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    report: Report | None = None
+    # Where a report's original message was found: its Message-ID and To.
+    original_message_id: str = ""
+    original_recipients: list[str] = field(default_factory=list)
 
     def problem(self, text: str) -> None:
         if text not in self.problems:
@@ -237,14 +303,15 @@ def _filename(part: Message, parsed: ParsedMessage, index: int, content_type: st
         name = ""
     name = _storable(str(name), parsed, "file name").strip()
     if not name:
+        if content_type in _FILE_NAMES:
+            return _FILE_NAMES[content_type]
         extension = {
-            "text/calendar": "ics",
             "message/rfc822": "eml",
+            "message/global": "eml",
             "text/plain": "txt",
             "text/html": "html",
         }.get(content_type) or content_type.rsplit("/", 1)[-1][:10]
-        stem = "invitation" if content_type == "text/calendar" else f"attachment-{index}"
-        name = f"{stem}.{extension}"
+        name = f"attachment-{index}.{extension}"
     return name
 
 
@@ -267,7 +334,54 @@ def _charset(part: Message) -> str | None:
         return None
 
 
-def _walk(part: Message, parsed: ParsedMessage, depth: int) -> None:
+@dataclass
+class _Source:
+    """The message as received and where its parts lie in it."""
+
+    raw: bytes
+    tree: RawPart | None
+
+
+def _exact_body(
+    part: Message, content_type: str, path: tuple[int, ...], source: _Source, parsed: ParsedMessage
+) -> bytes:
+    """A ``message/*`` part's body exactly as it came: never written again by
+    the email package, which may change it or fail on its headers."""
+    located = source.tree.find(path) if source.tree is not None else None
+    if located is not None and located.content_type == content_type:
+        return body_bytes(source.raw, located)
+    parsed.problem(
+        f"the bytes of a {content_type} part could not be located; it is kept as far as it "
+        "could be read (the raw message has it whole)"
+    )
+    inner = part.get_payload()
+    blocks = inner if isinstance(inner, list) else [inner]
+    try:
+        return b"\n".join(b.as_bytes() for b in blocks if isinstance(b, Message))
+    except Exception:
+        return _payload(part, parsed)
+
+
+def _forwarded_name(data: bytes, parsed: ParsedMessage, index: int) -> str:
+    """A forwarded message's file name: its subject, else attachment-N."""
+    try:
+        headers = BytesParser(policy=policy.compat32).parsebytes(data, headersonly=True)
+        subject = _legacy_header(headers, "Subject")
+    except Exception:
+        subject = ""
+    subject = re.sub(r"[\x00-\x1f\x7f/\\:*?\"<>|]+", " ", _SURROGATES.sub("", subject))
+    subject = " ".join(subject.split())[:120].strip(" .")
+    return f"{subject}.eml" if subject else f"attachment-{index}.eml"
+
+
+def _walk(
+    part: Message,
+    parsed: ParsedMessage,
+    depth: int,
+    path: tuple[int, ...],
+    source: _Source,
+    parent_type: str = "",
+) -> None:
     if depth > MAX_DEPTH:
         parsed.problem("MIME parts nested too deeply; the innermost were not read")
         return
@@ -277,22 +391,22 @@ def _walk(part: Message, parsed: ParsedMessage, depth: int) -> None:
     except Exception:
         content_type, disposition = "application/octet-stream", "attachment"
         parsed.problem("a part's Content-Type could not be read")
-    if content_type == "message/rfc822" and depth > 0:
-        inner = part.get_payload()
-        inner = inner[0] if isinstance(inner, list) and inner else inner
-        try:
-            data = inner.as_bytes() if isinstance(inner, Message) else _payload(part, parsed)
-        except Exception:
-            data = _payload(part, parsed)
+    if content_type.startswith("message/") and (depth > 0 or content_type != "message/rfc822"):
+        data = _exact_body(part, content_type, path, source, parsed)
         index = len(parsed.attachments) + 1
-        parsed.attachments.append(
-            Part(_filename(part, parsed, index, content_type), content_type, data)
-        )
+        if content_type in REPORT_TYPES:
+            _read_report(REPORT_TYPES[content_type], data, parsed)
+        elif parent_type == "multipart/report":
+            _read_original(data, parsed)
+        name = _filename(part, parsed, index, content_type)
+        if content_type in {"message/rfc822", "message/global"} and not part.get_filename():
+            name = _forwarded_name(data, parsed, index)
+        parsed.attachments.append(Part(name, content_type, data))
         return
     if part.is_multipart():
-        for sub in part.get_payload():
+        for position, sub in enumerate(part.get_payload()):
             if isinstance(sub, Message):
-                _walk(sub, parsed, depth + 1)
+                _walk(sub, parsed, depth + 1, (*path, position), source, content_type)
         return
     if content_type.startswith("multipart/"):
         parsed.problem(f"malformed MIME: {content_type} without parts; read as text")
@@ -300,16 +414,131 @@ def _walk(part: Message, parsed: ParsedMessage, depth: int) -> None:
             parsed.text = _decode_bytes(_payload(part, parsed), _charset(part), parsed, "body")
         return
     is_text_body = content_type in {"text/plain", "text/html"} and disposition != "attachment"
+    in_report = parent_type == "multipart/report" and depth > 0
     if is_text_body and content_type == "text/plain" and not parsed.text:
         parsed.text = _decode_bytes(_payload(part, parsed), _charset(part), parsed, "text body")
         return
     if is_text_body and content_type == "text/html" and not parsed.html:
         parsed.html = _decode_bytes(_payload(part, parsed), _charset(part), parsed, "HTML body")
         return
-    index = len(parsed.attachments) + 1
-    parsed.attachments.append(
-        Part(_filename(part, parsed, index, content_type), content_type, _payload(part, parsed))
-    )
+    data = _payload(part, parsed)
+    if in_report and content_type == "text/rfc822-headers":
+        _read_original(data, parsed)
+    name = _filename(part, parsed, len(parsed.attachments) + 1, content_type)
+    parsed.attachments.append(Part(name, content_type, data))
+
+
+# Reports ------------------------------------------------------------------------
+
+
+def _field_blocks(data: bytes) -> list[Message]:
+    """The header-like blocks of a report part, split at empty lines."""
+    text = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    blocks = [b.strip(b"\n") for b in re.split(rb"\n[ \t]*\n", text)]
+    parser = BytesHeaderParser(policy=policy.compat32)
+    return [parser.parsebytes(b + b"\n\n") for b in blocks if b]
+
+
+def _field(block: Message, name: str, parsed: ParsedMessage) -> str:
+    value = block.get(name)
+    if value is None:
+        return ""
+    return _storable(" ".join(str(value).split()), parsed, name)
+
+
+def _typed_address(value: str, parsed: ParsedMessage, where: str) -> str:
+    """``rfc822; anna@example.com`` → the normalized address, or ""."""
+    kind, _, address = value.partition(";")
+    address = (address if _ else kind).strip().strip("<>").strip()
+    if not address:
+        return ""
+    try:
+        return normalize_email(address).normalized
+    except InvalidContactPoint:
+        parsed.problem(f"unreadable address in the {where} field of a report: {address[:100]}")
+        return ""
+
+
+def _report_date(text: str) -> datetime.datetime | None:
+    if not text:
+        return None
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value
+
+
+def _read_report(kind: str, data: bytes, parsed: ParsedMessage) -> None:
+    if parsed.report is not None:
+        parsed.problem(f"more than one report part ({kind}); only the first is acted on")
+        return
+    report = Report(kind=kind)
+    blocks = _field_blocks(data)
+    if not blocks:
+        parsed.problem(f"the {kind} part is empty; nothing could be read from it")
+    for block in blocks:
+        if report.arrived_at is None:
+            report.arrived_at = _report_date(_field(block, "Arrival-Date", parsed))
+        if kind == "delivery-status":
+            recipient = _typed_address(
+                _field(block, "Original-Recipient", parsed), parsed, "Original-Recipient"
+            ) or _typed_address(_field(block, "Final-Recipient", parsed), parsed, "Final-Recipient")
+            if not recipient:
+                continue
+            status = _STATUS.match(_field(block, "Status", parsed))
+            diagnostic = _field(block, "Diagnostic-Code", parsed)
+            kind_of_code, semicolon, text = diagnostic.partition(";")
+            report.recipients.append(
+                RecipientStatus(
+                    address=recipient,
+                    action=_field(block, "Action", parsed).lower().split(" ")[0],
+                    status=".".join(status.groups()) if status else "",
+                    diagnostic=(text if semicolon else kind_of_code).strip()[:400],
+                )
+            )
+        elif kind == "disposition-notification":
+            disposition = _field(block, "Disposition", parsed)
+            if disposition:
+                report.disposition = disposition.rpartition(";")[2].strip().split("/")[0].lower()
+            report.reader = report.reader or _typed_address(
+                _field(block, "Final-Recipient", parsed), parsed, "Final-Recipient"
+            )
+            original = _message_ids(_field(block, "Original-Message-ID", parsed))
+            report.original_message_id = report.original_message_id or next(iter(original), "")
+        else:  # feedback-report
+            report.feedback_type = (
+                report.feedback_type or _field(block, "Feedback-Type", parsed).lower()
+            )
+            for value in block.get_all("Original-Rcpt-To") or []:
+                address = _typed_address(" ".join(str(value).split()), parsed, "Original-Rcpt-To")
+                if address and address not in report.complainants:
+                    report.complainants.append(address)
+    if kind == "delivery-status" and blocks and not report.recipients:
+        parsed.problem("the delivery status names no recipient (Final-Recipient)")
+    if kind == "disposition-notification" and not report.disposition:
+        parsed.problem("the read receipt has no Disposition field")
+    if kind == "feedback-report" and not report.feedback_type:
+        parsed.problem("the feedback report has no Feedback-Type field")
+    parsed.report = report
+
+
+def _read_original(data: bytes, parsed: ParsedMessage) -> None:
+    """The original message (or its headers) a report returns."""
+    if parsed.original_message_id or parsed.original_recipients:
+        return
+    try:
+        headers = BytesParser(policy=policy.compat32).parsebytes(data, headersonly=True)
+    except Exception:
+        return
+    parsed.original_message_id = next(iter(_message_ids(_legacy_header(headers, "Message-ID"))), "")
+    recipients = []
+    for _name, address in getaddresses([_legacy_header(headers, "To")])[:MAX_ADDRESSES]:
+        try:
+            recipients.append(normalize_email(address.strip()).normalized)
+        except InvalidContactPoint:
+            continue
+    parsed.original_recipients = recipients
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
@@ -345,7 +574,12 @@ def parse_message(raw: bytes) -> ParsedMessage:
     parsed.date = _date(msg, _header(msg, legacy, "Date", parsed), parsed)
 
     try:
-        _walk(msg, parsed, 0)
+        tree: RawPart | None = raw_parts(raw)
+    except Exception:
+        logger.warning("could not locate a message's MIME parts", exc_info=True)
+        tree = None
+    try:
+        _walk(msg, parsed, 0, (), _Source(raw, tree))
     except Exception:
         logger.warning("could not read a message's MIME structure", exc_info=True)
         parsed.problem("the MIME structure could not be read; the text is the raw body")
@@ -357,6 +591,11 @@ def parse_message(raw: bytes) -> ParsedMessage:
         parsed.problem("defects in the message's structure: " + ", ".join(sorted(set(defects))))
     if not parsed.text and parsed.html:
         parsed.text = html_to_text(parsed.html)
+    report = parsed.report
+    if report is not None:
+        report.original_message_id = report.original_message_id or parsed.original_message_id
+        if report.kind == "feedback-report" and not report.complainants:
+            report.complainants = list(parsed.original_recipients)
     return parsed
 
 
@@ -371,4 +610,12 @@ def _part_defects(msg: Message) -> list[list[str]]:
     return found
 
 
-__all__ = ["Address", "ParsedMessage", "Part", "html_to_text", "parse_message"]
+__all__ = [
+    "Address",
+    "ParsedMessage",
+    "Part",
+    "RecipientStatus",
+    "Report",
+    "html_to_text",
+    "parse_message",
+]

@@ -1,5 +1,5 @@
-"""Web UI of email import: upload .eml and .mbox files; download a received
-message as it came."""
+"""Web UI of email import: upload .eml, .mbox and Outlook .msg files;
+download a received message as it came; read an attached email."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -33,7 +33,7 @@ def mail_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         create = form.cleaned_data["create_unknown_contacts"]
         for upload in form.cleaned_data["files"]:
-            for index, raw in enumerate(messages_in(upload)):
+            for index, (raw, raw_format) in enumerate(messages_in(upload)):
                 if index >= MAX_MESSAGES_PER_UPLOAD:
                     rows.append(ImportRow(upload.name, None, "too many messages in one file"))
                     break
@@ -43,6 +43,7 @@ def mail_import(request: HttpRequest) -> HttpResponse:
                         raw=raw,
                         source=Source.UPLOAD,
                         create_unknown_contacts=create,
+                        raw_format=raw_format,
                     )
                 except FieldErrors as exc:
                     rows.append(ImportRow(upload.name, None, str(exc)))
