@@ -41,7 +41,22 @@ class Mailbox(BaseModel):
     security = models.CharField(
         _("connection security"), max_length=16, choices=Security.choices, default=Security.SSL
     )
-    verify_certificate = models.BooleanField(_("verify the server's certificate"), default=True)
+    verify_certificate = models.BooleanField(
+        _("verify the server's certificate"),
+        default=True,
+        help_text=_(
+            "Switch off only for a server inside a trusted network whose certificate cannot be "
+            "checked: the connection is then encrypted but not protected against impostors."
+        ),
+    )
+    tls_ca_certificates = models.TextField(
+        _("trusted CA certificates"),
+        blank=True,
+        help_text=_(
+            "For a server whose certificate comes from a private CA: the CA's certificate(s) in "
+            "PEM format. When given, only these are trusted for this mailbox."
+        ),
+    )
     username = models.CharField(_("user name"), max_length=255)
     password_encrypted = models.TextField(editable=False, blank=True)
     folder = models.CharField(_("folder"), max_length=255, default="INBOX")
