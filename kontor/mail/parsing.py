@@ -362,15 +362,16 @@ def _exact_body(
         return _payload(part, parsed)
 
 
-def _forwarded_name(data: bytes, parsed: ParsedMessage, index: int) -> str:
+def _forwarded_name(data: bytes, index: int) -> str:
     """A forwarded message's file name: its subject, else attachment-N."""
+    scratch = ParsedMessage()
     try:
-        headers = BytesParser(policy=policy.compat32).parsebytes(data, headersonly=True)
-        subject = _legacy_header(headers, "Subject")
+        strict = BytesParser(policy=policy.default).parsebytes(data, headersonly=True)
+        legacy = BytesParser(policy=policy.compat32).parsebytes(data, headersonly=True)
+        subject = _header(strict, legacy, "Subject", scratch)
     except Exception:
         subject = ""
-    subject = re.sub(r"[\x00-\x1f\x7f/\\:*?\"<>|]+", " ", _SURROGATES.sub("", subject))
-    subject = " ".join(subject.split())[:120].strip(" .")
+    subject = " ".join(re.sub(r"[\x00-\x1f\x7f/\\]+", " ", subject).split())[:120].strip(" .")
     return f"{subject}.eml" if subject else f"attachment-{index}.eml"
 
 
@@ -400,7 +401,7 @@ def _walk(
             _read_original(data, parsed)
         name = _filename(part, parsed, index, content_type)
         if content_type in {"message/rfc822", "message/global"} and not part.get_filename():
-            name = _forwarded_name(data, parsed, index)
+            name = _forwarded_name(data, index)
         parsed.attachments.append(Part(name, content_type, data))
         return
     if part.is_multipart():
