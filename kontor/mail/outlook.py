@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import io
 import logging
+import re
 
 import extract_msg
 from extract_msg.enums import AttachmentType, RecipientType
@@ -24,6 +25,12 @@ logger = logging.getLogger(__name__)
 CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_STREAM = "__substg1.0_10130102"
 _SENDER_SMTP = ("__substg1.0_5D01", "__substg1.0_0C1F", "__substg1.0_0065")
+# Outlook items that are no emails (contacts, tasks, notes, calendar entries).
+NOT_EMAIL_CLASSES = (
+    "IPM.CONTACT", "IPM.DISTLIST", "IPM.TASK", "IPM.STICKYNOTE", "IPM.ACTIVITY",
+    "IPM.APPOINTMENT",
+)  # fmt: skip
+_CONTENT_HEADERS = re.compile(rb"^Content-[^:\r\n]*:.*(?:\r?\n[ \t].*)*\r?\n", re.I | re.M)
 _OUTLOOK_ERRORS = (ExMsgBaseException, OleFileError, OSError, ValueError, KeyError)
 
 
@@ -132,8 +139,9 @@ def _read(message) -> ParsedMessage:
     headers = _text(message.headerText).strip()
     if headers:
         # Sent by SMTP: the headers it arrived with say it best.
-        parsed = parse_message(headers.encode("utf-8") + b"\r\n\r\n")
-        parsed.problems = [p for p in parsed.problems if "defects" not in p]
+        # Only the headers: the body and its MIME structure are Outlook's.
+        header_block = _CONTENT_HEADERS.sub(b"", headers.encode("utf-8") + b"\r\n")
+        parsed = parse_message(header_block + b"\r\n")
         if not parsed.subject:
             parsed.subject = _text(message.subject).strip()
     else:
@@ -180,9 +188,12 @@ def read_outlook_message(raw: bytes) -> tuple[ParsedMessage, str]:
     except _OUTLOOK_ERRORS as exc:
         raise _unreadable(str(exc) or type(exc).__name__) from exc
     try:
-        if not isinstance(message, MessageBase):
-            kind = type(message).__name__
-            raise _unreadable(f"it holds an Outlook {kind}, not an email")
+        message_class = _text(getattr(message, "classType", "")).strip()
+        if not isinstance(message, MessageBase) or message_class.upper().startswith(
+            NOT_EMAIL_CLASSES
+        ):
+            kind = message_class or type(message).__name__
+            raise _unreadable(f"it holds an Outlook item of the class {kind}, not an email")
         parsed = _read(message)
     except UnreadableOutlookMessage:
         raise
