@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import BytesHeaderParser, BytesParser
+from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email
 from kontor.mail.mime import RawPart, body_bytes, raw_parts
+
+if TYPE_CHECKING:
+    from kontor.mail.report_reading import Report
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +33,6 @@ MAX_DEPTH = 30
 # Charsets that mail programs declare while they mean windows-1252, a
 # superset; reading them as windows-1252 gets €, „ and “ right.
 _WINDOWS_1252_ALIASES = {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso8859-1"}
-_SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
-_STATUS = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})")
 # The machine-readable parts of reports; kept as they came and read.
 REPORT_TYPES = {
     "message/delivery-status": "delivery-status",
@@ -67,47 +69,6 @@ class Part:
     data: bytes
 
 
-@dataclass(frozen=True)
-class RecipientStatus:
-    """One recipient of a delivery status notification (RFC 3464)."""
-
-    address: str  # normalized
-    action: str  # failed, delayed, delivered, relayed, expanded
-    status: str  # e.g. "5.1.1"
-    diagnostic: str
-
-    @property
-    def permanent_failure(self) -> bool:
-        if self.status:
-            return self.status.startswith("5") and self.action not in _SUCCESS_ACTIONS
-        return self.action == "failed"
-
-    @property
-    def temporary_failure(self) -> bool:
-        if self.status:
-            return self.status.startswith("4") and self.action not in _SUCCESS_ACTIONS
-        return self.action == "delayed"
-
-    @property
-    def reason(self) -> str:
-        return " ".join(x for x in (self.status, self.diagnostic) if x)[:500] or self.action
-
-
-@dataclass
-class Report:
-    """What a ``multipart/report`` says: a delivery status notification
-    (bounce, delay), a read receipt (RFC 8098) or an abuse report (RFC 5965)."""
-
-    kind: str  # delivery-status, disposition-notification, feedback-report
-    recipients: list[RecipientStatus] = field(default_factory=list)
-    disposition: str = ""  # displayed, deleted, dispatched, processed
-    reader: str = ""  # the recipient who read or deleted the message (normalized)
-    feedback_type: str = ""  # abuse, fraud, virus, not-spam, ...
-    complainants: list[str] = field(default_factory=list)  # normalized addresses
-    original_message_id: str = ""
-    arrived_at: datetime.datetime | None = None
-
-
 @dataclass
 class ParsedMessage:
     message_id: str = ""
@@ -122,10 +83,11 @@ class ParsedMessage:
     html: str = ""
     attachments: list[Part] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    report: Report | None = None
-    # Where a report's original message was found: its Message-ID and To.
-    original_message_id: str = ""
-    original_recipients: list[str] = field(default_factory=list)
+    # The machine-readable parts of a report (kind, bytes) and the original
+    # message (or its headers) it returns; read by kontor.mail.report_reading.
+    report_parts: list[tuple[str, bytes]] = field(default_factory=list)
+    report_original: bytes | None = None
+    report: "Report | None" = None
 
     def problem(self, text: str) -> None:
         if text not in self.problems:
@@ -396,9 +358,9 @@ def _walk(
         data = _exact_body(part, content_type, path, source, parsed)
         index = len(parsed.attachments) + 1
         if content_type in REPORT_TYPES:
-            _read_report(REPORT_TYPES[content_type], data, parsed)
-        elif parent_type == "multipart/report":
-            _read_original(data, parsed)
+            parsed.report_parts.append((REPORT_TYPES[content_type], data))
+        elif parent_type == "multipart/report" and parsed.report_original is None:
+            parsed.report_original = data
         name = _filename(part, parsed, index, content_type)
         if content_type in {"message/rfc822", "message/global"} and not part.get_filename():
             name = _forwarded_name(data, index)
@@ -423,123 +385,10 @@ def _walk(
         parsed.html = _decode_bytes(_payload(part, parsed), _charset(part), parsed, "HTML body")
         return
     data = _payload(part, parsed)
-    if in_report and content_type == "text/rfc822-headers":
-        _read_original(data, parsed)
+    if in_report and content_type == "text/rfc822-headers" and parsed.report_original is None:
+        parsed.report_original = data
     name = _filename(part, parsed, len(parsed.attachments) + 1, content_type)
     parsed.attachments.append(Part(name, content_type, data))
-
-
-# Reports ------------------------------------------------------------------------
-
-
-def _field_blocks(data: bytes) -> list[Message]:
-    """The header-like blocks of a report part, split at empty lines."""
-    text = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    blocks = [b.strip(b"\n") for b in re.split(rb"\n[ \t]*\n", text)]
-    parser = BytesHeaderParser(policy=policy.compat32)
-    return [parser.parsebytes(b + b"\n\n") for b in blocks if b]
-
-
-def _field(block: Message, name: str, parsed: ParsedMessage) -> str:
-    value = block.get(name)
-    if value is None:
-        return ""
-    return _storable(" ".join(str(value).split()), parsed, name)
-
-
-def _typed_address(value: str, parsed: ParsedMessage, where: str) -> str:
-    """``rfc822; anna@example.com`` → the normalized address, or ""."""
-    kind, _, address = value.partition(";")
-    address = (address if _ else kind).strip().strip("<>").strip()
-    if not address:
-        return ""
-    try:
-        return normalize_email(address).normalized
-    except InvalidContactPoint:
-        parsed.problem(f"unreadable address in the {where} field of a report: {address[:100]}")
-        return ""
-
-
-def _report_date(text: str) -> datetime.datetime | None:
-    if not text:
-        return None
-    try:
-        value = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value
-
-
-def _read_report(kind: str, data: bytes, parsed: ParsedMessage) -> None:
-    if parsed.report is not None:
-        parsed.problem(f"more than one report part ({kind}); only the first is acted on")
-        return
-    report = Report(kind=kind)
-    blocks = _field_blocks(data)
-    if not blocks:
-        parsed.problem(f"the {kind} part is empty; nothing could be read from it")
-    for block in blocks:
-        if report.arrived_at is None:
-            report.arrived_at = _report_date(_field(block, "Arrival-Date", parsed))
-        if kind == "delivery-status":
-            recipient = _typed_address(
-                _field(block, "Original-Recipient", parsed), parsed, "Original-Recipient"
-            ) or _typed_address(_field(block, "Final-Recipient", parsed), parsed, "Final-Recipient")
-            if not recipient:
-                continue
-            status = _STATUS.match(_field(block, "Status", parsed))
-            diagnostic = _field(block, "Diagnostic-Code", parsed)
-            kind_of_code, semicolon, text = diagnostic.partition(";")
-            report.recipients.append(
-                RecipientStatus(
-                    address=recipient,
-                    action=_field(block, "Action", parsed).lower().split(" ")[0],
-                    status=".".join(status.groups()) if status else "",
-                    diagnostic=(text if semicolon else kind_of_code).strip()[:400],
-                )
-            )
-        elif kind == "disposition-notification":
-            disposition = _field(block, "Disposition", parsed)
-            if disposition:
-                report.disposition = disposition.rpartition(";")[2].strip().split("/")[0].lower()
-            report.reader = report.reader or _typed_address(
-                _field(block, "Final-Recipient", parsed), parsed, "Final-Recipient"
-            )
-            original = _message_ids(_field(block, "Original-Message-ID", parsed))
-            report.original_message_id = report.original_message_id or next(iter(original), "")
-        else:  # feedback-report
-            report.feedback_type = (
-                report.feedback_type or _field(block, "Feedback-Type", parsed).lower()
-            )
-            for value in block.get_all("Original-Rcpt-To") or []:
-                address = _typed_address(" ".join(str(value).split()), parsed, "Original-Rcpt-To")
-                if address and address not in report.complainants:
-                    report.complainants.append(address)
-    if kind == "delivery-status" and blocks and not report.recipients:
-        parsed.problem("the delivery status names no recipient (Final-Recipient)")
-    if kind == "disposition-notification" and not report.disposition:
-        parsed.problem("the read receipt has no Disposition field")
-    if kind == "feedback-report" and not report.feedback_type:
-        parsed.problem("the feedback report has no Feedback-Type field")
-    parsed.report = report
-
-
-def _read_original(data: bytes, parsed: ParsedMessage) -> None:
-    """The original message (or its headers) a report returns."""
-    if parsed.original_message_id or parsed.original_recipients:
-        return
-    try:
-        headers = BytesParser(policy=policy.compat32).parsebytes(data, headersonly=True)
-    except Exception:
-        return
-    parsed.original_message_id = next(iter(_message_ids(_legacy_header(headers, "Message-ID"))), "")
-    recipients = []
-    for _name, address in getaddresses([_legacy_header(headers, "To")])[:MAX_ADDRESSES]:
-        try:
-            recipients.append(normalize_email(address.strip()).normalized)
-        except InvalidContactPoint:
-            continue
-    parsed.original_recipients = recipients
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
@@ -592,11 +441,6 @@ def parse_message(raw: bytes) -> ParsedMessage:
         parsed.problem("defects in the message's structure: " + ", ".join(sorted(set(defects))))
     if not parsed.text and parsed.html:
         parsed.text = html_to_text(parsed.html)
-    report = parsed.report
-    if report is not None:
-        report.original_message_id = report.original_message_id or parsed.original_message_id
-        if report.kind == "feedback-report" and not report.complainants:
-            report.complainants = list(parsed.original_recipients)
     return parsed
 
 
@@ -615,8 +459,6 @@ __all__ = [
     "Address",
     "ParsedMessage",
     "Part",
-    "RecipientStatus",
-    "Report",
     "html_to_text",
     "parse_message",
 ]

@@ -18,7 +18,8 @@ from kontor.contacts.email_status import (
     email_address_mark_do_not_email,
 )
 from kontor.mail.models import InboundMessage, MessageKind
-from kontor.mail.parsing import ParsedMessage, Report
+from kontor.mail.parsing import ParsedMessage
+from kontor.mail.report_reading import Report
 
 DAEMONS = {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
 KINDS = {

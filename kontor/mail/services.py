@@ -35,6 +35,7 @@ from kontor.mail.models import RAW_EXTENSIONS, InboundMessage, Mailbox, RawForma
 from kontor.mail.outlook import read_outlook_message
 from kontor.mail.parsing import Address, ParsedMessage, parse_message
 from kontor.mail.preview import reply_text
+from kontor.mail.report_reading import read_report
 from kontor.mail.reports import is_filed_as_conversation, report_act_on
 
 logger = logging.getLogger(__name__)
@@ -389,6 +390,7 @@ def message_ingest(
         parsed, key = read_outlook_message(raw)
     else:
         parsed, key = parse_message(raw), content_digest(raw)
+        read_report(parsed)
     message, duplicate = _store(
         raw=raw,
         key=key,
