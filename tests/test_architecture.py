@@ -68,7 +68,8 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
 
 
 def test_no_module_imports_itself_in_a_circle():
-    graph = grimp.build_graph("kontor", cache_dir=None)
+    # Imports only for type checkers (if TYPE_CHECKING) never run: no circle.
+    graph = grimp.build_graph("kontor", cache_dir=None, exclude_type_checking_imports=True)
     cycles = _cycles(graph)
     described = []
     for group in cycles:

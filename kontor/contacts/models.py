@@ -161,6 +161,29 @@ class EmailAddress(ContactPoint):
     address = models.CharField(_("email address"), max_length=320)
     normalized = models.CharField(max_length=320, db_index=True, editable=False)
     domain = models.CharField(max_length=255, db_index=True, editable=False)
+    # What received mail says about the address (kontor.mail): a permanent
+    # delivery failure, temporary ones, an abuse complaint by its owner.
+    # (Database defaults too: bulk loads that name only the address columns
+    # still insert rows.)
+    bouncing = models.BooleanField(_("bouncing"), default=False, db_default=False, editable=False)
+    bounce_reason = models.CharField(
+        _("bounce reason"), max_length=500, blank=True, default="", db_default="", editable=False
+    )
+    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True, editable=False)
+    temporary_failures = models.PositiveIntegerField(
+        _("temporary delivery failures"), default=0, db_default=0, editable=False
+    )
+    do_not_email = models.BooleanField(
+        _("do not email"), default=False, db_default=False, editable=False
+    )
+    do_not_email_reason = models.CharField(
+        _("why not to email"),
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
 
     class Meta(ContactPoint.Meta):
         default_related_name = "emails"

@@ -42,6 +42,14 @@ class PhoneIn(StrictSchema):
 class EmailOut(Schema):
     address: str
     label: str
+    bouncing: bool = Field(
+        False, description="Mail to it failed permanently (a bounce with status 5.x.x)."
+    )
+    bounce_reason: str = Field("", description="The status and diagnostic of the last bounce.")
+    bounced_at: datetime | None = Field(None, description="When the last bounce arrived.")
+    temporary_failures: int = Field(0, description="Temporary delivery failures (4.x.x) so far.")
+    do_not_email: bool = Field(False, description="Its owner complained of abuse (RFC 5965).")
+    do_not_email_reason: str = ""
 
 
 class PhoneOut(Schema):

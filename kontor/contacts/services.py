@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kontor.audit.models import AuditAction
 from kontor.contacts import protection
+from kontor.contacts.email_status import carry_over_status
 from kontor.contacts.models import (
     Contact,
     ContactPointLabel,
@@ -286,7 +287,9 @@ def _derive_contact_display_name(
 def _write_contact_points(record: Contact | Organization, changes: _Changes) -> None:
     owner = {"contact": record} if isinstance(record, Contact) else {"organization": record}
     if changes.emails is not None:
-        EmailAddress.objects.filter(**owner).delete()
+        replaced = EmailAddress.objects.filter(**owner)
+        carry_over_status(replaced, changes.emails)
+        replaced.delete()
         for email in changes.emails:
             setattr(email, next(iter(owner)), record)
         EmailAddress.objects.bulk_create(changes.emails)

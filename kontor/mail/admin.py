@@ -1,6 +1,8 @@
 """Mailboxes are set up in the admin; the password is stored encrypted and
 never shown again. Received messages can be looked up (read-only)."""
 
+import ssl
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,7 @@ class MailboxForm(forms.ModelForm):
             "port",
             "security",
             "verify_certificate",
+            "tls_ca_certificates",
             "username",
             "folder",
             "after_import",
@@ -40,6 +43,14 @@ class MailboxForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.instance.password_encrypted and not cleaned.get("password"):
             self.add_error("password", _("Enter the mailbox's password."))
+        if cadata := (cleaned.get("tls_ca_certificates") or "").strip():
+            try:
+                ssl.create_default_context(cadata=cadata)
+            except (ssl.SSLError, ValueError) as exc:
+                self.add_error(
+                    "tls_ca_certificates",
+                    _("These are no certificates in PEM format (%(reason)s).") % {"reason": exc},
+                )
         if cleaned.get("after_import") == "move" and not cleaned.get("move_to_folder"):
             self.add_error("move_to_folder", _("Name the folder to move imported messages to."))
         return cleaned
@@ -55,7 +66,17 @@ class MailboxAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "email_address", "other_addresses", "owner", "is_active"]}),
         (
             _("Server"),
-            {"fields": ["host", "port", "security", "verify_certificate", "username", "password"]},
+            {
+                "fields": [
+                    "host",
+                    "port",
+                    "security",
+                    "verify_certificate",
+                    "tls_ca_certificates",
+                    "username",
+                    "password",
+                ]
+            },
         ),
         (
             _("Import"),

@@ -11,7 +11,14 @@ from pydantic import Field
 from kontor.contacts.schemas import LookupMatch, matches_out
 from kontor.core.exceptions import FieldErrors
 from kontor.mail import selectors
-from kontor.mail.models import InboundMessage, Mailbox, Source
+from kontor.mail.models import (
+    RAW_CONTENT_TYPES,
+    RAW_EXTENSIONS,
+    InboundMessage,
+    Mailbox,
+    RawFormat,
+    Source,
+)
 from kontor.mail.services import IngestResult, MessageTooLarge, max_message_bytes, message_ingest
 
 router = Router(tags=["mail"])
@@ -34,6 +41,16 @@ class MessageOut(Schema):
     thread: str
     problems: list[str] = Field(description="What could not be read; the raw message is kept.")
     raw_url: str
+    kind: str = Field(
+        description="email, delivery_report (a bounce or delay), read_receipt or complaint."
+    )
+    format: str = Field(description="rfc822 (.eml) or outlook (.msg): what raw_url gives back.")
+    report: dict[str, Any] | None = Field(
+        description="What a bounce, read receipt or abuse report says (null for other mail)."
+    )
+    refers_to_activity_id: UUID | None = Field(
+        description="The sent email a report is about, when Kontor has it and you may see it."
+    )
 
 
 class InboundParams(Schema):
@@ -48,6 +65,7 @@ class InboundParams(Schema):
 
 def message_out(request: HttpRequest, result: IngestResult) -> dict[str, Any]:
     message = result.message
+    refers_to = selectors.visible_referred_activity_id(user=request.user, message=message)
     return {
         "id": message.pk,
         "activity_id": message.activity_id,
@@ -65,6 +83,10 @@ def message_out(request: HttpRequest, result: IngestResult) -> dict[str, Any]:
         "thread": message.thread,
         "problems": message.problems,
         "raw_url": request.build_absolute_uri(f"/api/v1/mail/messages/{message.pk}/raw"),
+        "kind": message.kind,
+        "format": message.raw_format,
+        "report": message.report or None,
+        "refers_to_activity_id": refers_to,
     }
 
 
@@ -81,20 +103,33 @@ def _raw_body(request: HttpRequest) -> bytes:
     return raw
 
 
+OUTLOOK_CONTENT_TYPES = {"application/vnd.ms-outlook", "application/x-ole-storage"}
+
+
+def _format(request: HttpRequest) -> str:
+    content_type = request.content_type.lower() if request.content_type else ""
+    return RawFormat.OUTLOOK if content_type in OUTLOOK_CONTENT_TYPES else RawFormat.RFC822
+
+
 @router.post(
     "/mail/inbound",
     response={200: MessageOut, 201: MessageOut, 413: dict},
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                content_type: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in ("message/rfc822", "application/vnd.ms-outlook")
+            },
         }
     },
 )
 def inbound(request: HttpRequest, params: Query[InboundParams]):
     """Take in one email: the raw RFC 5322 message as the body (Content-Type:
-    message/rfc822). 201 when it was new, 200 when it had come before. A
-    broken message is kept and answered with its ``problems``, never with 500."""
+    message/rfc822), or an Outlook file (Content-Type:
+    application/vnd.ms-outlook). 201 when it was new, 200 when it had come
+    before. A broken message is kept and answered with its ``problems``, never
+    with 500; an Outlook file that cannot be read is a 422 that says why."""
     mailbox = None
     if params.mailbox is not None:
         mailbox = Mailbox.objects.filter(pk=params.mailbox, is_active=True).first()
@@ -107,6 +142,7 @@ def inbound(request: HttpRequest, params: Query[InboundParams]):
             source=Source.API,
             mailbox=mailbox,
             create_unknown_contacts=params.create_contacts,
+            raw_format=_format(request),
         )
     except MessageTooLarge as exc:
         return Status(413, {"detail": exc.errors["message"][0]})
@@ -124,10 +160,12 @@ def get_message(request: HttpRequest, message_id: str):
 @router.get(
     "/mail/messages/{message_id}/raw",
     response={200: None, 404: dict},
-    openapi_extra={"responses": {200: {"content": {"message/rfc822": {}}}}},
+    openapi_extra={
+        "responses": {200: {"content": {"message/rfc822": {}, "application/vnd.ms-outlook": {}}}}
+    },
 )
 def get_raw_message(request: HttpRequest, message_id: str):
-    """The message exactly as received."""
+    """The message exactly as received (an Outlook file as uploaded)."""
     message = selectors.message_get(user=request.user, message_id=message_id)
     if message is None:
         return Status(404, NOT_FOUND)
@@ -135,9 +173,13 @@ def get_raw_message(request: HttpRequest, message_id: str):
 
 
 def raw_response(message: InboundMessage) -> FileResponse:
-    return FileResponse(
+    """The message exactly as received: an .eml, or the Outlook file as uploaded."""
+    response = FileResponse(
         message.raw.open("rb"),
         as_attachment=True,
-        filename=f"message-{message.pk}.eml",
-        content_type="message/rfc822",
+        filename=f"message-{message.pk}.{RAW_EXTENSIONS[message.raw_format]}",
+        content_type=RAW_CONTENT_TYPES[message.raw_format],
     )
+    response["Content-Length"] = str(message.raw.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

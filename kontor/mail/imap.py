@@ -48,11 +48,22 @@ def _check(response: tuple, what: str) -> list:
     return data
 
 
-def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
-    context = ssl.create_default_context()
+def tls_context(mailbox: Mailbox) -> ssl.SSLContext:
+    """Certificates are checked against the system's CAs, or only against the
+    mailbox's own CA certificates when it has some; never not at all unless
+    the administrator switched that off for the mailbox."""
+    try:
+        context = ssl.create_default_context(cadata=mailbox.tls_ca_certificates.strip() or None)
+    except (ssl.SSLError, ValueError) as exc:
+        raise MailboxError(f"the mailbox's trusted CA certificates cannot be read: {exc}") from exc
     if not mailbox.verify_certificate:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
+    context = tls_context(mailbox)
     try:
         if mailbox.security == Security.SSL:
             return imaplib.IMAP4_SSL(

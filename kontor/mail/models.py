@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +41,22 @@ class Mailbox(BaseModel):
     security = models.CharField(
         _("connection security"), max_length=16, choices=Security.choices, default=Security.SSL
     )
-    verify_certificate = models.BooleanField(_("verify the server's certificate"), default=True)
+    verify_certificate = models.BooleanField(
+        _("verify the server's certificate"),
+        default=True,
+        help_text=_(
+            "Switch off only for a server inside a trusted network whose certificate cannot be "
+            "checked: the connection is then encrypted but not protected against impostors."
+        ),
+    )
+    tls_ca_certificates = models.TextField(
+        _("trusted CA certificates"),
+        blank=True,
+        help_text=_(
+            "For a server whose certificate comes from a private CA: the CA's certificate(s) in "
+            "PEM format. When given, only these are trusted for this mailbox."
+        ),
+    )
     username = models.CharField(_("user name"), max_length=255)
     password_encrypted = models.TextField(editable=False, blank=True)
     folder = models.CharField(_("folder"), max_length=255, default="INBOX")
@@ -87,8 +103,28 @@ class Source(models.TextChoices):
     UPLOAD = "upload", _("Upload")
 
 
+class MessageKind(models.TextChoices):
+    EMAIL = "email", _("Email")
+    DELIVERY_REPORT = "delivery_report", _("Delivery report (bounce)")
+    READ_RECEIPT = "read_receipt", _("Read receipt")
+    COMPLAINT = "complaint", _("Abuse complaint")
+
+
+class RawFormat(models.TextChoices):
+    RFC822 = "rfc822", _("Internet message (.eml)")
+    OUTLOOK = "outlook", _("Outlook message (.msg)")
+
+
+RAW_EXTENSIONS = {RawFormat.RFC822: "eml", RawFormat.OUTLOOK: "msg"}
+RAW_CONTENT_TYPES = {
+    RawFormat.RFC822: "message/rfc822",
+    RawFormat.OUTLOOK: "application/vnd.ms-outlook",
+}
+
+
 def raw_message_name(instance: "InboundMessage", filename: str) -> str:
-    return f"mail/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.eml"
+    extension = RAW_EXTENSIONS.get(instance.raw_format, "eml")
+    return f"mail/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
 class InboundMessage(BaseModel):
@@ -96,11 +132,12 @@ class InboundMessage(BaseModel):
     so that no message is lost, however broken; ``problems`` says what could
     not be read."""
 
-    # SHA-256 of the Message-ID (or of the raw bytes, without one): a message
-    # delivered twice is stored once.
+    # SHA-256 of the message's content, every MIME part included, transport
+    # headers left out (kontor.mail.digest): a message delivered twice is
+    # stored once.
     dedup_key = models.CharField(max_length=64, unique=True, editable=False)
-    # SHA-256 of what the reader sees (sender, date, subject, text), to tell a
-    # second delivery from another message that reuses a Message-ID.
+    # SHA-256 of what the reader sees (sender, date, subject, text), to say how
+    # another message that reuses a Message-ID differs.
     fingerprint = models.CharField(max_length=64, editable=False)
     message_id = models.CharField(_("message ID"), max_length=998, blank=True)
     thread = models.CharField(_("thread"), max_length=998, blank=True)
@@ -111,6 +148,23 @@ class InboundMessage(BaseModel):
         _("direction"), max_length=16, choices=Direction.choices, blank=True
     )
     raw = models.FileField(upload_to=raw_message_name, max_length=255)
+    raw_format = models.CharField(
+        _("format"), max_length=16, choices=RawFormat.choices, default=RawFormat.RFC822
+    )
+    kind = models.CharField(
+        _("kind"), max_length=32, choices=MessageKind.choices, default=MessageKind.EMAIL
+    )
+    # What a bounce, read receipt or complaint says (kontor.mail.reports).
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    refers_to = models.ForeignKey(
+        Activity,
+        verbose_name=_("about the email"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The sent email a bounce, read receipt or complaint is about."),
+    )
     size = models.PositiveBigIntegerField(_("size in bytes"))
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     mailbox = models.ForeignKey(
@@ -127,6 +181,11 @@ class InboundMessage(BaseModel):
     class Meta(BaseModel.Meta):
         verbose_name = _("received email")
         verbose_name_plural = _("received emails")
+        indexes = [
+            models.Index(
+                fields=["message_id"], condition=~Q(message_id=""), name="inboundmessage_message_id"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject or self.message_id or str(self.pk)

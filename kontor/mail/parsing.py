@@ -14,8 +14,13 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email
+from kontor.mail.mime import RawPart, body_bytes, raw_parts
+
+if TYPE_CHECKING:
+    from kontor.mail.report_reading import Report
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +33,24 @@ MAX_DEPTH = 30
 # Charsets that mail programs declare while they mean windows-1252, a
 # superset; reading them as windows-1252 gets €, „ and “ right.
 _WINDOWS_1252_ALIASES = {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso8859-1"}
+# The machine-readable parts of reports; kept as they came and read.
+REPORT_TYPES = {
+    "message/delivery-status": "delivery-status",
+    "message/global-delivery-status": "delivery-status",
+    "message/disposition-notification": "disposition-notification",
+    "message/global-disposition-notification": "disposition-notification",
+    "message/feedback-report": "feedback-report",
+}
+_FILE_NAMES = {
+    "text/calendar": "invitation.ics",
+    "message/delivery-status": "delivery-status.txt",
+    "message/global-delivery-status": "delivery-status.txt",
+    "message/disposition-notification": "disposition-notification.txt",
+    "message/global-disposition-notification": "disposition-notification.txt",
+    "message/feedback-report": "feedback-report.txt",
+    "text/rfc822-headers": "original-headers.txt",
+    "message/global-headers": "original-headers.txt",
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +83,11 @@ class ParsedMessage:
     html: str = ""
     attachments: list[Part] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # The machine-readable parts of a report (kind, bytes) and the original
+    # message (or its headers) it returns; read by kontor.mail.report_reading.
+    report_parts: list[tuple[str, bytes]] = field(default_factory=list)
+    report_original: bytes | None = None
+    report: "Report | None" = None
 
     def problem(self, text: str) -> None:
         if text not in self.problems:
@@ -237,14 +265,15 @@ def _filename(part: Message, parsed: ParsedMessage, index: int, content_type: st
         name = ""
     name = _storable(str(name), parsed, "file name").strip()
     if not name:
+        if content_type in _FILE_NAMES:
+            return _FILE_NAMES[content_type]
         extension = {
-            "text/calendar": "ics",
             "message/rfc822": "eml",
+            "message/global": "eml",
             "text/plain": "txt",
             "text/html": "html",
         }.get(content_type) or content_type.rsplit("/", 1)[-1][:10]
-        stem = "invitation" if content_type == "text/calendar" else f"attachment-{index}"
-        name = f"{stem}.{extension}"
+        name = f"attachment-{index}.{extension}"
     return name
 
 
@@ -267,7 +296,55 @@ def _charset(part: Message) -> str | None:
         return None
 
 
-def _walk(part: Message, parsed: ParsedMessage, depth: int) -> None:
+@dataclass
+class _Source:
+    """The message as received and where its parts lie in it."""
+
+    raw: bytes
+    tree: RawPart | None
+
+
+def _exact_body(
+    part: Message, content_type: str, path: tuple[int, ...], source: _Source, parsed: ParsedMessage
+) -> bytes:
+    """A ``message/*`` part's body exactly as it came: never written again by
+    the email package, which may change it or fail on its headers."""
+    located = source.tree.find(path) if source.tree is not None else None
+    if located is not None and located.content_type == content_type:
+        return body_bytes(source.raw, located)
+    parsed.problem(
+        f"the bytes of a {content_type} part could not be located; it is kept as far as it "
+        "could be read (the raw message has it whole)"
+    )
+    inner = part.get_payload()
+    blocks = inner if isinstance(inner, list) else [inner]
+    try:
+        return b"\n".join(b.as_bytes() for b in blocks if isinstance(b, Message))
+    except Exception:
+        return _payload(part, parsed)
+
+
+def _forwarded_name(data: bytes, index: int) -> str:
+    """A forwarded message's file name: its subject, else attachment-N."""
+    scratch = ParsedMessage()
+    try:
+        strict = BytesParser(policy=policy.default).parsebytes(data, headersonly=True)
+        legacy = BytesParser(policy=policy.compat32).parsebytes(data, headersonly=True)
+        subject = _header(strict, legacy, "Subject", scratch)
+    except Exception:
+        subject = ""
+    subject = " ".join(re.sub(r"[\x00-\x1f\x7f/\\]+", " ", subject).split())[:120].strip(" .")
+    return f"{subject}.eml" if subject else f"attachment-{index}.eml"
+
+
+def _walk(
+    part: Message,
+    parsed: ParsedMessage,
+    depth: int,
+    path: tuple[int, ...],
+    source: _Source,
+    parent_type: str = "",
+) -> None:
     if depth > MAX_DEPTH:
         parsed.problem("MIME parts nested too deeply; the innermost were not read")
         return
@@ -277,22 +354,22 @@ def _walk(part: Message, parsed: ParsedMessage, depth: int) -> None:
     except Exception:
         content_type, disposition = "application/octet-stream", "attachment"
         parsed.problem("a part's Content-Type could not be read")
-    if content_type == "message/rfc822" and depth > 0:
-        inner = part.get_payload()
-        inner = inner[0] if isinstance(inner, list) and inner else inner
-        try:
-            data = inner.as_bytes() if isinstance(inner, Message) else _payload(part, parsed)
-        except Exception:
-            data = _payload(part, parsed)
+    if content_type.startswith("message/") and (depth > 0 or content_type != "message/rfc822"):
+        data = _exact_body(part, content_type, path, source, parsed)
         index = len(parsed.attachments) + 1
-        parsed.attachments.append(
-            Part(_filename(part, parsed, index, content_type), content_type, data)
-        )
+        if content_type in REPORT_TYPES:
+            parsed.report_parts.append((REPORT_TYPES[content_type], data))
+        elif parent_type == "multipart/report" and parsed.report_original is None:
+            parsed.report_original = data
+        name = _filename(part, parsed, index, content_type)
+        if content_type in {"message/rfc822", "message/global"} and not part.get_filename():
+            name = _forwarded_name(data, index)
+        parsed.attachments.append(Part(name, content_type, data))
         return
     if part.is_multipart():
-        for sub in part.get_payload():
+        for position, sub in enumerate(part.get_payload()):
             if isinstance(sub, Message):
-                _walk(sub, parsed, depth + 1)
+                _walk(sub, parsed, depth + 1, (*path, position), source, content_type)
         return
     if content_type.startswith("multipart/"):
         parsed.problem(f"malformed MIME: {content_type} without parts; read as text")
@@ -300,16 +377,18 @@ def _walk(part: Message, parsed: ParsedMessage, depth: int) -> None:
             parsed.text = _decode_bytes(_payload(part, parsed), _charset(part), parsed, "body")
         return
     is_text_body = content_type in {"text/plain", "text/html"} and disposition != "attachment"
+    in_report = parent_type == "multipart/report" and depth > 0
     if is_text_body and content_type == "text/plain" and not parsed.text:
         parsed.text = _decode_bytes(_payload(part, parsed), _charset(part), parsed, "text body")
         return
     if is_text_body and content_type == "text/html" and not parsed.html:
         parsed.html = _decode_bytes(_payload(part, parsed), _charset(part), parsed, "HTML body")
         return
-    index = len(parsed.attachments) + 1
-    parsed.attachments.append(
-        Part(_filename(part, parsed, index, content_type), content_type, _payload(part, parsed))
-    )
+    data = _payload(part, parsed)
+    if in_report and content_type == "text/rfc822-headers" and parsed.report_original is None:
+        parsed.report_original = data
+    name = _filename(part, parsed, len(parsed.attachments) + 1, content_type)
+    parsed.attachments.append(Part(name, content_type, data))
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
@@ -345,7 +424,12 @@ def parse_message(raw: bytes) -> ParsedMessage:
     parsed.date = _date(msg, _header(msg, legacy, "Date", parsed), parsed)
 
     try:
-        _walk(msg, parsed, 0)
+        tree: RawPart | None = raw_parts(raw)
+    except Exception:
+        logger.warning("could not locate a message's MIME parts", exc_info=True)
+        tree = None
+    try:
+        _walk(msg, parsed, 0, (), _Source(raw, tree))
     except Exception:
         logger.warning("could not read a message's MIME structure", exc_info=True)
         parsed.problem("the MIME structure could not be read; the text is the raw body")
@@ -371,4 +455,10 @@ def _part_defects(msg: Message) -> list[list[str]]:
     return found
 
 
-__all__ = ["Address", "ParsedMessage", "Part", "html_to_text", "parse_message"]
+__all__ = [
+    "Address",
+    "ParsedMessage",
+    "Part",
+    "html_to_text",
+    "parse_message",
+]

@@ -31,3 +31,11 @@ def message_get(*, user: User, message_id: Any) -> InboundMessage | None:
     except ValueError:
         return None
     return visible_messages(user).select_related("activity").filter(pk=pk).first()
+
+
+def visible_referred_activity_id(*, user: User, message: InboundMessage) -> uuid.UUID | None:
+    """The sent email a report is about, if ``user`` may see it."""
+    if message.refers_to_id is None:
+        return None
+    visible = visible_activities(user).filter(pk=message.refers_to_id).exists()
+    return message.refers_to_id if visible else None

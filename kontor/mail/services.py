@@ -30,9 +30,13 @@ from kontor.contacts.services import contact_create
 from kontor.core.encryption import encrypt
 from kontor.core.exceptions import FieldErrors
 from kontor.files.services import FileTooLarge, attachment_create, max_upload_bytes
-from kontor.mail.models import InboundMessage, Mailbox, Source
+from kontor.mail.digest import content_digest
+from kontor.mail.models import RAW_EXTENSIONS, InboundMessage, Mailbox, RawFormat, Source
+from kontor.mail.outlook import read_outlook_message
 from kontor.mail.parsing import Address, ParsedMessage, parse_message
 from kontor.mail.preview import reply_text
+from kontor.mail.report_reading import read_report
+from kontor.mail.reports import is_filed_as_conversation, report_act_on
 
 logger = logging.getLogger(__name__)
 
@@ -108,9 +112,40 @@ def _is_own(address: Address, own: tuple[set[str], set[str]]) -> bool:
     return address.normalized in addresses or address.normalized.rsplit("@", 1)[-1] in domains
 
 
+def _duplicate_of(key: str) -> InboundMessage | None:
+    return InboundMessage.objects.select_related("activity").filter(dedup_key=key).first()
+
+
+def _note_reused_message_id(parsed: ParsedMessage, fingerprint: str) -> None:
+    """Another message with this Message-ID came before but differs: this one
+    is kept as a message of its own, and says why."""
+    if not parsed.message_id:
+        return
+    earlier = (
+        InboundMessage.objects.filter(message_id=parsed.message_id)
+        .order_by("created_at", "id")
+        .only("id", "fingerprint")
+        .first()
+    )
+    if earlier is None:
+        return
+    how = (
+        "only in its attachments or other MIME parts or headers"
+        if earlier.fingerprint == fingerprint
+        else "in its sender, date, subject or text"
+    )
+    parsed.problem(
+        f"another message with the same Message-ID {parsed.message_id[:100]} was received "
+        f"before (message {earlier.pk}); this one differs from it {how} and is kept as a "
+        "message of its own"
+    )
+
+
 def _store(
     *,
     raw: bytes,
+    key: str,
+    raw_format: str,
     parsed: ParsedMessage,
     actor: AbstractBaseUser,
     source: str,
@@ -118,18 +153,11 @@ def _store(
 ) -> tuple[InboundMessage, bool]:
     """Keep the message as received, once. Returns it and whether it had
     been stored before."""
-    fingerprint = _fingerprint(parsed)
-    key = _sha256("message-id", parsed.message_id) if parsed.message_id else _sha256(raw)
-    existing = InboundMessage.objects.select_related("activity").filter(dedup_key=key).first()
-    if existing is not None and existing.fingerprint != fingerprint:
-        parsed.problem(
-            f"another message with the same Message-ID {parsed.message_id[:100]} was received "
-            "before; this one is kept as a message of its own"
-        )
-        key = _sha256(raw)
-        existing = InboundMessage.objects.select_related("activity").filter(dedup_key=key).first()
+    existing = _duplicate_of(key)
     if existing is not None:
         return existing, True
+    fingerprint = _fingerprint(parsed)
+    _note_reused_message_id(parsed, fingerprint)
     message = InboundMessage(
         dedup_key=key,
         fingerprint=fingerprint,
@@ -139,13 +167,14 @@ def _store(
         sent_at=parsed.date,
         size=len(raw),
         source=source,
+        raw_format=raw_format,
         mailbox=mailbox,
         imported_by=actor if actor.is_authenticated else None,
         problems=list(parsed.problems),
     )
     try:
         with transaction.atomic():
-            message.raw.save("message.eml", ContentFile(raw), save=False)
+            message.raw.save(f"message.{RAW_EXTENSIONS[raw_format]}", ContentFile(raw), save=False)
             message.save()
             audit_record(
                 actor=actor,
@@ -161,9 +190,11 @@ def _store(
 
 
 def _thread(parsed: ParsedMessage) -> str:
-    """The thread: that of the message this one answers, if Kontor has it;
-    else the first message the References name; else this message itself."""
-    referenced = [*parsed.references, *parsed.in_reply_to]
+    """The thread: that of the message this one answers (or, for a read
+    receipt, the message it is about), if Kontor has it; else the first
+    message the References name; else this message itself."""
+    about = [parsed.report.original_message_id] if parsed.report else []
+    referenced = [m for m in [*about, *parsed.references, *parsed.in_reply_to] if m]
     if referenced:
         known = (
             Activity.objects.filter(kind=Kind.EMAIL, message_id__in=referenced)
@@ -182,7 +213,7 @@ def _thread(parsed: ParsedMessage) -> str:
         )
         if known:
             return known
-        return parsed.references[0] if parsed.references else parsed.in_reply_to[0]
+        return parsed.references[0] if parsed.references else referenced[0]
     return parsed.message_id
 
 
@@ -267,6 +298,11 @@ def _process(
     create_unknown: bool,
 ) -> IngestResult:
     result = IngestResult(message=message)
+    report_act_on(actor=actor, parsed=parsed, message=message)
+    if not is_filed_as_conversation(parsed):
+        message.problems = list(parsed.problems)
+        message.save(update_fields=["kind", "report", "refers_to", "problems", "updated_at"])
+        return result
     own = _own_addresses(mailbox)
     sender = parsed.sender
     outbound = sender is not None and _is_own(sender, own)
@@ -317,7 +353,12 @@ def _process(
             activity = activity_update(actor=actor, activity=activity, data={"body": data["body"]})
         message.activity = activity
     message.problems = list(parsed.problems)
-    message.save(update_fields=["thread", "direction", "activity", "problems", "updated_at"])
+    message.save(
+        update_fields=[
+            "thread", "direction", "activity", "problems", "kind", "report", "refers_to",
+            "updated_at",
+        ]
+    )  # fmt: skip
     return result
 
 
@@ -328,10 +369,13 @@ def message_ingest(
     source: str = Source.API,
     mailbox: Mailbox | None = None,
     create_unknown_contacts: bool | None = None,
+    raw_format: str = RawFormat.RFC822,
 ) -> IngestResult:
-    """Take in one RFC 5322 message. The same message a second time changes
-    nothing (``duplicate``). Raises MessageTooLarge past the size limit and
-    FieldErrors for an empty body; never for a message that is merely broken."""
+    """Take in one RFC 5322 message (or an Outlook .msg file, with
+    ``raw_format``). The same message a second time changes nothing
+    (``duplicate``). Raises MessageTooLarge past the size limit and
+    FieldErrors for an empty body or an .msg file that cannot be read; never
+    for an RFC 5322 message that is merely broken."""
     if not raw:
         raise FieldErrors.single("message", "is empty")
     if len(raw) > max_message_bytes():
@@ -342,8 +386,20 @@ def message_ingest(
         )
     if create_unknown_contacts is None:
         create_unknown_contacts = mailbox.create_unknown_contacts if mailbox else True
-    parsed = parse_message(raw)
-    message, duplicate = _store(raw=raw, parsed=parsed, actor=actor, source=source, mailbox=mailbox)
+    if raw_format == RawFormat.OUTLOOK:
+        parsed, key = read_outlook_message(raw)
+    else:
+        parsed, key = parse_message(raw), content_digest(raw)
+        read_report(parsed)
+    message, duplicate = _store(
+        raw=raw,
+        key=key,
+        raw_format=raw_format,
+        parsed=parsed,
+        actor=actor,
+        source=source,
+        mailbox=mailbox,
+    )
     if duplicate:
         return IngestResult(message=message, duplicate=True)
     try:
@@ -365,5 +421,6 @@ def message_ingest(
             f"the message could not be processed ({type(exc).__name__}); the raw message is kept",
         ]
         message.activity = None
-        message.save(update_fields=["problems", "activity", "updated_at"])
+        message.refers_to = None
+        message.save(update_fields=["problems", "activity", "refers_to", "updated_at"])
         return IngestResult(message=message)

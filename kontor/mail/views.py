@@ -1,5 +1,5 @@
-"""Web UI of email import: upload .eml and .mbox files; download a received
-message as it came."""
+"""Web UI of email import: upload .eml, .mbox and Outlook .msg files;
+download a received message as it came; read an attached email."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -9,11 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kontor.core.exceptions import FieldErrors
+from kontor.files.selectors import attachment_get
 from kontor.mail import selectors
 from kontor.mail.api import raw_response
 from kontor.mail.forms import ImportForm
 from kontor.mail.models import Source
-from kontor.mail.services import IngestResult, message_ingest
+from kontor.mail.parsing import parse_message
+from kontor.mail.services import IngestResult, max_message_bytes, message_ingest
 from kontor.mail.uploads import messages_in
 
 MAX_MESSAGES_PER_UPLOAD = 5000
@@ -33,7 +35,7 @@ def mail_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         create = form.cleaned_data["create_unknown_contacts"]
         for upload in form.cleaned_data["files"]:
-            for index, raw in enumerate(messages_in(upload)):
+            for index, (raw, raw_format) in enumerate(messages_in(upload)):
                 if index >= MAX_MESSAGES_PER_UPLOAD:
                     rows.append(ImportRow(upload.name, None, "too many messages in one file"))
                     break
@@ -43,6 +45,7 @@ def mail_import(request: HttpRequest) -> HttpResponse:
                         raw=raw,
                         source=Source.UPLOAD,
                         create_unknown_contacts=create,
+                        raw_format=raw_format,
                     )
                 except FieldErrors as exc:
                     rows.append(ImportRow(upload.name, None, str(exc)))
@@ -68,3 +71,26 @@ def message_raw(request: HttpRequest, message_id: UUID) -> HttpResponse:
     if message is None:
         raise Http404
     return raw_response(message)
+
+
+PREVIEWED_TYPES = {"message/rfc822", "message/global"}
+
+
+@login_required
+def attached_message(request: HttpRequest, file_id: UUID) -> HttpResponse:
+    """An email attached to an activity (a forwarded message, an .eml file),
+    read as an email: its headers, its text and the names of its files."""
+    attachment = attachment_get(user=request.user, attachment_id=file_id)
+    if attachment is None:
+        raise Http404
+    if attachment.content_type not in PREVIEWED_TYPES and not attachment.name.lower().endswith(
+        ".eml"
+    ):
+        raise Http404
+    with attachment.file.open("rb") as handle:
+        parsed = parse_message(handle.read(max_message_bytes() + 1))
+    return render(
+        request,
+        "mail/attached_message.html",
+        {"attachment": attachment, "message": parsed},
+    )

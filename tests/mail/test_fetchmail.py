@@ -1,6 +1,8 @@
 """``kontor fetchmail`` against a real IMAP server: pymap, started for each
-test on a free port (its in-memory backend), over plain IMAP and STARTTLS."""
+test module on a free port (its in-memory backend), over plain IMAP,
+STARTTLS and implicit TLS, with a certificate from a CA the test makes."""
 
+import contextlib
 import datetime
 import imaplib
 import ipaddress
@@ -9,6 +11,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -34,14 +37,45 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _certificate(directory: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+def _key_pem(key) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+CA_KEY_USAGE = x509.KeyUsage(
+    digital_signature=True, content_commitment=False, key_encipherment=False,
+    data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+    encipher_only=False, decipher_only=False,
+)  # fmt: skip
+
+
+def _certificate(directory: Path) -> tuple[Path, Path, Path]:
+    """A CA of the test's own and a server certificate it signed for
+    localhost and 127.0.0.1: (CA certificate, server certificate, server key)."""
     now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Kontor Test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(CA_KEY_USAGE, critical=True)
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
@@ -52,25 +86,79 @@ def _certificate(directory: Path) -> tuple[Path, Path]:
             ),
             critical=False,
         )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = directory / "imap.crt", directory / "imap.key"
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
         )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
     )
-    return cert_file, key_file
+    ca_file = directory / "ca.crt"
+    cert_file, key_file = directory / "imap.crt", directory / "imap.key"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(_key_pem(key))
+    return ca_file, cert_file, key_file
+
+
+class ImplicitTlsProxy:
+    """IMAP over implicit TLS (port 993 style): TLS from the first byte,
+    terminated here with the server certificate, the plain IMAP stream
+    relayed to pymap. Runs in the test process until closed."""
+
+    def __init__(self, target_port: int, cert_file: Path, key_file: Path):
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(str(cert_file), str(key_file))
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.handshake_errors: list[str] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(client,), daemon=True).start()
+
+    def _handle(self, client: socket.socket) -> None:
+        try:
+            secure = self.context.wrap_socket(client, server_side=True)
+        except (ssl.SSLError, OSError) as exc:
+            self.handshake_errors.append(str(exc))
+            client.close()
+            return
+        upstream = socket.create_connection(("127.0.0.1", self.target_port))
+
+        def pipe(source: socket.socket, target: socket.socket) -> None:
+            try:
+                while data := source.recv(65536):
+                    target.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for end in (source, target):
+                    with contextlib.suppress(OSError):
+                        end.shutdown(socket.SHUT_RDWR)
+
+        threading.Thread(target=pipe, args=(upstream, secure), daemon=True).start()
+        pipe(secure, upstream)
+
+    def close(self) -> None:
+        self.listener.close()
 
 
 class ImapServer:
-    def __init__(self, port: int, certificate: Path):
+    def __init__(self, port: int, certificate: Path, tls_port: int):
         self.port = port
-        self.certificate = certificate
+        self.certificate = certificate  # the CA's: trusting it trusts the server
+        self.tls_port = tls_port
 
     def client(self) -> imaplib.IMAP4:
         client = imaplib.IMAP4("127.0.0.1", self.port)
@@ -108,7 +196,7 @@ class ImapServer:
 def imap_server(tmp_path_factory):
     pymap = shutil.which("pymap", path=str(Path(sys.executable).parent))
     assert pymap, "pymap is a test dependency (pip install pymap)"
-    cert_file, key_file = _certificate(tmp_path_factory.mktemp("imap"))
+    ca_file, cert_file, key_file = _certificate(tmp_path_factory.mktemp("imap"))
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603 (our own test server)
         [pymap, "--host", "127.0.0.1", "--port", str(port), "--cert", str(cert_file),
@@ -126,7 +214,9 @@ def imap_server(tmp_path_factory):
                 if time.monotonic() > deadline or process.poll() is not None:
                     pytest.fail("pymap did not start")
                 time.sleep(0.1)
-        yield ImapServer(port, cert_file)
+        proxy = ImplicitTlsProxy(port, cert_file, key_file)
+        yield ImapServer(port, ca_file, proxy.port)
+        proxy.close()
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -335,3 +425,100 @@ def test_the_password_is_stored_encrypted(mailbox):
 
     assert PASSWORD not in stored
     assert stored.startswith("gAAAA")  # a Fernet token
+
+
+# TLS ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def untrusting(monkeypatch):
+    """The system's CAs only: the test CA is not among them."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+
+
+def test_implicit_tls_with_the_mailboxs_own_ca(server, mailbox, anna, untrusting):
+    mailbox.security = Security.SSL
+    mailbox.port = server.tls_port
+    mailbox.tls_ca_certificates = server.certificate.read_text()
+    mailbox.save()
+    server.deliver(corpus.plain())
+
+    assert "1 imported" in fetchmail()
+    mailbox.refresh_from_db()
+    assert mailbox.last_error == ""
+
+
+def test_starttls_with_the_mailboxs_own_ca(server, mailbox, anna, untrusting):
+    mailbox.tls_ca_certificates = server.certificate.read_text()
+    mailbox.save()
+    server.deliver(corpus.plain())
+
+    assert "1 imported" in fetchmail()
+
+
+def test_implicit_tls_refuses_a_certificate_no_trusted_ca_signed(server, mailbox, anna, untrusting):
+    mailbox.security = Security.SSL
+    mailbox.port = server.tls_port
+    mailbox.save()
+    server.deliver(corpus.plain())
+
+    with pytest.raises(CommandError):
+        fetchmail()
+
+    mailbox.refresh_from_db()
+    assert "certificate verify failed" in mailbox.last_error
+    assert not InboundMessage.objects.exists()
+    assert len(server.uids(criterion="UNSEEN")) == 1
+
+
+def test_another_ca_than_the_servers_is_refused(server, mailbox, untrusting, tmp_path):
+    other_ca, _cert, _key = _certificate(tmp_path)
+    mailbox.security = Security.SSL
+    mailbox.port = server.tls_port
+    mailbox.tls_ca_certificates = other_ca.read_text()
+    mailbox.save()
+
+    with pytest.raises(CommandError):
+        fetchmail()
+
+    mailbox.refresh_from_db()
+    assert "certificate verify failed" in mailbox.last_error
+
+
+def test_implicit_tls_without_verification_when_the_admin_switched_it_off(
+    server, mailbox, anna, untrusting
+):
+    mailbox.security = Security.SSL
+    mailbox.port = server.tls_port
+    mailbox.verify_certificate = False
+    mailbox.save()
+    server.deliver(corpus.plain())
+
+    assert "1 imported" in fetchmail()
+
+
+def test_unreadable_ca_certificates_are_a_clear_error(server, mailbox, untrusting):
+    mailbox.tls_ca_certificates = "-----BEGIN CERTIFICATE-----\nnonsense\n-----END CERTIFICATE-----"
+    mailbox.save()
+
+    with pytest.raises(CommandError):
+        fetchmail()
+
+    mailbox.refresh_from_db()
+    assert "trusted CA certificates cannot be read" in mailbox.last_error
+
+
+def test_the_admin_form_rejects_what_is_no_pem_certificate(user):
+    from kontor.mail.admin import MailboxForm
+
+    form = MailboxForm(
+        data={
+            "name": "Vertrieb", "email_address": "v@kontor.example", "owner": user.pk,
+            "host": "imap.example", "port": 993, "security": "ssl", "verify_certificate": "on",
+            "tls_ca_certificates": "not a certificate", "username": "v", "password": "x",
+            "folder": "INBOX", "after_import": "mark_read",
+        }
+    )  # fmt: skip
+
+    assert not form.is_valid()
+    assert "PEM" in form.errors["tls_ca_certificates"][0]
