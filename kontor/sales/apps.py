@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "kontor.sales"
+    label = "sales"
+    verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from kontor.access.keys import register_encrypted_column
+        from kontor.core.records import register_record_type
+        from kontor.sales.overview import register_overview_sections
+        from kontor.sales.records import SALES_TYPES
+
+        for kind in SALES_TYPES:
+            register_record_type(kind)
+        register_encrypted_column("sales.Deal", "custom_sensitive")
+        register_overview_sections()
