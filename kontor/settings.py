@@ -278,7 +278,7 @@ KONTOR_COMPANY_ADDRESS = [
     for line in os.environ.get("KONTOR_COMPANY_ADDRESS", "Musterstraße 1;10115 Berlin").split(";")
     if line.strip()
 ]
-KONTOR_COMPANY_EMAIL = os.environ.get("KONTOR_COMPANY_EMAIL", "sales@kontor.localhost")
+KONTOR_COMPANY_EMAIL = os.environ.get("KONTOR_COMPANY_EMAIL", "sales@kontor.example")
 KONTOR_COMPANY_PHONE = os.environ.get("KONTOR_COMPANY_PHONE", "")
 KONTOR_COMPANY_VAT_ID = os.environ.get("KONTOR_COMPANY_VAT_ID", "")
 KONTOR_COMPANY_REGISTER = os.environ.get("KONTOR_COMPANY_REGISTER", "")

@@ -103,7 +103,8 @@ def list_pipelines(request: HttpRequest):
 
 @router.post("/pipelines", response={201: PipelineOut}, tags=["pipelines"])
 def create_pipeline(request: HttpRequest, payload: PipelineIn, response: HttpResponse):
-    pipeline = services.pipeline_create(actor=request.user, data=_input(payload, partial=False))
+    data = _created(_input(payload, partial=False), payload)
+    pipeline = services.pipeline_create(actor=request.user, data=data)
     pipeline = selectors.pipeline_get(pipeline.pk)
     _etag(response, pipeline)
     response["Location"] = f"/api/v1/pipelines/{pipeline.pk}"

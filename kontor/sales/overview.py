@@ -187,6 +187,7 @@ def register_overview_sections() -> None:
             ),
             as_json=payments_json,
             template="sales/_overview_payments.html",
-            position=40,
+            # First: what the customer owes is what a rep needs before a call.
+            position=5,
         )
     )

@@ -184,8 +184,11 @@ def _customer(inp: Input, data: Mapping[str, Any], record: Any) -> None:
             )
             if organization is not None:
                 inp.values["organization"] = organization
-    if not inp.errors and (
-        inp.current("organization", record) is None and inp.current("contact", record) is None
+    if (
+        "organization_id" not in inp.errors
+        and "contact_id" not in inp.errors
+        and inp.current("organization", record) is None
+        and inp.current("contact", record) is None
     ):
         inp.error("organization_id", "give an organization or a contact (the customer)")
 

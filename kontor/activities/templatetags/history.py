@@ -120,6 +120,7 @@ def overview_section(context: template.Context, entry: dict[str, Any]) -> str:
             "section": entry["section"],
             "content": entry["content"],
             "record": context.get("record"),
+            "is_contact": context.get("is_contact"),
             "request": context.get("request"),
             "user": context["request"].user,
         },
