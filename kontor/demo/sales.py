@@ -142,7 +142,7 @@ def load_sales(
                 "description": description,
                 "source": "erp",
             },
-        )  # fmt: skip
+        )
         for sku, name, unit, price, rate, description in PRODUCTS
     }
     key_accounts = PriceList.objects.create(

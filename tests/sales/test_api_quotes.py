@@ -162,7 +162,7 @@ def test_the_pdf_holds_the_number_customer_every_line_and_the_totals(api, deal, 
         "Königstraße 12",
         "Beratung",
         "Handbuch „Größe“",
-        "€300.00",  # 2.5 h × 120.00
+        "€300.00",  # 2.5 h at 120.00
         "€119.70",
         "€419.70",  # net
         "€57.00",  # 19 % of 300.00

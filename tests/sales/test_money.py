@@ -1,7 +1,7 @@
 """Quote totals equal a reference computation with Python's decimal module,
 for any mix of tax rates, discounts and quantities (property-based)."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st

@@ -49,7 +49,7 @@ def test_two_processes_creating_quotes_at_once_get_every_number_once(tmp_path):
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-            )  # fmt: skip
+            )
             for _ in range(2)
         ]
         time.sleep(3)  # both are waiting at the start line by now

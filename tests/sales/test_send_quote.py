@@ -88,7 +88,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope)
         return "250 OK"
 
