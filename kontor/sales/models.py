@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from kontor.contacts.models import Contact, Organization
 from kontor.core.models import BaseModel
@@ -73,13 +74,13 @@ class Stage(BaseModel):
 # 0002_create_default_pipeline); kontor/locale has them in German.
 DEFAULT_NAMES = frozenset(
     {
-        "New business",
-        "Qualification",
-        "Needs analysis",
-        "Proposal",
-        "Negotiation",
-        "Won",
-        "Lost",
+        gettext_noop("New business"),
+        gettext_noop("Qualification"),
+        gettext_noop("Needs analysis"),
+        gettext_noop("Proposal"),
+        gettext_noop("Negotiation"),
+        gettext_noop("Won"),
+        gettext_noop("Lost"),
     }
 )
 
