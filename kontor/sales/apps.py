@@ -8,6 +8,8 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from kontor.access.keys import register_encrypted_column
         from kontor.core.records import register_record_type
         from kontor.sales.overview import register_overview_sections
@@ -17,3 +19,8 @@ class SalesConfig(AppConfig):
             register_record_type(kind)
         register_encrypted_column("sales.Deal", "custom_sensitive")
         register_overview_sections()
+        from kontor.sales.defaults import restore_default_pipeline
+
+        post_migrate.connect(
+            restore_default_pipeline, sender=self, dispatch_uid="kontor-sales-default-pipeline"
+        )

@@ -181,12 +181,14 @@ def board_column(request: HttpRequest, pipeline_id: UUID, stage_id: UUID) -> Htt
 @require_http_methods(["GET", "POST"])
 def deal_move(request: HttpRequest, deal_id: UUID) -> HttpResponse:
     """Move a card: POSTed by the board's script (JSON answer) or by the
-    card's form; GET shows the form alone (a lost stage asks for a reason)."""
+    card's form; GET shows the form alone (a lost stage asks for a reason).
+    The script's answers are 200 with ``ok`` false and the reason for a
+    conflict or a missing lost reason: the board shows them itself (the
+    public API answers 409 and 422)."""
     deal = _deal_or_404(request, deal_id)
     board_url = _safe_next(request, reverse("sales-board", args=[deal.pipeline_id]))
     form = MoveForm(request.POST or None, initial={"stage": request.GET.get("stage")})
     error = None
-    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.deal_move(
@@ -198,17 +200,20 @@ def deal_move(request: HttpRequest, deal_id: UUID) -> HttpResponse:
             )
         except VersionConflict:
             if _wants_json(request):
-                return JsonResponse({"error": str(CONFLICT)}, status=409)
+                return JsonResponse({"ok": False, "conflict": True, "error": str(CONFLICT)})
             messages.error(request, CONFLICT)
             return redirect(board_url)
         except FieldErrors as exc:
-            error, status = _messages_of(exc), 422
+            error = _messages_of(exc)
             if _wants_json(request):
                 url = reverse("deal-move", args=[deal.pk])
                 stage = form.cleaned_data["stage"]
                 return JsonResponse(
-                    {"error": error, "form_url": f"{url}?stage={stage}&next={board_url}"},
-                    status=422,
+                    {
+                        "ok": False,
+                        "error": error,
+                        "form_url": f"{url}?stage={stage}&next={board_url}",
+                    }
                 )
         else:
             if _wants_json(request):
@@ -216,7 +221,7 @@ def deal_move(request: HttpRequest, deal_id: UUID) -> HttpResponse:
             messages.success(request, _("“%(title)s” was moved.") % {"title": deal.title})
             return redirect(board_url)
     elif request.method == "POST":
-        error, status = _("Choose a stage."), 422
+        error = _("Choose a stage.")
     return render(
         request,
         "sales/deal_move.html",
@@ -228,7 +233,6 @@ def deal_move(request: HttpRequest, deal_id: UUID) -> HttpResponse:
             "chosen": request.POST.get("stage") or request.GET.get("stage") or str(deal.stage_id),
             "next": board_url,
         },
-        status=status,
     )
 
 

@@ -35,9 +35,9 @@
         return { status: response.status, data: data };
       });
     }).then(function (answer) {
-      if (answer.status === 200) {
+      if (answer.status === 200 && answer.data.ok) {
         window.location.reload();
-      } else if (answer.status === 422 && answer.data.form_url) {
+      } else if (answer.data.form_url) {
         window.location.assign(answer.data.form_url);
       } else {
         card.classList.remove("deal-card--moving");
