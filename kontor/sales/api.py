@@ -2,7 +2,6 @@
 files), products, quotes (PDF, sending, accepting), orders, invoices and a
 customer's open payments."""
 
-import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from kontor.access.policy import fields_for
 from kontor.activities.links import note_visible_links
 from kontor.activities.schemas import ActivityList, FileList, FileOut, activity_out, file_out
 from kontor.activities.selectors import timeline, visible_activities
+from kontor.api.fields import IsoDate
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.audit.services import audit_read
 from kontor.contacts.selectors import organization_get
@@ -167,8 +167,8 @@ class DealListParams(Paging):
     team_id: UUID | None = Field(None, description="Deals owned by members of this team.")
     organization_id: UUID | None = None
     contact_id: UUID | None = None
-    close_before: datetime.date | None = Field(None, description="Expected close before.")
-    close_after: datetime.date | None = Field(None, description="Expected close on or after.")
+    close_before: IsoDate | None = Field(None, description="Expected close before.")
+    close_after: IsoDate | None = Field(None, description="Expected close on or after.")
     q: str = Field("", max_length=200, description="Words of the title.")
 
 

@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
+from kontor.api.fields import IsoDate
 from kontor.sales.lines import document_totals
 from kontor.sales.models import (
     Deal,
@@ -120,7 +121,7 @@ class DealFields(StrictSchema):
     probability: int | None = Field(
         None, ge=0, le=100, description="Default (and null): the stage's."
     )
-    expected_close_date: datetime.date | None = None
+    expected_close_date: IsoDate | None = None
     source: str | None = Field(None, max_length=120)
     next_step: str | None = Field(None, max_length=255)
     lost_reason: str | None = Field(None, max_length=500, description="Required in a lost stage.")
@@ -403,7 +404,7 @@ class QuoteFields(StrictSchema):
     deal_id: UUID | None = Field(None, description="Default customer and currency: the deal's.")
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     currency: str | None = Field(None, max_length=3)
-    valid_until: datetime.date | None = Field(None, description="Default: in 30 days.")
+    valid_until: IsoDate | None = Field(None, description="Default: in 30 days.")
     terms: str | None = None
     introduction: str | None = None
     customer_address: str | None = Field(None, description="The address printed on the quote.")
@@ -448,7 +449,7 @@ class OrderFields(StrictSchema):
     deal_id: UUID | None = None
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     currency: str | None = Field(None, max_length=3)
-    order_date: datetime.date | None = None
+    order_date: IsoDate | None = None
     status: OrderStatusName | None = None
     source: str | None = Field(None, max_length=64, description='"kontor" or the ERP\'s name.')
     lines: list[LineIn] | None = None
@@ -511,8 +512,8 @@ class InvoiceFields(StrictSchema):
     contact_id: UUID | None = None
     order_id: UUID | None = None
     currency: str | None = Field(None, max_length=3)
-    invoice_date: datetime.date | None = Field(None, description="Default: today.")
-    due_date: datetime.date | None = Field(None, description="Default: 14 days after the date.")
+    invoice_date: IsoDate | None = Field(None, description="Default: today.")
+    due_date: IsoDate | None = Field(None, description="Default: 14 days after the date.")
     gross_amount: Decimalish | None = Field(None, description=DECIMAL_NOTE)
     amount_paid: Decimalish | None = Field(None, description=DECIMAL_NOTE)
     dunning_level: int | None = Field(None, ge=0, le=10)
