@@ -25,7 +25,7 @@ from kontor.core.pagination import paginate
 from kontor.files import services as file_services
 from kontor.files.selectors import visible_attachments
 from kontor.sales import selectors, services
-from kontor.sales.models import Invoice, Quote, StageKind
+from kontor.sales.models import Invoice, Quote
 from kontor.sales.pdf import quote_file_name, quote_pdf
 from kontor.sales.schemas import (
     MAX_ID,
@@ -65,7 +65,6 @@ from kontor.sales.visibility import note_visible_customers
 
 router = Router(tags=["sales"])
 NOT_FOUND = {"detail": "Not found."}
-StatusName = str
 
 
 def _etag(response: HttpResponse, record: Any) -> None:
@@ -666,6 +665,3 @@ def organization_open_payments(
         "oldest_due_date": totals.oldest_due_date if totals else None,
         "invoices": unpaid,
     }
-
-
-__all__ = ["StageKind", "StatusName", "router"]

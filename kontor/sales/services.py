@@ -1196,7 +1196,7 @@ def quote_send(
         _audit(actor, AuditAction.UPDATE, quote, before, _document_snapshot(quote))
         try:
             email.send(fail_silently=False)
-        except (OSError, Exception) as exc:  # smtplib errors are OSErrors or SMTPException
+        except OSError as exc:  # smtplib's errors and refused connections are OSErrors
             logger.warning("quote %s not sent: %s", quote.number, exc)
             raise QuoteNotSent.single(
                 "__all__", f"the mail server did not take the message: {exc}"
