@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kontor.events",
     "kontor.telephony",
     "kontor.mail",
+    "kontor.sales",
     "kontor.demo",
     "kontor.perf",
     "kontor.server",
@@ -283,6 +284,26 @@ KONTOR_OWN_EMAIL_DOMAINS = [
 KONTOR_MAIL_MAX_MESSAGE_MB = int(os.environ.get("KONTOR_MAIL_MAX_MESSAGE_MB", "64"))
 # How often the worker fetches new mail from the IMAP mailboxes, in seconds.
 KONTOR_MAIL_POLL_SECONDS = int(os.environ.get("KONTOR_MAIL_POLL_SECONDS", "120"))
+
+# Sales (kontor.sales): the currency of new deals, quotes and products (ISO
+# 4217); number patterns of quotes and orders ({year}, {number}); how long a
+# new quote is valid; the company data printed on quotes (address lines
+# separated by ";"), whose email address also sends them.
+KONTOR_CURRENCY = os.environ.get("KONTOR_CURRENCY", "EUR").strip().upper()
+KONTOR_QUOTE_NUMBER_PATTERN = os.environ.get("KONTOR_QUOTE_NUMBER_PATTERN", "Q-{year}-{number:05d}")
+KONTOR_ORDER_NUMBER_PATTERN = os.environ.get("KONTOR_ORDER_NUMBER_PATTERN", "O-{year}-{number:05d}")
+KONTOR_QUOTE_VALID_DAYS = int(os.environ.get("KONTOR_QUOTE_VALID_DAYS", "30"))
+KONTOR_COMPANY_NAME = os.environ.get("KONTOR_COMPANY_NAME", "Kontor Demo GmbH")
+KONTOR_COMPANY_ADDRESS = [
+    line.strip()
+    for line in os.environ.get("KONTOR_COMPANY_ADDRESS", "Musterstraße 1;10115 Berlin").split(";")
+    if line.strip()
+]
+KONTOR_COMPANY_EMAIL = os.environ.get("KONTOR_COMPANY_EMAIL", "sales@kontor.example")
+KONTOR_COMPANY_PHONE = os.environ.get("KONTOR_COMPANY_PHONE", "")
+KONTOR_COMPANY_VAT_ID = os.environ.get("KONTOR_COMPANY_VAT_ID", "")
+KONTOR_COMPANY_REGISTER = os.environ.get("KONTOR_COMPANY_REGISTER", "")
+KONTOR_COMPANY_BANK = os.environ.get("KONTOR_COMPANY_BANK", "")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]

@@ -16,6 +16,7 @@ from kontor.events.api import router as events_router
 from kontor.files.api import router as files_router
 from kontor.mail.api import router as mail_router
 from kontor.notifications.api import router as notifications_router
+from kontor.sales.api import router as sales_router
 from kontor.tasks.api import router as jobs_router
 from kontor.telephony.api import router as telephony_router
 
@@ -27,6 +28,7 @@ for router in (
     tokens_router,
     telephony_router,
     mail_router,
+    sales_router,
     events_router,
     access_router,
     audit_router,
@@ -51,4 +53,5 @@ urlpatterns = [
     path("", include("kontor.telephony.urls")),
     path("", include("kontor.mail.urls")),
     path("", include("kontor.tasks.urls")),
+    path("", include("kontor.sales.urls")),
 ]

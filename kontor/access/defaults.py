@@ -21,6 +21,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from kontor.access.rights import ACTIONS
+
 
 def _levels(read: str, create: str, edit: str, delete: str, export: str) -> dict[str, Any]:
     return {"*": {"read": read, "create": create, "edit": edit, "delete": delete,
@@ -103,12 +105,44 @@ DESCRIPTIONS = {
 }
 
 
+def registered_levels(slug: str) -> dict[str, dict[str, str]]:
+    """The levels record types registered for the default role ``slug``
+    where they differ from its ``"*"`` levels (kontor.core.records)."""
+    from kontor.core.records import record_types
+
+    levels = {}
+    for kind in record_types():
+        if (granted := kind.default_levels(slug)) is not None:
+            levels[kind.key] = {action: granted.get(action, "none") for action in ACTIONS}
+    return levels
+
+
 def create_default_roles(role_model: Any) -> None:
     for role in DEFAULT_ROLES:
         values = {"description": DESCRIPTIONS[role["slug"]], "manage_access": False,
                   "audit_by_employee": False, **role}  # fmt: skip
         slug = values.pop("slug")
+        values["levels"] = {**values["levels"], **registered_levels(slug)}
         role_model.objects.get_or_create(slug=slug, defaults=values)
+
+
+def add_registered_levels(role_model: Any, keys: list[str]) -> None:
+    """For a data migration of an app that registers types with
+    ``role_levels``: existing default roles that do not name those types yet
+    get their levels (administrators' own changes stay)."""
+    for role in role_model.objects.filter(slug__in=[r["slug"] for r in DEFAULT_ROLES]):
+        wanted = {k: v for k, v in registered_levels(role.slug).items() if k in keys}
+        missing = {k: v for k, v in wanted.items() if k not in (role.levels or {})}
+        if missing:
+            role.levels = {**(role.levels or {}), **missing}
+            role.save(update_fields=["levels"])
+
+
+def remove_registered_levels(role_model: Any, keys: list[str]) -> None:
+    for role in role_model.objects.filter(slug__in=[r["slug"] for r in DEFAULT_ROLES]):
+        if any(k in (role.levels or {}) for k in keys):
+            role.levels = {k: v for k, v in role.levels.items() if k not in keys}
+            role.save(update_fields=["levels"])
 
 
 def restore_default_roles(sender: Any, **kwargs: Any) -> None:

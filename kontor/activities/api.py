@@ -10,6 +10,7 @@ from pydantic import Field
 
 from kontor.activities import selectors, services
 from kontor.activities.ics import meeting_calendar, meeting_file_name
+from kontor.activities.links import note_visible_links
 from kontor.activities.models import Activity, Kind
 from kontor.activities.overview import contact_overview, organization_overview
 from kontor.activities.schemas import (
@@ -77,6 +78,9 @@ def _respond(request: HttpRequest, response: HttpResponse, activity_id) -> dict:
 def _page(request: HttpRequest, activities, *, order, limit: int, cursor: str | None) -> dict:
     page = paginate(activities, order=order, limit=limit, cursor=cursor)
     note_visible_organizations(request.user, page.items)
+    note_visible_links(
+        request.user, [*page.items, *(f for a in page.items for f in a.attachments.all())]
+    )
     return {"items": [activity_out(request, a) for a in page.items], "next": page.next}
 
 

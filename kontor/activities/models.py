@@ -3,8 +3,9 @@
 All kinds live in one table, so a timeline is one index-backed query without
 joins; the columns of one kind are empty on the others (the services enforce
 which fields belong to which kind). An activity is linked to a contact and/or
-an organization; later records (deals, tickets) get their own nullable link
-column the same way, and ``visible_activities`` grows one more ``Exists``.
+an organization, and may in addition name one record of a type that allows
+it (a deal, later a ticket: ``linked_type`` and ``linked_id``, resolved
+through the record registry, so this app knows none of those domains).
 """
 
 from django.conf import settings
@@ -86,6 +87,10 @@ class Activity(BaseModel):
         related_name="activities",
     )
     version = models.PositiveIntegerField(default=1)
+    # The record this activity is about besides its contact or organization
+    # (kontor.activities.links): a registered type's key and the record's id.
+    linked_type = models.CharField(max_length=32, blank=True, default="", db_default="")
+    linked_id = models.UUIDField(null=True, blank=True)
 
     # Calls
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
@@ -146,6 +151,11 @@ class Activity(BaseModel):
                 fields=["message_id"], condition=~Q(message_id=""), name="activity_message_id"
             ),
             models.Index(fields=["thread"], condition=~Q(thread=""), name="activity_thread"),
+            models.Index(
+                fields=["linked_type", "linked_id", "occurred_at"],
+                condition=Q(linked_id__isnull=False),
+                name="activity_linked_time",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,6 +10,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from kontor.access.policy import fields_for
 from kontor.activities import selectors
 from kontor.activities.models import Activity, Kind, TaskStatus
+from kontor.activities.sections import overview_sections
 from kontor.activities.selectors import User
 from kontor.contacts.models import Contact, Organization
 from kontor.contacts.selectors import organization_contacts, organization_get
@@ -34,12 +35,8 @@ class Overview:
     recent_activities: list[Activity]
     files: list[Attachment]
     missing_fields: list[str]
-    # Filled as sales and service arrive; empty lists until then.
-    deals: list[Any] = field(default_factory=list)
-    tickets: list[Any] = field(default_factory=list)
-    quotes: list[Any] = field(default_factory=list)
-    orders: list[Any] = field(default_factory=list)
-    open_payments: list[Any] = field(default_factory=list)
+    # What other domains show here (kontor.activities.sections), by key.
+    sections: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_contact(self) -> bool:
@@ -120,6 +117,7 @@ def contact_overview(*, user: User, contact: Contact) -> Overview:
         )
     activities = selectors.contact_activities(user=user, contact=contact)
     return Overview(
+        sections={s.key: s.for_contact(user, contact) for s in overview_sections()},
         record=contact,
         organization=organization,
         colleagues=colleagues,
@@ -137,6 +135,9 @@ def organization_overview(*, user: User, organization: Organization) -> Overview
         user=user, organization=organization, member_ids=member_ids
     )
     return Overview(
+        sections={
+            s.key: s.for_organization(user, organization, member_ids) for s in overview_sections()
+        },
         record=organization,
         organization=None,
         colleagues=colleagues,

@@ -7,10 +7,12 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, create_model
 
+from kontor.activities.links import link_parameters, note_visible_links, shown_links
 from kontor.activities.models import Activity, CallOutcome, Direction, Kind, TaskStatus
 from kontor.activities.overview import Overview
+from kontor.activities.sections import ANSWER_KEYS, overview_sections
 from kontor.api.fields import IsoDateTime
 from kontor.contacts.schemas import ContactOut, OrganizationOut
 from kontor.contacts.visibility import note_visible_organizations, shown_organization
@@ -35,7 +37,32 @@ class ParticipantIn(StrictSchema):
     user_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class ActivityFields(StrictSchema):
+def with_links(base: type[Schema], name: str, *, writing: bool) -> Any:
+    """``base`` with a field per record type activities and files may name
+    (``deal_id``; kontor.activities.links), read from the registry when the
+    API is built."""
+    fields: dict[str, Any] = {
+        parameter: (
+            UUID | None,
+            Field(
+                None,
+                description=(
+                    f"The {kind.label} this is about besides its contact or organization"
+                    + (
+                        "; default contact and organization: the "
+                        f"{kind.label}'s. null removes the link."
+                        if writing
+                        else "; null also when it is not visible to you."
+                    )
+                ),
+            ),
+        )
+        for parameter, kind in link_parameters().items()
+    }
+    return create_model(name, __base__=base, **fields)
+
+
+class _ActivityFields(StrictSchema):
     """Every field a client may write. Which ones apply depends on ``kind``;
     a field of another kind is rejected with 422."""
 
@@ -78,6 +105,9 @@ class ActivityFields(StrictSchema):
     )
 
 
+ActivityFields = with_links(_ActivityFields, "ActivityFields", writing=True)
+
+
 class ActivityIn(ActivityFields):
     kind: KindName
 
@@ -111,7 +141,7 @@ class ParticipantOut(Schema):
     name: str
 
 
-class FileOut(Schema):
+class _FileOut(Schema):
     id: UUID
     name: str
     size: int
@@ -124,12 +154,15 @@ class FileOut(Schema):
     created_at: datetime
 
 
+FileOut = with_links(_FileOut, "FileOut", writing=False)
+
+
 class FileList(Schema):
     items: list[FileOut]
     next: str | None
 
 
-class ActivityOut(Schema):
+class _ActivityOut(Schema):
     """Fields of other kinds are null."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -172,14 +205,18 @@ class ActivityOut(Schema):
     files: list[FileOut]
 
 
+ActivityOut = with_links(_ActivityOut, "ActivityOut", writing=False)
+
+
 class ActivityList(Schema):
     items: list[ActivityOut]
     next: str | None = Field(description="Cursor of the next page, or null on the last page.")
 
 
 class OverviewBase(Schema):
-    """The 360° view. deals, tickets, quotes, orders and open_payments are
-    empty lists until those features exist."""
+    """The 360° view. deals, tickets, quotes, orders and open_payments come
+    from the domains that register them (kontor.activities.sections); a key
+    whose domain is not installed is an empty list."""
 
     colleagues: list[ContactOut] = Field(
         description="For a contact: the others at its organization; "
@@ -195,11 +232,17 @@ class OverviewBase(Schema):
     counts: dict[str, int] = Field(description="Number of activities per kind.")
     recent_activities: list[ActivityOut]
     files: list[FileOut]
-    deals: list[dict[str, Any]]
+    deals: list[dict[str, Any]] = Field(
+        description="Open deals: id, title, pipeline, stage, amount, currency, close date."
+    )
     tickets: list[dict[str, Any]]
-    quotes: list[dict[str, Any]]
-    orders: list[dict[str, Any]]
-    open_payments: list[dict[str, Any]]
+    quotes: list[dict[str, Any]] = Field(description="The latest quotes, newest first.")
+    orders: list[dict[str, Any]] = Field(description="Open orders, newest first.")
+    open_payments: list[dict[str, Any]] = Field(
+        description="Per currency: open_total, overdue_total, oldest_due_date (of unpaid "
+        "invoices). Empty when nothing is open, and for roles that may not read financial "
+        "data."
+    )
     missing_fields: list[str] = Field(
         description="Important fields that are still empty: for a contact name, email, "
         "phone, organization, owner; for an organization website, email, phone, owner, "
@@ -237,6 +280,7 @@ def file_out(request: HttpRequest, attachment: Attachment) -> dict[str, Any]:
         "organization_id": attachment.organization_id,
         "uploaded_by_id": attachment.uploaded_by_id,
         "created_at": attachment.created_at,
+        **shown_links(request.user, attachment),
     }
 
 
@@ -303,6 +347,7 @@ def activity_out(request: HttpRequest, activity: Activity) -> dict[str, Any]:
         "status": tasks(activity.status),
         "completed_at": tasks(activity.completed_at),
         "files": [file_out(request, a) for a in activity.attachments.all()],
+        **shown_links(request.user, activity),
     }
 
 
@@ -310,6 +355,16 @@ def overview_out(request: HttpRequest, overview: Overview) -> dict[str, Any]:
     def activity(value: Activity | None) -> dict[str, Any] | None:
         return activity_out(request, value) if value else None
 
+    shown = [
+        *overview.open_tasks,
+        *overview.recent_activities,
+        overview.last_interaction,
+        overview.next_interaction,
+    ]
+    note_visible_links(
+        request.user,
+        [*shown, *overview.files, *(f for a in shown if a for f in a.attachments.all())],
+    )
     note_visible_organizations(
         request.user,
         [
@@ -336,10 +391,11 @@ def overview_out(request: HttpRequest, overview: Overview) -> dict[str, Any]:
         "counts": overview.counts,
         "recent_activities": [activity_out(request, a) for a in overview.recent_activities],
         "files": [file_out(request, f) for f in overview.files],
-        "deals": overview.deals,
-        "tickets": overview.tickets,
-        "quotes": overview.quotes,
-        "orders": overview.orders,
-        "open_payments": overview.open_payments,
+        **{key: [] for key in ANSWER_KEYS},
+        **{
+            section.key: section.as_json(request, overview.sections[section.key])
+            for section in overview_sections()
+            if section.key in overview.sections
+        },
         "missing_fields": overview.missing_fields,
     }

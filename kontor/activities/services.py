@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kontor.access.services import shares_forget
 from kontor.activities import protection
+from kontor.activities.links import link_parameters, linked_record
 from kontor.activities.models import (
     Activity,
     CallOutcome,
@@ -217,6 +218,23 @@ class _Input:
         else:
             self.values["organization"] = organization
 
+    def link(self, parameter: str, record_id: Any) -> None:
+        """The record the activity is about besides its contact or organization
+        (``deal_id``; kontor.activities.links)."""
+        if record_id is None:
+            self.values["linked_type"], self.values["linked_id"] = "", None
+            return
+        kind = link_parameters()[parameter]
+        record = linked_record(self.actor, kind.key, record_id)
+        if record is None:
+            self.error(parameter, f"is not an existing {kind.label}")
+            return
+        if self.values.get("linked_id") is not None and "linked_record" in self.__dict__:
+            self.error(parameter, "an activity is about one record; give only one")
+            return
+        self.linked_record = record
+        self.values["linked_type"], self.values["linked_id"] = kind.key, record.pk
+
     def participant_list(self, value: Any) -> None:
         if value is None:
             value = []
@@ -282,8 +300,9 @@ def _kind_label(kind: str) -> str:
 
 def _read(data: Mapping[str, Any], inp: _Input) -> None:
     """Check that every field belongs to the activity's kind, then read it."""
-    allowed = COMMON_FIELDS | KIND_FIELDS[inp.kind]
-    for field in sorted(set(data) - ALL_FIELDS):
+    links = link_parameters()
+    allowed = COMMON_FIELDS | KIND_FIELDS[inp.kind] | set(links)
+    for field in sorted(set(data) - ALL_FIELDS - set(links)):
         inp.error(field, "is not a field of an activity")
     for field in sorted((set(data) & ALL_FIELDS) - allowed):
         if data[field] is not None:
@@ -331,10 +350,32 @@ def _read(data: Mapping[str, Any], inp: _Input) -> None:
         inp.organization(present["organization_id"])
     if "participants" in present:
         inp.participant_list(present["participants"])
+    for parameter in links:
+        if parameter in present and (present[parameter] is not None or inp.activity is not None):
+            inp.link(parameter, present[parameter])
 
 
 def _check_whole(data: Mapping[str, Any], inp: _Input) -> None:
     """Rules that involve more than one field, on the values after the write."""
+    # An activity about a deal (…) without contact or organization is on the
+    # deal's, when the actor may see them.
+    linked = inp.__dict__.get("linked_record")
+    if (
+        linked is not None
+        and inp.current("contact") is None
+        and "contact" not in inp.values
+        and inp.current("organization") is None
+        and "organization_id" not in data
+    ):
+        contact_id = getattr(linked, "contact_id", None)
+        organization_id = getattr(linked, "organization_id", None)
+        visible = contact_selectors.visible_contacts(inp.actor)
+        if contact_id and visible.filter(pk=contact_id).exists():
+            inp.contact(contact_id)
+        elif organization_id and (
+            contact_selectors.visible_organizations(inp.actor).filter(pk=organization_id).exists()
+        ):
+            inp.organization(organization_id)
     # The organization follows the contact unless the caller names one.
     if "contact" in inp.values and "organization_id" not in data:
         contact = inp.values["contact"]

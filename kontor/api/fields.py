@@ -30,3 +30,14 @@ def _in_utc(value: datetime.datetime) -> datetime.datetime:
 
 # A date and time written as ISO 8601 text, never as a number.
 IsoDateTime = Annotated[datetime.datetime, BeforeValidator(_not_a_number), AfterValidator(_in_utc)]
+
+
+def _not_a_timestamp(value: Any) -> Any:
+    """A date is written as YYYY-MM-DD; pydantic would read 0 as 1970-01-01."""
+    if isinstance(value, bool | int | float) or (isinstance(value, str) and _NUMBER.match(value)):
+        raise ValueError("must be a date as YYYY-MM-DD, e.g. 2026-03-01")
+    return value
+
+
+# A date written as ISO 8601 text (YYYY-MM-DD), never as a number.
+IsoDate = Annotated[datetime.date, BeforeValidator(_not_a_timestamp)]

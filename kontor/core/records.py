@@ -112,7 +112,15 @@ class RecordType:
     names of the changes it emits (``contact.created`` …); ``search``,
     ``personal_data``, ``merge_links`` (the ORM paths a duplicate merge
     re-points) and ``warehouse`` describe it to search, data protection,
-    merge and the warehouse export."""
+    merge and the warehouse export.
+
+    ``history_links``: activities and files may name a record of this type
+    (besides their contact or organization), under the type's
+    ``api_parameter`` (an activity's ``deal_id``); the record's page shows
+    them as its history. ``role_levels``: what a default role grants on this
+    type where it differs from the role's ``"*"`` levels, by role slug
+    (``{"service": {"read": "all"}}``: the actions not named get none), e.g.
+    for master data every role reads but only administrators change."""
 
     key: str
     label: Promise | str
@@ -131,6 +139,8 @@ class RecordType:
     personal_data: PersonalData | None = None
     merge_links: tuple[str, ...] = ()
     warehouse: WarehouseSpec | None = None
+    history_links: bool = False
+    role_levels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -157,6 +167,12 @@ class RecordType:
         from django.apps import apps
 
         return apps.get_model(self.model)
+
+    def default_levels(self, role_slug: str) -> dict[str, str] | None:
+        """The levels the default role ``role_slug`` grants on this type, if
+        they differ from its ``"*"`` levels."""
+        levels = dict(self.role_levels).get(role_slug)
+        return dict(levels) if levels is not None else None
 
     def event_names(self) -> list[str]:
         """``<key>.<event>`` for each change the type emits."""
@@ -193,3 +209,9 @@ def record_type_for(record: models.Model | type[models.Model]) -> RecordType:
 
 def is_registered(key: str) -> bool:
     return key in _TYPES
+
+
+def history_link_types() -> list[RecordType]:
+    """The types activities and files may name besides their contact or
+    organization (a deal, …)."""
+    return [kind for kind in _TYPES.values() if kind.history_links]

@@ -7,6 +7,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from kontor.activities.links import note_visible_links
 from kontor.activities.schemas import FileList, FileOut, file_out
 from kontor.activities.selectors import activity_get
 from kontor.contacts.selectors import contact_get, organization_get
@@ -30,6 +31,7 @@ class FileListParams(Schema):
 
 def _list(request: HttpRequest, attachments, params: FileListParams) -> dict:
     page = paginate(attachments, order=selectors.ORDER, limit=params.limit, cursor=params.cursor)
+    note_visible_links(request.user, page.items)
     return {"items": [file_out(request, a) for a in page.items], "next": page.next}
 
 

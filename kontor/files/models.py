@@ -46,6 +46,10 @@ class Attachment(BaseModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
+    # The record the file is about besides what it is attached to (a deal;
+    # kontor.activities.links).
+    linked_type = models.CharField(max_length=32, blank=True, default="", db_default="")
+    linked_id = models.UUIDField(null=True, blank=True)
 
     class Meta(BaseModel.Meta):
         verbose_name = _("file")
@@ -54,6 +58,11 @@ class Attachment(BaseModel):
             models.Index(fields=["activity", "created_at"], name="attachment_activity"),
             models.Index(fields=["contact", "created_at"], name="attachment_contact"),
             models.Index(fields=["organization", "created_at"], name="attachment_organization"),
+            models.Index(
+                fields=["linked_type", "linked_id", "created_at"],
+                condition=Q(linked_id__isnull=False),
+                name="attachment_linked",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

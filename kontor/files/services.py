@@ -3,6 +3,7 @@
 import mimetypes
 import re
 import unicodedata
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -75,10 +76,12 @@ def attachment_create(
     activity: Activity | None = None,
     contact: Contact | None = None,
     organization: Organization | None = None,
+    linked: Any = None,
 ) -> Attachment:
     """Store an uploaded file for exactly one activity, contact or organization.
     The caller passes a record it read through a selector (so the actor may
-    see it)."""
+    see it). ``linked``: a record of a type with history links (a deal) the
+    file is about as well (kontor.activities.links)."""
     if sum(record is not None for record in (activity, contact, organization)) != 1:
         raise ValueError("attach a file to exactly one activity, contact or organization")
     parent = activity or contact or organization
@@ -96,7 +99,14 @@ def attachment_create(
     if upload.size == 0:
         raise FieldErrors.single("file", "is empty")
     name = clean_file_name(upload.name)
+    link_type = ""
+    if linked is not None:
+        link_type = record_type_for(linked).key
+        if not record_type_for(linked).history_links:
+            raise ValueError(f"files cannot be linked to a {link_type}")
     attachment = Attachment(
+        linked_type=link_type,
+        linked_id=linked.pk if linked is not None else None,
         name=name,
         size=upload.size,
         content_type=detect_content_type(upload, name),
@@ -123,6 +133,8 @@ def _audit(actor: User, action: str, attachment: Attachment, *, new: bool) -> No
     if attachment.activity_id:
         values["activity"] = str(attachment.activity_id)
         record = attachment.activity.contact or attachment.activity.organization
+    if attachment.linked_id:
+        values[attachment.linked_type] = str(attachment.linked_id)
     audit_record(
         actor=actor,
         action=action,

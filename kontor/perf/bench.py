@@ -244,8 +244,23 @@ def kontor_operations(user, samples: Samples) -> dict[str, Callable[[int], Any]]
         operations["timeline_page"] = lambda i: _ok(
             client.get("/api/v1/activities", {"contact_id": str(heavy), "limit": 50})
         )
+    operations.update(_sales_operations(client))
     operations["_cleanup"] = lambda i: Contact.objects.filter(pk__in=created).delete()
     return operations
+
+
+def _sales_operations(client: Client) -> dict[str, Callable[[int], Any]]:
+    """The kanban board of the first pipeline (every column's sums and first
+    cards) and a page of the open deals, when there are deals."""
+    from kontor.sales.models import Deal, Pipeline
+
+    pipeline = Pipeline.objects.order_by("position", "name").first()
+    if pipeline is None or not Deal.objects.exists():
+        return {}
+    return {
+        "board": lambda i: _ok(client.get(f"/sales/board/{pipeline.pk}/")),
+        "deal_list": lambda i: _ok(client.get("/api/v1/deals", {"status": "open", "limit": 50})),
+    }
 
 
 def _has_route(path: str) -> bool:
@@ -331,7 +346,7 @@ def http_operations(port: int, token: str, samples: Samples) -> dict[str, Callab
 ORDER = [
     "phone_lookup", "phone_lookup_http", "email_lookup", "email_lookup_http", "search_name",
     "search_email", "search_phone", "search_organization", "overview", "list_page",
-    "timeline_page", "create_contact",
+    "timeline_page", "board", "deal_list", "create_contact",
 ]  # fmt: skip
 
 
@@ -350,6 +365,7 @@ def run(
             "activities": _activity_count(),
             "phone_numbers": PhoneNumber.objects.count(),
             "email_addresses": EmailAddress.objects.count(),
+            "deals": _deal_count(),
         },
         "seconds_per_operation": seconds,
         "operations": {},
@@ -381,6 +397,12 @@ def run(
         report["ratios"][name] = round(report["operations"][name]["p50_ms"] / base, 2)
     report["operations"] = {k: report["operations"][k] for k in ORDER if k in report["operations"]}
     return report
+
+
+def _deal_count() -> int:
+    from kontor.sales.models import Deal
+
+    return Deal.objects.count()
 
 
 def _activity_count() -> int:

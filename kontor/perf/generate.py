@@ -18,6 +18,8 @@ from kontor.contacts.models import LifecycleStage
 from kontor.perf import names
 from kontor.perf.bulk import bulk_load, uuid7_at, write_table
 from kontor.perf.generate_activities import generate_activities
+from kontor.perf.generate_sales import TABLES as SALES_TABLES
+from kontor.perf.generate_sales import generate_sales
 
 STAGES = [
     (LifecycleStage.LEAD, 35),
@@ -73,6 +75,7 @@ class Scale:
     activities: int
     seed: int = 1
     users: int = 0
+    deals: int = 0
 
 
 @dataclass
@@ -80,6 +83,7 @@ class Generated:
     counts: dict[str, int] = field(default_factory=dict)
     organization_ids: list = field(default_factory=list)
     organization_domains: list[str] = field(default_factory=list)
+    organization_names: dict = field(default_factory=dict)
     contact_ids: list = field(default_factory=list)
     contact_organization_ids: list = field(default_factory=list)
     heavy_contact_ids: list = field(default_factory=list)
@@ -108,6 +112,9 @@ def generate(scale: Scale, progress: Progress) -> Generated:
         _organizations(scale, rng, now, owners, result, progress)
         _contacts(scale, rng, now, owners, result, progress)
         generate_activities(scale, rng, now, owners, result, progress)
+    if scale.deals:
+        with bulk_load(SALES_TABLES, progress):
+            generate_sales(scale, rng, now, owners, result, progress)
     return result
 
 
@@ -156,6 +163,7 @@ def _organizations(scale, rng, now, owners, result: Generated, progress: Progres
         phone_rows.append(("main", 0, phone.raw, phone.e164, phone.e164[1:], "", None, pk))
         result.organization_ids.append(pk)
         result.organization_domains.append(domain)
+        result.organization_names[pk] = name
     org_columns = ["id", "created_at", "updated_at", "lifecycle_stage", "notes", "custom",
                    "version", "name", "website", "domain", "owner_id"]  # fmt: skip
     write_table(

@@ -27,7 +27,7 @@ from kontor.core.records import record_types
 from kontor.notifications.models import Notification
 from kontor.tasks.services import enqueue
 from kontor.tasks.worker import run_until_empty
-from tests.access.world import RIGHTS, ROLES, SCOPES, World, build_world
+from tests.access.world import READS, ROLES, SCOPES, World, build_world, rights_for
 from tests.conftest import api_client_for
 from tests.tasks.sample_tasks import always_fails
 
@@ -70,6 +70,7 @@ PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
     "call_id": lambda case, scope: case.extra["calls"][scope].pk,
     "message_id": lambda case, scope: case.extra["messages"][scope].pk,
     "job_id": lambda case, scope: case.extra["job"].pk,
+    "pipeline_id": lambda case, scope: case.extra["pipeline"].pk,
 }
 # The parameters that name a record whose visibility decides the status.
 RECORD_PARAMETERS = {*RECORD_TYPE_PARAMETERS, "call_id", "message_id"}
@@ -91,6 +92,19 @@ ADMIN_ONLY = {
     ("GET", "/roles"),
     ("GET", "/field-categories"),
     ("POST", "/field-categories"),
+    # Pipelines are configuration: everyone reads them, administrators change them.
+    ("POST", "/pipelines"),
+    ("PATCH", "/pipelines/{pipeline_id}"),
+    ("DELETE", "/pipelines/{pipeline_id}"),
+}
+# Collections whose POST makes a record of a type (whose rights may differ
+# from the role's "*" levels).
+COLLECTION_TYPES = {
+    "/deals": "deal",
+    "/quotes": "quote",
+    "/orders": "order",
+    "/invoices": "invoice",
+    "/products": "product",
 }
 
 
@@ -141,6 +155,37 @@ def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] 
         ("POST", "/notifications/{notification_id}/read"): ("json", {}),
         ("POST", "/telephony/calls/{call_id}/contact"): ("json", {}),
         ("POST", "/mail/inbound"): ("raw", _email(records.email)),
+        ("POST", "/pipelines"): ("json", {"name": "Matrix", "stages": [{"name": "Open"}]}),
+        ("PATCH", "/pipelines/{pipeline_id}"): ("json", {"name": "Matrix renamed"}),
+        ("POST", "/deals"): (
+            "json",
+            {"title": "Matrix deal", "organization_id": str(records.organization.pk)},
+        ),
+        ("PATCH", "/deals/{deal_id}"): ("json", {"next_step": "Call back"}),
+        ("POST", "/deals/{deal_id}/files"): upload,
+        ("POST", "/products"): (
+            "json",
+            {"sku": "MX-NEW", "name": "Matrix new", "net_price": "1", "tax_rate": "19"},
+        ),
+        ("PATCH", "/products/{product_id}"): ("json", {"name": "Matrix renamed"}),
+        ("POST", "/quotes"): ("json", {"organization_id": str(records.organization.pk)}),
+        ("PATCH", "/quotes/{quote_id}"): ("json", {"terms": "Matrix terms"}),
+        ("POST", "/quotes/{quote_id}/send"): (
+            "json",
+            {"to": ["einkauf@matrix.example"], "message": "Matrix"},
+        ),
+        ("POST", "/quotes/{quote_id}/accept"): ("json", {}),
+        ("POST", "/orders"): ("json", {"organization_id": str(records.organization.pk)}),
+        ("PATCH", "/orders/{order_id}"): ("json", {"status": "delivered"}),
+        ("POST", "/invoices"): (
+            "json",
+            {
+                "number": "MX-1",
+                "organization_id": str(records.organization.pk),
+                "gross_amount": "10",
+            },
+        ),
+        ("PATCH", "/invoices/{invoice_id}"): ("json", {"dunning_level": 1}),
         **{(method, path): ("json", {}) for method, path in INTEGRATION_OPERATIONS},
     }
     if method in ("GET", "DELETE"):
@@ -185,15 +230,44 @@ def _record_parameter(path: str) -> str | None:
     return next((name for name in names if name in RECORD_PARAMETERS), None)
 
 
+def _sales_expected(method: str, path: str, case: Case, scope: str) -> set[int] | None:
+    """The sales operations whose answer depends on more than one type's
+    rights (None for the others)."""
+    world = case.world
+    role = world.role
+    if path.startswith("/pipelines"):
+        return {200}  # reads; the writes are ADMIN_ONLY
+    if (method, path) == ("GET", "/organizations/{organization_id}/open-payments"):
+        if not world.may("read", scope, "organization"):
+            return {404}
+        return {200} if "financial" in READS[role] else {403}
+    if method == "POST" and path in COLLECTION_TYPES:
+        return {201} if rights_for(role, COLLECTION_TYPES[path])["create"] else {403}
+    if path == "/quotes/{quote_id}/send":
+        if not world.may("read", scope, "quote"):
+            return {404}
+        # Sending logs the email on the customer: that needs creating activities.
+        may = world.may("edit", scope, "quote") and rights_for(role, "activity")["create"]
+        return {200} if may else {403}
+    if path == "/quotes/{quote_id}/accept":
+        if not world.may("read", scope, "quote"):
+            return {404}
+        may = world.may("edit", scope, "quote") and rights_for(role, "order")["create"]
+        return {201} if may else {403}
+    return None
+
+
 def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
     role = case.world.role
-    rights = RIGHTS[role]
+    rights = rights_for(role)
     admin = role == "administrator"
     if (method, path) in INTEGRATION_OPERATIONS:
         return {403}  # a user's token is no phone system's
     if (method, path) in ADMIN_ONLY:
         if not admin:
             return {403}
+        if method == "DELETE":
+            return {204}
         return {201} if method == "POST" and path != "/field-categories" else {200}
     if path.startswith("/jobs"):
         return {200} if admin else {403}  # the background queue is the administrators'
@@ -229,7 +303,10 @@ def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
         # A message is never lost: without the right to log it, it is kept
         # unassigned and the answer names the refusal among its problems.
         return {201}
+    if (sales := _sales_expected(method, path, case, scope)) is not None:
+        return sales
     parameter = _record_parameter(path)
+    key = RECORD_TYPE_PARAMETERS.get(parameter or "")
     if parameter is None:  # a collection: lists and searches, or making a record
         if method == "GET":
             return {200}
@@ -238,16 +315,16 @@ def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
                 return {422}  # the contact is "not an existing contact" for this user
             return {201} if rights["create"] else {403}
         return {201} if rights["create"] else {403}
-    if not case.world.may("read", scope):
+    if not case.world.may("read", scope, key):
         return {404}
     if path == "/telephony/calls/{call_id}/contact":
         return {422}  # the caller is known: the call is on the contact's timeline already
     if method == "GET":
         return {200}
     if method == "DELETE":
-        return {204} if case.world.may("delete", scope) else {403}
+        return {204} if case.world.may("delete", scope, key) else {403}
     if method in ("PATCH", "PUT"):
-        return {200} if case.world.may("edit", scope) else {403}
+        return {200} if case.world.may("edit", scope, key) else {403}
     # POST on a record: a file or another record attached to it.
     return {201} if rights["create"] else {403}
 
@@ -279,8 +356,15 @@ def _extra(world: World) -> dict[str, Any]:
     }
     failed = enqueue(always_fails, name="matrix job", max_attempts=1)
     run_until_empty()
+    from kontor.sales.services import pipeline_create
+
+    # A pipeline without deals, so that deleting it is allowed.
+    pipeline = pipeline_create(
+        actor=world.admin, data={"name": "Matrix pipeline", "stages": [{"name": "Offen"}]}
+    )
     return {
         "job": failed,
+        "pipeline": pipeline,
         "tokens": tokens,
         "notifications": notifications,
         "shares": shares,

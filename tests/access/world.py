@@ -21,6 +21,7 @@ from kontor.activities.services import activity_create
 from kontor.contacts.services import contact_create, organization_create
 from kontor.customfields.models import CustomFieldDefinition
 from kontor.files.services import attachment_create
+from kontor.sales import services as sales
 from tests.factories import UserFactory
 
 ROLES = ["administrator", "sales", "service", "team-lead", "data-protection-officer", "read-only"]
@@ -41,6 +42,26 @@ RIGHTS: dict[str, dict[str, Any]] = {
     "data-protection-officer": {"read": ALL, "edit": ALL, "delete": ALL, "create": False},
     "read-only": {"read": ALL, "edit": set(), "delete": set(), "create": False},
 }
+# Where a role's rights on a type differ from its rights above (the types'
+# role_levels, kontor.sales.records): service agents read sales records but
+# change none; invoices come from the ERP, so only administrators and the
+# data protection officer change them; products are master data every role
+# reads and only administrators change.
+READS_ALL = {"read": ALL, "edit": set(), "delete": set(), "create": False}
+SALES_INVOICES = {"read": {"own", "team"}, "edit": set(), "delete": set(), "create": False}
+TYPE_RIGHTS: dict[tuple[str, str], dict[str, Any]] = {
+    **{("service", key): READS_ALL for key in ("deal", "quote", "order", "invoice")},
+    ("sales", "invoice"): SALES_INVOICES,
+    ("team-lead", "invoice"): SALES_INVOICES,
+    ("data-protection-officer", "invoice"): {**RIGHTS["data-protection-officer"]},
+    **{(role, "product"): READS_ALL for role in ROLES if role != "administrator"},
+}
+
+
+def rights_for(role: str, key: str | None = None) -> dict[str, Any]:
+    return TYPE_RIGHTS.get((role, key or ""), RIGHTS[role])
+
+
 # Which field categories each role may read.
 READS = {
     "administrator": {"standard", "personal", "financial", "special"},
@@ -56,6 +77,9 @@ CUSTOM_FIELDS = {
     "diagnosis": ("special", "SPECMARK"),
 }
 PHONES = {"own": "030 1111111", "team": "030 2222222", "foreign": "030 3333333"}
+# An invoice's amount per scope: financial, so it must show nowhere to roles
+# that may not read financial data.
+INVOICE_AMOUNTS = {"own": "73731.41", "team": "73732.42", "foreign": "73733.43"}
 
 
 @dataclass
@@ -67,6 +91,11 @@ class Records:
     meeting: Any
     contact_file: Any
     meeting_file: Any
+    deal: Any
+    quote: Any
+    order: Any
+    invoice: Any
+    product: Any
     marker: str
     email: str
     phone: str
@@ -80,6 +109,11 @@ class Records:
             "organization": self.organization,
             "activity": self.meeting,
             "file": self.contact_file,
+            "deal": self.deal,
+            "quote": self.quote,
+            "order": self.order,
+            "invoice": self.invoice,
+            "product": self.product,
         }
         if key not in made:
             import pytest
@@ -101,6 +135,10 @@ class Records:
                 self.meeting,
                 self.contact_file,
                 self.meeting_file,
+                self.deal,
+                self.quote,
+                self.order,
+                self.invoice,
             )
         }
 
@@ -155,6 +193,34 @@ def make_records(scope: str, owner: Any, admin: Any) -> Records:
     meeting_file = attachment_create(
         actor=admin, upload=SimpleUploadedFile(f"{marker}-m.txt", b"meeting file"), activity=meeting
     )
+    customer = {"organization_id": organization.pk, "contact_id": contact.pk}
+    deal = sales.deal_create(
+        actor=admin,
+        data={"title": f"{marker} deal", "owner_id": owner.pk, "amount": "1000", **customer},
+    )
+    # Master data: visible to every role, so it carries no scope's marker.
+    product = sales.product_create(
+        actor=admin,
+        data={"sku": f"MX-{scope}", "name": f"Matrixprodukt {scope}", "net_price": "10",
+              "tax_rate": "19"},
+    )  # fmt: skip
+    quote = sales.quote_create(
+        actor=admin,
+        data={"deal_id": deal.pk, "owner_id": owner.pk,
+              "lines": [{"product_id": product.pk, "quantity": "2"}]},
+    )  # fmt: skip
+    quote = sales.quote_set_status(actor=admin, quote=quote, status="sent")
+    order = sales.order_create(
+        actor=admin,
+        data={"owner_id": owner.pk, "deal_id": deal.pk,
+              "lines": [{"product_id": product.pk, "quantity": "1"}], **customer},
+    )  # fmt: skip
+    invoice = sales.invoice_create(
+        actor=admin,
+        data={"number": f"RE-{marker}", "gross_amount": INVOICE_AMOUNTS[scope],
+              "order_id": order.pk, "due_date": "2020-01-31", "invoice_date": "2020-01-01",
+              **customer},
+    )  # fmt: skip
     return Records(
         scope,
         owner,
@@ -163,6 +229,11 @@ def make_records(scope: str, owner: Any, admin: Any) -> Records:
         meeting,
         contact_file,
         meeting_file,
+        deal,
+        quote,
+        order,
+        invoice,
+        product,
         marker,
         email,
         PHONES[scope],
@@ -181,8 +252,10 @@ class World:
     def owner(self, scope: str) -> Any:
         return {"own": self.me, "team": self.teammate, "foreign": self.stranger}[scope]
 
-    def may(self, action: str, scope: str) -> bool:
-        return scope in RIGHTS[self.role][action]
+    def may(self, action: str, scope: str, key: str | None = None) -> bool:
+        """May this role ``action`` the ``scope``'s record of type ``key``
+        (default: the types that follow the role's "*" levels)?"""
+        return scope in rights_for(self.role, key)[action]
 
     def hidden_scopes(self) -> list[str]:
         return [s for s in SCOPES if not self.may("read", s)]
@@ -197,6 +270,8 @@ class World:
         for key, (category, prefix) in CUSTOM_FIELDS.items():
             if category not in READS[self.role]:
                 strings += [key, prefix]
+        if "financial" not in READS[self.role]:
+            strings += list(INVOICE_AMOUNTS.values())
         return strings
 
 

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kontor.activities.sections import overview_sections
 from kontor.files.services import attachment_create
 from tests.activities.conftest import bulk_history
 from tests.factories import ActivityFactory, ContactFactory, OrganizationFactory
@@ -147,7 +148,9 @@ def test_the_api_needs_as_many_queries_for_500_activities_as_for_5(api, historie
         target = url.format(contact=contact.pk, organization=organization.pk)
         counts[size] = count_queries(lambda target=target: api.get(target))
     assert counts[5] == counts[500]
-    assert counts[500] <= 30
+    # The sections other domains register (kontor.activities.sections) cost
+    # one query each: sales adds four (deals, quotes, orders, open payments).
+    assert counts[500] <= 30 + len(overview_sections())
 
 
 @pytest.mark.parametrize(

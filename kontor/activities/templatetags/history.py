@@ -15,6 +15,8 @@ from kontor.access.policy import can, can_create, fields_for
 from kontor.activities.forms import FORMS
 from kontor.activities.models import Kind
 from kontor.activities.overview import contact_overview, organization_overview
+from kontor.activities.sections import is_registered as section_registered
+from kontor.activities.sections import overview_sections
 from kontor.contacts.models import Contact, Organization
 from kontor.files.forms import UploadForm
 
@@ -91,13 +93,38 @@ def history_panel(context: template.Context, record: Contact | Organization) -> 
         "open_action": context.get("history_open", ""),
         "counts": [(kind, label, overview.counts.get(kind, 0)) for kind, label in Kind.choices],
         "missing": [MISSING_LABELS[key] for key in overview.missing_fields],
-        "later_sections": [(key, label, getattr(overview, key)) for key, label in LATER_SECTIONS],
+        # Sections of installed domains as their cards; the others as "none yet".
+        "sections": [
+            {"section": section, "content": overview.sections.get(section.key)}
+            for section in overview_sections()
+        ],
+        "later_sections": [
+            (key, label) for key, label in LATER_SECTIONS if not section_registered(key)
+        ],
         "timeline_url_name": f"{prefix}-timeline",
         # Colleagues' contact points only for who may read them (kontor.access).
         "contact_fields": fields_for(user, "contact"),
         "can_edit_record": can(user, "edit", record),
         "now": timezone.now(),
     }
+
+
+@register.simple_tag(takes_context=True)
+def overview_section(context: template.Context, entry: dict[str, Any]) -> str:
+    """The card of a section another domain registered (kontor.activities.sections)."""
+    from django.template.loader import render_to_string
+
+    return render_to_string(
+        entry["section"].template,
+        {
+            "section": entry["section"],
+            "content": entry["content"],
+            "record": context.get("record"),
+            "is_contact": context.get("is_contact"),
+            "request": context.get("request"),
+            "user": context["request"].user,
+        },
+    )
 
 
 @register.inclusion_tag("activities/_timeline_entry.html", takes_context=True)

@@ -9,10 +9,14 @@ from kontor.access.models import Role, Team
 from kontor.contacts.services import contact_create, organization_create
 from kontor.demo import data
 from kontor.demo.history import load_history
+from kontor.demo.sales import load_sales, summary
 
 
 class Command(BaseCommand):
-    help = "Load demo organizations, contacts, their history, and two demo colleagues."
+    help = (
+        "Load demo organizations, contacts, their history, deals, products, quotes, orders "
+        "and invoices, and two demo colleagues."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -71,8 +75,9 @@ class Command(BaseCommand):
         for record in data.DIRTY_CONTACTS:
             contact_create(actor=actor, data=record)
         activities = load_history(team=team, contacts=contacts, organizations=organizations)
+        sales = load_sales(team=team, contacts=contacts, organizations=organizations)
         self.stdout.write(
             f"Loaded {len(organizations)} organizations and "
             f"{len(data.CONTACTS) + len(data.DIRTY_CONTACTS)} contacts "
-            f"with {activities} activities."
+            f"with {activities} activities, and {summary(sales)}."
         )

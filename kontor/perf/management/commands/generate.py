@@ -19,6 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--contacts", type=int, required=True)
         parser.add_argument("--organizations", type=int, required=True)
         parser.add_argument("--activities", type=int, required=True)
+        parser.add_argument(
+            "--deals",
+            type=int,
+            default=0,
+            help="Also this many deals with their stage histories, quotes (four in ten), orders "
+            "and invoices.",
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--users",
@@ -29,11 +36,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, contacts, organizations, activities, seed, users, **options):
-        if min(contacts, organizations, activities, users) < 0:
+    def handle(self, *args, contacts, organizations, activities, seed, users, deals, **options):
+        if min(contacts, organizations, activities, users, deals) < 0:
             raise CommandError("Counts must not be negative.")
         if activities and not contacts:
             raise CommandError("Activities need contacts to belong to.")
+        if deals and not contacts:
+            raise CommandError("Deals need contacts to belong to.")
         bar = tqdm(unit=" rows", unit_scale=True, disable=options["no_progress"], file=sys.stderr)
 
         def progress(label: str, rows: int) -> None:
@@ -48,6 +57,7 @@ class Command(BaseCommand):
                 activities=activities,
                 seed=seed,
                 users=users,
+                deals=deals,
             ),
             progress,
         )

@@ -1,0 +1,234 @@
+"""Reading the input of the sales services: every problem of a write is
+collected with the field it concerns before any row is touched, so the
+caller sees them all at once (API: 422 naming each field)."""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel.numbers import list_currencies
+from django.contrib.auth import get_user_model
+
+from kontor.contacts.selectors import parse_id, visible_contacts, visible_organizations
+from kontor.core.exceptions import FieldErrors
+from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
+
+CURRENCIES = frozenset(list_currencies()) - {"XXX", "XTS"}
+# The largest amount the columns hold (16 digits, two of them decimal places).
+MAX_AMOUNT = Decimal(10) ** 14
+MAX_LINES = 500
+
+
+class Input:
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+        self.errors: dict[str, list[str]] = {}
+        self.values: dict[str, Any] = {}
+
+    def error(self, field: str, reason: str) -> None:
+        self.errors.setdefault(field, []).append(reason)
+
+    def raise_if_invalid(self) -> None:
+        if self.errors:
+            raise FieldErrors(self.errors)
+
+    # Plain values ---------------------------------------------------------------
+
+    def text(
+        self, field: str, value: Any, *, limit: int, required: bool = False, attribute: str = ""
+    ) -> str | None:
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.error(field, "must be text")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.error(field, "is required")
+            return None
+        if len(value) > limit:
+            self.error(field, f"must be at most {limit} characters")
+            return None
+        if not is_storable(value):
+            self.error(field, UNSTORABLE_REASON)
+            return None
+        self.values[attribute or field] = value
+        return value
+
+    def decimal(
+        self,
+        field: str,
+        value: Any,
+        *,
+        places: int,
+        minimum: Decimal | None = Decimal(0),
+        maximum: Decimal = MAX_AMOUNT,
+        positive: bool = False,
+        store: bool = True,
+    ) -> Decimal | None:
+        """A decimal given as text ("12.50"), an integer or a Decimal; floats
+        are refused (0.1 is no exact amount)."""
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            self.error(field, 'must be a decimal number as text, e.g. "12.50"')
+            return None
+        if isinstance(value, str) and len(value) > 60:
+            self.error(field, "must be a decimal number")
+            return None
+        try:
+            number = Decimal(value.strip() if isinstance(value, str) else value)
+        except InvalidOperation:
+            self.error(field, 'must be a decimal number, e.g. "12.50"')
+            return None
+        if not number.is_finite():
+            self.error(field, "must be a finite number")
+            return None
+        if positive and number <= 0:
+            self.error(field, "must be greater than 0")
+            return None
+        if minimum is not None and number < minimum:
+            self.error(field, f"must not be less than {minimum}")
+            return None
+        if number >= maximum:
+            self.error(field, f"must be less than {maximum}")
+            return None
+        if -number.as_tuple().exponent > places and number != number.quantize(
+            Decimal(1).scaleb(-places)
+        ):
+            self.error(field, f"must have at most {places} decimal places")
+            return None
+        number = number.quantize(Decimal(1).scaleb(-places))
+        if store:
+            self.values[field] = number
+        return number
+
+    def whole(
+        self, field: str, value: Any, *, minimum: int = 0, maximum: int, nullable: bool = False
+    ) -> int | None:
+        if value is None and nullable:
+            self.values[field] = None
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(field, "must be a whole number")
+            return None
+        if not minimum <= value <= maximum:
+            self.error(field, f"must be between {minimum} and {maximum}")
+            return None
+        self.values[field] = value
+        return value
+
+    def date(
+        self, field: str, value: Any, *, required: bool = False, store: bool = True
+    ) -> datetime.date | None:
+        if value is None:
+            if required:
+                self.error(field, "is required")
+            elif store:
+                self.values[field] = None
+            return None
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                self.error(field, "must be a date as YYYY-MM-DD")
+                return None
+        if not isinstance(value, datetime.date):
+            self.error(field, "must be a date as YYYY-MM-DD")
+            return None
+        if not 1900 <= value.year <= 2999:
+            self.error(field, "must be a year between 1900 and 2999")
+            return None
+        if store:
+            self.values[field] = value
+        return value
+
+    def choice(self, field: str, value: Any, choices: Iterable[str]) -> str | None:
+        choices = list(choices)
+        if value not in choices:
+            self.error(field, f"must be one of: {', '.join(choices)}")
+            return None
+        self.values[field] = value
+        return value
+
+    def currency(self, value: Any, field: str = "currency") -> str | None:
+        if not isinstance(value, str) or value.strip().upper() not in CURRENCIES:
+            self.error(field, "must be an ISO 4217 currency code, e.g. EUR")
+            return None
+        self.values[field] = value.strip().upper()
+        return self.values[field]
+
+    def boolean(self, field: str, value: Any) -> None:
+        if not isinstance(value, bool):
+            self.error(field, "must be true or false")
+        else:
+            self.values[field] = value
+
+    # Related records ---------------------------------------------------------------
+
+    def owner(self, owner_id: Any, field: str = "owner_id") -> None:
+        if owner_id is None:
+            self.values["owner"] = None
+            return
+        pk = parse_id(owner_id)
+        owner = get_user_model().objects.filter(pk=pk, is_active=True).first() if pk else None
+        if owner is None:
+            self.error(field, "is not an active user")
+        else:
+            self.values["owner"] = owner
+
+    def record(self, field: str, value: Any, visible: Any, label: str, attribute: str) -> Any:
+        """A record of ``visible`` (the actor's selector) by its id."""
+        if value is None:
+            self.values[attribute] = None
+            return None
+        from kontor.sales.selectors import parse_uuid
+
+        pk = parse_uuid(value)
+        record = visible.filter(pk=pk).first() if pk else None
+        if record is None:
+            self.error(field, f"is not an existing {label}")
+            return None
+        self.values[attribute] = record
+        return record
+
+    def organization(self, value: Any) -> Any:
+        return self.record(
+            "organization_id",
+            value,
+            visible_organizations(self.actor),
+            "organization",
+            "organization",
+        )
+
+    def contact(self, value: Any) -> Any:
+        return self.record(
+            "contact_id",
+            value,
+            visible_contacts(self.actor).select_related("organization"),
+            "contact",
+            "contact",
+        )
+
+    def current(self, attribute: str, record: Any) -> Any:
+        if attribute in self.values:
+            return self.values[attribute]
+        return getattr(record, attribute) if record is not None else None
+
+
+def unknown_fields(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise FieldErrors({field: ["is not a field of this record"] for field in unknown})
+
+
+def as_list(inp: Input, field: str, value: Any, *, limit: int = MAX_LINES) -> list:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        inp.error(field, "must be a list")
+        return []
+    items = list(value)
+    if len(items) > limit:
+        inp.error(field, f"must have at most {limit} entries")
+        return []
+    return items
