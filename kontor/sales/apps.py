@@ -14,9 +14,16 @@ class SalesConfig(AppConfig):
         from kontor.core.records import register_record_type
         from kontor.sales.overview import register_overview_sections
         from kontor.sales.records import SALES_TYPES
+        from kontor.tasks.schedules import register_schedule
 
         for kind in SALES_TYPES:
             register_record_type(kind)
+        register_schedule(
+            "sales.expire_quotes",
+            "kontor.sales.tasks.expire_quotes",
+            cron="5 0 * * *",
+            description=_("Mark sent quotes whose validity ended as expired."),
+        )
         register_encrypted_column("sales.Deal", "custom_sensitive")
         register_overview_sections()
         from kontor.sales.defaults import restore_default_pipeline

@@ -197,6 +197,25 @@ def test_quotes_expire_by_themselves_after_their_date(user, deal, product):
     assert draft.status == "draft"
 
 
+def test_the_worker_expires_quotes_on_its_daily_schedule(user, deal, product):
+    from django.utils import timezone
+
+    from kontor.tasks.models import Schedule
+    from kontor.tasks.schedules import fire_due_schedules
+    from kontor.tasks.worker import run_until_empty
+
+    quote = sent_quote(user, deal, product)
+    type(quote).objects.filter(pk=quote.pk).update(
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    Schedule.objects.update(next_run_at=timezone.now() + datetime.timedelta(days=1))
+    Schedule.objects.filter(name="sales.expire_quotes").update(next_run_at=timezone.now())
+    assert fire_due_schedules() == 1
+    run_until_empty()
+    quote.refresh_from_db()
+    assert quote.status == "expired"
+
+
 def test_a_declined_quote_can_not_be_accepted(api, user, deal, product):
     quote = sent_quote(user, deal, product)
     declined = api.patch(f"/api/v1/quotes/{quote.pk}", {"status": "declined"})
