@@ -7,10 +7,11 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from kontor.access import selectors, services
 from kontor.access.policy import visible_records
+from kontor.api.schemas import StrictSchema
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
 from kontor.core.records import CATEGORIES, is_registered
@@ -20,10 +21,6 @@ router = Router(tags=["access"])
 NOT_FOUND = {"detail": "Not found."}
 MAX_ID = 2**63 - 1
 CategoryName = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PageParams(Schema):

@@ -300,51 +300,45 @@ def fields_for(user: User, key: str) -> FieldAccess:
 
 def check_field_edits(user: User, key: str, data: Mapping[str, Any]) -> None:
     """Refuse a write that sets fields the user may not edit: 403 for fields
-    they may read, and for custom fields they may not even read the same
-    error as for a field that does not exist, so the write reveals nothing."""
+    they may read; a custom field they may not even read gets the same
+    answer as a key that names no field at all, so the write reveals nothing."""
     fields = fields_for(user, key)
     if fields.access.edits_every_category:
         return
     kind = record_type(key)
-    _refuse_unknown_custom_fields(fields, data.get("custom"))
-    forbidden = []
-    for name in data:
-        spec = kind.field(name)
-        if spec is not None and not fields.may_edit(name):
-            forbidden.append(str(spec.label))
+    forbidden = [
+        str(spec.label)
+        for name in data
+        if (spec := kind.field(name)) is not None and not fields.may_edit(name)
+    ]
     custom = data.get("custom")
     if isinstance(custom, Mapping):
-        unknown = {}
-        for custom_key in custom:
-            field = f"{CUSTOM_PREFIX}{custom_key}"
-            if not fields.may_read(field):
-                unknown[field] = ["is not a custom field here"]
-            elif not fields.may_edit(field):
-                forbidden.append(str(custom_key))
-        if unknown:
-            raise FieldErrors(unknown)
+        _refuse_unknown_custom_fields(fields, custom)
+        forbidden += [
+            str(custom_key)
+            for custom_key in custom
+            if not fields.may_edit(f"{CUSTOM_PREFIX}{custom_key}")
+        ]
     if forbidden:
         raise PermissionDenied(
             _("You may not change these fields: %(fields)s.") % {"fields": ", ".join(forbidden)}
         )
 
 
-def _refuse_unknown_custom_fields(fields: FieldAccess, custom: Any) -> None:
-    """Name only the custom fields the user may read when a key is unknown
-    (the generic message would list every field, hidden ones too)."""
-    if not isinstance(custom, Mapping):
-        return
-    defined = {
-        k.removeprefix(CUSTOM_PREFIX) for k in fields.categories if k.startswith(CUSTOM_PREFIX)
+def _refuse_unknown_custom_fields(fields: FieldAccess, custom: Mapping[str, Any]) -> None:
+    """Keys that name no custom field and keys of fields the user may not
+    read get one and the same answer, which names only the readable fields."""
+    readable = {
+        k.removeprefix(CUSTOM_PREFIX)
+        for k in fields.categories
+        if k.startswith(CUSTOM_PREFIX) and fields.may_read(k)
     }
-    unknown = [k for k in custom if k not in defined]
+    unknown = [k for k in custom if k not in readable]
     if unknown:
-        known = ", ".join(sorted(k for k in defined if fields.may_read(f"{CUSTOM_PREFIX}{k}")))
+        known = ", ".join(sorted(readable)) or "none are defined"
         raise FieldErrors(
             {
-                f"{CUSTOM_PREFIX}{k}": [
-                    f"is not a custom field here (known fields: {known or 'none are defined'})"
-                ]
+                f"{CUSTOM_PREFIX}{k}": [f"is not a custom field here (known fields: {known})"]
                 for k in unknown
             }
         )

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from kontor.accounts import selectors, services
 from kontor.api.fields import IsoDateTime
+from kontor.api.schemas import StrictSchema
 from kontor.core.exceptions import PermissionDenied
 from kontor.core.pagination import paginate
 
@@ -31,7 +32,7 @@ class TokenList(Schema):
     next: str | None = Field(description="Cursor of the next page, or null on the last page.")
 
 
-class TokenIn(Schema):
+class TokenIn(StrictSchema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field("", max_length=100, description="What the token is for.")

@@ -43,9 +43,10 @@ class Overview:
         return isinstance(self.record, Contact)
 
 
-def contact_missing_fields(contact: Contact) -> list[str]:
+def contact_missing_fields(contact: Contact, *, organization_shown: bool) -> list[str]:
     """Important fields that are still empty (a record may start from a single
-    email address or phone number and be completed later)."""
+    email address or phone number and be completed later). An organization
+    the user may not read counts as none, as everywhere else."""
     missing = []
     if not contact.first_name and not contact.last_name:
         missing.append("name")
@@ -53,7 +54,7 @@ def contact_missing_fields(contact: Contact) -> list[str]:
         missing.append("email")
     if not contact.phones.all():
         missing.append("phone")
-    if contact.organization_id is None:
+    if not organization_shown:
         missing.append("organization")
     if contact.owner_id is None:
         missing.append("owner")
@@ -122,7 +123,11 @@ def contact_overview(*, user: User, contact: Contact) -> Overview:
         organization=organization,
         colleagues=colleagues,
         files=list(contact_attachments(user=user, contact=contact)[:FILES]),
-        missing_fields=_readable_missing(user, "contact", contact_missing_fields(contact)),
+        missing_fields=_readable_missing(
+            user,
+            "contact",
+            contact_missing_fields(contact, organization_shown=organization is not None),
+        ),
         **_history(activities),
     )
 

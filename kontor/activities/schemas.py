@@ -14,6 +14,7 @@ from kontor.activities.models import Activity, CallOutcome, Direction, Kind, Tas
 from kontor.activities.overview import Overview
 from kontor.activities.sections import ANSWER_KEYS, overview_sections
 from kontor.api.fields import IsoDateTime
+from kontor.api.schemas import StrictSchema
 from kontor.contacts.schemas import ContactOut, OrganizationOut
 from kontor.contacts.visibility import note_visible_organizations, shown_organization
 from kontor.files.models import Attachment
@@ -24,12 +25,6 @@ OutcomeName = Literal[tuple(CallOutcome.values)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(TaskStatus.values)]  # type: ignore[valid-type]
 MAX_ID = 2**63 - 1
 MAX_VERSION = 2**31 - 1
-
-
-class StrictSchema(Schema):
-    """Unknown fields are an error, not silently lost data."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class ParticipantIn(StrictSchema):

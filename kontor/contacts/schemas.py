@@ -6,10 +6,11 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from kontor.access.policy import FieldAccess
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
+from kontor.api.schemas import StrictSchema
 from kontor.contacts.display import contact_display_name
 from kontor.contacts.models import Contact, ContactPointLabel, LifecycleStage, Organization
 from kontor.contacts.selectors import MAX_ID, Match
@@ -19,12 +20,6 @@ Stage = Literal[tuple(LifecycleStage.values)]  # type: ignore[valid-type]
 Label = Literal[tuple(ContactPointLabel.values)]  # type: ignore[valid-type]
 # A version beyond what its database column holds can match nothing.
 MAX_VERSION = 2**31 - 1
-
-
-class StrictSchema(Schema):
-    """Input schemas reject unknown fields, so a typo is an error, not lost data."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class EmailIn(StrictSchema):

@@ -252,7 +252,15 @@ def _validate(
     if "owner_id" in data:
         changes.owner(data["owner_id"])
     if "organization_id" in data:
-        changes.organization(actor, data["organization_id"])
+        if _links_a_hidden_organization(actor, record):
+            # Never overwrite what the writer cannot see.
+            changes.error(
+                "organization_id",
+                "links to an organization you may not read; only someone who may read it "
+                "can change the link",
+            )
+        else:
+            changes.organization(actor, data["organization_id"])
     changes.contact_points(data.get("emails"), data.get("phones"))
     if data.get("tags") is not None:  # like emails and phones: null leaves them as they are
         changes.tag_names(data["tags"])
@@ -264,6 +272,14 @@ def _validate(
             creating=record is None,
         )
     return changes
+
+
+def _links_a_hidden_organization(actor: User, record: Contact | Organization | None) -> bool:
+    organization_id = getattr(record, "organization_id", None)
+    return (
+        organization_id is not None
+        and not visible_organizations(actor).filter(pk=organization_id).exists()
+    )
 
 
 def _resolved(changes: _Changes, record: Any, field: str) -> Any:

@@ -6,10 +6,11 @@ from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
 from kontor.api.fields import IsoDate
+from kontor.api.schemas import StrictSchema
 from kontor.sales.lines import document_totals
 from kontor.sales.models import (
     Deal,
@@ -33,10 +34,6 @@ DECIMAL_NOTE = 'A decimal number as text, e.g. "1234.50".'
 VERSION_FIELD = Field(
     None, ge=0, le=MAX_VERSION, description="The version you read; 409 if it is no longer current."
 )
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _text(value: Any) -> str | None:
