@@ -11,6 +11,7 @@ from pydantic import Field
 
 from kontor.access import selectors, services
 from kontor.access.policy import visible_records
+from kontor.api.fields import Cursor
 from kontor.api.schemas import StrictSchema
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
@@ -25,7 +26,7 @@ CategoryName = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
 
 class PageParams(Schema):
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 # Users ---------------------------------------------------------------------------------

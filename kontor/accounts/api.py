@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from kontor.accounts import selectors, services
-from kontor.api.fields import IsoDateTime
+from kontor.api.fields import Cursor, IsoDateTime
 from kontor.api.schemas import StrictSchema
 from kontor.core.exceptions import PermissionDenied
 from kontor.core.pagination import paginate
@@ -48,7 +48,7 @@ class TokenCreated(Schema):
 
 class TokenListParams(Schema):
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 @router.get("/tokens", response=TokenList)

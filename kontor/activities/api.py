@@ -26,7 +26,7 @@ from kontor.activities.schemas import (
     activity_out,
     overview_out,
 )
-from kontor.api.fields import IsoDateTime
+from kontor.api.fields import Cursor, IsoDateTime
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.contacts.selectors import contact_get, organization_get
 from kontor.contacts.visibility import note_visible_organizations
@@ -51,14 +51,14 @@ class ActivityListParams(Schema):
     assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
     status: StatusName | None = None
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 class TaskListParams(Schema):
     assignee: str | None = Field(None, max_length=20, description='"me" or a user id.')
     status: StatusName | None = None
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 def _kinds(values: list[str]) -> list[str]:

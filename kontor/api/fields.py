@@ -4,7 +4,7 @@ import datetime
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 
 _NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 
@@ -41,3 +41,14 @@ def _not_a_timestamp(value: Any) -> Any:
 
 # A date written as ISO 8601 text (YYYY-MM-DD), never as a number.
 IsoDate = Annotated[datetime.date, BeforeValidator(_not_a_timestamp)]
+
+
+# The `next` of a list's previous page: opaque, URL-safe base64 (kontor.core.pagination).
+Cursor = Annotated[
+    str,
+    Field(
+        max_length=500,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The `next` of the previous page; opaque.",
+    ),
+]

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from kontor.api.fields import IsoDateTime
+from kontor.api.fields import Cursor, IsoDateTime
 from kontor.audit import selectors
 from kontor.audit.models import AuditAction, AuditEntry
 from kontor.core.pagination import paginate
@@ -36,7 +36,7 @@ class AuditParams(Schema):
     since: IsoDateTime | None = Field(None, description="Entries at or after this time.")
     until: IsoDateTime | None = Field(None, description="Entries before this time.")
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 class AuditEntryOut(Schema):

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from kontor.api.fields import Cursor
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.contacts import selectors, services
 from kontor.contacts.models import Contact, Organization
@@ -45,7 +46,7 @@ class ListParams(Schema):
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     tag: str | None = Field(None, max_length=64)
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 class ContactListParams(ListParams):

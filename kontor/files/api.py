@@ -10,6 +10,7 @@ from pydantic import Field
 from kontor.activities.links import note_visible_links
 from kontor.activities.schemas import FileList, FileOut, file_out
 from kontor.activities.selectors import activity_get
+from kontor.api.fields import Cursor
 from kontor.contacts.selectors import contact_get, organization_get
 from kontor.core.pagination import paginate
 from kontor.files import selectors, services
@@ -26,7 +27,7 @@ UPLOAD_DESCRIPTION = (
 
 class FileListParams(Schema):
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 def _list(request: HttpRequest, attachments, params: FileListParams) -> dict:

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from kontor.api.fields import Cursor
 from kontor.core.pagination import paginate
 from kontor.notifications import selectors, services
 from kontor.notifications.schemas import (
@@ -21,7 +22,7 @@ NOT_FOUND = {"detail": "Not found."}
 class NotificationListParams(Schema):
     unread: bool | None = Field(None, description="true: only unread; false: only read.")
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 @router.get("/notifications", response=NotificationList)

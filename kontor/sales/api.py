@@ -15,7 +15,7 @@ from kontor.access.policy import fields_for
 from kontor.activities.links import note_visible_links
 from kontor.activities.schemas import ActivityList, FileList, FileOut, activity_out, file_out
 from kontor.activities.selectors import timeline, visible_activities
-from kontor.api.fields import IsoDate
+from kontor.api.fields import Cursor, IsoDate
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.audit.services import audit_read
 from kontor.contacts.selectors import organization_get
@@ -82,7 +82,7 @@ def _created(input_data: dict[str, Any], payload: Schema) -> dict[str, Any]:
 
 class Paging(Schema):
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 def _page(records, params: Paging, order: tuple[str, str] = selectors.ORDER):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from kontor.api.fields import Cursor
 from kontor.core.exceptions import PermissionDenied
 from kontor.core.pagination import paginate
 from kontor.tasks import selectors, services
@@ -50,7 +51,7 @@ class JobList(Schema):
 class JobListParams(Schema):
     status: Literal["queued", "running", "failed", "finished"] | None = None
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 def job_out(job: Job) -> dict:

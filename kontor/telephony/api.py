@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from kontor.api.fields import Cursor
 from kontor.contacts.schemas import LookupMatch, match_out
 from kontor.contacts.selectors import lookup_phone
 from kontor.core.exceptions import FieldErrors
@@ -140,7 +141,7 @@ class CallList(Schema):
 class CallListParams(Schema):
     unknown: bool = Field(False, description="Only calls of unknown callers.")
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
 
 
 class CreatedContact(Schema):
