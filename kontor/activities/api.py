@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from kontor.access import works_council
 from kontor.activities import selectors, services
 from kontor.activities.ics import meeting_calendar, meeting_file_name
 from kontor.activities.links import note_visible_links
@@ -87,6 +88,7 @@ def _page(request: HttpRequest, activities, *, order, limit: int, cursor: str | 
 @router.get("/activities", response=ActivityList, by_alias=True)
 def list_activities(request: HttpRequest, params: Query[ActivityListParams]):
     """The contact history, newest first."""
+    works_council.require_employee_view(request.user, params.assignee_id)
     activities = selectors.activity_list(
         user=request.user,
         contact_id=params.contact_id,
@@ -190,6 +192,7 @@ def list_tasks(request: HttpRequest, params: Query[TaskListParams]):
         if not params.assignee.isdigit():
             raise FieldErrors.single("assignee", 'must be "me" or a user id')
         assignee_id = int(params.assignee)
+    works_council.require_employee_view(request.user, assignee_id)
     tasks = selectors.task_list(user=request.user, assignee_id=assignee_id, status=params.status)
     return _page(
         request, tasks, order=selectors.TASK_ORDER, limit=params.limit, cursor=params.cursor

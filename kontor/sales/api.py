@@ -11,6 +11,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from kontor.access import works_council
 from kontor.access.policy import fields_for
 from kontor.activities.links import note_visible_links
 from kontor.activities.schemas import ActivityList, FileList, FileOut, activity_out, file_out
@@ -180,6 +181,9 @@ def _deal_answer(request: HttpRequest, response: HttpResponse, deal_id: Any):
 @router.get("/deals", response=DealList, tags=["deals"])
 def list_deals(request: HttpRequest, params: Query[DealListParams]):
     """Deals you may see, newest first."""
+    works_council.require_employee_view(request.user, params.owner_id)
+    if params.team_id is not None:
+        works_council.require_group_view(request.user, selectors._team_member_ids(params.team_id))
     filters = selectors.DealFilters(
         **params.model_dump(exclude={"limit", "cursor"}),
     )

@@ -116,6 +116,8 @@ def board(request: HttpRequest, pipeline_id: UUID) -> HttpResponse:
     pipeline = _pipeline_or_404(pipeline_id)
     filters_form = BoardFilterForm(request.GET or None)
     filters = selectors.DealFilters(**filters_form.filters()) if request.GET else None
+    if filters is not None:
+        _works_council_check(request, filters)
     columns = selectors.board_columns(
         user=request.user,
         pipeline=pipeline,
@@ -149,6 +151,7 @@ def board_column(request: HttpRequest, pipeline_id: UUID, stage_id: UUID) -> Htt
     if stage is None:
         raise Http404
     filters_form = BoardFilterForm(request.GET)
+    _works_council_check(request, selectors.DealFilters(**filters_form.filters()))
     query = request.GET.copy()
     query.pop("cursor", None)
     query.pop("fragment", None)
@@ -234,6 +237,14 @@ def deal_move(request: HttpRequest, deal_id: UUID) -> HttpResponse:
             "next": board_url,
         },
     )
+
+
+def _works_council_check(request: HttpRequest, filters: selectors.DealFilters) -> None:
+    """The board of one employee, or of a team below the minimum size, is no
+    view for colleagues in works-council mode (kontor.access.works_council)."""
+    works_council.require_employee_view(request.user, filters.owner_id)
+    if filters.team_id is not None:
+        works_council.require_group_view(request.user, selectors._team_member_ids(filters.team_id))
 
 
 @login_required
