@@ -271,6 +271,14 @@ KONTOR_JOB_RETENTION_DAYS = int(os.environ.get("KONTOR_JOB_RETENTION_DAYS", "30"
 KONTOR_EVENT_STREAM_SECONDS = float(os.environ.get("KONTOR_EVENT_STREAM_SECONDS", "55"))
 KONTOR_EVENTS_URL = os.environ.get("KONTOR_EVENTS_URL", "").strip()
 
+# Where users reach Kontor (links in webhooks and emails sent by the worker,
+# which answers no request to learn it from).
+KONTOR_BASE_URL = os.environ.get("KONTOR_BASE_URL", "http://localhost:8000").strip().rstrip("/")
+
+# The outbox (kontor.events.outbox): dispatched events are deleted after
+# this many days.
+KONTOR_OUTBOX_RETENTION_DAYS = int(os.environ.get("KONTOR_OUTBOX_RETENTION_DAYS", "7"))
+
 # Email import (kontor.mail): mail from or to these domains is the company's
 # own (comma-separated, e.g. "example.com,example.de"); the largest message
 # accepted, in megabytes.

@@ -39,6 +39,8 @@ CONTACT = RecordType(
     ),
     references=(("organization", "organization"),),
     api_parameter="contact_id",
+    events=("created", "updated", "deleted", "archived"),
+    serialize="kontor.contacts.payloads.contact_answer",
     search=SearchSpec(
         fields=("display_name", "emails__normalized", "phones__digits", "organization__name")
     ),
@@ -66,6 +68,8 @@ ORGANIZATION = RecordType(
         FieldSpec("notes", _("notes"), Category.STANDARD, STANDARD_OR_PERSONAL),
     ),
     api_parameter="organization_id",
+    events=("created", "updated", "deleted", "archived"),
+    serialize="kontor.contacts.payloads.organization_answer",
     search=SearchSpec(fields=("name", "domain", "emails__normalized", "phones__digits")),
     warehouse=WarehouseSpec(table="dim_organization"),
 )

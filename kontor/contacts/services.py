@@ -33,6 +33,7 @@ from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.selectors import parse_id, parse_uuid, visible_organizations
 from kontor.core.exceptions import FieldErrors, VersionConflict
 from kontor.customfields.values import clean_custom_values
+from kontor.events.outbox import emit
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -408,6 +409,7 @@ def contact_create(*, actor: User, data: Mapping[str, Any]) -> Contact:
         contact.save(force_insert=True)
         _write_contact_points(contact, changes)
         protection.audit_write(actor, AuditAction.CREATE, contact, {}, _after(contact, changes))
+        emit("contact.created", contact)
     return contact
 
 
@@ -447,6 +449,7 @@ def contact_update(
         contact.save(update_fields=update_fields)
         _write_contact_points(contact, changes)
         protection.audit_write(actor, AuditAction.UPDATE, contact, before, _after(contact, changes))
+        emit("contact.updated", contact)
     return contact
 
 
@@ -459,6 +462,7 @@ def contact_delete(*, actor: User, contact: Contact, expected_version: int | Non
         if expected_version is not None:
             _claim_version(contact, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, contact, before, {})
+        emit("contact.deleted", contact)
         protection.forget_shares(contact)
         contact.delete()
 
@@ -509,6 +513,7 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
         protection.audit_write(
             actor, AuditAction.CREATE, organization, {}, _after(organization, changes)
         )
+        emit("organization.created", organization)
     return organization
 
 
@@ -550,6 +555,7 @@ def organization_update(
         protection.audit_write(
             actor, AuditAction.UPDATE, organization, before, _after(organization, changes)
         )
+        emit("organization.updated", organization)
     return organization
 
 
@@ -564,5 +570,6 @@ def organization_delete(
         if expected_version is not None:
             _claim_version(organization, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, organization, before, {})
+        emit("organization.deleted", organization)
         protection.forget_shares(organization)
         organization.delete()

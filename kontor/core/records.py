@@ -109,7 +109,10 @@ class RecordType:
 
     Later layers: ``api_parameter`` is the path parameter that names a
     record of this type in the REST API (``contact_id``); ``events`` the
-    names of the changes it emits (``contact.created`` …); ``search``,
+    names of the changes it emits (``contact.created`` …); ``serialize``
+    the dotted path of ``(record, user) -> dict | None``: the record as the
+    API answers ``user`` (fields they may not read left out), None when the
+    user may not read it; webhooks send it as their ``data``. ``search``,
     ``personal_data``, ``merge_links`` (the ORM paths a duplicate merge
     re-points) and ``warehouse`` describe it to search, data protection,
     merge and the warehouse export."""
@@ -127,6 +130,7 @@ class RecordType:
     references: tuple[tuple[str, str], ...] = ()
     api_parameter: str = ""
     events: tuple[str, ...] = ("created", "updated", "deleted")
+    serialize: str = ""
     search: SearchSpec | None = None
     personal_data: PersonalData | None = None
     merge_links: tuple[str, ...] = ()

@@ -20,6 +20,7 @@ from kontor.contacts.models import Contact, Organization
 from kontor.core.exceptions import FieldErrors
 from kontor.core.records import record_type_for
 from kontor.files.models import Attachment
+from kontor.events.outbox import emit
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -113,6 +114,7 @@ def attachment_create(
             attachment.file.storage.delete(attachment.file.name)
             raise
         _audit(actor, AuditAction.CREATE, attachment, new=True)
+        emit("file.created", attachment)
     return attachment
 
 
@@ -137,5 +139,6 @@ def attachment_delete(*, actor: User, attachment: Attachment) -> None:
     require(actor, Action.DELETE, attachment)
     with transaction.atomic():
         _audit(actor, AuditAction.DELETE, attachment, new=False)
+        emit("file.deleted", attachment)
         shares_forget("file", attachment.pk)
         attachment.delete()

@@ -29,6 +29,7 @@ from kontor.contacts.selectors import Match, lookup_email
 from kontor.contacts.services import contact_create
 from kontor.core.encryption import encrypt
 from kontor.core.exceptions import FieldErrors
+from kontor.events.outbox import emit
 from kontor.files.services import FileTooLarge, attachment_create, max_upload_bytes
 from kontor.mail.models import InboundMessage, Mailbox, Source
 from kontor.mail.parsing import Address, ParsedMessage, parse_message
@@ -318,6 +319,7 @@ def _process(
         message.activity = activity
     message.problems = list(parsed.problems)
     message.save(update_fields=["thread", "direction", "activity", "problems", "updated_at"])
+    emit("email.received", message)
     return result
 
 
@@ -366,4 +368,5 @@ def message_ingest(
         ]
         message.activity = None
         message.save(update_fields=["problems", "activity", "updated_at"])
+        emit("email.received", message)
         return IngestResult(message=message)

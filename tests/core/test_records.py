@@ -124,6 +124,14 @@ class TestARegisteredType:
         for name in kind.event_names():
             assert name.startswith(f"{kind.key}.") and name.islower()
 
+    def test_renders_its_events_for_a_reader(self, kind):
+        """Webhooks send a record's data as its subscriber may read it: a
+        type that emits events renders itself (``serialize``)."""
+        if not kind.events:
+            return
+        assert kind.serialize, f"{kind.key} emits events but has no serialize hook"
+        assert callable(import_string(kind.serialize))
+
     def test_is_named_in_the_api_by_its_path_parameter(self, kind):
         assert kind.api_parameter, f"{kind.key} has no api_parameter"
         paths = Client().get("/api/v1/openapi.json").json()["paths"]
