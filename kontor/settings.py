@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kontor.events",
     "kontor.telephony",
     "kontor.mail",
+    "kontor.integration",
     "kontor.demo",
     "kontor.perf",
     "kontor.server",
@@ -278,6 +279,18 @@ KONTOR_BASE_URL = os.environ.get("KONTOR_BASE_URL", "http://localhost:8000").str
 # The outbox (kontor.events.outbox): dispatched events are deleted after
 # this many days.
 KONTOR_OUTBOX_RETENTION_DAYS = int(os.environ.get("KONTOR_OUTBOX_RETENTION_DAYS", "7"))
+
+# Webhooks (kontor.integration, docs/integrations.md): target URLs on
+# loopback, private, link-local or reserved addresses are refused unless
+# KONTOR_WEBHOOKS_ALLOW_PRIVATE; a delivery waits this many seconds for an
+# answer; failed deliveries are retried for KONTOR_WEBHOOK_RETRY_DAYS, and a
+# subscription failing that long is switched off.
+KONTOR_WEBHOOKS_ALLOW_PRIVATE = _env_bool("KONTOR_WEBHOOKS_ALLOW_PRIVATE", False)
+KONTOR_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("KONTOR_WEBHOOK_TIMEOUT_SECONDS", "10"))
+KONTOR_WEBHOOK_RETRY_DAYS = float(os.environ.get("KONTOR_WEBHOOK_RETRY_DAYS", "3"))
+KONTOR_WEBHOOK_DELIVERY_RETENTION_DAYS = int(
+    os.environ.get("KONTOR_WEBHOOK_DELIVERY_RETENTION_DAYS", "30")
+)
 
 # Email import (kontor.mail): mail from or to these domains is the company's
 # own (comma-separated, e.g. "example.com,example.de"); the largest message

@@ -14,6 +14,7 @@ from kontor.audit.api import router as audit_router
 from kontor.contacts.api import router as contacts_router
 from kontor.events.api import router as events_router
 from kontor.files.api import router as files_router
+from kontor.integration.webhooks.api import router as webhooks_router
 from kontor.mail.api import router as mail_router
 from kontor.notifications.api import router as notifications_router
 from kontor.tasks.api import router as jobs_router
@@ -31,6 +32,7 @@ for router in (
     access_router,
     audit_router,
     jobs_router,
+    webhooks_router,
 ):
     api.add_router("/", router)
 

@@ -19,8 +19,8 @@ from kontor.audit.services import audit_record
 from kontor.contacts.models import Contact, Organization
 from kontor.core.exceptions import FieldErrors
 from kontor.core.records import record_type_for
-from kontor.files.models import Attachment
 from kontor.events.outbox import emit
+from kontor.files.models import Attachment
 
 User = AbstractBaseUser | AnonymousUser
 

@@ -101,10 +101,9 @@ def test_a_consumer_that_fails_leaves_the_batch_undispatched(user, monkeypatch):
 
 
 def test_a_commit_with_events_queues_the_dispatcher_once(user, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            contact_create(actor=user, data={"first_name": "One"})
-            contact_create(actor=user, data={"first_name": "Two"})
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        contact_create(actor=user, data={"first_name": "One"})
+        contact_create(actor=user, data={"first_name": "Two"})
     with django_capture_on_commit_callbacks(execute=True):
         contact_create(actor=user, data={"first_name": "Three"})
     # The second commit finds the first dispatcher still waiting.
