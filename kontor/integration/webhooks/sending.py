@@ -188,9 +188,7 @@ def _record(
         else:
             values.update(status=DeliveryStatus.PENDING, next_attempt_at=next_attempt)
         WebhookDelivery.objects.filter(pk=delivery.pk).update(**values)
-        _note_failure(
-            subscription, now, error, gave_up=values["status"] == DeliveryStatus.FAILED
-        )
+        _note_failure(subscription, now, error, gave_up=values["status"] == DeliveryStatus.FAILED)
 
 
 def _note_failure(
