@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kontor.accounts",
     "kontor.access",
     "kontor.customfields",
+    "kontor.sources",
     "kontor.audit",
     "kontor.tasks",
     "kontor.contacts",
@@ -291,6 +292,9 @@ KONTOR_WEBHOOK_RETRY_DAYS = float(os.environ.get("KONTOR_WEBHOOK_RETRY_DAYS", "3
 KONTOR_WEBHOOK_DELIVERY_RETENTION_DAYS = int(
     os.environ.get("KONTOR_WEBHOOK_DELIVERY_RETENTION_DAYS", "30")
 )
+
+# The ERP sync (kontor.integration.sync): the largest batch body accepted.
+KONTOR_SYNC_MAX_BATCH_MB = int(os.environ.get("KONTOR_SYNC_MAX_BATCH_MB", "64"))
 
 # Email import (kontor.mail): mail from or to these domains is the company's
 # own (comma-separated, e.g. "example.com,example.de"); the largest message

@@ -6,6 +6,7 @@ reach it directly."""
 
 from django.utils.translation import gettext_lazy as _
 
+from kontor.contacts.sync_kinds import CONTACTS_SYNC, ORGANIZATIONS_SYNC
 from kontor.core.records import (
     STANDARD_OR_PERSONAL,
     Category,
@@ -47,6 +48,7 @@ CONTACT = RecordType(
     personal_data=PersonalData(links=("",)),
     merge_links=(),
     warehouse=WarehouseSpec(table="dim_contact"),
+    sync=CONTACTS_SYNC,
 )
 
 ORGANIZATION = RecordType(
@@ -72,4 +74,5 @@ ORGANIZATION = RecordType(
     serialize="kontor.contacts.payloads.organization_answer",
     search=SearchSpec(fields=("name", "domain", "emails__normalized", "phones__digits")),
     warehouse=WarehouseSpec(table="dim_organization"),
+    sync=ORGANIZATIONS_SYNC,
 )

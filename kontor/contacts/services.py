@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kontor.audit.models import AuditAction
+from kontor.audit.services import audit_record
 from kontor.contacts import protection
 from kontor.contacts.models import (
     Contact,
@@ -32,8 +33,10 @@ from kontor.contacts.normalization import (
 from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.selectors import parse_id, parse_uuid, visible_organizations
 from kontor.core.exceptions import FieldErrors, VersionConflict
+from kontor.core.records import record_type_for
 from kontor.customfields.values import clean_custom_values
 from kontor.events.outbox import emit
+from kontor.sources.services import refuse_maintained_fields
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -336,32 +339,54 @@ def _check_version(record: Contact | Organization, expected_version: int | None)
         raise VersionConflict(record.version)
 
 
+# Service fields of model attributes whose names differ; derived ones have none.
+_DATA_KEY = {"organization": "organization_id", "owner": "owner_id", "display_name": None,
+             "domain": None}  # fmt: skip
+
+
+def _changed_fields(
+    record: Contact | Organization, changes: _Changes, values: Mapping[str, Any]
+) -> set[str]:
+    """The service fields whose values a write of ``values`` (model fields)
+    and ``changes``' lists would change, including derived model fields
+    (``display_name``, ``domain``) under their own names."""
+    changed = set()
+    for field, value in values.items():
+        key = _DATA_KEY.get(field, field) or field
+        if field == "custom":
+            if value != protection.current_custom_values(record):
+                changed.add(key)
+        elif record._meta.get_field(field).is_relation:
+            if getattr(record, f"{field}_id") != (value.pk if value is not None else None):
+                changed.add(key)
+        elif getattr(record, field) != value:
+            changed.add(key)
+    if changes.emails is not None and [(e.address, e.label) for e in changes.emails] != [
+        (e.address, e.label) for e in record.emails.all()
+    ]:
+        changed.add("emails")
+    if changes.phones is not None and [(p.raw, p.label) for p in changes.phones] != [
+        (p.raw, p.label) for p in record.phones.all()
+    ]:
+        changed.add("phones")
+    # Tags are found by name whatever the case: "vip" is the stored "VIP".
+    if changes.tags is not None and sorted(t.casefold() for t in changes.tags) != sorted(
+        t.name.casefold() for t in record.tags.all()
+    ):
+        changed.add("tags")
+    return changed
+
+
 def _changes_nothing(
     record: Contact | Organization, changes: _Changes, values: Mapping[str, Any]
 ) -> bool:
     """Would a write of ``values`` (model fields) and ``changes``' lists leave
-    ``record`` as it is? Then it writes nothing: no new version, no audit entry."""
-    for field, value in values.items():
-        if field == "custom":
-            if value != protection.current_custom_values(record):
-                return False
-        elif record._meta.get_field(field).is_relation:
-            if getattr(record, f"{field}_id") != (value.pk if value is not None else None):
-                return False
-        elif getattr(record, field) != value:
-            return False
-    if changes.emails is not None and [(e.address, e.label) for e in changes.emails] != [
-        (e.address, e.label) for e in record.emails.all()
-    ]:
-        return False
-    if changes.phones is not None and [(p.raw, p.label) for p in changes.phones] != [
-        (p.raw, p.label) for p in record.phones.all()
-    ]:
-        return False
-    # Tags are found by name whatever the case: "vip" is the stored "VIP".
-    return changes.tags is None or sorted(t.casefold() for t in changes.tags) == sorted(
-        t.name.casefold() for t in record.tags.all()
-    )
+    ``record`` as it is? Then it writes nothing: no new version, no audit
+    entry. A change of a field an outside source maintains (an ERP) is
+    refused (kontor.sources)."""
+    changed = _changed_fields(record, changes, values)
+    refuse_maintained_fields(record_type_for(record).key, record.pk, changed)
+    return not changed
 
 
 def _unknown_fields(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
@@ -573,3 +598,43 @@ def organization_delete(
         emit("organization.deleted", organization)
         protection.forget_shares(organization)
         organization.delete()
+
+
+# Archiving ----------------------------------------------------------------------
+
+
+def _set_archived(actor: User, record: Contact | Organization, archived: bool) -> bool:
+    """Archive (it needs the right to delete) or restore (to edit) a record;
+    False if it was so already."""
+    if archived:
+        protection.check_delete(actor, record)
+    else:
+        protection.check_update(actor, record, {})
+    if (record.archived_at is not None) == archived:
+        return False
+    key = record_type_for(record).key
+    before = record.archived_at
+    with transaction.atomic():
+        _claim_version(record, None)
+        record.archived_at = timezone.now() if archived else None
+        record.save(update_fields=["archived_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            record=record,
+            changes={"archived_at": [before, record.archived_at]},
+        )
+        emit(f"{key}.archived" if archived else f"{key}.updated", record)
+    return True
+
+
+def contact_archive(*, actor: User, contact: Contact, archived: bool = True) -> bool:
+    """Hide a contact from lists and search, keeping it and its history
+    (``archived=False`` brings it back). False if nothing changed."""
+    return _set_archived(actor, contact, archived)
+
+
+def organization_archive(*, actor: User, organization: Organization, archived: bool = True) -> bool:
+    """Hide an organization from lists and search, keeping it and its
+    history (``archived=False`` brings it back). False if nothing changed."""
+    return _set_archived(actor, organization, archived)

@@ -88,6 +88,33 @@ class WarehouseSpec:
 
 
 @dataclass(frozen=True)
+class SyncSpec:
+    """How an outside system (an ERP) upserts records of this type through
+    ``/api/v1/sync/{kind}/{source}/{external_id}`` (kontor.integration.sync).
+
+    ``kind`` names it in the URL (``organizations``). ``fields`` are the body
+    fields the source may deliver, named as the type's service takes them;
+    the ones a body delivers become read-only in Kontor for that record.
+    ``references`` are ``(body field, sync kind, service field)`` triples:
+    another record named by its external id (``organization_external_id`` →
+    the organization that source knows by it → ``organization_id``).
+    ``apply`` is the dotted path of ``(actor, data, record | None) ->
+    (record, changed)`` that creates or updates through the type's services
+    (``record`` archived before: it is restored); ``archive`` the one of
+    ``(actor, record) -> bool`` (False: it was archived already).
+
+    Products, orders and invoices register theirs from kontor.sales; until
+    they do, tests/integration/test_sync_kinds.py fails once that app is
+    installed."""
+
+    kind: str
+    fields: tuple[str, ...]
+    apply: str
+    archive: str
+    references: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class RecordType:
     """A kind of record the generic layers know.
 
@@ -115,7 +142,7 @@ class RecordType:
     user may not read it; webhooks send it as their ``data``. ``search``,
     ``personal_data``, ``merge_links`` (the ORM paths a duplicate merge
     re-points) and ``warehouse`` describe it to search, data protection,
-    merge and the warehouse export."""
+    merge and the warehouse export; ``sync`` to the ERP sync."""
 
     key: str
     label: Promise | str
@@ -135,6 +162,7 @@ class RecordType:
     personal_data: PersonalData | None = None
     merge_links: tuple[str, ...] = ()
     warehouse: WarehouseSpec | None = None
+    sync: SyncSpec | None = None
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -197,3 +225,8 @@ def record_type_for(record: models.Model | type[models.Model]) -> RecordType:
 
 def is_registered(key: str) -> bool:
     return key in _TYPES
+
+
+def sync_kinds() -> dict[str, RecordType]:
+    """The record types an outside system may sync, by their sync kind."""
+    return {kind.sync.kind: kind for kind in _TYPES.values() if kind.sync is not None}

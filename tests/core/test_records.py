@@ -23,7 +23,7 @@ from kontor.core.records import (
 from tests.factories import UserFactory
 
 # Keys of an API answer that describe the record itself, not a field of it.
-RECORD_METADATA = {"id", "custom", "created_at", "updated_at", "version"}
+RECORD_METADATA = {"id", "custom", "created_at", "updated_at", "version", "archived_at"}
 TYPES = record_types()
 
 
