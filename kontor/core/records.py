@@ -90,7 +90,7 @@ class WarehouseSpec:
 @dataclass(frozen=True)
 class SyncSpec:
     """How an outside system (an ERP) upserts records of this type through
-    ``/api/v1/sync/{kind}/{source}/{external_id}`` (kontor.integration.sync).
+    ``/api/v1/sync/{kind}/{source}/{external_id}`` (the ERP sync).
 
     ``kind`` names it in the URL (``organizations``). ``fields`` are the body
     fields the source may deliver, named as the type's service takes them;
@@ -103,7 +103,7 @@ class SyncSpec:
     (``record`` archived before: it is restored); ``archive`` the one of
     ``(actor, record) -> bool`` (False: it was archived already).
 
-    Products, orders and invoices register theirs from kontor.sales; until
+    Products, orders and invoices register theirs from the sales app; until
     they do, tests/integration/test_sync_kinds.py fails once that app is
     installed."""
 

@@ -2,7 +2,7 @@
 
 from django_tasks import TaskContext, task
 
-from kontor.events.outbox import dispatch_pending, prune_dispatched
+from kontor.events.dispatch import dispatch_pending, prune_dispatched
 from kontor.tasks.services import job_finished
 
 

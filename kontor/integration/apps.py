@@ -10,7 +10,7 @@ class IntegrationConfig(AppConfig):
     verbose_name = _("Integration")
 
     def ready(self) -> None:
-        from kontor.events.outbox import register_consumer
+        from kontor.events.dispatch import register_consumer
         from kontor.tasks.schedules import register_schedule
 
         register_consumer("kontor.integration.webhooks.fanout.fan_out")

@@ -3,7 +3,7 @@ and the check every write path asks before it changes a record.
 
 The domain services (floor 2) call ``refuse_maintained_fields`` with the
 fields a write would set; inside ``acting_as_source(source)`` (the sync,
-kontor.integration) that source's own fields may change. The mapping of
+the ERP sync) that source's own fields may change. The mapping of
 external ids is written here too, by the sync."""
 
 import contextlib

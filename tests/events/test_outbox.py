@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kontor.contacts.services import contact_create, contact_delete, contact_update
-from kontor.events import outbox
+from kontor.events import dispatch, outbox
 from kontor.events.catalogue import event_types
 from kontor.events.models import OutboxEvent
 from kontor.tasks.models import Job
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def received(monkeypatch):
     """A consumer that notes what it was handed."""
     seen: list[list[str]] = []
-    monkeypatch.setattr(outbox, "_CONSUMERS", ["tests.events.test_outbox.note"])
+    monkeypatch.setattr(dispatch, "_CONSUMERS", ["tests.events.test_outbox.note"])
     monkeypatch.setattr(
         "tests.events.test_outbox.note", lambda events: seen.append([e.name for e in events])
     )
@@ -77,10 +77,10 @@ def test_the_catalogue_knows_record_changes_and_declared_events():
 def test_dispatch_hands_each_event_to_the_consumers_once(user, received):
     ContactFactory()
     ContactFactory()
-    assert outbox.dispatch_pending() == 2
+    assert dispatch.dispatch_pending() == 2
     assert received == [["contact.created", "contact.created"]]
-    assert outbox.dispatch_pending() == 0
-    assert outbox.pending_count() == 0
+    assert dispatch.dispatch_pending() == 0
+    assert dispatch.pending_count() == 0
 
 
 def test_an_event_with_a_lower_id_that_committed_late_is_not_skipped(user, received):
@@ -88,16 +88,16 @@ def test_an_event_with_a_lower_id_that_committed_late_is_not_skipped(user, recei
     # The later id was dispatched first, as when the earlier transaction
     # committed after it: marking, not a watermark, still finds the earlier.
     OutboxEvent.objects.filter(record_id=str(late.pk)).update(dispatched_at=timezone.now())
-    assert outbox.dispatch_pending() == 1
+    assert dispatch.dispatch_pending() == 1
     assert OutboxEvent.objects.get(record_id=str(early.pk)).dispatched_at is not None
 
 
 def test_a_consumer_that_fails_leaves_the_batch_undispatched(user, monkeypatch):
-    monkeypatch.setattr(outbox, "_CONSUMERS", ["tests.events.test_outbox.note"])
+    monkeypatch.setattr(dispatch, "_CONSUMERS", ["tests.events.test_outbox.note"])
     ContactFactory()
     with pytest.raises(AssertionError):
-        outbox.dispatch_pending()
-    assert outbox.pending_count() == 1
+        dispatch.dispatch_pending()
+    assert dispatch.pending_count() == 1
 
 
 def test_a_commit_with_events_queues_the_dispatcher_once(user, django_capture_on_commit_callbacks):
@@ -120,6 +120,6 @@ def test_pruning_deletes_only_old_dispatched_events(user, settings):
     OutboxEvent.objects.filter(record_id=str(recent.pk)).update(
         dispatched_at=now - datetime.timedelta(days=6)
     )
-    assert outbox.prune_dispatched(now) == 1
+    assert dispatch.prune_dispatched(now) == 1
     left = set(OutboxEvent.objects.values_list("record_id", flat=True))
     assert left == {str(recent.pk), str(pending.pk)}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from kontor.contacts.services import contact_create, contact_delete, contact_update
-from kontor.events.outbox import dispatch_pending
+from kontor.events.dispatch import dispatch_pending
 from kontor.integration.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from kontor.integration.webhooks.sending import send_due
 from kontor.notifications.models import Notification
