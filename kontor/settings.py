@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -295,6 +296,35 @@ KONTOR_WEBHOOK_DELIVERY_RETENTION_DAYS = int(
 
 # The ERP sync (kontor.integration.sync): the largest batch body accepted.
 KONTOR_SYNC_MAX_BATCH_MB = int(os.environ.get("KONTOR_SYNC_MAX_BATCH_MB", "64"))
+
+# Outgoing email (kontor.integration.email), sent by the worker through
+# Django's SMTP backend: KONTOR_SMTP_URL is smtp://host:25,
+# smtp+starttls://user:password@host:587 or smtps://user:password@host:465
+# (user and password percent-encoded). Without it, emails are written as
+# files to var/sent-mail/ and not sent (the jobs page and the log say so).
+KONTOR_SMTP_URL = os.environ.get("KONTOR_SMTP_URL", "").strip()
+_SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+if KONTOR_SMTP_URL:
+    _smtp = urlsplit(KONTOR_SMTP_URL)
+    if _smtp.scheme not in _SMTP_PORTS or not _smtp.hostname:
+        raise ImproperlyConfigured(
+            "KONTOR_SMTP_URL must be smtp://host, smtp+starttls://user:pw@host:587 or "
+            "smtps://user:pw@host:465"
+        )
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname
+    EMAIL_PORT = _smtp.port or _SMTP_PORTS[_smtp.scheme]
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_USE_TLS = _smtp.scheme == "smtp+starttls"
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
+EMAIL_TIMEOUT = int(os.environ.get("KONTOR_SMTP_TIMEOUT_SECONDS", "30"))
+# The sender of emails Kontor sends, e.g. "ACME Sales <sales@acme.example>".
+DEFAULT_FROM_EMAIL = os.environ.get("KONTOR_EMAIL_FROM", "Kontor <kontor@localhost>").strip()
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Email import (kontor.mail): mail from or to these domains is the company's
 # own (comma-separated, e.g. "example.com,example.de"); the largest message

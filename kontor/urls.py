@@ -14,6 +14,7 @@ from kontor.audit.api import router as audit_router
 from kontor.contacts.api import router as contacts_router
 from kontor.events.api import router as events_router
 from kontor.files.api import router as files_router
+from kontor.integration.email.api import router as email_router
 from kontor.integration.sync.api import router as sync_router
 from kontor.integration.webhooks.api import router as webhooks_router
 from kontor.mail.api import router as mail_router
@@ -35,6 +36,7 @@ for router in (
     jobs_router,
     webhooks_router,
     sync_router,
+    email_router,
 ):
     api.add_router("/", router)
 

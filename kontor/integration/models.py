@@ -110,3 +110,62 @@ class WebhookDelivery(BaseModel):
     @property
     def webhook_id(self) -> str:
         return f"msg_{self.pk.hex}"
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    # No KONTOR_SMTP_URL: written to var/sent-mail/ instead of being sent.
+    WRITTEN = "written", _("written to a file, not sent")
+    FAILED = "failed", _("failed")
+
+
+class OutgoingEmail(BaseModel):
+    """An email Kontor sends for a colleague, through SMTP on the worker.
+
+    The message is made once, when it is queued, and kept as bytes: its
+    Message-ID and Date are fixed then, and every attempt sends exactly these
+    bytes, so a retry after a crash between the server's acceptance and the
+    bookkeeping delivers the same message again, never a different one
+    (receivers recognize it by its Message-ID). Once sent, it becomes an
+    email activity on ``contact`` / ``organization`` with its Message-ID, so
+    replies thread back through the inbound path."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "contacts.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message_id = models.CharField(_("message ID"), max_length=998, unique=True)
+    thread = models.CharField(_("thread"), max_length=998)
+    from_address = models.CharField(_("from"), max_length=998)
+    to_addresses = models.JSONField(_("to"), default=list)
+    cc_addresses = models.JSONField(_("cc"), default=list)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    raw = models.BinaryField()
+    status = models.CharField(
+        _("status"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    activity = models.ForeignKey(
+        "activities.Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(BaseModel.Meta):
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+
+    def __str__(self) -> str:
+        return self.subject
