@@ -167,7 +167,7 @@ def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] 
                 "text": "Hello",
                 "contact_id": str(records.contact.pk),
             },
-        ),  # fmt: skip
+        ),
         **{(method, path): ("json", {}) for method, path in INTEGRATION_OPERATIONS},
     }
     if method in ("GET", "DELETE"):
