@@ -287,15 +287,20 @@ def _derive_contact_display_name(
     return name or (emails[0] if emails else "") or (phones[0] if phones else "")
 
 
-def _write_contact_points(record: Contact | Organization, changes: _Changes) -> None:
+def _write_contact_points(
+    record: Contact | Organization, changes: _Changes, *, new: bool = False
+) -> None:
+    """Replace the record's lists by those given (a ``new`` record has none yet)."""
     owner = {"contact": record} if isinstance(record, Contact) else {"organization": record}
     if changes.emails is not None:
-        EmailAddress.objects.filter(**owner).delete()
+        if not new:
+            EmailAddress.objects.filter(**owner).delete()
         for email in changes.emails:
             setattr(email, next(iter(owner)), record)
         EmailAddress.objects.bulk_create(changes.emails)
     if changes.phones is not None:
-        PhoneNumber.objects.filter(**owner).delete()
+        if not new:
+            PhoneNumber.objects.filter(**owner).delete()
         for phone in changes.phones:
             setattr(phone, next(iter(owner)), record)
         PhoneNumber.objects.bulk_create(changes.phones)
@@ -432,8 +437,10 @@ def contact_create(*, actor: User, data: Mapping[str, Any]) -> Contact:
         contact = Contact(display_name=display_name, **values)
         protection.store_custom(contact, custom)
         contact.save(force_insert=True)
-        _write_contact_points(contact, changes)
-        protection.audit_write(actor, AuditAction.CREATE, contact, {}, _after(contact, changes))
+        _write_contact_points(contact, changes, new=True)
+        protection.audit_write(
+            actor, AuditAction.CREATE, contact, {}, _after(contact, changes, new=True)
+        )
         emit("contact.created", contact)
     return contact
 
@@ -492,11 +499,17 @@ def contact_delete(*, actor: User, contact: Contact, expected_version: int | Non
         contact.delete()
 
 
-def _after(record: Contact | Organization, changes: _Changes) -> dict[str, Any]:
+def _after(
+    record: Contact | Organization, changes: _Changes, *, new: bool = False
+) -> dict[str, Any]:
     """The audited values after a write, from what it wrote (the record's
-    prefetched lists are stale by then)."""
+    prefetched lists are stale by then; a ``new`` record has no others)."""
+    empty = [] if new else None
     return protection.snapshot(
-        record, emails=changes.emails, phones=changes.phones, tags=changes.tags
+        record,
+        emails=changes.emails if changes.emails is not None else empty,
+        phones=changes.phones if changes.phones is not None else empty,
+        tags=changes.tags if changes.tags is not None else empty,
     )
 
 
@@ -534,9 +547,9 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
         organization = Organization(**values)
         protection.store_custom(organization, custom)
         organization.save(force_insert=True)
-        _write_contact_points(organization, changes)
+        _write_contact_points(organization, changes, new=True)
         protection.audit_write(
-            actor, AuditAction.CREATE, organization, {}, _after(organization, changes)
+            actor, AuditAction.CREATE, organization, {}, _after(organization, changes, new=True)
         )
         emit("organization.created", organization)
     return organization

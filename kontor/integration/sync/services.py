@@ -29,6 +29,7 @@ from kontor.access.grants import access_for
 from kontor.access.rights import Action, Level
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.core.records import RecordType, sync_kinds
+from kontor.customfields.selectors import definitions_read_once
 from kontor.sources.models import ExternalRecord
 from kontor.sources.services import acting_as_source
 
@@ -138,8 +139,9 @@ def sync_records(
     allowed = set(spec.fields) | {ref for ref, _kind, _field in spec.references}
     seen: set[str] = set()
     items = [_read(raw, allowed, seen) for raw in records]
-    for start in range(0, len(items), CHUNK):
-        _sync_chunk(actor, record_type, source, items[start : start + CHUNK])
+    with definitions_read_once():
+        for start in range(0, len(items), CHUNK):
+            _sync_chunk(actor, record_type, source, items[start : start + CHUNK])
     return [item.outcome.as_dict() for item in items]
 
 
