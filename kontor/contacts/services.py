@@ -1,7 +1,7 @@
 """Writes to organizations and contacts. The web UI, the API, the demo data and
 every later import path call these functions; nothing else writes these models."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kontor.audit.models import AuditAction
-from kontor.audit.services import audit_record
+from kontor.audit.services import audit_entries_together, audit_record
 from kontor.contacts import protection
 from kontor.contacts.models import (
     Contact,
@@ -32,10 +32,10 @@ from kontor.contacts.normalization import (
 )
 from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.selectors import parse_id, parse_uuid, visible_organizations
-from kontor.core.exceptions import FieldErrors, VersionConflict
+from kontor.core.exceptions import FieldErrors, ServiceError, VersionConflict
 from kontor.core.records import record_type_for
 from kontor.customfields.values import clean_custom_values
-from kontor.events.outbox import emit
+from kontor.events.outbox import emit, emit_many
 from kontor.sources.services import refuse_maintained_fields
 
 User = AbstractBaseUser | AnonymousUser
@@ -287,20 +287,15 @@ def _derive_contact_display_name(
     return name or (emails[0] if emails else "") or (phones[0] if phones else "")
 
 
-def _write_contact_points(
-    record: Contact | Organization, changes: _Changes, *, new: bool = False
-) -> None:
-    """Replace the record's lists by those given (a ``new`` record has none yet)."""
+def _write_contact_points(record: Contact | Organization, changes: _Changes) -> None:
     owner = {"contact": record} if isinstance(record, Contact) else {"organization": record}
     if changes.emails is not None:
-        if not new:
-            EmailAddress.objects.filter(**owner).delete()
+        EmailAddress.objects.filter(**owner).delete()
         for email in changes.emails:
             setattr(email, next(iter(owner)), record)
         EmailAddress.objects.bulk_create(changes.emails)
     if changes.phones is not None:
-        if not new:
-            PhoneNumber.objects.filter(**owner).delete()
+        PhoneNumber.objects.filter(**owner).delete()
         for phone in changes.phones:
             setattr(phone, next(iter(owner)), record)
         PhoneNumber.objects.bulk_create(changes.phones)
@@ -420,6 +415,23 @@ def _contact_display_name(changes: _Changes, contact: Contact | None) -> str:
 def contact_create(*, actor: User, data: Mapping[str, Any]) -> Contact:
     """Create a contact from whatever is known: a name, an email address or a
     phone number is enough ("dirty CRM")."""
+    prepared = _prepare_contact(actor, data)
+    with transaction.atomic():
+        _insert(actor, [prepared])
+    return prepared[0]
+
+
+def contacts_create_many(
+    *, actor: User, rows: Sequence[Mapping[str, Any]]
+) -> list[Contact | ServiceError]:
+    """``contact_create`` for many rows at once (the ERP sync): each row is
+    checked as one, the valid ones are written together in a few INSERTs.
+    Returns per row the contact or the error that refused it."""
+    return _create_many(actor, rows, _prepare_contact)
+
+
+def _prepare_contact(actor: User, data: Mapping[str, Any]) -> tuple[Contact, _Changes]:
+    """A new contact checked and ready to be written (not saved yet)."""
     _unknown_fields(data, CONTACT_FIELDS)
     protection.check_create(actor, "contact", data)
     changes = _validate(data, actor=actor, object_type=CONTACT.key, record=None)
@@ -433,16 +445,50 @@ def contact_create(*, actor: User, data: Mapping[str, Any]) -> Contact:
     values.setdefault("owner", actor if actor.is_authenticated else None)
     protection.check_owner(actor, "contact", values["owner"])
     custom = values.pop("custom", {})
-    with transaction.atomic():
-        contact = Contact(display_name=display_name, **values)
-        protection.store_custom(contact, custom)
-        contact.save(force_insert=True)
-        _write_contact_points(contact, changes, new=True)
-        protection.audit_write(
-            actor, AuditAction.CREATE, contact, {}, _after(contact, changes, new=True)
-        )
-        emit("contact.created", contact)
-    return contact
+    contact = Contact(display_name=display_name, **values)
+    protection.store_custom(contact, custom)
+    return contact, changes
+
+
+def _create_many(actor: User, rows: Sequence[Mapping[str, Any]], prepare: Any) -> list:
+    outcomes: list[Any] = []
+    for data in rows:
+        try:
+            outcomes.append(prepare(actor, data))
+        except ServiceError as exc:
+            outcomes.append(exc)
+    prepared = [outcome for outcome in outcomes if isinstance(outcome, tuple)]
+    if prepared:
+        with transaction.atomic():
+            _insert(actor, prepared)
+    return [outcome[0] if isinstance(outcome, tuple) else outcome for outcome in outcomes]
+
+
+def _insert(actor: User, prepared: Sequence[tuple[Contact | Organization, _Changes]]) -> None:
+    """Write new records of one model with their lists, audit entries and
+    events: a few INSERTs however many (inside the caller's transaction)."""
+    records = [record for record, _changes in prepared]
+    model = type(records[0])
+    owner = "contact" if model is Contact else "organization"
+    model.objects.bulk_create(records, batch_size=1000)
+    emails, phones = [], []
+    for record, changes in prepared:
+        for point in changes.emails or []:
+            setattr(point, owner, record)
+            emails.append(point)
+        for point in changes.phones or []:
+            setattr(point, owner, record)
+            phones.append(point)
+        if changes.tags is not None:
+            record.tags.set(_tags_by_name(changes.tags))
+    EmailAddress.objects.bulk_create(emails, batch_size=1000)
+    PhoneNumber.objects.bulk_create(phones, batch_size=1000)
+    with audit_entries_together():
+        for record, changes in prepared:
+            protection.audit_write(
+                actor, AuditAction.CREATE, record, {}, _after(record, changes, new=True)
+            )
+    emit_many(f"{owner}.created", records)
 
 
 def contact_update(
@@ -531,6 +577,22 @@ def _organization_name(changes: _Changes, organization: Organization | None) -> 
 def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization:
     """Create an organization from a name, or only a website or email address
     (its domain becomes the name until someone types a better one)."""
+    prepared = _prepare_organization(actor, data)
+    with transaction.atomic():
+        _insert(actor, [prepared])
+    return prepared[0]
+
+
+def organizations_create_many(
+    *, actor: User, rows: Sequence[Mapping[str, Any]]
+) -> list[Organization | ServiceError]:
+    """``organization_create`` for many rows at once (the ERP sync); see
+    ``contacts_create_many``."""
+    return _create_many(actor, rows, _prepare_organization)
+
+
+def _prepare_organization(actor: User, data: Mapping[str, Any]) -> tuple[Organization, _Changes]:
+    """A new organization checked and ready to be written (not saved yet)."""
     _unknown_fields(data, ORGANIZATION_FIELDS)
     protection.check_create(actor, "organization", data)
     changes = _validate(data, actor=actor, object_type=ORGANIZATION.key, record=None)
@@ -543,16 +605,9 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
     protection.check_owner(actor, "organization", values["owner"])
     values["domain"] = domain_from_website(values.get("website", ""))
     custom = values.pop("custom", {})
-    with transaction.atomic():
-        organization = Organization(**values)
-        protection.store_custom(organization, custom)
-        organization.save(force_insert=True)
-        _write_contact_points(organization, changes, new=True)
-        protection.audit_write(
-            actor, AuditAction.CREATE, organization, {}, _after(organization, changes, new=True)
-        )
-        emit("organization.created", organization)
-    return organization
+    organization = Organization(**values)
+    protection.store_custom(organization, custom)
+    return organization, changes
 
 
 def organization_update(

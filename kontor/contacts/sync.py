@@ -12,10 +12,13 @@ from kontor.contacts.services import (
     contact_archive,
     contact_create,
     contact_update,
+    contacts_create_many,
     organization_archive,
     organization_create,
     organization_update,
+    organizations_create_many,
 )
+from kontor.core.exceptions import ServiceError
 
 
 def apply_organization(
@@ -46,3 +49,15 @@ def archive_organization(actor: AbstractBaseUser, record: Organization) -> bool:
 
 def archive_contact(actor: AbstractBaseUser, record: Contact) -> bool:
     return contact_archive(actor=actor, contact=record)
+
+
+def create_organizations(
+    actor: AbstractBaseUser, rows: list[Mapping[str, Any]]
+) -> list[Organization | ServiceError]:
+    return organizations_create_many(actor=actor, rows=rows)
+
+
+def create_contacts(
+    actor: AbstractBaseUser, rows: list[Mapping[str, Any]]
+) -> list[Contact | ServiceError]:
+    return contacts_create_many(actor=actor, rows=rows)

@@ -10,6 +10,7 @@ ORGANIZATIONS_SYNC = SyncSpec(
     fields=("name", "website", "lifecycle_stage", "emails", "phones"),
     apply="kontor.contacts.sync.apply_organization",
     archive="kontor.contacts.sync.archive_organization",
+    create_many="kontor.contacts.sync.create_organizations",
 )
 CONTACTS_SYNC = SyncSpec(
     kind="contacts",
@@ -17,4 +18,5 @@ CONTACTS_SYNC = SyncSpec(
     references=(("organization_external_id", "organizations", "organization_id"),),
     apply="kontor.contacts.sync.apply_contact",
     archive="kontor.contacts.sync.archive_contact",
+    create_many="kontor.contacts.sync.create_contacts",
 )

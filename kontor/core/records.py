@@ -102,6 +102,9 @@ class SyncSpec:
     (record, changed)`` that creates or updates through the type's services
     (``record`` archived before: it is restored); ``archive`` the one of
     ``(actor, record) -> bool`` (False: it was archived already).
+    ``create_many``, if given, the dotted path of ``(actor, rows) -> [record
+    or ServiceError]`` that makes many new records in a few INSERTs with the
+    same checks (a batch's new records go there).
 
     Products, orders and invoices register theirs from the sales app; until
     they do, tests/integration/test_sync_kinds.py fails once that app is
@@ -112,6 +115,7 @@ class SyncSpec:
     apply: str
     archive: str
     references: tuple[tuple[str, str, str], ...] = ()
+    create_many: str = ""
 
 
 @dataclass(frozen=True)

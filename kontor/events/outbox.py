@@ -35,6 +35,18 @@ def emit(name: str, record: Model, *, record_id: Any = None) -> OutboxEvent:
     return event
 
 
+def emit_many(name: str, records: Sequence[Model]) -> list[OutboxEvent]:
+    """``emit`` for many records made at once (bulk writes): one INSERT."""
+    event_type(name)
+    events = OutboxEvent.objects.bulk_create(
+        [OutboxEvent(name=name, model=r._meta.label, record_id=str(r.pk)) for r in records],
+        batch_size=1000,
+    )
+    if events:
+        _dispatch_after_commit()
+    return events
+
+
 def _dispatch_after_commit() -> None:
     """Queue the dispatcher when the transaction commits, once per transaction."""
     if any(callback is _queue_dispatcher for _ids, callback, _robust in connection.run_on_commit):

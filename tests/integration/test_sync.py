@@ -181,3 +181,33 @@ def test_an_unchanged_batch_reads_in_a_few_queries_whatever_its_size(erp):
             }
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_record_deleted_in_kontor_is_made_again_by_the_next_sync(erp, user):
+    first = put(erp, "organizations", "4711", ACME).json()
+    assert api_client_for(user).delete(f"/api/v1/organizations/{first['id']}").status_code == 204
+    again = put(erp, "organizations", "4711", ACME).json()
+    assert again["status"] == "created" and again["id"] != first["id"]
+    assert ExternalRecord.objects.get().record_id == again["id"]
+    assert batch(erp, "organizations", [{"external_id": "4711", **ACME}]).json()["counts"] == {
+        "unchanged": 1
+    }
+
+
+def test_a_batch_makes_its_new_records_through_the_same_checks(erp):
+    results = batch(
+        erp,
+        "contacts",
+        [
+            {"external_id": "P1", "first_name": "Ada", "emails": ["ada@x.example"]},
+            {"external_id": "P2"},  # nothing to name the contact by
+            {"external_id": "P3", "last_name": "Hopper", "phones": ["030 1234567"]},
+        ],
+    ).json()["results"]
+    assert [r["status"] for r in results] == ["created", "error", "created"]
+    assert "__all__" in results[1]["errors"]
+    contact = Contact.objects.get(pk=results[2]["id"])
+    assert contact.display_name == "Hopper"
+    assert [p.e164 for p in contact.phones.all()] == ["+49301234567"]
+    assert AuditEntry.objects.filter(object_id=results[0]["id"], action="create").count() == 1
+    assert OutboxEvent.objects.filter(name="contact.created").count() == 2
