@@ -57,4 +57,5 @@ urlpatterns = [
     path("", include("kontor.telephony.urls")),
     path("", include("kontor.mail.urls")),
     path("", include("kontor.tasks.urls")),
+    path("", include("kontor.integration.urls")),
 ]

@@ -310,3 +310,22 @@ def test_an_activity_event_carries_the_activity(user, receiver):
     assert payload["data"]["id"] == str(activity.pk)
     assert payload["data"]["body"] == "Called about the offer"
     assert json.loads(receiver.requests[0].body)["type"] == "activity.created"
+
+
+def test_the_webhooks_page_shows_a_switched_off_webhook_and_switches_it_on(user, receiver):
+    from django.test import Client
+
+    webhook_id, _secret = subscribe(user, receiver.url)
+    WebhookSubscription.objects.filter(pk=webhook_id).update(
+        active=False, disabled_reason="Its deliveries have failed since yesterday."
+    )
+    browser = Client()
+    browser.force_login(user)
+    page = browser.get("/webhooks/").content.decode()
+    assert receiver.url in page and "Its deliveries have failed since yesterday." in page
+    assert browser.post(f"/webhooks/{webhook_id}/on/").status_code == 302
+    assert WebhookSubscription.objects.get(pk=webhook_id).active
+    other = Client()
+    other.force_login(UserFactory(roles=["sales"]))
+    assert receiver.url not in other.get("/webhooks/").content.decode()
+    assert other.post(f"/webhooks/{webhook_id}/on/").status_code == 404
