@@ -211,3 +211,10 @@ def test_a_batch_makes_its_new_records_through_the_same_checks(erp):
     assert [p.e164 for p in contact.phones.all()] == ["+49301234567"]
     assert AuditEntry.objects.filter(object_id=results[0]["id"], action="create").count() == 1
     assert OutboxEvent.objects.filter(name="contact.created").count() == 2
+
+
+def test_an_archived_record_is_still_recognized_by_its_address(erp, user):
+    created = put(erp, "organizations", "4711", ACME).json()
+    erp.delete("/api/v1/sync/organizations/sap/4711")
+    matches = api_client_for(user).get("/api/v1/lookup", {"email": "info@acme.example"}).json()
+    assert [m["id"] for m in matches["matches"]] == [created["id"]]
