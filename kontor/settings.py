@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "kontor.accounts",
     "kontor.access",
     "kontor.customfields",
+    "kontor.sources",
     "kontor.audit",
     "kontor.tasks",
     "kontor.contacts",
@@ -77,6 +79,7 @@ INSTALLED_APPS = [
     "kontor.telephony",
     "kontor.mail",
     "kontor.sales",
+    "kontor.integration",
     "kontor.demo",
     "kontor.perf",
     "kontor.server",
@@ -272,6 +275,58 @@ KONTOR_JOB_RETENTION_DAYS = int(os.environ.get("KONTOR_JOB_RETENTION_DAYS", "30"
 # PostgreSQL LISTEN/NOTIFY (or polling on SQLite), redis://… or poll://.
 KONTOR_EVENT_STREAM_SECONDS = float(os.environ.get("KONTOR_EVENT_STREAM_SECONDS", "55"))
 KONTOR_EVENTS_URL = os.environ.get("KONTOR_EVENTS_URL", "").strip()
+
+# Where users reach Kontor (links in webhooks and emails sent by the worker,
+# which answers no request to learn it from).
+KONTOR_BASE_URL = os.environ.get("KONTOR_BASE_URL", "http://localhost:8000").strip().rstrip("/")
+
+# The outbox (kontor.events.outbox): dispatched events are deleted after
+# this many days.
+KONTOR_OUTBOX_RETENTION_DAYS = int(os.environ.get("KONTOR_OUTBOX_RETENTION_DAYS", "7"))
+
+# Webhooks (kontor.integration, docs/integrations.md): target URLs on
+# loopback, private, link-local or reserved addresses are refused unless
+# KONTOR_WEBHOOKS_ALLOW_PRIVATE; a delivery waits this many seconds for an
+# answer; failed deliveries are retried for KONTOR_WEBHOOK_RETRY_DAYS, and a
+# subscription failing that long is switched off.
+KONTOR_WEBHOOKS_ALLOW_PRIVATE = _env_bool("KONTOR_WEBHOOKS_ALLOW_PRIVATE", False)
+KONTOR_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("KONTOR_WEBHOOK_TIMEOUT_SECONDS", "10"))
+KONTOR_WEBHOOK_RETRY_DAYS = float(os.environ.get("KONTOR_WEBHOOK_RETRY_DAYS", "3"))
+KONTOR_WEBHOOK_DELIVERY_RETENTION_DAYS = int(
+    os.environ.get("KONTOR_WEBHOOK_DELIVERY_RETENTION_DAYS", "30")
+)
+
+# The ERP sync (kontor.integration.sync): the largest batch body accepted.
+KONTOR_SYNC_MAX_BATCH_MB = int(os.environ.get("KONTOR_SYNC_MAX_BATCH_MB", "64"))
+
+# Outgoing email (kontor.integration.email), sent by the worker through
+# Django's SMTP backend: KONTOR_SMTP_URL is smtp://host:25,
+# smtp+starttls://user:password@host:587 or smtps://user:password@host:465
+# (user and password percent-encoded). Without it, emails are written as
+# files to var/sent-mail/ and not sent (the jobs page and the log say so).
+KONTOR_SMTP_URL = os.environ.get("KONTOR_SMTP_URL", "").strip()
+_SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+if KONTOR_SMTP_URL:
+    _smtp = urlsplit(KONTOR_SMTP_URL)
+    if _smtp.scheme not in _SMTP_PORTS or not _smtp.hostname:
+        raise ImproperlyConfigured(
+            "KONTOR_SMTP_URL must be smtp://host, smtp+starttls://user:pw@host:587 or "
+            "smtps://user:pw@host:465"
+        )
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname
+    EMAIL_PORT = _smtp.port or _SMTP_PORTS[_smtp.scheme]
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_USE_TLS = _smtp.scheme == "smtp+starttls"
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
+EMAIL_TIMEOUT = int(os.environ.get("KONTOR_SMTP_TIMEOUT_SECONDS", "30"))
+# The sender of emails Kontor sends, e.g. "ACME Sales <sales@acme.example>".
+DEFAULT_FROM_EMAIL = os.environ.get("KONTOR_EMAIL_FROM", "Kontor <kontor@localhost>").strip()
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Email import (kontor.mail): mail from or to these domains is the company's
 # own (comma-separated, e.g. "example.com,example.de"); the largest message

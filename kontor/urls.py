@@ -14,6 +14,9 @@ from kontor.audit.api import router as audit_router
 from kontor.contacts.api import router as contacts_router
 from kontor.events.api import router as events_router
 from kontor.files.api import router as files_router
+from kontor.integration.email.api import router as email_router
+from kontor.integration.sync.api import router as sync_router
+from kontor.integration.webhooks.api import router as webhooks_router
 from kontor.mail.api import router as mail_router
 from kontor.notifications.api import router as notifications_router
 from kontor.sales.api import router as sales_router
@@ -33,6 +36,9 @@ for router in (
     access_router,
     audit_router,
     jobs_router,
+    webhooks_router,
+    sync_router,
+    email_router,
 ):
     api.add_router("/", router)
 
@@ -54,4 +60,5 @@ urlpatterns = [
     path("", include("kontor.mail.urls")),
     path("", include("kontor.tasks.urls")),
     path("", include("kontor.sales.urls")),
+    path("", include("kontor.integration.urls")),
 ]

@@ -13,7 +13,17 @@ from importlinter.configuration import configure
 
 ROOT = Path(__file__).resolve().parents[1]
 # Floor 0 and 1: they learn about domains from the registry (kontor.core.records).
-GENERIC = {"core", "access", "audit", "events", "accounts", "customfields", "api", "tasks"}
+GENERIC = {
+    "core",
+    "access",
+    "audit",
+    "events",
+    "accounts",
+    "customfields",
+    "api",
+    "tasks",
+    "sources",
+}
 
 
 def kontor_apps() -> set[str]:

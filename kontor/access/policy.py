@@ -147,6 +147,17 @@ def can(user: User, action: str, record: Model) -> bool:
     return False
 
 
+def may_read_owned(user: User, key: str, owner_ids: Iterable[Any]) -> bool:
+    """Would ``user`` read a record of type ``key`` owned by ``owner_ids``
+    by their level alone (shares aside)? For records that are gone, e.g.
+    who may hear that one was deleted."""
+    access = access_for(user)
+    if access.user_id is None:
+        return False
+    level = access.level(key, Action.READ)
+    return _owned_within(access, level, {o for o in owner_ids if o is not None})
+
+
 def can_create(
     user: User, key: str, *, owner_ids: Iterable[Any] = (), parents: Iterable[Model] = ()
 ) -> bool:

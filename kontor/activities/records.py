@@ -25,6 +25,7 @@ ACTIVITY = RecordType(
     ),
     references=(("organization", "organization"),),
     api_parameter="activity_id",
+    serialize="kontor.activities.payloads.activity_answer",
     events=("created", "updated", "deleted"),
     search=SearchSpec(fields=("subject",)),
     personal_data=PersonalData(links=("contact", "participants__contact")),

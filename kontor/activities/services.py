@@ -29,6 +29,7 @@ from kontor.contacts import selectors as contact_selectors
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email, normalize_phone
 from kontor.core.exceptions import FieldErrors, VersionConflict
 from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
+from kontor.events.outbox import emit
 from kontor.notifications.services import notify_mentions
 
 User = AbstractBaseUser | AnonymousUser
@@ -471,6 +472,7 @@ def activity_create(
             {},
             protection.snapshot(activity, inp.participants or []),
         )
+        emit("activity.created", activity)
         notify_mentions(actor=actor, activity=activity, text=_mention_text(activity))
     return activity
 
@@ -522,6 +524,7 @@ def activity_update(
             before,
             protection.snapshot(activity, inp.participants),
         )
+        emit("activity.updated", activity)
         notify_mentions(
             actor=actor,
             activity=activity,
@@ -551,6 +554,7 @@ def activity_delete(
         if expected_version is not None:
             _claim_version(activity, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, activity, before, {})
+        emit("activity.deleted", activity)
         shares_forget("activity", activity.pk)
         activity.delete()
 

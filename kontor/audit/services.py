@@ -8,9 +8,11 @@ Nothing here changes or deletes an entry, except ``purge_expired`` (the
 retention rules) and ``erase_record`` (GDPR erasure), which lift the
 database's append-only lock for their own transaction."""
 
+import contextlib
+import contextvars
 import datetime
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +29,24 @@ User = AbstractBaseUser | AnonymousUser
 
 MASK = "•••"
 PURGE_BATCH = 5000
+
+# Inside ``audit_entries_together()``: the entries waiting to be written.
+_TOGETHER: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.ContextVar(
+    "kontor_audit_together", default=None
+)
+
+
+@contextlib.contextmanager
+def audit_entries_together() -> Iterator[None]:
+    """For bulk writes (the ERP sync): the entries of ``audit_record`` are
+    written in one INSERT when the block ends, in the caller's transaction."""
+    token = _TOGETHER.set([])
+    try:
+        yield
+        if entries := _TOGETHER.get():
+            AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    finally:
+        _TOGETHER.reset(token)
 
 
 def _json_safe(value: Any) -> Any:
@@ -115,6 +135,9 @@ def audit_record(
     if parent is not None:
         entry.parent_type = object_type_key(parent)
         entry.parent_id = str(parent.pk)
+    if (together := _TOGETHER.get()) is not None:
+        together.append(entry)
+        return entry
     entry.save(force_insert=True)
     return entry
 

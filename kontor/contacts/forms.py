@@ -27,6 +27,7 @@ from kontor.contacts.services import MAX_CONTACT_POINTS
 from kontor.contacts.visibility import shown_organization
 from kontor.customfields.models import CustomFieldDefinition, CustomFieldType
 from kontor.customfields.selectors import definitions_for
+from kontor.sources.services import maintained_fields, source_label
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -241,6 +242,33 @@ class PartyForm(forms.Form):
         ]
         for definition in self.custom_definitions:
             self.fields[f"custom_{definition.key}"] = custom_form_field(definition)
+        self.maintained: dict[str, str] = {}
+        if record is not None:
+            self._show_maintained(maintained_fields(self.object_type, record.pk))
+
+    # The form's fields of a service field, where their names differ.
+    form_fields_of: dict[str, tuple[str, ...]] = {}
+
+    def _show_maintained(self, owned: Mapping[str, str]) -> None:
+        """Fields an outside source (an ERP) maintains are shown, not edited:
+        "Maintained in SAP" (kontor.sources)."""
+        for key, source in owned.items():
+            label = source_label(source)
+            if key in ("emails", "phones"):
+                rows = self.email_rows if key == "emails" else self.phone_rows
+                names: tuple[str, ...] = tuple(
+                    bound.name for row in rows for bound in (row.value, row.label)
+                )
+            else:
+                names = self.form_fields_of.get(key, (key,))
+            shown = [name for name in names if name in self.fields]
+            for name in shown:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Maintained in %(source)s; change it there.") % {
+                    "source": label
+                }
+            if shown:
+                self.maintained[key] = label
 
     def _drop_uneditable_fields(self) -> None:
         for kind, prefix in (("emails", "email"), ("phones", "phone")):
@@ -434,6 +462,7 @@ def _custom_form_field(
 class ContactForm(PartyForm):
     object_type = CONTACT.key
     error_fields = {"owner_id": "owner", "organization_id": "organization"}
+    form_fields_of = {"organization_id": ("organization", "organization_id")}
 
     first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)

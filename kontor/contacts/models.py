@@ -50,6 +50,9 @@ class Party(BaseModel):
     # Values of financial and special custom fields, encrypted (kontor.access.sensitive).
     custom_sensitive = models.TextField(blank=True, default="", db_default="", editable=False)
     version = models.PositiveIntegerField(default=1)
+    # Archived (e.g. deleted in the ERP that maintains it): hidden from lists
+    # and search, its history kept, still answered by id.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta(BaseModel.Meta):
         abstract = True

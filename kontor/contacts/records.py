@@ -6,6 +6,7 @@ reach it directly."""
 
 from django.utils.translation import gettext_lazy as _
 
+from kontor.contacts.sync_kinds import CONTACTS_SYNC, ORGANIZATIONS_SYNC
 from kontor.core.records import (
     STANDARD_OR_PERSONAL,
     Category,
@@ -39,12 +40,15 @@ CONTACT = RecordType(
     ),
     references=(("organization", "organization"),),
     api_parameter="contact_id",
+    events=("created", "updated", "deleted", "archived"),
+    serialize="kontor.contacts.payloads.contact_answer",
     search=SearchSpec(
         fields=("display_name", "emails__normalized", "phones__digits", "organization__name")
     ),
     personal_data=PersonalData(links=("",)),
     merge_links=(),
     warehouse=WarehouseSpec(table="dim_contact"),
+    sync=CONTACTS_SYNC,
 )
 
 ORGANIZATION = RecordType(
@@ -66,6 +70,9 @@ ORGANIZATION = RecordType(
         FieldSpec("notes", _("notes"), Category.STANDARD, STANDARD_OR_PERSONAL),
     ),
     api_parameter="organization_id",
+    events=("created", "updated", "deleted", "archived"),
+    serialize="kontor.contacts.payloads.organization_answer",
     search=SearchSpec(fields=("name", "domain", "emails__normalized", "phones__digits")),
     warehouse=WarehouseSpec(table="dim_organization"),
+    sync=ORGANIZATIONS_SYNC,
 )

@@ -129,6 +129,9 @@ class PartyOut(FieldFilteredOut):
     created_at: datetime
     updated_at: datetime
     version: int
+    archived_at: datetime | None = Field(
+        None, description="Archived records are left out of lists and search."
+    )
 
     @staticmethod
     def resolve_tags(obj) -> list[str]:

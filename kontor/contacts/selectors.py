@@ -212,8 +212,9 @@ def contact_search(
     owner_id: int | None = None,
     tag: str | None = None,
 ) -> Found:
-    """The contacts the user may read that pass the filters and match ``q``."""
-    contacts = visible_contacts(user)
+    """The contacts the user may read that pass the filters and match
+    ``q``; archived ones are left out."""
+    contacts = visible_contacts(user).filter(archived_at__isnull=True)
     if lifecycle_stage:
         contacts = contacts.filter(lifecycle_stage=lifecycle_stage)
     if organization_id:
@@ -256,8 +257,9 @@ def organization_search(
     owner_id: int | None = None,
     tag: str | None = None,
 ) -> Found:
-    """The organizations the user may read that pass the filters and match ``q``."""
-    organizations = visible_organizations(user)
+    """The organizations the user may read that pass the filters and match
+    ``q``; archived ones are left out."""
+    organizations = visible_organizations(user).filter(archived_at__isnull=True)
     if lifecycle_stage:
         organizations = organizations.filter(lifecycle_stage=lifecycle_stage)
     if owner_id:

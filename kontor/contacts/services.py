@@ -1,7 +1,7 @@
 """Writes to organizations and contacts. The web UI, the API, the demo data and
 every later import path call these functions; nothing else writes these models."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kontor.audit.models import AuditAction
+from kontor.audit.services import audit_entries_together, audit_record
 from kontor.contacts import protection
 from kontor.contacts.email_status import carry_over_status
 from kontor.contacts.models import (
@@ -32,8 +33,11 @@ from kontor.contacts.normalization import (
 )
 from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.selectors import parse_id, parse_uuid, visible_organizations
-from kontor.core.exceptions import FieldErrors, VersionConflict
+from kontor.core.exceptions import FieldErrors, ServiceError, VersionConflict
+from kontor.core.records import record_type_for
 from kontor.customfields.values import clean_custom_values
+from kontor.events.outbox import emit, emit_many
+from kontor.sources.services import refuse_maintained_fields
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -354,32 +358,54 @@ def _check_version(record: Contact | Organization, expected_version: int | None)
         raise VersionConflict(record.version)
 
 
+# Service fields of model attributes whose names differ; derived ones have none.
+_DATA_KEY = {"organization": "organization_id", "owner": "owner_id", "display_name": None,
+             "domain": None}  # fmt: skip
+
+
+def _changed_fields(
+    record: Contact | Organization, changes: _Changes, values: Mapping[str, Any]
+) -> set[str]:
+    """The service fields whose values a write of ``values`` (model fields)
+    and ``changes``' lists would change, including derived model fields
+    (``display_name``, ``domain``) under their own names."""
+    changed = set()
+    for field, value in values.items():
+        key = _DATA_KEY.get(field, field) or field
+        if field == "custom":
+            if value != protection.current_custom_values(record):
+                changed.add(key)
+        elif record._meta.get_field(field).is_relation:
+            if getattr(record, f"{field}_id") != (value.pk if value is not None else None):
+                changed.add(key)
+        elif getattr(record, field) != value:
+            changed.add(key)
+    if changes.emails is not None and [(e.address, e.label) for e in changes.emails] != [
+        (e.address, e.label) for e in record.emails.all()
+    ]:
+        changed.add("emails")
+    if changes.phones is not None and [(p.raw, p.label) for p in changes.phones] != [
+        (p.raw, p.label) for p in record.phones.all()
+    ]:
+        changed.add("phones")
+    # Tags are found by name whatever the case: "vip" is the stored "VIP".
+    if changes.tags is not None and sorted(t.casefold() for t in changes.tags) != sorted(
+        t.name.casefold() for t in record.tags.all()
+    ):
+        changed.add("tags")
+    return changed
+
+
 def _changes_nothing(
     record: Contact | Organization, changes: _Changes, values: Mapping[str, Any]
 ) -> bool:
     """Would a write of ``values`` (model fields) and ``changes``' lists leave
-    ``record`` as it is? Then it writes nothing: no new version, no audit entry."""
-    for field, value in values.items():
-        if field == "custom":
-            if value != protection.current_custom_values(record):
-                return False
-        elif record._meta.get_field(field).is_relation:
-            if getattr(record, f"{field}_id") != (value.pk if value is not None else None):
-                return False
-        elif getattr(record, field) != value:
-            return False
-    if changes.emails is not None and [(e.address, e.label) for e in changes.emails] != [
-        (e.address, e.label) for e in record.emails.all()
-    ]:
-        return False
-    if changes.phones is not None and [(p.raw, p.label) for p in changes.phones] != [
-        (p.raw, p.label) for p in record.phones.all()
-    ]:
-        return False
-    # Tags are found by name whatever the case: "vip" is the stored "VIP".
-    return changes.tags is None or sorted(t.casefold() for t in changes.tags) == sorted(
-        t.name.casefold() for t in record.tags.all()
-    )
+    ``record`` as it is? Then it writes nothing: no new version, no audit
+    entry. A change of a field an outside source maintains (an ERP) is
+    refused (kontor.sources)."""
+    changed = _changed_fields(record, changes, values)
+    refuse_maintained_fields(record_type_for(record).key, record.pk, changed)
+    return not changed
 
 
 def _unknown_fields(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
@@ -408,6 +434,23 @@ def _contact_display_name(changes: _Changes, contact: Contact | None) -> str:
 def contact_create(*, actor: User, data: Mapping[str, Any]) -> Contact:
     """Create a contact from whatever is known: a name, an email address or a
     phone number is enough ("dirty CRM")."""
+    prepared = _prepare_contact(actor, data)
+    with transaction.atomic():
+        _insert(actor, [prepared])
+    return prepared[0]
+
+
+def contacts_create_many(
+    *, actor: User, rows: Sequence[Mapping[str, Any]]
+) -> list[Contact | ServiceError]:
+    """``contact_create`` for many rows at once (the ERP sync): each row is
+    checked as one, the valid ones are written together in a few INSERTs.
+    Returns per row the contact or the error that refused it."""
+    return _create_many(actor, rows, _prepare_contact)
+
+
+def _prepare_contact(actor: User, data: Mapping[str, Any]) -> tuple[Contact, _Changes]:
+    """A new contact checked and ready to be written (not saved yet)."""
     _unknown_fields(data, CONTACT_FIELDS)
     protection.check_create(actor, "contact", data)
     changes = _validate(data, actor=actor, object_type=CONTACT.key, record=None)
@@ -421,13 +464,50 @@ def contact_create(*, actor: User, data: Mapping[str, Any]) -> Contact:
     values.setdefault("owner", actor if actor.is_authenticated else None)
     protection.check_owner(actor, "contact", values["owner"])
     custom = values.pop("custom", {})
-    with transaction.atomic():
-        contact = Contact(display_name=display_name, **values)
-        protection.store_custom(contact, custom)
-        contact.save(force_insert=True)
-        _write_contact_points(contact, changes)
-        protection.audit_write(actor, AuditAction.CREATE, contact, {}, _after(contact, changes))
-    return contact
+    contact = Contact(display_name=display_name, **values)
+    protection.store_custom(contact, custom)
+    return contact, changes
+
+
+def _create_many(actor: User, rows: Sequence[Mapping[str, Any]], prepare: Any) -> list:
+    outcomes: list[Any] = []
+    for data in rows:
+        try:
+            outcomes.append(prepare(actor, data))
+        except ServiceError as exc:
+            outcomes.append(exc)
+    prepared = [outcome for outcome in outcomes if isinstance(outcome, tuple)]
+    if prepared:
+        with transaction.atomic():
+            _insert(actor, prepared)
+    return [outcome[0] if isinstance(outcome, tuple) else outcome for outcome in outcomes]
+
+
+def _insert(actor: User, prepared: Sequence[tuple[Contact | Organization, _Changes]]) -> None:
+    """Write new records of one model with their lists, audit entries and
+    events: a few INSERTs however many (inside the caller's transaction)."""
+    records = [record for record, _changes in prepared]
+    model = type(records[0])
+    owner = "contact" if model is Contact else "organization"
+    model.objects.bulk_create(records, batch_size=1000)
+    emails, phones = [], []
+    for record, changes in prepared:
+        for point in changes.emails or []:
+            setattr(point, owner, record)
+            emails.append(point)
+        for point in changes.phones or []:
+            setattr(point, owner, record)
+            phones.append(point)
+        if changes.tags is not None:
+            record.tags.set(_tags_by_name(changes.tags))
+    EmailAddress.objects.bulk_create(emails, batch_size=1000)
+    PhoneNumber.objects.bulk_create(phones, batch_size=1000)
+    with audit_entries_together():
+        for record, changes in prepared:
+            protection.audit_write(
+                actor, AuditAction.CREATE, record, {}, _after(record, changes, new=True)
+            )
+    emit_many(f"{owner}.created", records)
 
 
 def contact_update(
@@ -466,6 +546,7 @@ def contact_update(
         contact.save(update_fields=update_fields)
         _write_contact_points(contact, changes)
         protection.audit_write(actor, AuditAction.UPDATE, contact, before, _after(contact, changes))
+        emit("contact.updated", contact)
     return contact
 
 
@@ -478,15 +559,22 @@ def contact_delete(*, actor: User, contact: Contact, expected_version: int | Non
         if expected_version is not None:
             _claim_version(contact, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, contact, before, {})
+        emit("contact.deleted", contact)
         protection.forget_shares(contact)
         contact.delete()
 
 
-def _after(record: Contact | Organization, changes: _Changes) -> dict[str, Any]:
+def _after(
+    record: Contact | Organization, changes: _Changes, *, new: bool = False
+) -> dict[str, Any]:
     """The audited values after a write, from what it wrote (the record's
-    prefetched lists are stale by then)."""
+    prefetched lists are stale by then; a ``new`` record has no others)."""
+    empty = [] if new else None
     return protection.snapshot(
-        record, emails=changes.emails, phones=changes.phones, tags=changes.tags
+        record,
+        emails=changes.emails if changes.emails is not None else empty,
+        phones=changes.phones if changes.phones is not None else empty,
+        tags=changes.tags if changes.tags is not None else empty,
     )
 
 
@@ -508,6 +596,22 @@ def _organization_name(changes: _Changes, organization: Organization | None) -> 
 def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization:
     """Create an organization from a name, or only a website or email address
     (its domain becomes the name until someone types a better one)."""
+    prepared = _prepare_organization(actor, data)
+    with transaction.atomic():
+        _insert(actor, [prepared])
+    return prepared[0]
+
+
+def organizations_create_many(
+    *, actor: User, rows: Sequence[Mapping[str, Any]]
+) -> list[Organization | ServiceError]:
+    """``organization_create`` for many rows at once (the ERP sync); see
+    ``contacts_create_many``."""
+    return _create_many(actor, rows, _prepare_organization)
+
+
+def _prepare_organization(actor: User, data: Mapping[str, Any]) -> tuple[Organization, _Changes]:
+    """A new organization checked and ready to be written (not saved yet)."""
     _unknown_fields(data, ORGANIZATION_FIELDS)
     protection.check_create(actor, "organization", data)
     changes = _validate(data, actor=actor, object_type=ORGANIZATION.key, record=None)
@@ -520,15 +624,9 @@ def organization_create(*, actor: User, data: Mapping[str, Any]) -> Organization
     protection.check_owner(actor, "organization", values["owner"])
     values["domain"] = domain_from_website(values.get("website", ""))
     custom = values.pop("custom", {})
-    with transaction.atomic():
-        organization = Organization(**values)
-        protection.store_custom(organization, custom)
-        organization.save(force_insert=True)
-        _write_contact_points(organization, changes)
-        protection.audit_write(
-            actor, AuditAction.CREATE, organization, {}, _after(organization, changes)
-        )
-    return organization
+    organization = Organization(**values)
+    protection.store_custom(organization, custom)
+    return organization, changes
 
 
 def organization_update(
@@ -569,6 +667,7 @@ def organization_update(
         protection.audit_write(
             actor, AuditAction.UPDATE, organization, before, _after(organization, changes)
         )
+        emit("organization.updated", organization)
     return organization
 
 
@@ -583,5 +682,46 @@ def organization_delete(
         if expected_version is not None:
             _claim_version(organization, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, organization, before, {})
+        emit("organization.deleted", organization)
         protection.forget_shares(organization)
         organization.delete()
+
+
+# Archiving ----------------------------------------------------------------------
+
+
+def _set_archived(actor: User, record: Contact | Organization, archived: bool) -> bool:
+    """Archive (it needs the right to delete) or restore (to edit) a record;
+    False if it was so already."""
+    if archived:
+        protection.check_delete(actor, record)
+    else:
+        protection.check_update(actor, record, {})
+    if (record.archived_at is not None) == archived:
+        return False
+    key = record_type_for(record).key
+    before = record.archived_at
+    with transaction.atomic():
+        _claim_version(record, None)
+        record.archived_at = timezone.now() if archived else None
+        record.save(update_fields=["archived_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            record=record,
+            changes={"archived_at": [before, record.archived_at]},
+        )
+        emit(f"{key}.archived" if archived else f"{key}.updated", record)
+    return True
+
+
+def contact_archive(*, actor: User, contact: Contact, archived: bool = True) -> bool:
+    """Hide a contact from lists and search, keeping it and its history
+    (``archived=False`` brings it back). False if nothing changed."""
+    return _set_archived(actor, contact, archived)
+
+
+def organization_archive(*, actor: User, organization: Organization, archived: bool = True) -> bool:
+    """Hide an organization from lists and search, keeping it and its
+    history (``archived=False`` brings it back). False if nothing changed."""
+    return _set_archived(actor, organization, archived)

@@ -88,6 +88,37 @@ class WarehouseSpec:
 
 
 @dataclass(frozen=True)
+class SyncSpec:
+    """How an outside system (an ERP) upserts records of this type through
+    ``/api/v1/sync/{kind}/{source}/{external_id}`` (the ERP sync).
+
+    ``kind`` names it in the URL (``organizations``). ``fields`` are the body
+    fields the source may deliver, named as the type's service takes them;
+    the ones a body delivers become read-only in Kontor for that record.
+    ``references`` are ``(body field, sync kind, service field)`` triples:
+    another record named by its external id (``organization_external_id`` →
+    the organization that source knows by it → ``organization_id``).
+    ``apply`` is the dotted path of ``(actor, data, record | None) ->
+    (record, changed)`` that creates or updates through the type's services
+    (``record`` archived before: it is restored); ``archive`` the one of
+    ``(actor, record) -> bool`` (False: it was archived already).
+    ``create_many``, if given, the dotted path of ``(actor, rows) -> [record
+    or ServiceError]`` that makes many new records in a few INSERTs with the
+    same checks (a batch's new records go there).
+
+    Products, orders and invoices register theirs from the sales app; until
+    they do, tests/integration/test_sync_kinds.py fails once that app is
+    installed."""
+
+    kind: str
+    fields: tuple[str, ...]
+    apply: str
+    archive: str
+    references: tuple[tuple[str, str, str], ...] = ()
+    create_many: str = ""
+
+
+@dataclass(frozen=True)
 class RecordType:
     """A kind of record the generic layers know.
 
@@ -109,10 +140,13 @@ class RecordType:
 
     Later layers: ``api_parameter`` is the path parameter that names a
     record of this type in the REST API (``contact_id``); ``events`` the
-    names of the changes it emits (``contact.created`` …); ``search``,
+    names of the changes it emits (``contact.created`` …); ``serialize``
+    the dotted path of ``(record, user) -> dict | None``: the record as the
+    API answers ``user`` (fields they may not read left out), None when the
+    user may not read it; webhooks send it as their ``data``. ``search``,
     ``personal_data``, ``merge_links`` (the ORM paths a duplicate merge
     re-points) and ``warehouse`` describe it to search, data protection,
-    merge and the warehouse export.
+    merge and the warehouse export; ``sync`` to the ERP sync.
 
     ``history_links``: activities and files may name a record of this type
     (besides their contact or organization), under the type's
@@ -135,12 +169,14 @@ class RecordType:
     references: tuple[tuple[str, str], ...] = ()
     api_parameter: str = ""
     events: tuple[str, ...] = ("created", "updated", "deleted")
+    serialize: str = ""
     search: SearchSpec | None = None
     personal_data: PersonalData | None = None
     merge_links: tuple[str, ...] = ()
     warehouse: WarehouseSpec | None = None
     history_links: bool = False
     role_levels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    sync: SyncSpec | None = None
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -215,3 +251,8 @@ def history_link_types() -> list[RecordType]:
     """The types activities and files may name besides their contact or
     organization (a deal, …)."""
     return [kind for kind in _TYPES.values() if kind.history_links]
+
+
+def sync_kinds() -> dict[str, RecordType]:
+    """The record types an outside system may sync, by their sync kind."""
+    return {kind.sync.kind: kind for kind in _TYPES.values() if kind.sync is not None}

@@ -34,6 +34,7 @@ FILE = RecordType(
     parent_types=("activity", "contact", "organization"),
     fields=(FieldSpec("name", _("file name")),),
     api_parameter="file_id",
+    serialize="kontor.files.payloads.file_answer",
     events=("created", "deleted"),
     personal_data=PersonalData(links=("contact", "activity__contact")),
     merge_links=("contact", "organization"),

@@ -20,6 +20,7 @@ from kontor.audit.services import audit_record
 from kontor.contacts.models import Contact, Organization
 from kontor.core.exceptions import FieldErrors
 from kontor.core.records import record_type_for
+from kontor.events.outbox import emit
 from kontor.files.models import Attachment
 
 User = AbstractBaseUser | AnonymousUser
@@ -123,6 +124,7 @@ def attachment_create(
             attachment.file.storage.delete(attachment.file.name)
             raise
         _audit(actor, AuditAction.CREATE, attachment, new=True)
+        emit("file.created", attachment)
     return attachment
 
 
@@ -149,5 +151,6 @@ def attachment_delete(*, actor: User, attachment: Attachment) -> None:
     require(actor, Action.DELETE, attachment)
     with transaction.atomic():
         _audit(actor, AuditAction.DELETE, attachment, new=False)
+        emit("file.deleted", attachment)
         shares_forget("file", attachment.pk)
         attachment.delete()

@@ -12,6 +12,7 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         from kontor.core.encryption import register_encrypted_column
+        from kontor.events.catalogue import EventType, register_event_type
         from kontor.mail import signals  # noqa: F401 (connects the receiver)
         from kontor.tasks.schedules import register_schedule
 
@@ -22,4 +23,12 @@ class MailConfig(AppConfig):
             "kontor.mail.tasks.poll_mailboxes",
             every=datetime.timedelta(seconds=settings.KONTOR_MAIL_POLL_SECONDS),
             description=_("Fetch new emails from the IMAP mailboxes."),
+        )
+        register_event_type(
+            EventType(
+                name="email.received",
+                model="mail.InboundMessage",
+                serialize="kontor.mail.payloads.received_email_answer",
+                description=_("An email was received (API, IMAP or upload)."),
+            )
         )

@@ -29,6 +29,7 @@ from kontor.contacts.selectors import Match, lookup_email
 from kontor.contacts.services import contact_create
 from kontor.core.encryption import encrypt
 from kontor.core.exceptions import FieldErrors
+from kontor.events.outbox import emit
 from kontor.files.services import FileTooLarge, attachment_create, max_upload_bytes
 from kontor.mail.digest import content_digest
 from kontor.mail.models import RAW_EXTENSIONS, InboundMessage, Mailbox, RawFormat, Source
@@ -359,6 +360,7 @@ def _process(
             "updated_at",
         ]
     )  # fmt: skip
+    emit("email.received", message)
     return result
 
 
@@ -423,4 +425,5 @@ def message_ingest(
         message.activity = None
         message.refers_to = None
         message.save(update_fields=["problems", "activity", "refers_to", "updated_at"])
+        emit("email.received", message)
         return IngestResult(message=message)

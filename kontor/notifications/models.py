@@ -1,4 +1,6 @@
-"""In-app notifications, e.g. "Mia mentioned you in a note"."""
+"""In-app notifications, e.g. "Mia mentioned you in a note", or a notice
+from the system ("Your webhook was switched off") with its own message and
+link."""
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +12,8 @@ from kontor.core.models import BaseModel
 
 class Reason(models.TextChoices):
     MENTION = "mention", _("Mention")
+    # A notice an app sends with its own message and link (``notify``).
+    NOTICE = "notice", _("Notice")
 
 
 class Notification(BaseModel):
@@ -27,6 +31,9 @@ class Notification(BaseModel):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # A notice's text and where it leads (a path in the web UI).
+    message = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta(BaseModel.Meta):

@@ -34,6 +34,8 @@ class MarkedRead(Schema):
 
 
 def notification_message(notification: Notification) -> str:
+    if notification.message:
+        return notification.message
     actor = notification.actor
     who = (actor.get_full_name() or actor.get_username()) if actor else _("Someone")
     activity = notification.activity
@@ -49,13 +51,17 @@ def notification_message(notification: Notification) -> str:
 
 def notification_out(request: HttpRequest, notification: Notification) -> dict[str, Any]:
     activity = notification.activity
+    if notification.link:
+        url = request.build_absolute_uri(notification.link)
+    else:
+        url = request.build_absolute_uri(activity.get_absolute_url()) if activity else None
     return {
         "id": notification.pk,
         "reason": notification.reason,
         "message": notification_message(notification),
         "actor_id": notification.actor_id,
         "activity_id": notification.activity_id,
-        "url": request.build_absolute_uri(activity.get_absolute_url()) if activity else None,
+        "url": url,
         "created_at": notification.created_at,
         "read_at": notification.read_at,
     }

@@ -54,6 +54,16 @@ def notify_mentions(
     return Notification.objects.bulk_create(notifications, ignore_conflicts=True)
 
 
+def notify(*, recipient: AbstractBaseUser, message: str, link: str = "") -> Notification | None:
+    """Tell ``recipient`` something (e.g. that their webhook was switched
+    off), with a path in the web UI to go to. Inactive users get nothing."""
+    if not recipient.is_active:
+        return None
+    return Notification.objects.create(
+        recipient=recipient, reason=Reason.NOTICE, message=message[:2000], link=link[:500]
+    )
+
+
 def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
     if notification.recipient_id != actor.pk:
         raise PermissionDenied("Only its recipient marks a notification read.")

@@ -44,6 +44,8 @@ def notification_read(request: HttpRequest, notification_id: UUID) -> HttpRespon
     if notification is None:
         raise Http404
     services.notification_mark_read(actor=request.user, notification=notification)
+    if request.POST.get("open") and notification.link.startswith("/"):
+        return redirect(notification.link)
     if request.POST.get("open") and notification.activity:
         return redirect(notification.activity.get_absolute_url())
     return redirect(back_to(request, reverse("notification-list")))

@@ -9,6 +9,19 @@ class TelephonyConfig(AppConfig):
 
     def ready(self) -> None:
         from kontor.core.encryption import register_encrypted_column
+        from kontor.events.catalogue import EventType, register_event_type
 
         # The phone systems' shared secrets (kontor.core.encryption).
         register_encrypted_column("telephony.PhoneIntegration", "secret_encrypted")
+        for name, description in (
+            ("call.started", _("A phone system reported a new call.")),
+            ("call.ended", _("A call ended or was missed.")),
+        ):
+            register_event_type(
+                EventType(
+                    name=name,
+                    model="telephony.Call",
+                    serialize="kontor.telephony.payloads.call_answer",
+                    description=description,
+                )
+            )

@@ -33,6 +33,7 @@ from kontor.contacts.selectors import Match
 from kontor.contacts.services import contact_create
 from kontor.core.encryption import encrypt
 from kontor.core.exceptions import FieldErrors, PermissionDenied
+from kontor.events.outbox import emit
 from kontor.events.services import publish
 from kontor.telephony.models import Call, CallEvent, CallEventKind, PhoneIntegration, Provider
 from kontor.telephony.recipients import screen_pop_recipients
@@ -362,6 +363,7 @@ def call_event_receive(
             matches = caller_matches(user=actor, call=call)
             _match_record(call, matches)
         if not duplicate:
+            was_over = bool(call.ended_at or call.missed_at)
             _apply(call, data, agents)
             _sync_activity(call, actor)
             _sync_callback(call, actor)
@@ -373,6 +375,10 @@ def call_event_receive(
                 changes={"event": [None, data.event], "outcome": [None, call.outcome]},
                 parent=call.contact or call.organization,
             )
+            if created:
+                emit("call.started", call)
+            if not was_over and (call.ended_at or call.missed_at):
+                emit("call.ended", call)
             _announce(request=request, call=call, data=data, agents=agents)
     if matches is None:
         matches = caller_matches(user=actor, call=call)

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
+from uuid6 import uuid7
 
 from kontor.accounts.services import api_token_create
 from kontor.core.records import record_types
@@ -71,9 +72,18 @@ PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
     "message_id": lambda case, scope: case.extra["messages"][scope].pk,
     "job_id": lambda case, scope: case.extra["job"].pk,
     "pipeline_id": lambda case, scope: case.extra["pipeline"].pk,
+    "webhook_id": lambda case, scope: case.extra["webhooks"][scope].pk,
+    "delivery_id": lambda case, scope: case.extra["deliveries"][scope].pk,
+    "email_id": lambda case, scope: case.extra["emails"][scope].pk,
+    "kind": lambda case, scope: "organizations",
+    "source": lambda case, scope: "sap",
+    "external_id": lambda case, scope: f"matrix-{scope}",
 }
 # The parameters that name a record whose visibility decides the status.
-RECORD_PARAMETERS = {*RECORD_TYPE_PARAMETERS, "call_id", "message_id"}
+RECORD_PARAMETERS = {*RECORD_TYPE_PARAMETERS, "call_id", "message_id", "email_id"}
+# Who may sync (create and edit every organization) and archive (delete every one).
+SYNCERS = {"administrator", "service"}
+ARCHIVERS = {"administrator", "data-protection-officer"}
 # Operations of phone systems and mail servers: they authenticate with the
 # integration's own secret, never with a user's token.
 INTEGRATION_OPERATIONS = {
@@ -186,6 +196,23 @@ def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] 
             },
         ),
         ("PATCH", "/invoices/{invoice_id}"): ("json", {"dunning_level": 1}),
+        ("POST", "/webhooks"): ("json", {"url": "http://127.0.0.1:9/matrix", "events": ["*"]}),
+        ("PATCH", "/webhooks/{webhook_id}"): ("json", {"description": "renamed"}),
+        ("POST", "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): ("json", {}),
+        ("PUT", "/sync/{kind}/{source}/{external_id}"): ("json", {"name": "Matrix Org"}),
+        ("POST", "/sync/{kind}/{source}/batch"): (
+            "json",
+            [{"external_id": "matrix-new", "name": "Matrix New"}],
+        ),
+        ("POST", "/emails"): (
+            "json",
+            {
+                "to": [records.email],
+                "subject": "Matrix",
+                "text": "Hello",
+                "contact_id": str(records.contact.pk),
+            },
+        ),
         **{(method, path): ("json", {}) for method, path in INTEGRATION_OPERATIONS},
     }
     if method in ("GET", "DELETE"):
@@ -269,6 +296,22 @@ def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
         if method == "DELETE":
             return {204}
         return {201} if method == "POST" and path != "/field-categories" else {200}
+    if path in ("/webhooks", "/webhook-events"):
+        return {201} if method == "POST" else {200}
+    if path.startswith("/webhooks/"):
+        if not (admin or scope == "own"):
+            return {404}  # a user's own, like API tokens; administrators see all
+        if path.endswith("/redeliver"):
+            return {202}
+        return {204} if method == "DELETE" else {200}
+    if path.startswith("/sync/"):
+        if method == "DELETE":
+            return {200} if role in ARCHIVERS else {403}
+        return {200} if role in SYNCERS else {403}
+    if (method, path) == ("POST", "/emails"):
+        if not case.world.may("read", scope):
+            return {422}  # the contact is "not an existing contact" for this user
+        return {202} if rights["create"] else {403}
     if path.startswith("/jobs"):
         return {200} if admin else {403}  # the background queue is the administrators'
     if path.startswith("/tokens"):
@@ -365,11 +408,47 @@ def _extra(world: World) -> dict[str, Any]:
     return {
         "job": failed,
         "pipeline": pipeline,
+        **_integration_records(world),
         "tokens": tokens,
         "notifications": notifications,
         "shares": shares,
         **calls_and_messages(world),
     }
+
+
+def _integration_records(world: World) -> dict[str, Any]:
+    """Per scope: a webhook of the scope's user with a delivery, the
+    organization an ERP knows as matrix-<scope>, an email to the contact."""
+    from django.utils import timezone
+
+    from kontor.integration.email.services import email_send
+    from kontor.integration.models import WebhookDelivery
+    from kontor.integration.webhooks.services import subscription_create
+    from kontor.sources.models import ExternalRecord
+
+    webhooks, deliveries, emails = {}, {}, {}
+    now = timezone.now()
+    for scope in SCOPES:
+        records = world.records[scope]
+        webhooks[scope], _secret = subscription_create(
+            actor=world.owner(scope),
+            data={"url": f"http://127.0.0.1:9/{scope}", "events": ["contact.*"]},
+        )
+        deliveries[scope] = WebhookDelivery.objects.create(
+            subscription=webhooks[scope], event_id=uuid7(), event_name="contact.updated",
+            model="contacts.Contact", record_id=str(records.contact.pk),
+            record_key=f"contacts.Contact:{records.contact.pk}", occurred_at=now, sequence=1,
+            status="delivered", next_attempt_at=now, give_up_at=now, attempts=1,
+        )  # fmt: skip
+        ExternalRecord.objects.create(
+            source="sap", record_type="organization", external_id=f"matrix-{scope}",
+            record_id=str(records.organization.pk), fields=["name"], digest="",
+        )  # fmt: skip
+        emails[scope] = email_send(
+            actor=world.admin, to=[records.email], subject=f"{scope} email", text="Hello",
+            contact=records.contact,
+        )  # fmt: skip
+    return {"webhooks": webhooks, "deliveries": deliveries, "emails": emails}
 
 
 def _fill(path: str, case: Case, scope: str) -> str:
@@ -408,6 +487,7 @@ def _body_text(response) -> str:
 def _fast(settings):
     settings.KONTOR_API_RATE_LIMIT = None
     settings.KONTOR_EVENT_STREAM_SECONDS = 0
+    settings.KONTOR_WEBHOOKS_ALLOW_PRIVATE = True
 
 
 class Rollback(Exception):
@@ -432,6 +512,7 @@ def test_every_operation_answers_each_role_as_its_rights_say(role):
             "/contacts",
             "/organizations",
             "/mail/inbound",
+            "/emails",
         }
         for scope in SCOPES if scoped else ["own"]:
             url = PREFIX + _fill(relative, case, scope)

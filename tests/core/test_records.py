@@ -23,7 +23,7 @@ from kontor.core.records import (
 from tests.factories import UserFactory
 
 # Keys of an API answer that describe the record itself, not a field of it.
-RECORD_METADATA = {"id", "custom", "created_at", "updated_at", "version"}
+RECORD_METADATA = {"id", "custom", "created_at", "updated_at", "version", "archived_at"}
 TYPES = record_types()
 
 
@@ -123,6 +123,14 @@ class TestARegisteredType:
         assert kind.events
         for name in kind.event_names():
             assert name.startswith(f"{kind.key}.") and name.islower()
+
+    def test_renders_its_events_for_a_reader(self, kind):
+        """Webhooks send a record's data as its subscriber may read it: a
+        type that emits events renders itself (``serialize``)."""
+        if not kind.events:
+            return
+        assert kind.serialize, f"{kind.key} emits events but has no serialize hook"
+        assert callable(import_string(kind.serialize))
 
     def test_is_named_in_the_api_by_its_path_parameter(self, kind):
         assert kind.api_parameter, f"{kind.key} has no api_parameter"

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kontor.perf.bench import format_table, run
+from kontor.perf.sync_bench import format_sync, sync_bench
 
 
 class Command(BaseCommand):
@@ -26,10 +27,23 @@ class Command(BaseCommand):
             help="Act as this user (e.g. a sales rep, to measure with the access rules applied); "
             "default: a superuser of the benchmark's own.",
         )
+        parser.add_argument(
+            "--sync",
+            type=int,
+            metavar="N",
+            help="Instead: push N organizations (at most 10 000) as one ERP sync batch, twice "
+            "(the second run must be all unchanged). Adds N organizations under a new source.",
+        )
 
-    def handle(self, *args, json_file, seconds, no_http, user, **options):
+    def handle(self, *args, json_file, seconds, no_http, user, sync, **options):
         if user and not get_user_model().objects.filter(username=user).exists():
             raise CommandError(f"There is no user {user!r}.")
+        if sync:
+            report = sync_bench(sync, username=user, log=lambda m: self.stderr.write(m))
+            self.stdout.write(format_sync(report))
+            if json_file:
+                Path(json_file).write_text(json.dumps(report, indent=2))
+            return
         report = run(seconds, http=not no_http, username=user, log=lambda m: self.stderr.write(m))
         self.stdout.write(format_table(report))
         if json_file:

@@ -1,0 +1,67 @@
+"""Emitting record changes into the outbox (the transactional outbox).
+
+A domain service calls ``emit`` inside its transaction, after its write: one
+INSERT, nothing else in the request. When the transaction commits, the
+dispatcher job (``kontor.events.dispatch``) is queued, once per transaction
+and only if none is waiting; the ``events.dispatch`` schedule is the safety
+net that picks up whatever that missed."""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+
+from kontor.core.records import record_type_for
+from kontor.events.catalogue import event_type
+from kontor.events.models import OutboxEvent
+
+
+def emit(name: str, record: Model, *, record_id: Any = None) -> OutboxEvent:
+    """Record that ``name`` happened to ``record``, in the caller's
+    transaction. A deleted record keeps its owners in the event (pass
+    ``record_id`` when its pk is gone)."""
+    kind = event_type(name)  # an unknown name is a bug: fail loudly
+    owners: list[int] = []
+    if name.endswith(".deleted") and kind.record_type:
+        owners = sorted(record_type_for(record).owner_ids(record))
+    event = OutboxEvent.objects.create(
+        name=name,
+        model=record._meta.label,
+        record_id=str(record_id if record_id is not None else record.pk),
+        owners=owners,
+    )
+    _dispatch_after_commit()
+    return event
+
+
+def emit_many(name: str, records: Sequence[Model]) -> list[OutboxEvent]:
+    """``emit`` for many records made at once (bulk writes): one INSERT."""
+    event_type(name)
+    events = OutboxEvent.objects.bulk_create(
+        [OutboxEvent(name=name, model=r._meta.label, record_id=str(r.pk)) for r in records],
+        batch_size=1000,
+    )
+    if events:
+        _dispatch_after_commit()
+    return events
+
+
+def _dispatch_after_commit() -> None:
+    """Queue the dispatcher when the transaction commits, once per transaction."""
+    if any(callback is _queue_dispatcher for _ids, callback, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_queue_dispatcher, robust=True)
+
+
+def _queue_dispatcher() -> None:
+    from kontor.events.tasks import dispatch_outbox
+    from kontor.tasks.services import enqueue
+
+    enqueue(dispatch_outbox, name="Dispatch events", unique_key="events.dispatch")
+
+
+def events_of(record: Model, names: Sequence[str] | None = None) -> Iterable[OutboxEvent]:
+    """The outbox events about ``record`` (tests, support)."""
+    events = OutboxEvent.objects.filter(model=record._meta.label, record_id=str(record.pk))
+    return events.filter(name__in=names) if names is not None else events

@@ -1,0 +1,28 @@
+import datetime
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationConfig(AppConfig):
+    name = "kontor.integration"
+    label = "integration"
+    verbose_name = _("Integration")
+
+    def ready(self) -> None:
+        from kontor.events.dispatch import register_consumer
+        from kontor.tasks.schedules import register_schedule
+
+        register_consumer("kontor.integration.webhooks.fanout.fan_out")
+        register_schedule(
+            "webhooks.deliver",
+            "kontor.integration.webhooks.tasks.deliver_due",
+            every=datetime.timedelta(minutes=1),
+            description=_("Send webhook deliveries that are due (retries, lost workers)."),
+        )
+        register_schedule(
+            "webhooks.prune",
+            "kontor.integration.webhooks.tasks.prune_deliveries",
+            cron="10 4 * * *",
+            description=_("Delete finished webhook deliveries after their retention time."),
+        )

@@ -1,0 +1,53 @@
+"""Reads of webhook subscriptions: a user sees their own; administrators
+(who manage access) see everyone's."""
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from kontor.access.grants import access_for
+from kontor.integration.models import WebhookDelivery, WebhookSubscription
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def visible_subscriptions(user: User) -> QuerySet[WebhookSubscription]:
+    if not user.is_authenticated or not user.is_active:
+        return WebhookSubscription.objects.none()
+    if access_for(user).manage_access:
+        return WebhookSubscription.objects.all()
+    return WebhookSubscription.objects.filter(owner_id=user.pk)
+
+
+def subscription_get(*, user: User, subscription_id: Any) -> WebhookSubscription | None:
+    pk = _uuid(subscription_id)
+    if pk is None:
+        return None
+    return visible_subscriptions(user).select_related("owner").filter(pk=pk).first()
+
+
+def subscription_deliveries(
+    *, subscription: WebhookSubscription, status: str | None = None
+) -> QuerySet[WebhookDelivery]:
+    deliveries = WebhookDelivery.objects.filter(subscription=subscription)
+    return deliveries.filter(status=status) if status else deliveries
+
+
+def delivery_get(*, subscription: WebhookSubscription, delivery_id: Any) -> WebhookDelivery | None:
+    pk = _uuid(delivery_id)
+    if pk is None:
+        return None
+    return (
+        WebhookDelivery.objects.select_related("subscription__owner")
+        .filter(subscription=subscription, pk=pk)
+        .first()
+    )
