@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from kontor.accounts import selectors, services
 from kontor.api.fields import Cursor, IsoDateTime
@@ -33,8 +33,6 @@ class TokenList(Schema):
 
 
 class TokenIn(StrictSchema):
-    model_config = ConfigDict(extra="forbid")
-
     name: str = Field("", max_length=100, description="What the token is for.")
     expires_at: IsoDateTime | None = Field(
         None, description="When the token stops working; never if null."

@@ -5,8 +5,9 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from kontor.api.schemas import StrictSchema
 from kontor.contacts.selectors import contact_get, organization_get
 from kontor.core.exceptions import FieldErrors
 from kontor.integration.email import selectors, services
@@ -14,9 +15,7 @@ from kontor.integration.email import selectors, services
 router = Router(tags=["email"])
 
 
-class EmailIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class EmailIn(StrictSchema):
     to: list[str] = Field(description='Addresses, e.g. "Ada <ada@example.com>".')
     cc: list[str] = Field(default_factory=list)
     subject: str = Field(max_length=255)

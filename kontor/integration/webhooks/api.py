@@ -6,8 +6,9 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from kontor.api.schemas import StrictSchema
 from kontor.core.pagination import paginate
 from kontor.events.catalogue import event_types
 from kontor.integration.models import DeliveryStatus, WebhookDelivery
@@ -18,9 +19,7 @@ NOT_FOUND = {"detail": "Not found."}
 StatusName = Literal[tuple(DeliveryStatus.values)]  # type: ignore[valid-type]
 
 
-class WebhookIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class WebhookIn(StrictSchema):
     url: str = Field(max_length=2000, description="http(s) URL on a public address.")
     events: list[str] = Field(
         description='Event names ("contact.created"), a type\'s events ("contact.*") or "*".'
@@ -29,9 +28,7 @@ class WebhookIn(Schema):
     description: str = Field("", max_length=200)
 
 
-class WebhookPatch(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class WebhookPatch(StrictSchema):
     url: str | None = Field(None, max_length=2000)
     events: list[str] | None = None
     active: bool | None = Field(None, description="true switches it on again after failures.")
