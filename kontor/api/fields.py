@@ -43,12 +43,13 @@ def _not_a_timestamp(value: Any) -> Any:
 IsoDate = Annotated[datetime.date, BeforeValidator(_not_a_timestamp)]
 
 
-# The `next` of a list's previous page: opaque, URL-safe base64 (kontor.core.pagination).
+# The `next` of a list's previous page: opaque, URL-safe base64 (kontor.core.pagination);
+# an empty one (``?cursor=``, as a form or a client with no cursor yet sends) is the first page.
 Cursor = Annotated[
     str,
     Field(
         max_length=500,
-        pattern=r"^[A-Za-z0-9_-]+$",
+        pattern=r"^[A-Za-z0-9_-]*$",
         description="The `next` of the previous page; opaque.",
     ),
 ]

@@ -36,6 +36,7 @@ from kontor.contacts.selectors import visible_organizations
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.records import SENSITIVE_CATEGORIES, record_type_for
 from kontor.customfields.values import clean_custom_values
+from kontor.events.outbox import emit
 from kontor.sales import numbering, selectors
 from kontor.sales.lines import apply_totals, line_snapshot, read_lines, same_lines
 from kontor.sales.models import (
@@ -139,6 +140,36 @@ def _audit(
         masked=masked,
         parent=getattr(record, "organization", None) or getattr(record, "contact", None),
     )
+    if key is not None:
+        _emit(action, record, key, changes)
+
+
+# A status a record reaches that is an event of its own (``deal.won``,
+# ``quote.sent`` …; RecordType.events), besides ``<type>.updated``.
+STATUS_EVENTS = frozenset({"won", "lost", "sent", "accepted", "declined", "expired"})
+
+
+def _emit(action: str, record: Model, key: str, changes: Mapping[str, Any]) -> None:
+    """The outbox events of an audited change, in its transaction (so a
+    rolled-back change sends nothing): ``created``, ``updated`` or
+    ``deleted``; a deal's ``stage_changed`` and ``won``/``lost``; a quote's
+    ``revised`` (a new revision) and the status it reached."""
+    names = {
+        AuditAction.CREATE: ["created"],
+        AuditAction.UPDATE: ["updated"],
+        AuditAction.DELETE: ["deleted"],
+    }[action]
+    if action == AuditAction.CREATE and "revision_of" in changes:
+        names.append("revised")
+    if action == AuditAction.UPDATE:
+        if "stage" in changes:
+            names.append("stage_changed")
+        if ("stage" in changes or "status" in changes) and record.status in STATUS_EVENTS:
+            names.append(str(record.status))
+    events = record_type_for(record).events
+    for name in names:
+        if name in events:
+            emit(f"{key}.{name}", record)
 
 
 def _sensitive_custom(record: Model) -> set[str]:
@@ -974,6 +1005,7 @@ def _quote_revise(actor: User, quote: Quote, inp: Input, lines: list | None) -> 
         _save_lines(new, lines, "quote")
         quote.superseded_by = new
         quote.save(update_fields=["superseded_by", "updated_at"])
+        emit("quote.updated", quote)  # it now names its successor
         _audit(
             actor,
             AuditAction.CREATE,
@@ -1116,6 +1148,8 @@ def quotes_expire(*, now: datetime.datetime) -> int:
                     record=quote,
                     changes={"status": [QuoteStatus.SENT, QuoteStatus.EXPIRED]},
                 )
+                quote.status = QuoteStatus.EXPIRED
+                _emit(AuditAction.UPDATE, quote, "quote", {"status": []})
                 expired += changed
     return expired
 
