@@ -55,6 +55,12 @@ def _json(description: str, schema_name: str) -> dict[str, Any]:
     }
 
 
+# The limits `kontor serve` gives gunicorn (its largest allowed values): a
+# list URL with many filters fits, anything longer is refused with 414 / 431.
+MAX_REQUEST_LINE = 8190
+MAX_REQUEST_FIELD = 8190
+
+
 def document_error_responses(document: dict[str, Any]) -> dict[str, Any]:
     """Add the error responses to each operation that does not describe them itself."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
@@ -81,6 +87,12 @@ def document_error_responses(document: dict[str, Any]) -> dict[str, Any]:
             if operation.get("requestBody"):
                 errors["400"] = _json("The request body cannot be read (e.g. no JSON).", "Error")
                 errors["413"] = _json("The request body is too large.", "Error")
+            # Sent by the WSGI server (kontor serve) before Kontor sees the
+            # request, as text: a request line or a header beyond its limits.
+            errors["414"] = {"description": f"The URL is longer than {MAX_REQUEST_LINE} bytes."}
+            errors["431"] = {
+                "description": f"A request header is longer than {MAX_REQUEST_FIELD} bytes."
+            }
             # Ninja keys responses by int; a str key of the same code would be
             # a second "404" in the JSON document.
             documented = {str(code) for code in responses}

@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
+from kontor.api.openapi import MAX_REQUEST_FIELD, MAX_REQUEST_LINE
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, options: dict):
@@ -56,6 +58,8 @@ class Command(BaseCommand):
                 # No access log: kontor.core.middleware logs each request once,
                 # with its request id and with personal data masked.
                 "errorlog": "-",
+                "limit_request_line": MAX_REQUEST_LINE,
+                "limit_request_field_size": MAX_REQUEST_FIELD,
                 "timeout": 60,
                 "graceful_timeout": 10,
                 "forwarded_allow_ips": os.environ.get("KONTOR_FORWARDED_ALLOW_IPS", "127.0.0.1"),
