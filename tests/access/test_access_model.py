@@ -4,7 +4,7 @@ Hypothesis makes random small companies — teams, users with random roles
 (levels per action, per record type overrides, field-category rights),
 organizations, contacts, activities, files and shares — and compares what
 each user gets from every read path (lists, search, lookup, detail, the 360°
-view, the timeline, file lists) with a reference model of the rules in
+view, the timeline, file lists; deals as the sales record type) with a reference model of the rules in
 docs/access.md. The model is written here, from the docs, and imports
 nothing of kontor/access. Any difference fails with the shrunk example."""
 
@@ -24,6 +24,7 @@ from kontor.contacts.services import contact_create, organization_create
 from kontor.customfields.models import CustomFieldDefinition
 from kontor.files.models import Attachment
 from kontor.files.services import attachment_create
+from kontor.sales.services import deal_create
 from tests.conftest import api_client_for
 from tests.factories import UserFactory
 
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db
 LEVELS = ["none", "own", "team", "all"]
 RANK = {name: rank for rank, name in enumerate(LEVELS)}
 ACTIONS = ["read", "create", "edit", "delete", "export"]
-TYPES = ["contact", "organization", "activity", "file"]
+TYPES = ["contact", "organization", "activity", "file", "deal"]
 CATEGORIES = ["standard", "personal", "financial", "special"]
 USERS = 3
 
@@ -68,6 +69,13 @@ class ActivitySpec:
 
 
 @dataclass(frozen=True)
+class DealSpec:
+    owner: int | None
+    contact: int | None
+    organization: int | None  # at least one of the two
+
+
+@dataclass(frozen=True)
 class FileSpec:
     uploader: int
     attached_to: tuple[str, int]  # ("contact" | "organization" | "activity", index)
@@ -90,6 +98,7 @@ class Company:
     activities: tuple[ActivitySpec, ...]
     files: tuple[FileSpec, ...]
     shares: tuple[ShareSpec, ...]
+    deals: tuple[DealSpec, ...] = ()
 
 
 levels = st.fixed_dictionaries({a: st.sampled_from(LEVELS) for a in ACTIONS})
@@ -138,6 +147,21 @@ def companies(draw: Any) -> Company:
         ("organization", i) for i in range(len(organizations))
     ]
     targets += [("activity", i) for i in range(len(activities))]
+    deals = []
+    for _ in range(draw(st.integers(0, 2))):
+        on_contact = draw(st.booleans())
+        deals.append(
+            DealSpec(
+                owner=draw(owner),
+                contact=draw(st.integers(0, len(contacts) - 1)) if on_contact else None,
+                organization=(
+                    draw(organization)
+                    if on_contact
+                    else draw(st.integers(0, len(organizations) - 1))
+                ),
+            )
+        )
+    shareable = targets + [("deal", i) for i in range(len(deals))]
     files = tuple(
         draw(
             st.lists(
@@ -148,7 +172,7 @@ def companies(draw: Any) -> Company:
     )
     shares = []
     for _ in range(draw(st.integers(0, 3))):
-        kind, index = draw(st.sampled_from(targets))
+        kind, index = draw(st.sampled_from(shareable))
         to_team = draw(st.booleans())
         shares.append(
             ShareSpec(
@@ -161,7 +185,13 @@ def companies(draw: Any) -> Company:
         )
     unique = {(s.kind, s.index, s.user, s.team): s for s in shares}  # one share per recipient
     return Company(
-        people, organizations, contacts, tuple(activities), files, tuple(unique.values())
+        people,
+        organizations,
+        contacts,
+        tuple(activities),
+        files,
+        tuple(unique.values()),
+        tuple(deals),
     )
 
 
@@ -196,6 +226,8 @@ class Model:
             return {c.organizations[index]} - {None}
         if kind == "contact":
             return {c.contacts[index].owner} - {None}
+        if kind == "deal":  # a deal belongs to its owner, like a contact
+            return {c.deals[index].owner} - {None}
         if kind == "activity":
             activity = c.activities[index]
             found = {activity.author}
@@ -246,7 +278,7 @@ class Model:
 
     def sees(self, user: int, kind: str, index: int) -> bool:
         c = self.company
-        if kind in ("contact", "organization"):
+        if kind in ("contact", "organization", "deal"):
             return self.reaches(user, kind, index)
         if kind == "activity":
             activity = c.activities[index]
@@ -275,10 +307,11 @@ class Built:
     contacts: list[Any] = field(default_factory=list)
     activities: list[Any] = field(default_factory=list)
     files: list[Any] = field(default_factory=list)
+    deals: list[Any] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Any]:
         return {"contact": self.contacts, "organization": self.organizations,
-                "activity": self.activities, "file": self.files}[kind]  # fmt: skip
+                "activity": self.activities, "file": self.files, "deal": self.deals}[kind]  # fmt: skip
 
 
 def marker(kind: str, index: int) -> str:
@@ -352,6 +385,20 @@ def build(company: Company) -> Built:
         )
         Attachment.objects.filter(pk=upload.pk).update(uploaded_by=built.users[spec.uploader])
         built.files.append(upload)
+    for index, spec in enumerate(company.deals):
+        data = {
+            "title": marker("deal", index),
+            "owner_id": built.users[spec.owner].pk if spec.owner is not None else None,
+            # Named always: left out, the organization would follow the contact's.
+            "organization_id": (
+                built.organizations[spec.organization].pk
+                if spec.organization is not None
+                else None
+            ),
+        }
+        if spec.contact is not None:
+            data["contact_id"] = built.contacts[spec.contact].pk
+        built.deals.append(deal_create(actor=admin, data=data))
     for spec in company.shares:
         Share.objects.create(
             object_type=spec.kind,
@@ -397,6 +444,30 @@ def compare(company: Company, built: Built) -> list[str]:
             ids(api.get("/api/v1/organizations", {"limit": 200}).json()["items"]),
             visible["organization"],
         )
+        expect(
+            f"{who} deal list",
+            ids(api.get("/api/v1/deals", {"limit": 200}).json()["items"]),
+            visible["deal"],
+        )
+        for index, deal in enumerate(built.deals):
+            spec, label = company.deals[index], f"{who} deal {index}"
+            detail = api.get(f"/api/v1/deals/{deal.pk}")
+            seen = str(deal.pk) in visible["deal"]
+            expect(f"{label} detail status", detail.status_code, 200 if seen else 404)
+            if seen:  # its customer is named only to who may see that customer
+                answer = detail.json()
+                shown = {
+                    "organization": spec.organization is not None
+                    and str(built.organizations[spec.organization].pk) in visible["organization"],
+                    "contact": spec.contact is not None
+                    and str(built.contacts[spec.contact].pk) in visible["contact"],
+                }
+                standard = model.reads_category(user_index, "standard")
+                for kind, wanted in shown.items():
+                    key = f"{kind}_id"
+                    expect(f"{label} {key} answered", key in answer, standard)
+                    if standard:
+                        expect(f"{label} {kind} named", answer[key] is not None, wanted)
         for index, contact in enumerate(built.contacts):
             seen = str(contact.pk) in visible["contact"]
             label = f"{who} contact {index}"
@@ -453,6 +524,12 @@ def compare(company: Company, built: Built) -> list[str]:
             overview = api.get(f"/api/v1/contacts/{contact.pk}/overview").json()
             expect(f"{label} 360° activities", ids(overview["recent_activities"]), history)
             expect(f"{label} 360° files", ids(overview["files"]), files)
+            deals = {
+                str(d.pk)
+                for i, d in enumerate(built.deals)
+                if company.deals[i].contact == index and str(d.pk) in visible["deal"]
+            }
+            expect(f"{label} 360° deals", ids(overview["deals"]), deals)
             listed = api.get(f"/api/v1/contacts/{contact.pk}/files").json()["items"]
             expect(f"{label} files", ids(listed), files)
         for index, activity in enumerate(built.activities):
