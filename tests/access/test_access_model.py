@@ -4,9 +4,10 @@ Hypothesis makes random small companies — teams, users with random roles
 (levels per action, per record type overrides, field-category rights),
 organizations, contacts, activities, files and shares — and compares what
 each user gets from every read path (lists, search, lookup, detail, the 360°
-view, the timeline, file lists; deals as the sales record type) with a reference model of the rules in
-docs/access.md. The model is written here, from the docs, and imports
-nothing of kontor/access. Any difference fails with the shrunk example."""
+view, the timeline, file lists; deals as the sales record type) with a
+reference model of the rules in docs/access.md. The model is written here,
+from the docs, and imports nothing of kontor/access. Any difference fails
+with the shrunk example."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -311,7 +312,8 @@ class Built:
 
     def of(self, kind: str) -> list[Any]:
         return {"contact": self.contacts, "organization": self.organizations,
-                "activity": self.activities, "file": self.files, "deal": self.deals}[kind]  # fmt: skip
+                "activity": self.activities, "file": self.files,
+                "deal": self.deals}[kind]  # fmt: skip
 
 
 def marker(kind: str, index: int) -> str:
