@@ -393,9 +393,7 @@ def build(company: Company) -> Built:
             "owner_id": built.users[spec.owner].pk if spec.owner is not None else None,
             # Named always: left out, the organization would follow the contact's.
             "organization_id": (
-                built.organizations[spec.organization].pk
-                if spec.organization is not None
-                else None
+                built.organizations[spec.organization].pk if spec.organization is not None else None
             ),
         }
         if spec.contact is not None:
