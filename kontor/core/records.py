@@ -106,10 +106,10 @@ class SyncSpec:
     or ServiceError]`` that makes many new records in a few INSERTs with the
     same checks (a batch's new records go there).
 
-    Organizations and contacts register theirs in kontor.contacts
-    (``sync_kinds``), products, orders and invoices in kontor.sales;
-    tests/integration/test_sync_kinds.py fails when an installed app does
-    not register the kinds it promises."""
+    Each app registers the kinds it syncs on its record types (the contacts
+    app organizations and contacts, the sales app products, orders and
+    invoices); tests/integration/test_sync_kinds.py fails when an installed
+    app does not register the kinds it promises."""
 
     kind: str
     fields: tuple[str, ...]
