@@ -307,6 +307,12 @@ def test_the_pages_say_where_a_field_is_maintained(synced, user):
     for kind in ("order", "invoice"):
         page = browser.get(f"/sales/{kind}s/{synced[kind]}/").content.decode()
         assert "Maintained in SAP; change it there." in page
+    # The order's status is the ERP's: its page offers no status form.
+    assert 'name="status"' not in browser.get(f"/sales/orders/{synced['order']}/").content.decode()
+    made_here = Order.objects.create(
+        number="K-1", order_date="2026-03-01", currency="EUR", customer_name="ACME"
+    )
+    assert 'name="status"' in browser.get(f"/sales/orders/{made_here.pk}/").content.decode()
 
 
 def test_only_a_role_that_reaches_every_record_syncs_sales(db):
