@@ -106,9 +106,10 @@ class SyncSpec:
     or ServiceError]`` that makes many new records in a few INSERTs with the
     same checks (a batch's new records go there).
 
-    Products, orders and invoices register theirs from the sales app; until
-    they do, tests/integration/test_sync_kinds.py fails once that app is
-    installed."""
+    Each app registers the kinds it syncs on its record types (the contacts
+    app organizations and contacts, the sales app products, orders and
+    invoices); tests/integration/test_sync_kinds.py fails when an installed
+    app does not register the kinds it promises."""
 
     kind: str
     fields: tuple[str, ...]

@@ -13,6 +13,7 @@ from kontor.contacts.forms import UserChoiceField, active_users, custom_form_fie
 from kontor.customfields.models import CustomFieldType
 from kontor.customfields.selectors import definitions_for
 from kontor.sales.models import OrderStatus, Pipeline, StageKind
+from kontor.sources.services import source_label
 
 LINE_ROWS = 3
 MAX_LINE_ROWS = 100
@@ -312,11 +313,11 @@ class QuoteForm(ServiceErrorsMixin, CustomerFields):
 
 
 def line_forms(data: Any, *, user: Any, rows: int, initial: list[dict] | None = None) -> list:
-    from kontor.sales.selectors import visible_products
+    from kontor.sales.selectors import current, visible_products
 
     products = [("", _("— free text —"))] + [
         (str(p.pk), f"{p.sku} · {p.name}")
-        for p in visible_products(user).filter(active=True).order_by("name")[:1000]
+        for p in current(visible_products(user)).filter(active=True).order_by("name")[:1000]
     ]
     forms_ = []
     for index in range(rows):
@@ -361,13 +362,38 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, maintained: Mapping[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.maintained = show_maintained(self, maintained or {})
+
     def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
-        data["net_price"] = str(data["net_price"])
-        data["tax_rate"] = str(data["tax_rate"])
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k != "version" and k not in self.maintained
+        }
+        for field in ("net_price", "tax_rate"):
+            if field in data:
+                data[field] = str(data[field])
         if not data.get("currency"):
-            data.pop("currency")
+            data.pop("currency", None)
         return data
+
+
+def show_maintained(form: forms.Form, owned: Mapping[str, str]) -> dict[str, str]:
+    """Fields an outside source (an ERP) maintains are shown, not edited:
+    "Maintained in SAP" (kontor.sources). ``owned``: ``{field: source}``;
+    returns ``{field: source label}`` of the form's fields among them."""
+    shown: dict[str, str] = {}
+    for field, source in owned.items():
+        if field in form.fields:
+            label = source_label(source)
+            form.fields[field].disabled = True
+            form.fields[field].help_text = _("Maintained in %(source)s; change it there.") % {
+                "source": label
+            }
+            shown[field] = label
+    return shown
 
 
 STAGE_KINDS = StageKind

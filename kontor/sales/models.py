@@ -211,6 +211,9 @@ class Product(BaseModel):
     tax_rate = models.DecimalField(_("tax rate (%)"), **RATE)
     active = models.BooleanField(_("active"), default=True)
     source = models.CharField(_("source"), max_length=64, default=KONTOR_SOURCE)
+    # Archived (e.g. deleted in the ERP that maintains it): hidden from lists,
+    # pickers and the 360° view, its history kept, still answered by id.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -220,6 +223,14 @@ class Product(BaseModel):
         ordering = ["name", "sku"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
+        # The product picker and list: current products by name.
+        indexes = [
+            models.Index(
+                fields=["name", "sku"],
+                condition=Q(archived_at__isnull=True),
+                name="product_current_name",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="product_tax_rate_0_to_100"
@@ -434,6 +445,9 @@ class Order(LinedDocument):
         Quote, on_delete=models.SET_NULL, null=True, blank=True, related_name="order"
     )
     source = models.CharField(_("source"), max_length=64, default=KONTOR_SOURCE)
+    # Archived (e.g. deleted in the ERP that maintains it): hidden from lists,
+    # pickers and the 360° view, its history kept, still answered by id.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta(LinedDocument.Meta):
         verbose_name = _("order")
@@ -509,19 +523,23 @@ class Invoice(Document):
         Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoices"
     )
     source = models.CharField(_("source"), max_length=64, default=KONTOR_SOURCE)
+    # Archived (e.g. deleted in the ERP that maintains it): hidden from lists,
+    # pickers and the 360° view, its history kept, still answered by id.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta(Document.Meta):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
+        # Open payments: open invoices that are not archived, per customer.
         indexes = [
             models.Index(
                 fields=["organization", "due_date"],
-                condition=Q(status="open"),
+                condition=Q(status="open", archived_at__isnull=True),
                 name="invoice_org_open_due",
             ),
             models.Index(
                 fields=["contact", "due_date"],
-                condition=Q(status="open"),
+                condition=Q(status="open", archived_at__isnull=True),
                 name="invoice_contact_open_due",
             ),
         ]

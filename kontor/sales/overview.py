@@ -36,7 +36,9 @@ def _quotes(user: Any, **customer: Any) -> list:
 
 
 def _orders(user: Any, **customer: Any) -> list:
-    orders = selectors.customer_records(selectors.visible_orders(user), **customer)
+    orders = selectors.customer_records(
+        selectors.current(selectors.visible_orders(user)), **customer
+    )
     return list(
         orders.filter(status__in=selectors.OPEN_ORDER_STATUSES).order_by(*selectors.ORDER)[:ORDERS]
     )
@@ -52,7 +54,9 @@ def _open_payments(user: Any, record: Any, **customer: Any) -> list | None:
     value shown."""
     if not may_read_payments(user):
         return None
-    invoices = selectors.customer_records(selectors.visible_invoices(user), **customer)
+    invoices = selectors.customer_records(
+        selectors.current(selectors.visible_invoices(user)), **customer
+    )
     payments = selectors.open_payments(invoices)
     if payments:
         audit_read(actor=user, record=record, fields=["open_payments"])

@@ -24,6 +24,7 @@ from kontor.core.records import (
     SearchSpec,
     WarehouseSpec,
 )
+from kontor.sales.sync_kinds import INVOICES_SYNC, ORDERS_SYNC, PRODUCTS_SYNC
 
 STANDARD_OR_FINANCIAL = (Category.STANDARD, Category.FINANCIAL)
 CUSTOMER_LINKS = ("contact", "organization")
@@ -160,6 +161,7 @@ ORDER = RecordType(
     merge_links=CUSTOMER_LINKS,
     warehouse=WarehouseSpec(table="fact_order"),
     role_levels=(SERVICE_READS,),
+    sync=ORDERS_SYNC,
 )
 
 INVOICE = RecordType(
@@ -204,6 +206,7 @@ INVOICE = RecordType(
         ("team-lead", (("read", "team"), ("export", "team"))),
         SERVICE_READS,
     ),
+    sync=INVOICES_SYNC,
 )
 
 PRODUCT = RecordType(
@@ -231,6 +234,7 @@ PRODUCT = RecordType(
         ("data-protection-officer", READS_ONLY),
         ("read-only", READS_ONLY),
     ),
+    sync=PRODUCTS_SYNC,
 )
 
 SALES_TYPES = (DEAL, QUOTE, ORDER, INVOICE, PRODUCT)

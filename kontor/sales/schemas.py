@@ -255,6 +255,9 @@ class ProductOut(FieldFilteredOut):
     created_at: datetime.datetime
     updated_at: datetime.datetime
     version: int
+    archived_at: datetime.datetime | None = Field(
+        None, description="Archived records are left out of lists and search."
+    )
 
     @staticmethod
     def resolve_net_price(obj) -> str:
@@ -433,6 +436,9 @@ class OrderOut(LinedOut):
     access_object_type: ClassVar[str] = "order"
 
     source: str
+    archived_at: datetime.datetime | None = Field(
+        None, description="Archived records are left out of lists and search."
+    )
     order_date: datetime.date
     quote_id: UUID | None
 
@@ -474,6 +480,9 @@ class InvoiceOut(DocumentOut):
     access_object_type: ClassVar[str] = "invoice"
 
     source: str
+    archived_at: datetime.datetime | None = Field(
+        None, description="Archived records are left out of lists and search."
+    )
     order_id: UUID | None
     invoice_date: datetime.date
     due_date: datetime.date

@@ -79,6 +79,13 @@ def visible_products(user: User) -> QuerySet[Product]:
     return restrict(Product.objects.all(), user, "product")
 
 
+def current(records: QuerySet) -> QuerySet:
+    """Leave out archived products, orders and invoices (e.g. deleted in the
+    ERP that sent them): lists, pickers and the 360° view show the rest; a
+    read by id still answers an archived one."""
+    return records.filter(archived_at__isnull=True)
+
+
 # Pipelines ------------------------------------------------------------------------
 
 
@@ -292,7 +299,7 @@ def product_get(*, user: User, product_id: Any) -> Product | None:
 
 
 def product_list(*, user: User, q: str = "", active: bool | None = None) -> QuerySet[Product]:
-    products = visible_products(user)
+    products = current(visible_products(user))
     if active is not None:
         products = products.filter(active=active)
     for term in q.replace("\x00", "").split()[:8]:
@@ -364,7 +371,7 @@ def order_list(
     deal_id: Any = None,
     q: str = "",
 ) -> QuerySet[Order]:
-    orders = _customer_filter(visible_orders(user), organization_id, contact_id)
+    orders = _customer_filter(current(visible_orders(user)), organization_id, contact_id)
     if status:
         orders = orders.filter(status=status)
     if deal_id:
@@ -390,7 +397,7 @@ def invoice_list(
     overdue: bool | None = None,
     today: datetime.date | None = None,
 ) -> QuerySet[Invoice]:
-    invoices = _customer_filter(visible_invoices(user), organization_id, contact_id)
+    invoices = _customer_filter(current(visible_invoices(user)), organization_id, contact_id)
     if status:
         invoices = invoices.filter(status=status)
     if overdue is not None:
@@ -473,7 +480,7 @@ def organization_invoices(user: User, organization: Organization) -> QuerySet[In
         visible_contacts(user).filter(organization=organization).values_list("pk", flat=True)
     )
     return customer_records(
-        visible_invoices(user), organization=organization, member_ids=member_ids
+        current(visible_invoices(user)), organization=organization, member_ids=member_ids
     )
 
 

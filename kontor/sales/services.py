@@ -57,6 +57,7 @@ from kontor.sales.models import (
     StageKind,
 )
 from kontor.sales.validation import Input, as_list, unknown_fields
+from kontor.sources.services import refuse_maintained_fields
 
 logger = logging.getLogger(__name__)
 
@@ -243,6 +244,64 @@ def _owner(inp: Input, actor: User, key: str, record: Any, parents: list[Any]) -
     if record is not None and getattr(owner, "pk", None) == getattr(current, "pk", None):
         return
     custom_values.check_owner(actor, key, owner)
+
+
+# Fields an outside source maintains, by the name the services take them.
+_DATA_NAMES = {"organization": "organization_id", "contact": "contact_id", "order": "order_id",
+               "deal": "deal_id", "owner": "owner_id"}  # fmt: skip
+
+
+def _refuse_maintained(record: Model, values: Mapping[str, Any], lines_changed: bool) -> None:
+    """Refuse (422) a change of a field an outside source (an ERP)
+    maintains on ``record``, unless that source writes (kontor.sources)."""
+    changed = {
+        _DATA_NAMES.get(field, field)
+        for field, value in values.items()
+        if not _document_unchanged(record, {field: value})
+    }
+    if lines_changed:
+        changed.add("lines")
+    refuse_maintained_fields(record_type_for(record).key, record.pk, changed)
+
+
+def _set_archived(actor: User, record: Product | Order | Invoice, archived: bool) -> bool:
+    """Archive (it needs the right to delete) or restore (to edit) a record;
+    False if it was so already."""
+    require(actor, Action.DELETE if archived else Action.EDIT, record)
+    if (record.archived_at is not None) == archived:
+        return False
+    before = record.archived_at
+    with transaction.atomic():
+        _claim_version(record, None)
+        record.archived_at = timezone.now() if archived else None
+        record.save(update_fields=["archived_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            record=record,
+            changes={"archived_at": [before, record.archived_at]},
+        )
+    return True
+
+
+def product_archive(*, actor: User, product: Product, archived: bool = True) -> bool:
+    """Hide a product from lists, search and the product picker, keeping it
+    and the lines that name it (``archived=False`` brings it back). False if
+    nothing changed."""
+    return _set_archived(actor, product, archived)
+
+
+def order_archive(*, actor: User, order: Order, archived: bool = True) -> bool:
+    """Hide an order from lists, search and the 360° view, keeping it and
+    its history (``archived=False`` brings it back). False if nothing changed."""
+    return _set_archived(actor, order, archived)
+
+
+def invoice_archive(*, actor: User, invoice: Invoice, archived: bool = True) -> bool:
+    """Hide an invoice from lists, search, open payments and the 360° view,
+    keeping it and its history (``archived=False`` brings it back). False if
+    nothing changed."""
+    return _set_archived(actor, invoice, archived)
 
 
 # Pipelines ---------------------------------------------------------------------------
@@ -692,6 +751,7 @@ def product_update(
     unknown_fields(data, PRODUCT_FIELDS)
     inp = _product_input(actor, data, product)
     inp.raise_if_invalid()
+    _refuse_maintained(product, inp.values, False)
     if all(getattr(product, f) == v for f, v in inp.values.items()):
         _check_version(product, expected_version)
         return product
@@ -1335,6 +1395,7 @@ def order_update(
     inp.raise_if_invalid()
     _owner(inp, actor, "order", order, [])
     stored = list(order.lines.all())
+    _refuse_maintained(order, inp.values, lines is not None and not same_lines(lines, stored))
     if _document_unchanged(order, inp.values) and (lines is None or same_lines(lines, stored)):
         _check_version(order, expected_version)
         return order
@@ -1443,6 +1504,7 @@ def invoice_update(
     ):
         inp.error("number", "is taken by another invoice")
     inp.raise_if_invalid()
+    _refuse_maintained(invoice, inp.values, False)
     if _document_unchanged(invoice, inp.values):
         _check_version(invoice, expected_version)
         return invoice

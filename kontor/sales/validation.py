@@ -2,8 +2,10 @@
 collected with the field it concerns before any row is touched, so the
 caller sees them all at once (API: 422 naming each field)."""
 
+import contextlib
+import contextvars
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +20,25 @@ CURRENCIES = frozenset(list_currencies()) - {"XXX", "XTS"}
 # The largest amount the columns hold (16 digits, two of them decimal places).
 MAX_AMOUNT = Decimal(10) ** 14
 MAX_LINES = 500
+
+# Inside ``records_read_before``: records already read (by the same
+# selectors) per input field, so many writes checked one by one read each
+# kind of related record in one query.
+_READ_BEFORE: contextvars.ContextVar[Mapping[str, Mapping[Any, Any]] | None] = (
+    contextvars.ContextVar("kontor_sales_records_read_before", default=None)
+)
+
+
+@contextlib.contextmanager
+def records_read_before(records: Mapping[str, Mapping[Any, Any]]) -> Iterator[None]:
+    """``Input.record`` answers the fields in ``records`` (``{field: {pk:
+    record}}``, read through the same selector the input would use) from
+    them: a pk not there is no record the actor may see."""
+    token = _READ_BEFORE.set(records)
+    try:
+        yield
+    finally:
+        _READ_BEFORE.reset(token)
 
 
 class Input:
@@ -186,7 +207,11 @@ class Input:
         from kontor.sales.selectors import parse_uuid
 
         pk = parse_uuid(value)
-        record = visible.filter(pk=pk).first() if pk else None
+        read_before = (_READ_BEFORE.get() or {}).get(field)
+        if read_before is not None:
+            record = read_before.get(pk) if pk else None
+        else:
+            record = visible.filter(pk=pk).first() if pk else None
         if record is None:
             self.error(field, f"is not an existing {label}")
             return None

@@ -48,6 +48,7 @@ from kontor.sales.lines import document_totals
 from kontor.sales.models import Deal, InvoiceStatus, Quote, QuoteStatus, StageKind
 from kontor.sales.pdf import quote_file_name, quote_pdf
 from kontor.sales.visibility import note_visible_customers, shown_customer
+from kontor.sources.services import maintained_fields, source_label
 
 CARDS_PER_COLUMN = 20
 PAGE_SIZE = 50
@@ -801,6 +802,7 @@ def order_detail(request: HttpRequest, order_id: UUID) -> HttpResponse:
     form = OrderStatusForm(
         request.POST or None, initial={"status": order.status, "version": order.version}
     )
+    maintained = _maintained("order", order)
     if request.method == "POST" and form.is_valid():
         try:
             services.order_update(
@@ -811,6 +813,8 @@ def order_detail(request: HttpRequest, order_id: UUID) -> HttpResponse:
             )
         except VersionConflict:
             messages.error(request, _("Someone else changed this order meanwhile; check it."))
+        except FieldErrors as exc:
+            messages.error(request, " ".join(r for rs in exc.errors.values() for r in rs))
         else:
             messages.success(request, _("Your changes were saved."))
         return redirect(order)
@@ -823,7 +827,8 @@ def order_detail(request: HttpRequest, order_id: UUID) -> HttpResponse:
             "lines": list(order.lines.all()),
             "totals": document_totals(order),
             "amounts": fields_for(request.user, "order").may_read("amounts"),
-            "can_edit": can(request.user, Action.EDIT, order),
+            "can_edit": can(request.user, Action.EDIT, order) and "status" not in maintained,
+            "maintained_by": sorted(set(maintained.values())),
             "form": form,
             "invoices": list(selectors.visible_invoices(request.user).filter(order=order)),
             "payments": fields_for(request.user, "invoice").may_read("payment"),
@@ -870,7 +875,8 @@ def invoice_detail(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
         request,
         "sales/invoice_detail.html",
         {"invoice": invoice, "customer": shown_customer(request.user, invoice),
-         "payments": payments, "today": timezone.localdate()},
+         "payments": payments, "today": timezone.localdate(),
+         "maintained_by": sorted(set(_maintained("invoice", invoice).values()))},
     )  # fmt: skip
 
 
@@ -905,8 +911,9 @@ def product_form(request: HttpRequest, product_id: UUID | None = None) -> HttpRe
         require(request.user, Action.EDIT, product)
     elif not may_use_level(request.user, "product", Action.CREATE):
         raise PermissionDenied(_("You may not create products."))
+    maintained = maintained_fields("product", product.pk) if product is not None else {}
     if request.method == "POST":
-        form = ProductForm(request.POST)
+        form = ProductForm(request.POST, initial=_product_initial(product), maintained=maintained)
         if form.is_valid():
             try:
                 if product is None:
@@ -925,12 +932,24 @@ def product_form(request: HttpRequest, product_id: UUID | None = None) -> HttpRe
             else:
                 messages.success(request, _("Your changes were saved."))
                 return redirect("product-list")
-    elif product is not None:
-        form = ProductForm(initial={
-            "sku": product.sku, "name": product.name, "description": product.description,
-            "unit": product.unit, "net_price": product.net_price, "currency": product.currency,
-            "tax_rate": product.tax_rate, "active": product.active, "version": product.version,
-        })  # fmt: skip
     else:
-        form = ProductForm()
+        form = ProductForm(initial=_product_initial(product), maintained=maintained)
     return render(request, "sales/product_form.html", {"form": form, "product": product})
+
+
+def _product_initial(product: Any) -> dict[str, Any] | None:
+    if product is None:
+        return None
+    return {
+        "sku": product.sku, "name": product.name, "description": product.description,
+        "unit": product.unit, "net_price": product.net_price, "currency": product.currency,
+        "tax_rate": product.tax_rate, "active": product.active, "version": product.version,
+    }  # fmt: skip
+
+
+def _maintained(key: str, record: Any) -> dict[str, str]:
+    """``{field: source label}`` of the fields an outside source (an ERP)
+    maintains on ``record``: the page says "Maintained in SAP"."""
+    return {
+        field: source_label(source) for field, source in maintained_fields(key, record.pk).items()
+    }

@@ -31,6 +31,11 @@ def acting_as_source(source: str) -> Iterator[None]:
         _ACTING_FOR.reset(token)
 
 
+def acting_source() -> str | None:
+    """The source the writes in progress act for (``acting_as_source``), if any."""
+    return _ACTING_FOR.get()
+
+
 def source_label(source: str) -> str:
     """How the UI names a source: "sap" → "SAP", "lexware" → "Lexware"."""
     return source.upper() if len(source) <= 4 else source.capitalize()

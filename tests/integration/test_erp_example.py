@@ -1,6 +1,6 @@
 """The ERP script of docs/integrations.md, run as a new user would: against
-a `kontor serve` of its own, twice. The first run creates, the second
-changes nothing."""
+a `kontor serve` of its own, twice. The first run creates organizations,
+products, an order of them and invoices; the second changes nothing."""
 
 import json
 import re
@@ -57,7 +57,13 @@ def test_the_documented_erp_script_creates_once_and_then_changes_nothing(tmp_pat
                 answers.append(json.loads(done.stdout))
         finally:
             stop_server(server)
-        assert answers[0]["counts"] == {"created": 3}
-        assert answers[1]["counts"] == {"unchanged": 3}
-        assert [r["id"] for r in answers[0]["results"]] == [r["id"] for r in answers[1]["results"]]
+        created = {"organizations": 3, "products": 2, "orders": 1, "invoices": 2}
+        for kind, count in created.items():
+            first, second = (answer[kind] for answer in answers)
+            assert first["counts"] == {"created": count}, first
+            assert second["counts"] == {"unchanged": count}, second
+            assert [r["id"] for r in first["results"]] == [r["id"] for r in second["results"]]
         assert query(url, "SELECT count(*) FROM contacts_organization") == [(3,)]
+        assert query(url, "SELECT count(*), max(version) FROM sales_invoice") == [(2, 1)]
+        cents = "SELECT CAST(ROUND(gross_total * 100) AS INTEGER), source FROM sales_order"
+        assert query(url, cents) == [(210630, "sap")]

@@ -2,9 +2,9 @@
 sync promises is registered once the app that owns it is installed, and
 every registered kind names handlers and fields that exist.
 
-kontor.sales (products, orders, invoices) is not here yet: when it lands,
-the first test fails until its record types register their ``SyncSpec``
-(see kontor/contacts/sync_kinds.py and kontor/contacts/sync.py for how)."""
+An app that promises kinds registers a ``SyncSpec`` on its record types
+(kontor/contacts/sync_kinds.py and kontor/sales/sync_kinds.py, with their
+handlers in the apps' sync.py); the first test fails while one is missing."""
 
 import pytest
 from django.apps import apps

@@ -91,3 +91,24 @@ def test_generate_bench_and_load_run_end_to_end_from_the_command_line(tmp_path):
     assert "lookup phone" in loaded.stdout
     assert load["total"]["requests"] > 0 and load["total"]["failures"] == 0
     assert load["accounts"] == 3  # the sales reps, each under the access rules
+
+
+@pytest.mark.django_db
+def test_the_sync_benchmark_pushes_organizations_and_invoices_twice():
+    from kontor.perf.sync_bench import format_sync, sync_bench
+    from kontor.sales.models import Invoice
+
+    report = sync_bench(6, invoices=15, repeat=2, username=None, log=lambda message: None)
+
+    runs = {(run["run"], run["kind"]): run for run in report["runs"]}
+    assert set(runs) == {(run, kind) for run in ("first", "second")
+                         for kind in ("organizations", "invoices")}  # fmt: skip
+    assert runs["first", "organizations"]["statuses"] == [{"created": 6}] * 2
+    assert runs["first", "invoices"]["statuses"] == [{"created": 15}] * 2
+    assert runs["first", "invoices"]["audit_entries_written"] == 15
+    for kind in ("organizations", "invoices"):
+        second = runs["second", kind]
+        assert second["statuses"] == [{"unchanged": 6 if kind == "organizations" else 15}] * 2
+        assert second["events_written"] == second["audit_entries_written"] == 0
+    assert Invoice.objects.count() == 30
+    assert "then 15 invoices (median of 2)" in format_sync(report)

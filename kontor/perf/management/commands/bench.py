@@ -34,12 +34,35 @@ class Command(BaseCommand):
             help="Instead: push N organizations (at most 10 000) as one ERP sync batch, twice "
             "(the second run must be all unchanged). Adds N organizations under a new source.",
         )
+        parser.add_argument(
+            "--sync-invoices",
+            type=int,
+            default=0,
+            metavar="M",
+            help="With --sync: then push M invoices of those organizations (batches of "
+            "10 000), twice.",
+        )
+        parser.add_argument(
+            "--repeat",
+            type=int,
+            default=1,
+            metavar="R",
+            help="With --sync: do it all R times, each under a new source; report medians.",
+        )
 
-    def handle(self, *args, json_file, seconds, no_http, user, sync, **options):
+    def handle(
+        self, *args, json_file, seconds, no_http, user, sync, sync_invoices, repeat, **options
+    ):
         if user and not get_user_model().objects.filter(username=user).exists():
             raise CommandError(f"There is no user {user!r}.")
         if sync:
-            report = sync_bench(sync, username=user, log=lambda m: self.stderr.write(m))
+            report = sync_bench(
+                sync,
+                invoices=sync_invoices,
+                repeat=repeat,
+                username=user,
+                log=lambda m: self.stderr.write(m),
+            )
             self.stdout.write(format_sync(report))
             if json_file:
                 Path(json_file).write_text(json.dumps(report, indent=2))
