@@ -6,7 +6,9 @@ dispatcher job (``kontor.events.dispatch``) is queued, once per transaction
 and only if none is waiting; the ``events.dispatch`` schedule is the safety
 net that picks up whatever that missed."""
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -17,6 +19,26 @@ from kontor.events.catalogue import event_type
 from kontor.events.models import OutboxEvent
 
 
+_TOGETHER: contextvars.ContextVar[list[OutboxEvent] | None] = contextvars.ContextVar(
+    "kontor_events_together", default=None
+)
+
+
+@contextlib.contextmanager
+def events_together() -> Iterator[None]:
+    """For bulk writes (the ERP sync): the events ``emit`` records inside
+    are written in one INSERT when the block ends, in the caller's
+    transaction, in the order they were emitted."""
+    token = _TOGETHER.set([])
+    try:
+        yield
+        if events := _TOGETHER.get():
+            OutboxEvent.objects.bulk_create(events, batch_size=1000)
+            _dispatch_after_commit()
+    finally:
+        _TOGETHER.reset(token)
+
+
 def emit(name: str, record: Model, *, record_id: Any = None) -> OutboxEvent:
     """Record that ``name`` happened to ``record``, in the caller's
     transaction. A deleted record keeps its owners in the event (pass
@@ -25,12 +47,16 @@ def emit(name: str, record: Model, *, record_id: Any = None) -> OutboxEvent:
     owners: list[int] = []
     if name.endswith(".deleted") and kind.record_type:
         owners = sorted(record_type_for(record).owner_ids(record))
-    event = OutboxEvent.objects.create(
+    event = OutboxEvent(
         name=name,
         model=record._meta.label,
         record_id=str(record_id if record_id is not None else record.pk),
         owners=owners,
     )
+    if (pending := _TOGETHER.get()) is not None:
+        pending.append(event)
+        return event
+    event.save(force_insert=True)
     _dispatch_after_commit()
     return event
 

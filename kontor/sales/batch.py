@@ -1,8 +1,8 @@
 """Many invoices at once (the ERP sync's new invoices): each row is checked
 as ``invoice_create`` checks one, by the same input code, but the
 customers, orders and numbers the rows name are read for all rows in one
-query each, and the valid invoices and their audit entries are written in
-a few INSERTs."""
+query each, and the valid invoices, their audit entries and their
+``invoice.created`` events are written in a few INSERTs."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,6 +15,7 @@ from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_entries_together
 from kontor.contacts.selectors import visible_contacts, visible_organizations
 from kontor.core.exceptions import ServiceError
+from kontor.events.outbox import events_together
 from kontor.sales import selectors
 from kontor.sales.models import KONTOR_SOURCE, Invoice
 from kontor.sales.services import (
@@ -50,7 +51,7 @@ def invoices_create_many(
     if invoices:
         with transaction.atomic():
             Invoice.objects.bulk_create(invoices, batch_size=1000)
-            with audit_entries_together():
+            with audit_entries_together(), events_together():
                 for invoice in invoices:
                     _audit(
                         actor, AuditAction.CREATE, invoice, {}, _document_snapshot(invoice),

@@ -281,6 +281,8 @@ def _set_archived(actor: User, record: Product | Order | Invoice, archived: bool
             record=record,
             changes={"archived_at": [before, record.archived_at]},
         )
+        key = record_type_for(record).key
+        emit(f"{key}.archived" if archived else f"{key}.updated", record)
     return True
 
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kontor.audit.models import AuditEntry
 from kontor.core.exceptions import FieldErrors
+from kontor.events.models import OutboxEvent
 from kontor.integration.sync.services import sync_records
 from kontor.sales.models import Invoice, Order, Product
 from kontor.sales.services import invoice_create
@@ -195,6 +196,10 @@ def test_new_invoices_are_written_in_a_few_queries_whatever_their_number(erp, sy
             results = sync_records(actor=actor, kind="invoices", source="sap", records=records)
         assert {r["status"] for r in results} == {"created"}
         counts.append(len(queries))
+        created = OutboxEvent.objects.filter(
+            name="invoice.created", record_id__in=[r["id"] for r in results]
+        )
+        assert created.count() == size  # each new invoice is announced, in the same INSERTs
     assert counts[1] == counts[2]
 
 
@@ -267,10 +272,13 @@ def test_a_delete_archives_and_keeps_the_history(erp, synced, user, kind):
     assert answer.status_code == 200 and answer.json()["archived_at"] is not None
     assert AuditEntry.objects.filter(object_id=record_id).exclude(action="read").count() == 2
     assert erp.delete(f"/api/v1/sync/{kind}/sap/{external_id}").json()["status"] == "unchanged"
+    events = OutboxEvent.objects.filter(record_id=record_id).order_by("id")
+    assert [e.name for e in events][-1] == f"{kind[:-1]}.archived"
     assert erp.delete(f"/api/v1/sync/{kind}/sap/nope").status_code == 404
     # Sent again, it is back.
     assert put(erp, kind, external_id, body).json()["status"] == "updated"
     assert client.get(f"/api/v1/{kind}/{record_id}").json()["archived_at"] is None
+    assert events.last().name == f"{kind[:-1]}.updated"
     assert [item["id"] for item in client.get(f"/api/v1/{kind}").json()["items"]] == [record_id]
 
 
