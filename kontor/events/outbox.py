@@ -18,7 +18,6 @@ from kontor.core.records import record_type_for
 from kontor.events.catalogue import event_type
 from kontor.events.models import OutboxEvent
 
-
 _TOGETHER: contextvars.ContextVar[list[OutboxEvent] | None] = contextvars.ContextVar(
     "kontor_events_together", default=None
 )
