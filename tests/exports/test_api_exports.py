@@ -382,3 +382,35 @@ def test_an_export_with_financial_columns_is_a_sensitive_entry(api, user, jurgen
     assert "custom.credit" in entry.fields
     # The export is one entry, not a read entry for each record.
     assert not AuditEntry.objects.filter(action="read").exists()
+
+
+# Streaming -------------------------------------------------------------------------
+
+
+def test_the_export_is_streamed_in_batches_with_queries_per_batch_not_per_row(
+    api, user, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kontor.exports import services
+
+    organization = OrganizationFactory(owner=user, name="Firma")
+    for number in range(7):
+        ContactFactory(owner=user, last_name=f"Kunde {number}", organization_id=organization.pk,
+                       tags=["A"], emails=[{"address": f"k{number}@firma.example"}])  # fmt: skip
+
+    def queries_for(batch: int) -> tuple[int, list[str]]:
+        monkeypatch.setattr(services, "BATCH", batch)
+        response = api.get(CONTACTS)
+        with CaptureQueriesContext(connection) as queries:
+            rows = csv_rows(response)
+        return len(queries), [row["last_name"] for row in rows]
+
+    one_batch, names = queries_for(100)
+    three_batches, names_in_batches = queries_for(3)
+
+    assert names == names_in_batches == [f"Kunde {number}" for number in reversed(range(7))]
+    # The contacts, then per batch their email addresses, phone numbers and tags.
+    assert one_batch <= 4
+    assert three_batches <= 3 * one_batch

@@ -91,3 +91,17 @@ def test_generate_bench_and_load_run_end_to_end_from_the_command_line(tmp_path):
     assert "lookup phone" in loaded.stdout
     assert load["total"]["requests"] > 0 and load["total"]["failures"] == 0
     assert load["accounts"] == 3  # the sales reps, each under the access rules
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_benchmark_reads_every_contact_the_user_sees():
+    from kontor.perf.export_bench import export_bench, format_export
+
+    generate(Scale(contacts=120, organizations=10, activities=0), lambda *a: None)
+
+    report = export_bench(runs=2, log=lambda message: None)
+
+    assert report["rows"] == 120
+    assert len(report["runs"]) == 2
+    assert report["median_seconds"] > 0
+    assert "120 contacts" in format_export(report)
