@@ -139,12 +139,12 @@ def export_records(
     assert kind.export is not None
     if export_format not in FORMATS:
         raise FieldErrors.single(
-            "format", _("must be one of: %(formats)s") % {"formats": ", ".join(FORMATS)}
+            "format", _("must be one of: %(values)s") % {"values": ", ".join(FORMATS)}
         )
     if delimiter not in formats.DELIMITERS:
         raise FieldErrors.single(
             "delimiter",
-            _("must be one of: %(delimiters)s") % {"delimiters": ", ".join(formats.DELIMITERS)},
+            _("must be one of: %(values)s") % {"values": ", ".join(formats.DELIMITERS)},
         )
     if export_format == "vcf" and not kind.export.vcard:
         raise FieldErrors.single(

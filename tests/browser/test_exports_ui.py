@@ -2,7 +2,6 @@
 
 import csv
 import io
-import os
 
 import pytest
 from playwright.sync_api import expect
@@ -23,8 +22,6 @@ def test_the_export_menu_downloads_the_filtered_list(page, rep):
     page.get_by_text("Export", exact=True).click()
     menu = page.get_by_test_id("export-menu")
     expect(menu.get_by_role("link")).to_have_count(4)
-    if os.environ.get("KONTOR_SCREENSHOTS"):
-        page.screenshot(path=os.environ["KONTOR_SCREENSHOTS"])
     with page.expect_download() as download:
         menu.get_by_role("link", name="CSV (commas)").click()
 
