@@ -127,7 +127,8 @@ class ExportSpec:
     ``output_keys`` name it, as in the API's answers (custom fields follow
     as ``custom.<key>``). ``rows`` is the dotted path of ``(user, records)
     -> list of {column: value}``: the values of a batch of records as the
-    user may see them (one batch costs a fixed number of queries).
+    user may see them; the records come without prefetched relations, so it
+    reads what it needs in a fixed number of queries per batch.
     ``vcard`` pairs vCard properties (``fn``, ``n.family``, ``n.given``,
     ``org``, ``email``, ``tel``, ``url``, ``note``, ``categories``) with
     the column that fills them; ``vcard_kind`` is the card's ``KIND``."""
