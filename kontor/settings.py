@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kontor.sources",
     "kontor.audit",
     "kontor.tasks",
+    "kontor.exports",
     "kontor.contacts",
     "kontor.activities",
     "kontor.files",

@@ -23,6 +23,7 @@ GENERIC = {
     "api",
     "tasks",
     "sources",
+    "exports",
 }
 
 

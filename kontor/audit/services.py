@@ -176,16 +176,27 @@ def flush_reads(context: RequestContext) -> None:
 
 
 def audit_export(
-    *, actor: Any, object_type: str, count: int, description: str = "", sensitive: bool = False
+    *,
+    actor: Any,
+    object_type: str,
+    count: int,
+    description: str = "",
+    fields: Iterable[str] = (),
+    details: Mapping[str, Any] | None = None,
+    sensitive: bool = False,
 ) -> AuditEntry:
-    """Record an export of ``count`` records of ``object_type``."""
+    """Record an export of ``count`` records of ``object_type``: ``fields``
+    the columns it held, ``details`` what else tells it apart (its format,
+    the list's filters)."""
+    changes = {name: [None, value] for name, value in (details or {}).items()}
     return audit_record(
         actor=actor,
         action=AuditAction.EXPORT,
         object_type=object_type,
         object_id="",
         object_repr=description[:255],
-        changes={"count": [None, count]},
+        changes={**changes, "count": [None, count]},
+        fields=fields,
         sensitive=sensitive,
     )
 

@@ -31,6 +31,9 @@ from kontor.contacts.schemas import (
 from kontor.contacts.selectors import MAX_ID
 from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors
+from kontor.exports.http import export_response
+from kontor.exports.schemas import ExportParams
+from kontor.exports.services import export_records
 
 router = Router(tags=["contacts"])
 T = TypeVar("T")
@@ -38,19 +41,47 @@ T = TypeVar("T")
 NOT_FOUND = {"detail": "Not found."}
 
 
-class ListParams(Schema):
+class ListFilters(Schema):
     q: str = Field(
         "", max_length=200, description="Names, email addresses, phone digits, organization names."
     )
     lifecycle_stage: Stage | None = None
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     tag: str | None = Field(None, max_length=64)
+
+
+class ListParams(ListFilters):
     limit: int = Field(50, ge=1, le=200)
     cursor: Cursor | None = None
 
 
 class ContactListParams(ListParams):
     organization_id: UUID | None = None
+
+
+class ContactExportParams(ListFilters, ExportParams):
+    organization_id: UUID | None = None
+
+
+class OrganizationExportParams(ListFilters, ExportParams):
+    pass
+
+
+# The order of the API's lists, which their exports keep.
+NEWEST_FIRST = ("-created_at", "-id")
+EXPORT_RESPONSES = {200: None}
+EXPORT_OPENAPI = {
+    "responses": {
+        200: {
+            "description": "The file, streamed.",
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                "text/vcard": {},
+            },
+        }
+    }
+}
 
 
 def _with_etag(response: HttpResponse, record: Contact | Organization) -> None:
@@ -77,9 +108,32 @@ def list_contacts(request: HttpRequest, params: Query[ContactListParams]):
         owner_id=params.owner_id,
         tag=params.tag,
     )
-    page = contacts.page(order=("-created_at", "-id"), limit=params.limit, cursor=params.cursor)
+    page = contacts.page(order=NEWEST_FIRST, limit=params.limit, cursor=params.cursor)
     note_visible_organizations(request.user, page.items)
     return page
+
+
+@router.get(
+    "/contacts/export",
+    response=EXPORT_RESPONSES,
+    tags=["contacts"],
+    openapi_extra=EXPORT_OPENAPI,
+)
+def export_contacts(request: HttpRequest, params: Query[ContactExportParams]):
+    """The contacts the list shows with the same filters, as a CSV, XLSX or
+    vCard file; columns your roles may not read are left out. Needs the
+    export right for contacts."""
+    filters = params.model_dump(exclude={"format", "delimiter"})
+    export = export_records(
+        actor=request.user,
+        key="contact",
+        records=selectors.contact_search(user=request.user, **filters).queryset,
+        export_format=params.format,
+        filters=filters,
+        order=NEWEST_FIRST,
+        delimiter=params.delimiter,
+    )
+    return export_response(export)
 
 
 @router.post("/contacts", response={201: ContactOut}, tags=["contacts"])
@@ -149,9 +203,30 @@ def list_organizations(request: HttpRequest, params: Query[ListParams]):
         owner_id=params.owner_id,
         tag=params.tag,
     )
-    return organizations.page(
-        order=("-created_at", "-id"), limit=params.limit, cursor=params.cursor
+    return organizations.page(order=NEWEST_FIRST, limit=params.limit, cursor=params.cursor)
+
+
+@router.get(
+    "/organizations/export",
+    response=EXPORT_RESPONSES,
+    tags=["organizations"],
+    openapi_extra=EXPORT_OPENAPI,
+)
+def export_organizations(request: HttpRequest, params: Query[OrganizationExportParams]):
+    """The organizations the list shows with the same filters, as a CSV,
+    XLSX or vCard (KIND:org) file; columns your roles may not read are left
+    out. Needs the export right for organizations."""
+    filters = params.model_dump(exclude={"format", "delimiter"})
+    export = export_records(
+        actor=request.user,
+        key="organization",
+        records=selectors.organization_search(user=request.user, **filters).queryset,
+        export_format=params.format,
+        filters=filters,
+        order=NEWEST_FIRST,
+        delimiter=params.delimiter,
     )
+    return export_response(export)
 
 
 @router.post("/organizations", response={201: OrganizationOut}, tags=["organizations"])

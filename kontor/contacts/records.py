@@ -10,12 +10,48 @@ from kontor.contacts.sync_kinds import CONTACTS_SYNC, ORGANIZATIONS_SYNC
 from kontor.core.records import (
     STANDARD_OR_PERSONAL,
     Category,
+    ExportSpec,
     FieldSpec,
     PersonalData,
     RecordType,
     SearchSpec,
     WarehouseSpec,
 )
+
+# The columns of the exports (kontor.exports), in file order.
+CONTACT_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "display_name",
+    "organization",
+    "organization_id",
+    "lifecycle_stage",
+    "owner",
+    "owner_id",
+    "tags",
+    "emails",
+    "phones",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+ORGANIZATION_COLUMNS = (
+    "id",
+    "name",
+    "website",
+    "domain",
+    "lifecycle_stage",
+    "owner",
+    "owner_id",
+    "tags",
+    "emails",
+    "phones",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+
 
 CONTACT = RecordType(
     key="contact",
@@ -32,7 +68,7 @@ CONTACT = RecordType(
             "organization", _("organization"), output_keys=("organization_id", "organization")
         ),
         FieldSpec("lifecycle_stage", _("lifecycle stage")),
-        FieldSpec("owner", _("owner"), output_keys=("owner_id",)),
+        FieldSpec("owner", _("owner"), output_keys=("owner_id", "owner")),
         FieldSpec("tags", _("tags")),
         FieldSpec("emails", _("email addresses"), Category.PERSONAL, STANDARD_OR_PERSONAL),
         FieldSpec("phones", _("phone numbers"), Category.PERSONAL, STANDARD_OR_PERSONAL),
@@ -49,6 +85,20 @@ CONTACT = RecordType(
     merge_links=(),
     warehouse=WarehouseSpec(table="dim_contact"),
     sync=CONTACTS_SYNC,
+    export=ExportSpec(
+        columns=CONTACT_COLUMNS,
+        rows="kontor.contacts.exports.contact_rows",
+        vcard=(
+            ("fn", "display_name"),
+            ("n.family", "last_name"),
+            ("n.given", "first_name"),
+            ("org", "organization"),
+            ("email", "emails"),
+            ("tel", "phones"),
+            ("note", "notes"),
+            ("categories", "tags"),
+        ),
+    ),
 )
 
 ORGANIZATION = RecordType(
@@ -63,7 +113,7 @@ ORGANIZATION = RecordType(
         FieldSpec("name", _("name"), output_keys=("name", "display_name")),
         FieldSpec("website", _("website"), output_keys=("website", "domain")),
         FieldSpec("lifecycle_stage", _("lifecycle stage")),
-        FieldSpec("owner", _("owner"), output_keys=("owner_id",)),
+        FieldSpec("owner", _("owner"), output_keys=("owner_id", "owner")),
         FieldSpec("tags", _("tags")),
         FieldSpec("emails", _("email addresses"), Category.STANDARD, STANDARD_OR_PERSONAL),
         FieldSpec("phones", _("phone numbers"), Category.STANDARD, STANDARD_OR_PERSONAL),
@@ -75,4 +125,18 @@ ORGANIZATION = RecordType(
     search=SearchSpec(fields=("name", "domain", "emails__normalized", "phones__digits")),
     warehouse=WarehouseSpec(table="dim_organization"),
     sync=ORGANIZATIONS_SYNC,
+    export=ExportSpec(
+        columns=ORGANIZATION_COLUMNS,
+        rows="kontor.contacts.exports.organization_rows",
+        vcard=(
+            ("fn", "name"),
+            ("org", "name"),
+            ("email", "emails"),
+            ("tel", "phones"),
+            ("url", "website"),
+            ("note", "notes"),
+            ("categories", "tags"),
+        ),
+        vcard_kind="org",
+    ),
 )

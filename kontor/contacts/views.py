@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -37,9 +38,13 @@ from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflic
 from kontor.core.pagination import Page
 from kontor.customfields.models import CustomFieldType
 from kontor.customfields.selectors import definitions_for
+from kontor.exports.http import export_response
+from kontor.exports.menu import export_links
+from kontor.exports.services import export_records
 
 PAGE_SIZE = 25
 BY_NAME = ("display_name", "id")
+BY_ORGANIZATION_NAME = ("name", "id")
 
 
 # Helpers -----------------------------------------------------------------------
@@ -198,8 +203,42 @@ def contact_list(request: HttpRequest) -> HttpResponse:
             "filter_organization": organization,
             "without_organization_url": _query_with(request, organization=None, cursor=None),
             "readable": fields_for(request.user, "contact"),
+            "export_links": export_links(request, CONTACT.key, reverse("contact-export")),
         },
     )
+
+
+def _export(
+    request: HttpRequest, key: str, found: selectors.Found, params: dict[str, Any], order: tuple
+) -> HttpResponse:
+    """The list's records with its filters as a file (kontor.exports)."""
+    try:
+        export = export_records(
+            actor=request.user,
+            key=key,
+            records=found.queryset,
+            export_format=request.GET.get("format", "csv"),
+            filters=params,
+            order=order,
+            delimiter=request.GET.get("delimiter", "comma"),
+        )
+    except FieldErrors as exc:
+        for field, reasons in exc.errors.items():
+            messages.error(request, f"{field}: {', '.join(reasons)}")
+        query = request.GET.copy()
+        for name in ("format", "delimiter"):
+            query.pop(name, None)
+        list_url = reverse(f"{key}-list")
+        return redirect(f"{list_url}?{query.urlencode()}" if query else list_url)
+    return export_response(export)
+
+
+@login_required
+@require_GET
+def contact_export(request: HttpRequest) -> HttpResponse:
+    params = ContactFilterForm(request.GET).selector_params()
+    found = selectors.contact_search(user=request.user, **params)
+    return _export(request, CONTACT.key, found, params, BY_NAME)
 
 
 @login_required
@@ -289,7 +328,7 @@ def contact_delete(request: HttpRequest, contact_id: UUID) -> HttpResponse:
 def organization_list(request: HttpRequest) -> HttpResponse:
     filters = OrganizationFilterForm(request.GET)
     organizations = selectors.organization_search(user=request.user, **filters.selector_params())
-    page = _page(request, organizations, ("name", "id"))
+    page = _page(request, organizations, BY_ORGANIZATION_NAME)
     return render(
         request,
         "contacts/organization_list.html",
@@ -299,8 +338,17 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             "next_url": _query_with(request, cursor=page.next) if page.next else None,
             "first_url": _query_with(request, cursor=None) if "cursor" in request.GET else None,
             "readable": fields_for(request.user, "organization"),
+            "export_links": export_links(request, ORGANIZATION.key, reverse("organization-export")),
         },
     )
+
+
+@login_required
+@require_GET
+def organization_export(request: HttpRequest) -> HttpResponse:
+    params = OrganizationFilterForm(request.GET).selector_params()
+    found = selectors.organization_search(user=request.user, **params)
+    return _export(request, ORGANIZATION.key, found, params, BY_ORGANIZATION_NAME)
 
 
 @login_required

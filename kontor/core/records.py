@@ -120,6 +120,27 @@ class SyncSpec:
 
 
 @dataclass(frozen=True)
+class ExportSpec:
+    """How a type's list is exported (kontor.exports: CSV, XLSX, vCard).
+
+    ``columns`` are the keys of the built-in columns, in file order; a
+    column is left out for a user whose roles may not read the field whose
+    ``output_keys`` name it, as in the API's answers (custom fields follow
+    as ``custom.<key>``). ``rows`` is the dotted path of ``(user, records)
+    -> list of {column: value}``: the values of a batch of records as the
+    user may see them; the records come without prefetched relations, so it
+    reads what it needs in a fixed number of queries per batch.
+    ``vcard`` pairs vCard properties (``fn``, ``n.family``, ``n.given``,
+    ``org``, ``email``, ``tel``, ``url``, ``note``, ``categories``) with
+    the column that fills them; ``vcard_kind`` is the card's ``KIND``."""
+
+    columns: tuple[str, ...]
+    rows: str
+    vcard: tuple[tuple[str, str], ...] = ()
+    vcard_kind: str = "individual"
+
+
+@dataclass(frozen=True)
 class RecordType:
     """A kind of record the generic layers know.
 
@@ -147,7 +168,8 @@ class RecordType:
     user may not read it; webhooks send it as their ``data``. ``search``,
     ``personal_data``, ``merge_links`` (the ORM paths a duplicate merge
     re-points) and ``warehouse`` describe it to search, data protection,
-    merge and the warehouse export; ``sync`` to the ERP sync.
+    merge and the warehouse export; ``sync`` to the ERP sync; ``export``
+    to the list export.
 
     ``history_links``: activities and files may name a record of this type
     (besides their contact or organization), under the type's
@@ -178,6 +200,7 @@ class RecordType:
     history_links: bool = False
     role_levels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     sync: SyncSpec | None = None
+    export: ExportSpec | None = None
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)

@@ -284,6 +284,12 @@ def _sales_expected(method: str, path: str, case: Case, scope: str) -> set[int] 
     return None
 
 
+EXPORTS = {
+    ("GET", "/contacts/export"): "contact",
+    ("GET", "/organizations/export"): "organization",
+}
+
+
 def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
     role = case.world.role
     rights = rights_for(role)
@@ -348,6 +354,9 @@ def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
         return {201}
     if (sales := _sales_expected(method, path, case, scope)) is not None:
         return sales
+    if (method, path) in EXPORTS:
+        # The list's records as a file: only with the export right on the type.
+        return {200} if rights_for(role, EXPORTS[(method, path)])["export"] else {403}
     parameter = _record_parameter(path)
     key = RECORD_TYPE_PARAMETERS.get(parameter or "")
     if parameter is None:  # a collection: lists and searches, or making a record

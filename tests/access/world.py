@@ -30,17 +30,30 @@ ALL = set(SCOPES)
 
 # Which records (by owner) each role may read, edit, delete; may it create?
 RIGHTS: dict[str, dict[str, Any]] = {
-    "administrator": {"read": ALL, "edit": ALL, "delete": ALL, "create": True},
-    "sales": {"read": {"own", "team"}, "edit": {"own", "team"}, "delete": {"own"}, "create": True},
-    "service": {"read": ALL, "edit": ALL, "delete": set(), "create": True},
+    "administrator": {"read": ALL, "edit": ALL, "delete": ALL, "create": True, "export": ALL},
+    "sales": {
+        "read": {"own", "team"},
+        "edit": {"own", "team"},
+        "delete": {"own"},
+        "create": True,
+        "export": {"own"},
+    },
+    "service": {"read": ALL, "edit": ALL, "delete": set(), "create": True, "export": set()},
     "team-lead": {
         "read": {"own", "team"},
         "edit": {"own", "team"},
         "delete": {"own", "team"},
         "create": True,
+        "export": {"own", "team"},
     },
-    "data-protection-officer": {"read": ALL, "edit": ALL, "delete": ALL, "create": False},
-    "read-only": {"read": ALL, "edit": set(), "delete": set(), "create": False},
+    "data-protection-officer": {
+        "read": ALL,
+        "edit": ALL,
+        "delete": ALL,
+        "create": False,
+        "export": ALL,
+    },
+    "read-only": {"read": ALL, "edit": set(), "delete": set(), "create": False, "export": set()},
 }
 # Where a role's rights on a type differ from its rights above (the types'
 # role_levels, kontor.sales.records): service agents read sales records but

@@ -25,6 +25,7 @@ from tests.factories import UserFactory
 # Keys of an API answer that describe the record itself, not a field of it.
 RECORD_METADATA = {"id", "custom", "created_at", "updated_at", "version", "archived_at"}
 TYPES = record_types()
+VCARD_PROPERTIES = {"fn", "n.family", "n.given", "org", "email", "tel", "url", "note", "categories"}
 
 
 def _resolve(model: type[models.Model], path: str) -> models.Field | None:
@@ -118,6 +119,20 @@ class TestARegisteredType:
                 pytest.fail(f"{kind.key} holds personal data but has no erasure handler")
         if kind.warehouse:
             assert kind.warehouse.table.startswith(("fact_", "dim_"))
+
+    def test_exports_only_columns_the_field_categories_govern(self, kind):
+        """A list export leaves out what the API leaves out: each of its
+        columns is an API key of one of the type's fields (or the record's
+        metadata), and its vCard properties name its columns."""
+        if kind.export is None:
+            return
+        covered = {key for spec in kind.fields for key in spec.keys_in_output}
+        uncovered = set(kind.export.columns) - covered - RECORD_METADATA
+        assert not uncovered, f"{kind.key} exports {sorted(uncovered)} without a category"
+        assert callable(import_string(kind.export.rows))
+        for prop, column in kind.export.vcard:
+            assert column in kind.export.columns, (prop, column)
+            assert prop in VCARD_PROPERTIES, prop
 
     def test_names_its_events(self, kind):
         assert kind.events

@@ -112,3 +112,17 @@ def test_the_sync_benchmark_pushes_organizations_and_invoices_twice():
         assert second["events_written"] == second["audit_entries_written"] == 0
     assert Invoice.objects.count() == 30
     assert "then 15 invoices (median of 2)" in format_sync(report)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_benchmark_reads_every_contact_the_user_sees():
+    from kontor.perf.export_bench import export_bench, format_export
+
+    generate(Scale(contacts=120, organizations=10, activities=0), lambda *a: None)
+
+    report = export_bench(runs=2, log=lambda message: None)
+
+    assert report["rows"] == 120
+    assert len(report["runs"]) == 2
+    assert report["median_seconds"] > 0
+    assert "120 contacts" in format_export(report)
