@@ -51,11 +51,6 @@ class Command(BaseCommand):
             help="With --sync: do it all R times, each under a new source; report medians.",
         )
 
-<<<<<<< HEAD
-    def handle(
-        self, *args, json_file, seconds, no_http, user, sync, sync_invoices, repeat, **options
-    ):
-=======
         parser.add_argument(
             "--export",
             action="store_true",
@@ -63,8 +58,19 @@ class Command(BaseCommand):
             "five times (median time, rows/s, peak memory).",
         )
 
-    def handle(self, *args, json_file, seconds, no_http, user, sync, export, **options):
->>>>>>> export
+    def handle(
+        self,
+        *args,
+        json_file,
+        seconds,
+        no_http,
+        user,
+        sync,
+        sync_invoices,
+        repeat,
+        export,
+        **options,
+    ):
         if user and not get_user_model().objects.filter(username=user).exists():
             raise CommandError(f"There is no user {user!r}.")
         if export:
