@@ -6,6 +6,7 @@ reach it directly."""
 
 from django.utils.translation import gettext_lazy as _
 
+from kontor.contacts import warehouse
 from kontor.contacts.sync_kinds import CONTACTS_SYNC, ORGANIZATIONS_SYNC
 from kontor.core.records import (
     STANDARD_OR_PERSONAL,
@@ -14,7 +15,6 @@ from kontor.core.records import (
     PersonalData,
     RecordType,
     SearchSpec,
-    WarehouseSpec,
 )
 
 CONTACT = RecordType(
@@ -47,7 +47,7 @@ CONTACT = RecordType(
     ),
     personal_data=PersonalData(links=("",)),
     merge_links=(),
-    warehouse=WarehouseSpec(table="dim_contact"),
+    warehouse=(warehouse.CONTACT,),
     sync=CONTACTS_SYNC,
 )
 
@@ -73,6 +73,6 @@ ORGANIZATION = RecordType(
     events=("created", "updated", "deleted", "archived"),
     serialize="kontor.contacts.payloads.organization_answer",
     search=SearchSpec(fields=("name", "domain", "emails__normalized", "phones__digits")),
-    warehouse=WarehouseSpec(table="dim_organization"),
+    warehouse=(warehouse.ORGANIZATION,),
     sync=ORGANIZATIONS_SYNC,
 )

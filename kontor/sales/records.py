@@ -22,7 +22,14 @@ from kontor.core.records import (
     PersonalData,
     RecordType,
     SearchSpec,
-    WarehouseSpec,
+)
+from kontor.sales.warehouse import (
+    DEAL_SNAPSHOT,
+    DEAL_STAGE_CHANGE,
+    INVOICE,
+    ORDER_LINE,
+    PRODUCT,
+    QUOTE_LINE,
 )
 
 STANDARD_OR_FINANCIAL = (Category.STANDARD, Category.FINANCIAL)
@@ -86,7 +93,7 @@ DEAL = RecordType(
     search=SearchSpec(fields=("title",)),
     personal_data=PersonalData(links=("contact",)),
     merge_links=CUSTOMER_LINKS,
-    warehouse=WarehouseSpec(table="fact_deal"),
+    warehouse=(DEAL_STAGE_CHANGE, DEAL_SNAPSHOT),
     history_links=True,
     role_levels=(SERVICE_READS,),
 )
@@ -130,7 +137,7 @@ QUOTE = RecordType(
     search=SearchSpec(fields=("number", "customer_name")),
     personal_data=PersonalData(links=("contact",)),
     merge_links=CUSTOMER_LINKS,
-    warehouse=WarehouseSpec(table="fact_quote"),
+    warehouse=(QUOTE_LINE,),
     role_levels=(SERVICE_READS,),
 )
 
@@ -158,7 +165,7 @@ ORDER = RecordType(
     search=SearchSpec(fields=("number", "customer_name")),
     personal_data=PersonalData(links=("contact",)),
     merge_links=CUSTOMER_LINKS,
-    warehouse=WarehouseSpec(table="fact_order"),
+    warehouse=(ORDER_LINE,),
     role_levels=(SERVICE_READS,),
 )
 
@@ -198,7 +205,7 @@ INVOICE = RecordType(
     search=SearchSpec(fields=("number", "customer_name")),
     personal_data=PersonalData(links=("contact",)),
     merge_links=CUSTOMER_LINKS,
-    warehouse=WarehouseSpec(table="fact_invoice"),
+    warehouse=(INVOICE,),
     role_levels=(
         ("sales", (("read", "team"), ("export", "own"))),
         ("team-lead", (("read", "team"), ("export", "team"))),
@@ -223,7 +230,7 @@ PRODUCT = RecordType(
     serialize="kontor.sales.payloads.product_answer",
     events=("created", "updated", "deleted"),
     search=SearchSpec(fields=("sku", "name")),
-    warehouse=WarehouseSpec(table="dim_product"),
+    warehouse=(PRODUCT,),
     role_levels=(
         ("sales", READS_ONLY),
         ("service", READS_ONLY),
