@@ -13,9 +13,9 @@ class MailConfig(AppConfig):
     def ready(self) -> None:
         from kontor.core.encryption import register_encrypted_column
         from kontor.core.records import register_warehouse_table
-        from kontor.mail.warehouse import EMAIL
         from kontor.events.catalogue import EventType, register_event_type
         from kontor.mail import signals  # noqa: F401 (connects the receiver)
+        from kontor.mail.warehouse import EMAIL
         from kontor.tasks.schedules import register_schedule
 
         # The mailboxes' IMAP passwords (kontor.core.encryption).

@@ -23,8 +23,9 @@ def connect(directory: Path) -> duckdb.DuckDBPyConnection:
             continue
         source = str(folder / PART_GLOB).replace("'", "''")
         key = ", ".join(spec.key)
+        # Table and column names from the registry, the path quoted.
         connection.execute(
-            f"CREATE VIEW {spec.table} AS SELECT * EXCLUDE (filename, kontor_rank) FROM ("
+            f"CREATE VIEW {spec.table} AS SELECT * EXCLUDE (filename, kontor_rank) FROM ("  # noqa: S608
             f"SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY filename DESC) "
             f"AS kontor_rank FROM read_parquet('{source}', filename = true)"
             ") WHERE kontor_rank = 1"
