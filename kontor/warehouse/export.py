@@ -149,9 +149,10 @@ def export_table(
 ) -> int:
     folder = directory / spec.table
     folder.mkdir(parents=True, exist_ok=True)
-    watermark = Watermark.objects.filter(table=spec.table).first()
+    watermark = Watermark.objects.filter(directory=str(directory), table=spec.table).first()
     rewrite = spec.whole or (full and not spec.snapshot)
-    since = None if full or spec.whole or watermark is None else watermark.exported_until
+    empty = not any(folder.glob(PART_GLOB))
+    since = None if full or spec.whole or empty or watermark is None else watermark.exported_until
     rows = import_string(spec.rows)(since, timezone.localdate(started))
     count = write_part(
         folder,
@@ -159,13 +160,15 @@ def export_table(
         spec,
         rows,
         privacy_rules(kind, spec),
-        always=rewrite or not any(folder.glob(PART_GLOB)),
+        always=rewrite or empty,
         batch_rows=batch_rows,
     )
     if rewrite:
         _remove_other_parts(folder, run_id)
     Watermark.objects.update_or_create(
-        table=spec.table, defaults={"exported_until": started, "run_id": run_id, "rows": count}
+        directory=str(directory),
+        table=spec.table,
+        defaults={"exported_until": started, "run_id": run_id, "rows": count},
     )
     return count
 
@@ -205,6 +208,9 @@ def export(
     batch_rows: int = BATCH_ROWS,
     log: Callable[[str], None] = lambda message: None,
 ) -> ExportReport:
+    """Export into ``directory``; a table whose folder there holds no part
+    yet is written whole."""
+    directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     started = timezone.now()
     report = ExportReport(run_id=new_run_id(started), full=full)

@@ -108,7 +108,7 @@ def schema_markdown() -> str:
     for _kind, spec in tables():
         parts.append(f"### `{spec.table}`\n\n{spec.description}")
         how = (
-            "one part per export, the whole table each time"
+            "every export writes it whole"
             if spec.whole
             else (
                 "kept day by day; a full export keeps the earlier days"
