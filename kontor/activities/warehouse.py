@@ -59,12 +59,13 @@ def activity_rows(since: datetime.datetime | None, today: datetime.date) -> Iter
         "completed_at",
         "updated_at",
     )
+    zone = timezone.get_current_timezone()
     for row in values.iterator(chunk_size=CHUNK):
         record = dict(zip(COLUMNS, row, strict=True))
         for key in ("activity_id", "author_id", "assignee_id", "contact_id", "organization_id"):
             record[key] = _text(record[key])
         record["linked_id"] = _text(record["linked_id"])
-        record["occurred_date"] = timezone.localtime(record["occurred_at"]).date()
+        record["occurred_date"] = record["occurred_at"].astimezone(zone).date()
         yield record
 
 

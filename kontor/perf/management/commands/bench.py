@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kontor.perf.bench import format_table, run
 from kontor.perf.sync_bench import format_sync, sync_bench
+from kontor.perf.warehouse_bench import format_warehouse, warehouse_bench
 
 
 class Command(BaseCommand):
@@ -34,10 +35,23 @@ class Command(BaseCommand):
             help="Instead: push N organizations (at most 10 000) as one ERP sync batch, twice "
             "(the second run must be all unchanged). Adds N organizations under a new source.",
         )
+        parser.add_argument(
+            "--warehouse",
+            type=int,
+            metavar="N",
+            help="Instead: add N generated activities (with contacts and organizations for "
+            "them) and export fact_activity whole three times (kontor warehouse).",
+        )
 
-    def handle(self, *args, json_file, seconds, no_http, user, sync, **options):
+    def handle(self, *args, json_file, seconds, no_http, user, sync, warehouse, **options):
         if user and not get_user_model().objects.filter(username=user).exists():
             raise CommandError(f"There is no user {user!r}.")
+        if warehouse:
+            report = warehouse_bench(warehouse, log=lambda m: self.stderr.write(m))
+            self.stdout.write(format_warehouse(report))
+            if json_file:
+                Path(json_file).write_text(json.dumps(report, indent=2))
+            return
         if sync:
             report = sync_bench(sync, username=user, log=lambda m: self.stderr.write(m))
             self.stdout.write(format_sync(report))
