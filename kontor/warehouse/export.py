@@ -123,10 +123,13 @@ def write_part(
         if writer is None and always:
             writer = pq.ParquetWriter(temporary, schema, compression="zstd")
             writer.write_table(schema.empty_table())
-    finally:
+    except BaseException:
         if writer is not None:
             writer.close()
+        temporary.unlink(missing_ok=True)
+        raise
     if writer is not None:
+        writer.close()
         temporary.rename(folder / f"part-{run_id}.parquet")
     return count
 

@@ -29,8 +29,8 @@ def test_the_commands_export_and_print_a_table_or_csv(world, tmp_path):
         "Müller & Söhne KG |",
         "(1 row)",
     ]
-    assert kontor("warehouse", "query", str(tmp_path), "SELECT kind, count(*) AS n FROM "
-                  "fact_activity GROUP BY kind ORDER BY kind", "--csv") == "kind,n\ncall,1\nnote,1\n"  # fmt: skip
+    sql = "SELECT kind, count(*) AS n FROM fact_activity GROUP BY kind ORDER BY kind"
+    assert kontor("warehouse", "query", str(tmp_path), sql, "--csv") == "kind,n\ncall,1\nnote,1\n"
 
 
 def test_a_full_export_from_the_command_line(world, tmp_path):
