@@ -16,9 +16,10 @@ key (kontor.warehouse.query).
 Privacy: in works-council mode every column that names a user by id holds a
 keyed pseudonym instead (HMAC with the secret key: stable, so joins still
 work) and columns with a user's name are left empty. A column that holds a
-record's field is personal data when the field's category is not standard
-or when the record type's records are persons (a contact); such columns are
-left empty or pseudonymized as KONTOR_WAREHOUSE_PERSONAL_DATA says."""
+record's field is personal data when the field's category (as the
+administrator set it) is not standard or when the record type's records are
+persons (a contact); such columns are left empty or pseudonymized as
+KONTOR_WAREHOUSE_PERSONAL_DATA says."""
 
 import datetime
 import secrets
@@ -36,6 +37,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
+from kontor.access.selectors import field_category_list
 from kontor.access.works_council import is_on as works_council_mode
 from kontor.core.records import Category, RecordType, WarehouseSpec
 from kontor.warehouse.models import Watermark
@@ -58,16 +60,27 @@ def pseudonym(kind: str, value: Any) -> str:
     return salted_hmac(f"kontor.warehouse.{kind}", str(value), algorithm="sha256").hexdigest()[:24]
 
 
-def is_personal(kind: RecordType | None, field_key: str) -> bool:
+Categories = dict[tuple[str, str], str]
+
+
+def field_categories() -> Categories:
+    """Each field's category as the administrator set it (or its default)."""
+    return {(f.object_type, f.field): f.category for f in field_category_list()}
+
+
+def is_personal(kind: RecordType | None, field_key: str, categories: Categories) -> bool:
     if kind is None or not field_key:
         return False
     spec = kind.field(field_key)
-    category = spec.category if spec is not None else Category.STANDARD
+    default = spec.category if spec is not None else Category.STANDARD
+    category = categories.get((kind.key, field_key), default)
     about_a_person = kind.personal_data is not None and "" in kind.personal_data.links
     return about_a_person or category != Category.STANDARD
 
 
-def privacy_rules(kind: RecordType | None, spec: WarehouseSpec) -> dict[str, Callable[[Any], Any]]:
+def privacy_rules(
+    kind: RecordType | None, spec: WarehouseSpec, categories: Categories
+) -> dict[str, Callable[[Any], Any]]:
     """For each column the export may not write as it is: what to write."""
     rules: dict[str, Callable[[Any], Any]] = {}
     pseudonymize = settings.KONTOR_WAREHOUSE_PERSONAL_DATA == "pseudonymize"
@@ -77,7 +90,7 @@ def privacy_rules(kind: RecordType | None, spec: WarehouseSpec) -> dict[str, Cal
                 rules[column.name] = lambda v: None if v is None else pseudonym("user", v)
             else:
                 rules[column.name] = lambda v: None
-        elif is_personal(kind, column.field):
+        elif is_personal(kind, column.field, categories):
             if pseudonymize:
                 rules[column.name] = lambda v, key=column.field: (
                     None if v in (None, "") else pseudonym(f"{kind.key}.{key}", v)  # type: ignore[union-attr]
@@ -149,6 +162,7 @@ def export_table(
     started: datetime.datetime,
     full: bool,
     batch_rows: int = BATCH_ROWS,
+    categories: Categories | None = None,
 ) -> int:
     folder = directory / spec.table
     folder.mkdir(parents=True, exist_ok=True)
@@ -162,7 +176,7 @@ def export_table(
         run_id,
         spec,
         rows,
-        privacy_rules(kind, spec),
+        privacy_rules(kind, spec, field_categories() if categories is None else categories),
         always=rewrite or empty,
         batch_rows=batch_rows,
     )
@@ -217,6 +231,7 @@ def export(
     directory.mkdir(parents=True, exist_ok=True)
     started = timezone.now()
     report = ExportReport(run_id=new_run_id(started), full=full)
+    categories = field_categories()
     for kind, spec in tables():
         if spec is DATE:
             continue
@@ -228,6 +243,7 @@ def export(
             started=started,
             full=full,
             batch_rows=batch_rows,
+            categories=categories,
         )
         log(f"{spec.table}: {report.rows[spec.table]}")
     first, last = _calendar_range(directory, timezone.localdate(started))

@@ -239,3 +239,23 @@ def test_an_export_killed_halfway_leaves_no_part_and_writes_its_rows_again(
 
     monkeypatch.setattr(activities_warehouse, "activity_rows", real_rows)
     assert export(exported).rows["fact_activity"] == 1
+
+
+def test_a_field_is_personal_by_its_category_as_the_administrator_set_it(db):
+    from kontor.core.records import Category, FieldSpec, PersonalData, RecordType
+    from kontor.warehouse.export import is_personal
+
+    either = (Category.STANDARD, Category.PERSONAL)
+    company = RecordType(
+        key="company", label="company", label_plural="companies", model="x.Company",
+        visible="", owner_paths=(), fields=(FieldSpec("phones", "phones", categories=either),),
+    )  # fmt: skip
+    assert not is_personal(company, "phones", {})
+    assert is_personal(company, "phones", {("company", "phones"): Category.PERSONAL})
+    person = RecordType(
+        key="person", label="person", label_plural="people", model="x.Person", visible="",
+        owner_paths=(), fields=(FieldSpec("name", "name"),),
+        personal_data=PersonalData(links=("",)),
+    )  # fmt: skip
+    assert is_personal(person, "name", {})
+    assert not is_personal(person, "", {}) and not is_personal(None, "name", {})
