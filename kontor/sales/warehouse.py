@@ -9,6 +9,7 @@ their document changed."""
 
 import datetime
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -27,6 +28,7 @@ from kontor.sales.models import (
 )
 
 CHUNK = 2000
+CENT = Decimal("0.01")
 Row = dict[str, Any]
 
 
@@ -118,7 +120,7 @@ def deal_snapshot_rows(since: datetime.datetime | None, today: datetime.date) ->
             "amount": row[6],
             "currency": row[7],
             "probability": probability,
-            "weighted_amount": (row[6] * probability / 100).quantize(row[6]),
+            "weighted_amount": (row[6] * probability / 100).quantize(CENT),
             "expected_close_date": row[10],
             "deal_source": row[11],
             "created_date": _day(row[12]),
@@ -126,16 +128,16 @@ def deal_snapshot_rows(since: datetime.datetime | None, today: datetime.date) ->
         }
 
 
-def _line_rows(lines: Iterable[tuple], document_key: str, document_date: int) -> Iterator[Row]:
+def _line_rows(lines: Iterable[tuple], document_key: str) -> Iterator[Row]:
     for row in lines:
+        # A quote's date is the day it was made, an order's its order date.
+        date = _day(row[4]) if isinstance(row[4], datetime.datetime) else row[4]
         yield {
             "line_id": row[0],
             document_key: str(row[1]),
             "document_number": row[2],
             "status": row[3],
-            "document_date": _day(row[document_date])
-            if isinstance(row[document_date], datetime.datetime)
-            else row[document_date],
+            "document_date": date,
             "deal_id": _text(row[5]),
             "owner_id": _text(row[6]),
             "organization_id": _text(row[7]),
@@ -179,11 +181,11 @@ def _line_values(model: Any, document: str, date_field: str, since: datetime.dat
 
 
 def quote_line_rows(since: datetime.datetime | None, today: datetime.date) -> Iterator[Row]:
-    return _line_rows(_line_values(QuoteLine, "quote", "created_at", since), "quote_id", 4)
+    return _line_rows(_line_values(QuoteLine, "quote", "created_at", since), "quote_id")
 
 
 def order_line_rows(since: datetime.datetime | None, today: datetime.date) -> Iterator[Row]:
-    return _line_rows(_line_values(OrderLine, "order", "order_date", since), "order_id", 4)
+    return _line_rows(_line_values(OrderLine, "order", "order_date", since), "order_id")
 
 
 def invoice_rows(since: datetime.datetime | None, today: datetime.date) -> Iterator[Row]:

@@ -6,6 +6,7 @@ import datetime
 
 import pyarrow.parquet as pq
 import pytest
+from django.utils import timezone
 
 from kontor.activities.services import activity_update
 from kontor.sales import services
@@ -78,6 +79,13 @@ def test_the_export_reads_back_through_duckdb_with_the_documented_schema(exporte
     assert str(invoice[0]) == "1190.00" and invoice[1] == world["invoice"].due_date
     line = connection.execute("SELECT net_amount, product_id FROM fact_order_line").fetchone()
     assert (str(line[0]), line[1]) == ("1200.00", str(world["product"].pk))
+    dates = connection.execute(
+        "SELECT q.document_date, o.document_date FROM fact_quote_line q, fact_order_line o"
+    ).fetchone()
+    assert dates == (
+        timezone.localtime(world["quote"].created_at).date(),
+        world["order"].order_date,
+    )
     first, last = connection.execute("SELECT min(date), max(date) FROM dim_date").fetchone()
     assert first.month == first.day == 1 and (last.month, last.day) == (12, 31)
 
