@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "kontor.mail",
     "kontor.sales",
     "kontor.integration",
+    "kontor.warehouse",
     "kontor.demo",
     "kontor.perf",
     "kontor.server",
@@ -249,6 +250,14 @@ KONTOR_ENCRYPTION_KEY = _encryption_key()
 # /settings/data-protection/.
 KONTOR_WORKS_COUNCIL_MODE = _env_bool("KONTOR_WORKS_COUNCIL_MODE", KONTOR_DEFAULT_REGION == "DE")
 KONTOR_WORKS_COUNCIL_MIN_GROUP = int(os.environ.get("KONTOR_WORKS_COUNCIL_MIN_GROUP", "5"))
+# The warehouse export (kontor.warehouse, docs/analytics.md): with a folder
+# set, the worker writes the star schema there every night. Contacts'
+# personal data (names, email addresses, phone numbers) is left out
+# ("omit") or replaced by a keyed pseudonym ("pseudonymize").
+KONTOR_WAREHOUSE_DIR = os.environ.get("KONTOR_WAREHOUSE_DIR", "")
+KONTOR_WAREHOUSE_PERSONAL_DATA = os.environ.get("KONTOR_WAREHOUSE_PERSONAL_DATA", "omit")
+if KONTOR_WAREHOUSE_PERSONAL_DATA not in ("omit", "pseudonymize"):
+    raise ImproperlyConfigured("KONTOR_WAREHOUSE_PERSONAL_DATA must be omit or pseudonymize")
 # `kontor purgeaudit` deletes audit entries after this many days; reads of
 # financial and special data are kept longer, as the law requires.
 KONTOR_AUDIT_RETENTION_DAYS = int(os.environ.get("KONTOR_AUDIT_RETENTION_DAYS", "90"))

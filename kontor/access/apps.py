@@ -11,6 +11,11 @@ class AccessConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from kontor.access.defaults import restore_default_roles
+        from kontor.access.warehouse import TEAM, USER
+        from kontor.core.records import register_warehouse_table
+
+        register_warehouse_table(USER)
+        register_warehouse_table(TEAM)
 
         post_migrate.connect(
             restore_default_roles, sender=self, dispatch_uid="kontor-access-default-roles"

@@ -8,7 +8,8 @@ may change the notes they wrote themselves under an ``own`` level."""
 
 from django.utils.translation import gettext_lazy as _
 
-from kontor.core.records import FieldSpec, PersonalData, RecordType, SearchSpec, WarehouseSpec
+from kontor.activities.warehouse import ACTIVITY
+from kontor.core.records import FieldSpec, PersonalData, RecordType, SearchSpec
 
 ACTIVITY = RecordType(
     key="activity",
@@ -30,5 +31,5 @@ ACTIVITY = RecordType(
     search=SearchSpec(fields=("subject",)),
     personal_data=PersonalData(links=("contact", "participants__contact")),
     merge_links=("contact", "organization"),
-    warehouse=WarehouseSpec(table="fact_activity"),
+    warehouse=(ACTIVITY,),
 )

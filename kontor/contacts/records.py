@@ -6,6 +6,7 @@ reach it directly."""
 
 from django.utils.translation import gettext_lazy as _
 
+from kontor.contacts import warehouse
 from kontor.contacts.sync_kinds import CONTACTS_SYNC, ORGANIZATIONS_SYNC
 from kontor.core.records import (
     STANDARD_OR_PERSONAL,
@@ -15,7 +16,6 @@ from kontor.core.records import (
     PersonalData,
     RecordType,
     SearchSpec,
-    WarehouseSpec,
 )
 
 # The columns of the exports (kontor.exports), in file order.
@@ -83,7 +83,7 @@ CONTACT = RecordType(
     ),
     personal_data=PersonalData(links=("",)),
     merge_links=(),
-    warehouse=WarehouseSpec(table="dim_contact"),
+    warehouse=(warehouse.CONTACT,),
     sync=CONTACTS_SYNC,
     export=ExportSpec(
         columns=CONTACT_COLUMNS,
@@ -123,7 +123,7 @@ ORGANIZATION = RecordType(
     events=("created", "updated", "deleted", "archived"),
     serialize="kontor.contacts.payloads.organization_answer",
     search=SearchSpec(fields=("name", "domain", "emails__normalized", "phones__digits")),
-    warehouse=WarehouseSpec(table="dim_organization"),
+    warehouse=(warehouse.ORGANIZATION,),
     sync=ORGANIZATIONS_SYNC,
     export=ExportSpec(
         columns=ORGANIZATION_COLUMNS,

@@ -80,11 +80,59 @@ class PersonalData:
     erase: str = ""
 
 
+WAREHOUSE_TYPES = (
+    "string",
+    "int32",
+    "int64",
+    "double",
+    "bool",
+    "date",
+    "timestamp",
+    "decimal(16,2)",
+    "decimal(18,4)",
+    "decimal(14,3)",
+    "decimal(5,2)",
+)
+
+
+@dataclass(frozen=True)
+class WarehouseColumn:
+    """A column of a warehouse table. ``type`` is one of WAREHOUSE_TYPES.
+    ``user``: the column names a user, by id (``"id"``: pseudonymized in
+    works-council mode) or by name (``"name"``: left out in that mode).
+    ``field``: the key of the record type's field whose value it holds; its
+    category (and whether the type's records are persons) decides whether
+    it is personal data, which KONTOR_WAREHOUSE_PERSONAL_DATA leaves out or
+    pseudonymizes."""
+
+    name: str
+    type: str
+    description: str = ""
+    user: str = ""
+    field: str = ""
+
+
 @dataclass(frozen=True)
 class WarehouseSpec:
-    """The table of the star-schema export this type fills."""
+    """A table of the star-schema export (kontor.warehouse), filled by the
+    app that owns its data.
+
+    ``rows`` is the dotted path of ``(since, today) -> iterable of dicts``:
+    the rows changed since ``since`` (all rows when it is None), read in
+    batches, keyed by the column names. ``key`` are the columns that name a
+    row; a later part file's row replaces an earlier one's with the same key.
+    ``snapshot``: the table keeps a row per day (``today``) that the database
+    can not give again, so a full export keeps the earlier days' parts.
+    ``whole``: the table is small and its rows have no change time (users,
+    teams): every export writes it whole, in place of what was there."""
 
     table: str
+    rows: str = ""
+    columns: tuple[WarehouseColumn, ...] = ()
+    key: tuple[str, ...] = ()
+    description: str = ""
+    snapshot: bool = False
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,9 +215,9 @@ class RecordType:
     API answers ``user`` (fields they may not read left out), None when the
     user may not read it; webhooks send it as their ``data``. ``search``,
     ``personal_data``, ``merge_links`` (the ORM paths a duplicate merge
-    re-points) and ``warehouse`` describe it to search, data protection,
-    merge and the warehouse export; ``sync`` to the ERP sync; ``export``
-    to the list export.
+    re-points) and ``warehouse`` (the tables it fills) describe it to
+    search, data protection, merge and the warehouse export; ``sync`` to the
+    ERP sync; ``export`` to the list export.
 
     ``history_links``: activities and files may name a record of this type
     (besides their contact or organization), under the type's
@@ -196,7 +244,7 @@ class RecordType:
     search: SearchSpec | None = None
     personal_data: PersonalData | None = None
     merge_links: tuple[str, ...] = ()
-    warehouse: WarehouseSpec | None = None
+    warehouse: tuple[WarehouseSpec, ...] = ()
     history_links: bool = False
     role_levels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     sync: SyncSpec | None = None
@@ -280,3 +328,26 @@ def history_link_types() -> list[RecordType]:
 def sync_kinds() -> dict[str, RecordType]:
     """The record types an outside system may sync, by their sync kind."""
     return {kind.sync.kind: kind for kind in _TYPES.values() if kind.sync is not None}
+
+
+_WAREHOUSE_TABLES: dict[str, WarehouseSpec] = {}
+
+
+def register_warehouse_table(spec: WarehouseSpec) -> None:
+    """A warehouse table that belongs to no record type (users and teams,
+    pipelines and stages, calls, captured emails)."""
+    _WAREHOUSE_TABLES[spec.table] = spec
+
+
+def warehouse_tables() -> list[tuple[RecordType | None, WarehouseSpec]]:
+    """Every registered warehouse table with the record type that fills it
+    (None for the ones registered on their own), by table name."""
+    tables: dict[str, tuple[RecordType | None, WarehouseSpec]] = {
+        name: (None, spec) for name, spec in _WAREHOUSE_TABLES.items()
+    }
+    for kind in _TYPES.values():
+        for spec in kind.warehouse:
+            if spec.table in tables:
+                raise ValueError(f"warehouse table {spec.table} is registered twice")
+            tables[spec.table] = (kind, spec)
+    return [tables[name] for name in sorted(tables)]

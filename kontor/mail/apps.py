@@ -12,11 +12,14 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         from kontor.core.encryption import register_encrypted_column
+        from kontor.core.records import register_warehouse_table
         from kontor.events.catalogue import EventType, register_event_type
         from kontor.mail import signals  # noqa: F401 (connects the receiver)
+        from kontor.mail.warehouse import EMAIL
         from kontor.tasks.schedules import register_schedule
 
         # The mailboxes' IMAP passwords (kontor.core.encryption).
+        register_warehouse_table(EMAIL)
         register_encrypted_column("mail.Mailbox", "password_encrypted")
         register_schedule(
             "mail.poll",

@@ -11,13 +11,15 @@ class SalesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from kontor.core.encryption import register_encrypted_column
-        from kontor.core.records import register_record_type
+        from kontor.core.records import register_record_type, register_warehouse_table
         from kontor.sales.overview import register_overview_sections
         from kontor.sales.records import SALES_TYPES
+        from kontor.sales.warehouse import STAGE
         from kontor.tasks.schedules import register_schedule
 
         for kind in SALES_TYPES:
             register_record_type(kind)
+        register_warehouse_table(STAGE)
         register_schedule(
             "sales.expire_quotes",
             "kontor.sales.tasks.expire_quotes",

@@ -22,7 +22,14 @@ from kontor.core.records import (
     PersonalData,
     RecordType,
     SearchSpec,
-    WarehouseSpec,
+)
+from kontor.sales.warehouse import (
+    DEAL_SNAPSHOT,
+    DEAL_STAGE_CHANGE,
+    INVOICE,
+    ORDER_LINE,
+    PRODUCT,
+    QUOTE_LINE,
 )
 from kontor.sales.sync_kinds import INVOICES_SYNC, ORDERS_SYNC, PRODUCTS_SYNC
 
@@ -87,7 +94,7 @@ DEAL = RecordType(
     search=SearchSpec(fields=("title",)),
     personal_data=PersonalData(links=("contact",)),
     merge_links=CUSTOMER_LINKS,
-    warehouse=WarehouseSpec(table="fact_deal"),
+    warehouse=(DEAL_STAGE_CHANGE, DEAL_SNAPSHOT),
     history_links=True,
     role_levels=(SERVICE_READS,),
 )
@@ -131,7 +138,7 @@ QUOTE = RecordType(
     search=SearchSpec(fields=("number", "customer_name")),
     personal_data=PersonalData(links=("contact",)),
     merge_links=CUSTOMER_LINKS,
-    warehouse=WarehouseSpec(table="fact_quote"),
+    warehouse=(QUOTE_LINE,),
     role_levels=(SERVICE_READS,),
 )
 
@@ -159,7 +166,7 @@ ORDER = RecordType(
     search=SearchSpec(fields=("number", "customer_name")),
     personal_data=PersonalData(links=("contact",)),
     merge_links=CUSTOMER_LINKS,
-    warehouse=WarehouseSpec(table="fact_order"),
+    warehouse=(ORDER_LINE,),
     role_levels=(SERVICE_READS,),
     sync=ORDERS_SYNC,
 )
@@ -200,7 +207,7 @@ INVOICE = RecordType(
     search=SearchSpec(fields=("number", "customer_name")),
     personal_data=PersonalData(links=("contact",)),
     merge_links=CUSTOMER_LINKS,
-    warehouse=WarehouseSpec(table="fact_invoice"),
+    warehouse=(INVOICE,),
     role_levels=(
         ("sales", (("read", "team"), ("export", "own"))),
         ("team-lead", (("read", "team"), ("export", "team"))),
@@ -226,7 +233,7 @@ PRODUCT = RecordType(
     serialize="kontor.sales.payloads.product_answer",
     events=("created", "updated", "deleted", "archived"),
     search=SearchSpec(fields=("sku", "name")),
-    warehouse=WarehouseSpec(table="dim_product"),
+    warehouse=(PRODUCT,),
     role_levels=(
         ("sales", READS_ONLY),
         ("service", READS_ONLY),

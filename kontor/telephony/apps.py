@@ -9,9 +9,12 @@ class TelephonyConfig(AppConfig):
 
     def ready(self) -> None:
         from kontor.core.encryption import register_encrypted_column
+        from kontor.core.records import register_warehouse_table
         from kontor.events.catalogue import EventType, register_event_type
+        from kontor.telephony.warehouse import CALL
 
         # The phone systems' shared secrets (kontor.core.encryption).
+        register_warehouse_table(CALL)
         register_encrypted_column("telephony.PhoneIntegration", "secret_encrypted")
         for name, description in (
             ("call.started", _("A phone system reported a new call.")),

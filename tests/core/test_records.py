@@ -117,8 +117,12 @@ class TestARegisteredType:
                 assert callable(import_string(kind.personal_data.erase))
             elif apps.is_installed("kontor.privacy"):
                 pytest.fail(f"{kind.key} holds personal data but has no erasure handler")
-        if kind.warehouse:
-            assert kind.warehouse.table.startswith(("fact_", "dim_"))
+        for spec in kind.warehouse:
+            assert spec.table.startswith(("fact_", "dim_"))
+            assert callable(import_string(spec.rows))
+            for column in spec.columns:
+                if column.field:
+                    assert kind.field(column.field), f"{spec.table}.{column.name}"
 
     def test_exports_only_columns_the_field_categories_govern(self, kind):
         """A list export leaves out what the API leaves out: each of its

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kontor.perf.bench import format_table, run
 from kontor.perf.export_bench import export_bench, format_export
 from kontor.perf.sync_bench import format_sync, sync_bench
+from kontor.perf.warehouse_bench import format_warehouse, warehouse_bench
 
 
 class Command(BaseCommand):
@@ -50,12 +51,18 @@ class Command(BaseCommand):
             metavar="R",
             help="With --sync: do it all R times, each under a new source; report medians.",
         )
-
         parser.add_argument(
             "--export",
             action="store_true",
             help="Instead: export every contact the user may see as CSV through the API, "
             "five times (median time, rows/s, peak memory).",
+        )
+        parser.add_argument(
+            "--warehouse",
+            type=int,
+            metavar="N",
+            help="Instead: add N generated activities (with contacts and organizations for "
+            "them) and export fact_activity whole three times (kontor warehouse).",
         )
 
     def handle(
@@ -69,10 +76,17 @@ class Command(BaseCommand):
         sync_invoices,
         repeat,
         export,
+        warehouse,
         **options,
     ):
         if user and not get_user_model().objects.filter(username=user).exists():
             raise CommandError(f"There is no user {user!r}.")
+        if warehouse:
+            report = warehouse_bench(warehouse, log=lambda m: self.stderr.write(m))
+            self.stdout.write(format_warehouse(report))
+            if json_file:
+                Path(json_file).write_text(json.dumps(report, indent=2))
+            return
         if export:
             report = export_bench(username=user, log=lambda m: self.stderr.write(m))
             self.stdout.write(format_export(report))

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WarehouseConfig(AppConfig):
+    name = "kontor.warehouse"
+    label = "warehouse"
+    verbose_name = _("Warehouse export")
+
+    def ready(self) -> None:
+        from kontor.warehouse.tasks import register_export_schedule
+
+        register_export_schedule()
