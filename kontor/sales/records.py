@@ -23,6 +23,7 @@ from kontor.core.records import (
     RecordType,
     SearchSpec,
 )
+from kontor.sales.sync_kinds import INVOICES_SYNC, ORDERS_SYNC, PRODUCTS_SYNC
 from kontor.sales.warehouse import (
     DEAL_SNAPSHOT,
     DEAL_STAGE_CHANGE,
@@ -31,7 +32,6 @@ from kontor.sales.warehouse import (
     PRODUCT,
     QUOTE_LINE,
 )
-from kontor.sales.sync_kinds import INVOICES_SYNC, ORDERS_SYNC, PRODUCTS_SYNC
 
 STANDARD_OR_FINANCIAL = (Category.STANDARD, Category.FINANCIAL)
 CUSTOMER_LINKS = ("contact", "organization")
