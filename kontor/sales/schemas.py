@@ -469,8 +469,14 @@ class OrderList(Schema):
 
 class SendOut(Schema):
     quote: QuoteOut
-    activity_id: UUID = Field(description="The email logged on the customer's history.")
-    message_id: str
+    email_id: UUID = Field(description="The queued email; /api/v1/emails/{id} tells how it went.")
+    email_status: str = Field(
+        description="queued (the worker sends it), sent, written (no SMTP configured) or failed"
+    )
+    message_id: str = Field(description="The email's Message-ID; replies thread back by it.")
+    activity_id: UUID | None = Field(
+        description="The email logged on the customer's history, once the worker sent it."
+    )
 
 
 # Invoices ------------------------------------------------------------------------------------
