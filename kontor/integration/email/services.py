@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
@@ -174,11 +175,18 @@ def _links(actor: User, links: Mapping[str, Any], errors: dict[str, list[str]]) 
         kind = parameters.get(parameter)
         if kind is None:
             errors.setdefault(parameter, []).append("is not a link of an email")
-        elif linked_record(actor, kind.key, record_id) is None:
+        elif _readable(actor, kind.key, record_id) is None:
             errors.setdefault(parameter, []).append(f"is not an existing {kind.key}")
         else:
             stored[parameter] = str(record_id)
     return stored
+
+
+def _readable(actor: User, key: str, record_id: Any) -> Any:
+    try:
+        return linked_record(actor, key, record_id)
+    except (ValueError, ValidationError):  # not an id at all
+        return None
 
 
 def _thread_of(message_id: str) -> str:
