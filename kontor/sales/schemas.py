@@ -388,6 +388,11 @@ class QuoteOut(LinedOut):
     terms: str
     introduction: str
     sent_at: datetime.datetime | None
+    email_id: UUID | None = Field(
+        None,
+        description="The email that last sent it: /api/v1/emails/{id} tells whether it "
+        "was delivered (sent) or failed.",
+    )
     decided_at: datetime.datetime | None
     superseded_by_id: UUID | None = Field(description="The revision that replaced this one.")
     order_id: UUID | None = Field(description="The order made when it was accepted.")

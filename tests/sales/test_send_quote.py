@@ -89,6 +89,7 @@ def test_the_quote_is_queued_then_the_worker_emails_the_pdf_and_logs_it_on_the_d
     )
     assert quote["number"] in PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text()
 
+    assert api.get(f"/api/v1/quotes/{quote['id']}").json()["email_id"] == answer["email_id"]
     email = api.get(f"/api/v1/emails/{answer['email_id']}").json()
     assert email["status"] == "sent" and email["activity_id"]
     activity = Activity.objects.get(pk=email["activity_id"])
