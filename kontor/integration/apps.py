@@ -10,10 +10,15 @@ class IntegrationConfig(AppConfig):
     verbose_name = _("Integration")
 
     def ready(self) -> None:
+        from kontor.core.outgoing_mail import register_email_queue
         from kontor.events.dispatch import register_consumer
         from kontor.tasks.schedules import register_schedule
 
         register_consumer("kontor.integration.webhooks.fanout.fan_out")
+        register_email_queue(
+            "kontor.integration.email.services.email_send",
+            reader="kontor.integration.email.selectors.email_get",
+        )
         register_schedule(
             "webhooks.deliver",
             "kontor.integration.webhooks.tasks.deliver_due",

@@ -153,6 +153,9 @@ class OutgoingEmail(BaseModel):
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     raw = models.BinaryField()
+    # One more record the logged activity links to, by its API parameter
+    # ({"deal_id": "…"}; kontor.activities.links).
+    links = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.QUEUED
     )

@@ -464,26 +464,25 @@ def get_quote_pdf(request: HttpRequest, quote_id: str):
     return response
 
 
-@router.post(
-    "/quotes/{quote_id}/send", response={200: SendOut, 404: dict, 502: dict}, tags=["quotes"]
-)
+@router.post("/quotes/{quote_id}/send", response={200: SendOut, 404: dict}, tags=["quotes"])
 def send_quote(request: HttpRequest, quote_id: str, payload: SendIn, response: HttpResponse):
-    """Email the quote's PDF to ``to`` and log the email on the customer's
-    history; a draft becomes sent. 502 when the mail server refuses it
-    (nothing is changed then)."""
+    """Queue an email with the quote's PDF to ``to``; a draft becomes sent.
+    The worker sends it through SMTP, retrying with backoff, and logs it on
+    the customer's history (linked to the quote's deal) once sent:
+    ``email_status`` says ``queued`` now, and ``/api/v1/emails/{email_id}``
+    tells later whether it was ``sent`` or ``failed``."""
     quote = selectors.quote_get(user=request.user, quote_id=quote_id)
     if quote is None:
         return Status(404, NOT_FOUND)
-    try:
-        activity = services.quote_send(
-            actor=request.user, quote=quote, to=payload.to, message=payload.message
-        )
-    except services.QuoteNotSent as exc:
-        return Status(502, {"detail": "; ".join(r for rs in exc.errors.values() for r in rs)})
+    queued = services.quote_send(
+        actor=request.user, quote=quote, to=payload.to, message=payload.message
+    )
     return {
         "quote": _quote_answer(request, response, quote.pk),
-        "activity_id": activity.pk,
-        "message_id": activity.message_id,
+        "email_id": queued.pk,
+        "email_status": queued.status,
+        "message_id": queued.message_id,
+        "activity_id": queued.activity_id,
     }
 
 

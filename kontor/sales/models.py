@@ -404,6 +404,9 @@ class Quote(LinedDocument):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="previous"
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The outgoing email that last carried it (kontor.core.outgoing_mail): an
+    # opaque id, as the app that sends email sits above sales.
+    email_id = models.UUIDField(_("email"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
 
     class Meta(LinedDocument.Meta):

@@ -124,7 +124,14 @@ QUOTE = RecordType(
         FieldSpec(
             "status",
             _("status"),
-            output_keys=("status", "sent_at", "decided_at", "superseded_by_id", "order_id"),
+            output_keys=(
+                "status",
+                "sent_at",
+                "email_id",
+                "decided_at",
+                "superseded_by_id",
+                "order_id",
+            ),
         ),
         FieldSpec("valid_until", _("valid until")),
         FieldSpec("terms", _("terms"), output_keys=("terms", "introduction")),

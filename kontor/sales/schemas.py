@@ -388,6 +388,11 @@ class QuoteOut(LinedOut):
     terms: str
     introduction: str
     sent_at: datetime.datetime | None
+    email_id: UUID | None = Field(
+        None,
+        description="The email that last sent it: /api/v1/emails/{id} tells whether it "
+        "was delivered (sent) or failed.",
+    )
     decided_at: datetime.datetime | None
     superseded_by_id: UUID | None = Field(description="The revision that replaced this one.")
     order_id: UUID | None = Field(description="The order made when it was accepted.")
@@ -469,8 +474,14 @@ class OrderList(Schema):
 
 class SendOut(Schema):
     quote: QuoteOut
-    activity_id: UUID = Field(description="The email logged on the customer's history.")
-    message_id: str
+    email_id: UUID = Field(description="The queued email; /api/v1/emails/{id} tells how it went.")
+    email_status: str = Field(
+        description="queued (the worker sends it), sent, written (no SMTP configured) or failed"
+    )
+    message_id: str = Field(description="The email's Message-ID; replies thread back by it.")
+    activity_id: UUID | None = Field(
+        description="The email logged on the customer's history, once the worker sent it."
+    )
 
 
 # Invoices ------------------------------------------------------------------------------------

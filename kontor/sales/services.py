@@ -9,11 +9,9 @@ import datetime
 import logging
 from collections.abc import Mapping
 from decimal import Decimal
-from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
@@ -34,6 +32,7 @@ from kontor.contacts import protection as custom_values
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email
 from kontor.contacts.selectors import visible_organizations
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
+from kontor.core.outgoing_mail import QueuedEmail, queue_email
 from kontor.core.records import SENSITIVE_CATEGORIES, record_type_for
 from kontor.customfields.values import clean_custom_values
 from kontor.events.outbox import emit
@@ -1216,20 +1215,23 @@ def quotes_expire(*, now: datetime.datetime) -> int:
     return expired
 
 
-class QuoteNotSent(FieldErrors):
-    """The mail server did not take the quote's message."""
-
-
 def quote_send(
     *, actor: User, quote: Quote, to: Any, message: Any, pdf: bytes | None = None
-) -> Any:
-    """Email the quote as a PDF to ``to`` and log the email on the customer's
-    history (with its Message-ID, linked to the quote's deal); a draft
-    becomes sent. The one place that sends a quote: the message is built
-    with Django's email framework and handed to its configured backend.
-    Returns the logged email activity."""
-    from kontor.activities.links import linked_record
-    from kontor.activities.services import activity_create
+) -> QueuedEmail:
+    """Email the quote as a PDF to ``to``: the email is queued through the
+    outgoing email queue (kontor.core.outgoing_mail) in this transaction and
+    the quote is marked sent with it; the worker sends it (retrying with
+    backoff) and then logs it on the customer's history with its
+    Message-ID, linked to the quote's deal. Returns the queued email, whose
+    status tells how it went. The one place that sends a quote.
+
+    The quote becomes sent when the queue accepts the message, not when the
+    mail server does: from then on the queue owns the message and never
+    drops it, and a sent quote is frozen, so the PDF in the queue is the
+    quote's text and a change makes a new revision (a draft left editable
+    could differ from what the customer receives). A delivery that fails
+    for good stays visible as ``failed`` on the quote (page and
+    ``/api/v1/emails/{id}``), and a sent quote can be sent again."""
     from kontor.sales.pdf import quote_file_name, quote_pdf
 
     require(actor, Action.EDIT, quote)
@@ -1248,56 +1250,34 @@ def quote_send(
         inp.error("to", "give at least one email address")
     inp.text("message", message, limit=100_000)
     inp.raise_if_invalid()
-    customer = quote.contact or quote.organization
-    if customer is None:
+    if quote.contact_id is None and quote.organization_id is None:
         raise FieldErrors.single("__all__", "the quote has no customer any more")
     subject = _("Quote %(number)s") % {"number": quote.number}
-    domain = settings.KONTOR_COMPANY_EMAIL.rpartition("@")[2] or None
-    message_id = make_msgid(domain=domain)
-    body = inp.values["message"]
     pdf = pdf if pdf is not None else quote_pdf(quote)
-    email = EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.KONTOR_COMPANY_EMAIL,
-        to=addresses,
-        headers={"Message-ID": message_id},
-    )
-    email.attach(quote_file_name(quote), pdf, "application/pdf")
     before = _document_snapshot(quote)
     links = {}
-    if quote.deal_id and linked_record(actor, "deal", quote.deal_id) is not None:
+    if quote.deal_id and selectors.visible_deals(actor).filter(pk=quote.deal_id).exists():
         links["deal_id"] = quote.deal_id
     with transaction.atomic():
-        activity = activity_create(
+        queued = queue_email(
             actor=actor,
-            data={
-                "kind": "email",
-                "direction": "outbound",
-                "subject": subject,
-                "body": body,
-                "message_id": message_id,
-                "from": settings.KONTOR_COMPANY_EMAIL,
-                "to": addresses,
-                "contact_id": quote.contact_id,
-                "organization_id": quote.organization_id,
-                **links,
-            },
+            to=addresses,
+            subject=subject,
+            text=inp.values["message"],
+            attachments=[(quote_file_name(quote), pdf, "application/pdf")],
+            contact=quote.contact,
+            organization=quote.organization,
+            links=links,
+            from_address=settings.KONTOR_COMPANY_EMAIL,
         )
         _claim_version(quote, None)
         if quote.status == QuoteStatus.DRAFT:
             quote.status = QuoteStatus.SENT
         quote.sent_at = timezone.now()
-        quote.save(update_fields=["status", "sent_at", "updated_at"])
+        quote.email_id = queued.pk
+        quote.save(update_fields=["status", "sent_at", "email_id", "updated_at"])
         _audit(actor, AuditAction.UPDATE, quote, before, _document_snapshot(quote))
-        try:
-            email.send(fail_silently=False)
-        except OSError as exc:  # smtplib's errors and refused connections are OSErrors
-            logger.warning("quote %s not sent: %s", quote.number, exc)
-            raise QuoteNotSent.single(
-                "__all__", f"the mail server did not take the message: {exc}"
-            ) from None
-    return activity
+    return queued
 
 
 # Orders ------------------------------------------------------------------------------

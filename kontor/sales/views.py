@@ -28,6 +28,7 @@ from kontor.activities.selectors import visible_activities, with_related
 from kontor.audit.services import audit_read
 from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
+from kontor.core.outgoing_mail import queued_email
 from kontor.core.pagination import paginate
 from kontor.files import services as file_services
 from kontor.files.selectors import visible_attachments
@@ -656,6 +657,7 @@ def quote_detail(request: HttpRequest, quote_id: UUID) -> HttpResponse:
     if quote.contact_id and quote.contact and "emails" in fields_for(request.user, "contact"):
         first = quote.contact.emails.first()
         to = first.address if first else ""
+    email = queued_email(user=request.user, email_id=quote.email_id) if quote.email_id else None
     send_form = SendForm(initial={"to": to, "message": _(
         "Good day,\n\nplease find our quote %(number)s attached.\n\nKind regards"
     ) % {"number": quote.number}})  # fmt: skip
@@ -670,6 +672,7 @@ def quote_detail(request: HttpRequest, quote_id: UUID) -> HttpResponse:
             "amounts": fields_for(request.user, "quote").may_read("amounts"),
             "can_edit": can(request.user, Action.EDIT, quote),
             "send_form": send_form,
+            "email": email,
             "order": getattr(quote, "order", None) if quote.status == "accepted" else None,
         },
     )
@@ -705,8 +708,9 @@ def quote_send(request: HttpRequest, quote_id: UUID) -> HttpResponse:
     except FieldErrors as exc:
         messages.error(request, _messages_of(exc))
     else:
-        messages.success(request, _("The quote was sent to %(to)s.") % {
-            "to": ", ".join(form.addresses())})  # fmt: skip
+        messages.success(request, _(
+            "The quote is queued to be emailed to %(to)s; this page shows when it went out."
+        ) % {"to": ", ".join(form.addresses())})  # fmt: skip
     return redirect(quote)
 
 

@@ -122,6 +122,28 @@ def test_a_quote_with_two_lines_is_made_and_its_pdf_downloaded(page, rep, custom
     assert "Hafenstraße 1" in text and "€571.20" in text
 
 
+def test_a_quote_sent_from_its_page_shows_queued_then_delivered(page, rep, customer, settings):
+    from django.core import mail
+
+    from kontor.tasks.worker import run_until_empty
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    quote = services.quote_create(actor=rep, data={"organization_id": customer.pk})
+    log_in(page)
+    page.goto(quote.get_absolute_url())
+    page.get_by_role("textbox", name="To").fill("einkauf@nordlicht.example")
+    page.get_by_role("button", name="Send with PDF").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("queued")
+    expect(page.get_by_test_id("quote-email")).to_contain_text("queued")
+    assert mail.outbox == []
+    run_until_empty()  # the email, and the events' dispatch
+    page.reload()
+    expect(page.get_by_test_id("quote-email")).to_contain_text("delivered to the mail server")
+    [message] = mail.outbox
+    assert message.to == ["einkauf@nordlicht.example"]
+
+
 def test_the_organization_page_shows_open_payments_before_the_next_call(page, rep, customer):
     services.invoice_create(
         actor=rep.__class__.objects.create_superuser("erp", "erp@kontor.example", "x"),

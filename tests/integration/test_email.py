@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 from django.db import transaction
 
 from kontor.activities.models import Activity, Direction, Kind
+from kontor.core.exceptions import FieldErrors
 from kontor.integration.email import sending
 from kontor.integration.email.services import email_send
 from kontor.integration.models import EmailStatus, OutgoingEmail
@@ -192,3 +193,53 @@ def test_an_email_about_a_hidden_customer_is_refused(customer):
     )  # fmt: skip
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "contact_id"]
+
+
+def test_a_link_and_a_sender_reach_the_logged_activity(user, customer, smtp):
+    from kontor.sales.services import deal_create
+
+    deal = deal_create(actor=user, data={"title": "Rollout", "contact_id": customer.pk})
+    outgoing = email_send(
+        actor=user, to=["ada@customer.example"], subject="Offer", text="Hi", contact=customer,
+        links={"deal_id": deal.pk}, from_address="Sales <offers@acme.example>",
+    )  # fmt: skip
+    run_until_empty()
+    ((sender, _recipients, _raw),) = smtp.messages
+    assert sender == "offers@acme.example"
+    outgoing.refresh_from_db()
+    assert outgoing.message_id.endswith("@acme.example>")
+    assert (outgoing.activity.linked_type, outgoing.activity.linked_id) == ("deal", deal.pk)
+
+
+def test_a_link_to_a_record_the_actor_may_not_read_is_refused(smtp):
+    from kontor.sales.services import deal_create
+
+    owner = UserFactory(roles=["sales"])
+    hidden = deal_create(
+        actor=owner, data={"title": "Secret", "contact_id": ContactFactory(owner=owner).pk}
+    )
+    rep = UserFactory(roles=["sales"])
+    mine = ContactFactory(owner=rep, emails=["bob@customer.example"])
+    with pytest.raises(FieldErrors) as refused:
+        email_send(
+            actor=rep, to=["bob@customer.example"], subject="S", text="T", contact=mine,
+            links={"deal_id": hidden.pk},
+        )  # fmt: skip
+    assert list(refused.value.errors) == ["deal_id"]
+    with pytest.raises(FieldErrors) as unknown:
+        email_send(
+            actor=rep, to=["bob@customer.example"], subject="S", text="T", contact=mine,
+            links={"ticket_id": hidden.pk},
+        )  # fmt: skip
+    assert list(unknown.value.errors) == ["ticket_id"]
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_an_email_with_an_attachment_needs_no_text(user, customer, smtp):
+    outgoing = email_send(
+        actor=user, to=["ada@customer.example"], subject="The file", text="", contact=customer,
+        attachments=[("a.pdf", b"%PDF-1.4", "application/pdf")],
+    )  # fmt: skip
+    run_until_empty()
+    outgoing.refresh_from_db()
+    assert outgoing.status == EmailStatus.SENT

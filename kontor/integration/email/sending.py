@@ -127,6 +127,7 @@ def _log_activity(outgoing: OutgoingEmail) -> Any:
             "from": _checked_address(outgoing.from_address),
             "to": outgoing.to_addresses,
             "cc": outgoing.cc_addresses,
+            **outgoing.links,
             **link,
         },
     )

@@ -2,18 +2,23 @@
 by the worker through Django's email backend (KONTOR_SMTP_URL), recorded as
 an outgoing email activity on the customer once sent.
 
-Other apps send through ``email_send`` (e.g. a quote to a customer)."""
+Domains below this app cannot import it: they queue through the port
+``kontor.core.outgoing_mail`` (``queue_email``), which this app wires to
+``email_send`` in its ``AppConfig.ready()`` (e.g. a quote to a customer)."""
 
 import email.utils
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
 from kontor.access.policy import require_create
+from kontor.activities.links import link_parameters, linked_record
 from kontor.activities.models import Kind
 from kontor.activities.services import TEXT_LIMITS
 from kontor.audit.models import AuditAction
@@ -68,13 +73,18 @@ def email_send(
     contact: Contact | None = None,
     organization: Organization | None = None,
     in_reply_to: str = "",
+    links: Mapping[str, Any] | None = None,
+    from_address: str = "",
 ) -> OutgoingEmail:
-    """Queue an email from KONTOR_EMAIL_FROM to ``to`` (and ``cc``) about
-    ``contact`` and/or ``organization`` (records the actor read through a
-    selector), with ``attachments`` as ``(name, bytes, content type)``.
-    ``in_reply_to`` (a Message-ID) puts it in that thread. The worker sends
-    it and logs it on the customer's timeline; the returned row tells how
-    it went."""
+    """Queue an email from ``from_address`` (default KONTOR_EMAIL_FROM) to
+    ``to`` (and ``cc``) about ``contact`` and/or ``organization`` (records
+    the actor read through a selector), with ``attachments`` as ``(name,
+    bytes, content type)``; with attachments the text may be empty.
+    ``in_reply_to`` (a Message-ID) puts it in that thread. ``links`` names
+    one more record the logged activity links to, by its API parameter
+    (``{"deal_id": …}``, kontor.activities.links), checked now against what
+    the actor may read. The worker sends it and logs it on the customer's
+    timeline; the returned row tells how it went."""
     errors: dict[str, list[str]] = {}
     recipients = _addresses("to", to, errors)
     copies = _addresses("cc", cc, errors)
@@ -85,13 +95,14 @@ def email_send(
         errors["subject"] = ["is required"]
     elif len(subject) > TEXT_LIMITS["subject"] or "\n" in subject or "\r" in subject:
         errors["subject"] = [f"must be one line of at most {TEXT_LIMITS['subject']} characters"]
-    if not (text or "").strip() and not (html or "").strip():
+    if not (text or "").strip() and not (html or "").strip() and not attachments:
         errors["text"] = ["give the text of the email"]
     if contact is None and organization is None:
         errors["contact_id"] = ["give the contact or organization the email is for"]
     size = sum(len(data) for _name, data, _type in attachments)
     if size > MAX_ATTACHMENTS_BYTES_MB * 1024 * 1024:
         errors["attachments"] = [f"must be at most {MAX_ATTACHMENTS_BYTES_MB} MB together"]
+    stored_links = _links(actor, links or {}, errors)
     if errors:
         raise FieldErrors(errors)
     if contact is not None and organization is None:
@@ -100,7 +111,7 @@ def email_send(
     require_create(
         actor, "activity", owner_ids=record_type_for(parent).owner_ids(parent), parents=[parent]
     )
-    sender = settings.DEFAULT_FROM_EMAIL
+    sender = (from_address or "").strip() or settings.DEFAULT_FROM_EMAIL
     message_id = email.utils.make_msgid(domain=_domain(sender))
     thread = _thread_of(in_reply_to) or message_id
     headers = {"Message-ID": message_id, "Date": email.utils.formatdate(localtime=True)}
@@ -129,6 +140,7 @@ def email_send(
             body_text=text or "",
             body_html=html or "",
             raw=raw,
+            links=stored_links,
         )
         audit_record(
             actor=actor,
@@ -151,6 +163,30 @@ def email_send(
             requested_by=actor,
         )
     return outgoing
+
+
+def _links(actor: User, links: Mapping[str, Any], errors: dict[str, list[str]]) -> dict[str, str]:
+    """The links as JSON, each to a record the actor may read."""
+    parameters = link_parameters()
+    stored = {}
+    for parameter, record_id in links.items():
+        if record_id is None:
+            continue
+        kind = parameters.get(parameter)
+        if kind is None:
+            errors.setdefault(parameter, []).append("is not a link of an email")
+        elif _readable(actor, kind.key, record_id) is None:
+            errors.setdefault(parameter, []).append(f"is not an existing {kind.key}")
+        else:
+            stored[parameter] = str(record_id)
+    return stored
+
+
+def _readable(actor: User, key: str, record_id: Any) -> Any:
+    try:
+        return linked_record(actor, key, record_id)
+    except (ValueError, ValidationError):  # not an id at all
+        return None
 
 
 def _thread_of(message_id: str) -> str:
