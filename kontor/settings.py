@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kontor.mail",
     "kontor.sales",
     "kontor.integration",
+    "kontor.privacy",
     "kontor.demo",
     "kontor.perf",
     "kontor.server",

@@ -10,10 +10,12 @@ class IntegrationConfig(AppConfig):
     verbose_name = _("Integration")
 
     def ready(self) -> None:
+        from kontor.core.records import register_recipient_reader
         from kontor.events.dispatch import register_consumer
         from kontor.tasks.schedules import register_schedule
 
         register_consumer("kontor.integration.webhooks.fanout.fan_out")
+        register_recipient_reader("kontor.integration.webhooks.selectors.recipients_of")
         register_schedule(
             "webhooks.deliver",
             "kontor.integration.webhooks.tasks.deliver_due",
