@@ -26,7 +26,7 @@ class Access:
     manage_access: bool = False
     audit_scope: str = "none"
     audit_by_employee: bool = False
-    # Handles the requests of data subjects (GDPR Art. 15-21, kontor.privacy).
+    # Handles the requests of data subjects (GDPR Art. 15-21).
     data_subject_requests: bool = False
     is_superuser: bool = False
     # Filled on demand (each costs one query, once).
