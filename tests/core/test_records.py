@@ -22,6 +22,7 @@ from kontor.core.records import (
 )
 from tests.factories import UserFactory
 
+
 def _erasure_executed() -> bool:
     """Once the data protection app carries out erasures (kontor.privacy has
     its erasure module), every type with personal data needs its handler;

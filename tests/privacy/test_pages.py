@@ -102,6 +102,24 @@ def test_the_export_is_downloaded_and_the_request_marked_done(browser, dpo, anna
     assert item.done_by == dpo
 
 
+def test_a_rejection_needs_a_reason(browser, dpo, anna):
+    item = request_create(actor=dpo, type="erasure", contact_id=anna.pk)
+
+    without = browser.post(f"/privacy/requests/{item.pk}/close/", {"status": "rejected"})
+    item.refresh_from_db()
+    assert without.status_code == 422
+    assert "Say why the request is rejected." in without.content.decode()
+    assert item.status == "open"
+
+    browser.post(
+        f"/privacy/requests/{item.pk}/close/",
+        {"status": "rejected", "notes": "Identity not confirmed."},
+    )
+    item.refresh_from_db()
+    assert item.status == "rejected"
+    assert item.notes == "Identity not confirmed."
+
+
 @pytest.mark.parametrize("role", ["sales", "service", "team-lead", "read-only"])
 def test_other_roles_do_not_get_in(role, dpo, anna):
     item = request_create(actor=dpo, type="access", contact_id=anna.pk)
