@@ -75,8 +75,9 @@ class PersonalData:
     exports and erasure (GDPR Art. 15, 17, 20): ``links`` are the ORM paths
     to the contact or organization the record is about ("" for the person's
     own record); ``erase`` is the dotted path of the handler that removes a
-    person from this type. ``files``: the record's file fields whose stored
-    content belongs to the person's export (an attachment, a raw message).
+    person from this type. ``files``: the record's file fields (or binary
+    fields) whose content belongs to the person's export (an attachment, a
+    raw message).
     ``find``: on the type that is the person, the dotted path of
     ``(email=None, phone=None) -> list[record]``: every record with that
     address or number, whoever owns it (the data protection officer finds a

@@ -10,12 +10,28 @@ class IntegrationConfig(AppConfig):
     verbose_name = _("Integration")
 
     def ready(self) -> None:
-        from kontor.core.records import register_recipient_reader
+        from kontor.core.records import (
+            PersonalData,
+            PersonalDataHolder,
+            register_personal_data_holder,
+            register_recipient_reader,
+        )
         from kontor.events.dispatch import register_consumer
         from kontor.tasks.schedules import register_schedule
 
         register_consumer("kontor.integration.webhooks.fanout.fan_out")
         register_recipient_reader("kontor.integration.webhooks.selectors.recipients_of")
+        # An email sent to a customer, with the message as sent, belongs to their export.
+        register_personal_data_holder(
+            PersonalDataHolder(
+                key="sent_email",
+                label=_("outgoing email"),
+                label_plural=_("outgoing emails"),
+                model="integration.OutgoingEmail",
+                personal_data=PersonalData(links=("contact",), files=("raw",)),
+                serialize="kontor.integration.email.payloads.sent_email_answer",
+            )
+        )
         register_schedule(
             "webhooks.deliver",
             "kontor.integration.webhooks.tasks.deliver_due",

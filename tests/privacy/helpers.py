@@ -14,6 +14,7 @@ from kontor.activities.services import activity_create
 from kontor.contacts.services import contact_create
 from kontor.customfields.models import CustomFieldDefinition
 from kontor.files.services import attachment_create
+from kontor.integration.email.services import email_send
 from kontor.integration.models import WebhookDelivery
 from kontor.integration.webhooks.services import subscription_create
 from kontor.mail.models import Source
@@ -29,6 +30,7 @@ class Person:
     note: Any
     email_activity: Any
     message: Any
+    sent: Any
     call: Any
     attachment: Any
     deal: Any
@@ -106,6 +108,10 @@ def make_person(admin: Any, marker: str, *, phone: str, with_webhook: bool = Fal
         data={"number": f"RE-{marker}", "gross_amount": "119", "contact_id": contact.pk,
               "invoice_date": "2026-01-01", "due_date": "2026-01-31"},
     )  # fmt: skip
+    sent = email_send(
+        actor=admin, to=[email], subject=f"{marker} reply", text=f"{marker} answer",
+        contact=contact,
+    )  # fmt: skip
     if with_webhook:
         subscription, _secret = subscription_create(
             actor=admin, data={"url": f"http://127.0.0.1:9/{marker.lower()}-hook", "events": ["*"]}
@@ -123,6 +129,7 @@ def make_person(admin: Any, marker: str, *, phone: str, with_webhook: bool = Fal
         note=note,
         email_activity=message.activity,
         message=message,
+        sent=sent,
         call=call,
         attachment=attachment,
         deal=deal,

@@ -82,6 +82,9 @@ def test_the_export_holds_everything_about_the_person_and_nothing_else(admin, dp
     # The raw message and the stored file, as they are stored.
     message_item = records["received_email"]["items"][0]
     assert [archive.read(path) for path in message_item["files"]] == [person.raw]
+    assert ids("sent_email") == {str(person.sent.pk)}
+    sent_item = records["sent_email"]["items"][0]
+    assert [archive.read(path) for path in sent_item["files"]] == [bytes(person.sent.raw)]
     file_item = records["file"]["items"][0]
     assert [archive.read(path) for path in file_item["files"]] == [person.file_bytes]
     assert all(name in names for name in message_item["files"] + file_item["files"])
@@ -117,7 +120,8 @@ def test_data_json_validates_against_schema_json(admin, dpo):
     ).validate(data)
     assert schema["description"]
     assert set(schema["properties"]["records"]["required"]) >= {
-        "contact", "activity", "file", "deal", "quote", "order", "invoice", "received_email", "call"
+        "contact", "activity", "file", "deal", "quote", "order", "invoice", "received_email",
+        "sent_email", "call",
     }  # fmt: skip
 
     broken = {**data, "records": {**data["records"], "deal": {"items": [{"id": 1}]}}}
@@ -149,7 +153,7 @@ def test_the_export_is_audited_naming_the_request(admin, dpo):
     assert entry.actor_id == dpo.pk
     assert entry.object_type == "privacy.datasubjectrequest"
     assert entry.changes["count"][1] >= 9
-    assert entry.changes["files"][1] == 2
+    assert entry.changes["files"][1] == 3
 
 
 def test_only_access_and_portability_requests_have_an_export(admin, dpo):

@@ -76,6 +76,9 @@ def request_export(*, actor: Any, request: DataSubjectRequest) -> IO[bytes]:
             zipped.writestr("schema.json", schema)
             zipped.writestr("summary.html", summary)
             for stored in collected.files:
+                if isinstance(stored.content, bytes):
+                    zipped.writestr(stored.path, stored.content)
+                    continue
                 with stored.content.open("rb") as source, zipped.open(stored.path, "w") as target:
                     shutil.copyfileobj(source, target)
     except BaseException:

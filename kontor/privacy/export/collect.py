@@ -68,7 +68,7 @@ def holders() -> list[Holder]:
 @dataclass
 class StoredFile:
     path: str  # in the archive
-    content: FieldFile
+    content: FieldFile | bytes  # a stored file, or the bytes of a binary field
 
 
 @dataclass
@@ -139,7 +139,12 @@ def _files(holder: Holder, record: models.Model) -> list[StoredFile]:
     stored = []
     for name in holder.personal_data.files:
         content = getattr(record, name, None)
-        if content:
+        if isinstance(content, bytes | memoryview | bytearray):
+            if content:
+                stored.append(
+                    StoredFile(f"files/{holder.key}/{record.pk}/{name}/{name}", bytes(content))
+                )
+        elif content:
             base = posixpath.basename(content.name) or name
             stored.append(StoredFile(f"files/{holder.key}/{record.pk}/{name}/{base}", content))
     return stored
