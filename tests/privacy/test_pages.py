@@ -136,3 +136,24 @@ def test_other_roles_do_not_get_in(role, dpo, anna):
 
     assert [p.status_code for p in pages] == [403] * 5
     assert "/privacy/requests/" not in client.get("/contacts/").content.decode()
+
+
+def test_the_register_page_costs_the_same_queries_for_more_requests(browser, dpo, anna):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert browser.get("/privacy/requests/").status_code == 200
+        return len(captured)
+
+    request_create(actor=dpo, type="access", contact_id=anna.pk)
+    queries()  # the first call reads what later ones find cached (the token's user)
+    few = queries()
+    for kind in ("erasure", "objection"):
+        done = request_create(actor=dpo, type=kind, contact_id=anna.pk)
+    from kontor.privacy.services import request_close
+
+    request_close(actor=dpo, request=done, status="done")
+
+    assert queries() == few

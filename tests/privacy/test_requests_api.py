@@ -221,3 +221,23 @@ def test_other_roles_may_not_see_or_record_requests(role, api, anna):
 def test_an_unknown_request_is_not_found(api):
     assert api.get(f"{URL}/0190c5a0-0000-7000-8000-000000000000").status_code == 404
     assert api.get(f"{URL}/not-an-id/export").status_code == 404
+
+
+def test_the_list_costs_the_same_queries_for_more_requests(api, anna, dpo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kontor.privacy.services import request_create
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(URL).status_code == 200
+        return len(captured)
+
+    request_create(actor=dpo, type="access", contact_id=anna.pk)
+    queries()  # the first call reads what later ones find cached (the token's user)
+    few = queries()
+    for kind in ("erasure", "objection", "restriction"):
+        request_create(actor=dpo, type=kind, contact_id=anna.pk)
+
+    assert queries() == few

@@ -5,10 +5,12 @@ officer reads it, with the stored files that belong to them; who received
 those records (the registered recipient readers) and how long what is
 kept."""
 
+import json
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -118,8 +120,6 @@ def _record_ids(model: type[models.Model], links: tuple[str, ...], person: model
 
 
 def _json_safe(value: Any) -> Any:
-    import json
-
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
@@ -163,7 +163,7 @@ def collect(*, actor: Any, request: DataSubjectRequest, person: models.Model) ->
     files: list[StoredFile] = []
     exported: dict[str, list[str]] = {}
     for holder in holders():
-        model = import_model(holder.model)
+        model = apps.get_model(holder.model)
         ids = _record_ids(model, holder.personal_data.links, person)
         section = Section(holder.key, holder.label, holder.label_plural)
         records = model._default_manager.filter(pk__in=ids).order_by("pk") if ids else []
@@ -202,9 +202,3 @@ def collect(*, actor: Any, request: DataSubjectRequest, person: models.Model) ->
         "retention": retention(),
     }
     return Collected(data, sections, files, recipients)
-
-
-def import_model(label: str) -> type[models.Model]:
-    from django.apps import apps
-
-    return apps.get_model(label)
