@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kontor.sales",
     "kontor.integration",
     "kontor.warehouse",
+    "kontor.privacy",
     "kontor.demo",
     "kontor.perf",
     "kontor.server",

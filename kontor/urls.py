@@ -19,6 +19,7 @@ from kontor.integration.sync.api import router as sync_router
 from kontor.integration.webhooks.api import router as webhooks_router
 from kontor.mail.api import router as mail_router
 from kontor.notifications.api import router as notifications_router
+from kontor.privacy.api import router as privacy_router
 from kontor.sales.api import router as sales_router
 from kontor.tasks.api import router as jobs_router
 from kontor.telephony.api import router as telephony_router
@@ -39,6 +40,7 @@ for router in (
     webhooks_router,
     sync_router,
     email_router,
+    privacy_router,
 ):
     api.add_router("/", router)
 
@@ -61,4 +63,5 @@ urlpatterns = [
     path("", include("kontor.tasks.urls")),
     path("", include("kontor.sales.urls")),
     path("", include("kontor.integration.urls")),
+    path("", include("kontor.privacy.urls")),
 ]

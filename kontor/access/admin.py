@@ -26,7 +26,7 @@ class RoleForm(forms.ModelForm):
         model = Role
         fields = [
             "slug", "name", "description", "manage_access", "audit_scope", "audit_by_employee",
-            "users",
+            "data_subject_requests", "users",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -82,7 +82,14 @@ class RoleAdmin(admin.ModelAdmin):
             (_("Access per field category"), {"fields": categories}),
             (
                 _("Administration"),
-                {"fields": ["manage_access", "audit_scope", "audit_by_employee"]},
+                {
+                    "fields": [
+                        "manage_access",
+                        "audit_scope",
+                        "audit_by_employee",
+                        "data_subject_requests",
+                    ]
+                },
             ),
         ]
 

@@ -186,6 +186,9 @@ class RoleOut(Schema):
     manage_access: bool
     audit_scope: str = Field(description="none, records (their records' history) or all.")
     audit_by_employee: bool
+    data_subject_requests: bool = Field(
+        description="Records the requests of data subjects and exports their data."
+    )
 
 
 class RoleList(Schema):

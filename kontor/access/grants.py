@@ -26,6 +26,8 @@ class Access:
     manage_access: bool = False
     audit_scope: str = "none"
     audit_by_employee: bool = False
+    # Handles the requests of data subjects (GDPR Art. 15-21).
+    data_subject_requests: bool = False
     is_superuser: bool = False
     # Filled on demand (each costs one query, once).
     _team_ids: list[Any] | None = None
@@ -87,6 +89,7 @@ def _everything(user_id: int | None, *, superuser: bool) -> Access:
         categories=dict.fromkeys(CATEGORIES, CategoryAccess.EDIT),
         manage_access=True,
         audit_scope="all",
+        data_subject_requests=True,
         is_superuser=superuser,
     )
 
@@ -112,6 +115,7 @@ def combine(user_id: int | None, roles: list[dict[str, Any]]) -> Access:
                 access.categories[category] = granted
         access.manage_access |= bool(role.get("manage_access"))
         access.audit_by_employee |= bool(role.get("audit_by_employee"))
+        access.data_subject_requests |= bool(role.get("data_subject_requests"))
         scope = role.get("audit_scope") or "none"
         if scope in _AUDIT_SCOPES and _AUDIT_SCOPES.index(scope) > _AUDIT_SCOPES.index(
             access.audit_scope
@@ -148,7 +152,12 @@ def access_for(user: User | None) -> Access:
 
         roles = list(
             Role.objects.filter(users=user.pk).values(
-                "levels", "categories", "manage_access", "audit_scope", "audit_by_employee"
+                "levels",
+                "categories",
+                "manage_access",
+                "audit_scope",
+                "audit_by_employee",
+                "data_subject_requests",
             )
         )
         access = combine(user.pk, roles)

@@ -59,6 +59,11 @@ class Role(BaseModel):
         default=False,
         help_text=_("In works-council mode only roles with this right filter the trail by actor."),
     )
+    data_subject_requests = models.BooleanField(
+        _("handles requests of data subjects"),
+        default=False,
+        help_text=_("Records access, erasure and other GDPR requests and exports the data."),
+    )
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("users"), related_name="kontor_roles", blank=True
     )

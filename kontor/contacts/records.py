@@ -81,7 +81,7 @@ CONTACT = RecordType(
     search=SearchSpec(
         fields=("display_name", "emails__normalized", "phones__digits", "organization__name")
     ),
-    personal_data=PersonalData(links=("",)),
+    personal_data=PersonalData(links=("",), find="kontor.contacts.selectors.persons_with"),
     merge_links=(),
     warehouse=(warehouse.CONTACT,),
     sync=CONTACTS_SYNC,

@@ -15,6 +15,7 @@ from kontor.access.grants import access_for
 from kontor.access.policy import FieldAccess, fields_for, restrict
 from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.normalization import (
+    InvalidContactPoint,
     digits_for_search,
     is_free_mail_domain,
     main_number_candidates,
@@ -425,3 +426,21 @@ def lookup(*, user: User, phone: str | None = None, email: str | None = None) ->
     if email is not None:
         matches += lookup_email(user=user, address=email)
     return _dedupe(matches)
+
+
+def persons_with(*, email: str | None = None, phone: str | None = None) -> list[Contact]:
+    """Every contact with this email address or phone number, whoever owns
+    it: the data protection officer finds the person who asks about their
+    data (``PersonalData.find``). Exact numbers only, never the records of
+    a main number. Raises InvalidContactPoint for something that is no
+    email address or phone number."""
+    if email is not None:
+        normalized = normalize_email(email).normalized
+        points = EmailAddress.objects.filter(normalized=normalized, contact__isnull=False)
+    else:
+        candidates = phone_lookup_candidates(phone or "")
+        if not candidates:
+            raise InvalidContactPoint("no phone number")
+        points = PhoneNumber.objects.filter(e164__in=candidates, contact__isnull=False)
+    ids = points.values("contact_id").order_by()
+    return list(Contact.objects.filter(pk__in=ids).order_by("display_name", "id")[:20])

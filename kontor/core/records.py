@@ -73,11 +73,41 @@ class SearchSpec:
 class PersonalData:
     """Where a type holds data about a person, for access / portability
     exports and erasure (GDPR Art. 15, 17, 20): ``links`` are the ORM paths
-    to the contact or organization the record is about; ``erase`` is the
-    dotted path of the handler that removes a person from this type."""
+    to the contact or organization the record is about ("" for the person's
+    own record); ``erase`` is the dotted path of the handler that removes a
+    person from this type. ``files``: the record's file fields (or binary
+    fields) whose content belongs to the person's export (an attachment, a
+    raw message).
+    ``find``: on the type that is the person, the dotted path of
+    ``(email=None, phone=None) -> list[record]``: every record with that
+    address or number, whoever owns it (the data protection officer finds a
+    requesting person)."""
 
     links: tuple[str, ...]
     erase: str = ""
+    files: tuple[str, ...] = ()
+    find: str = ""
+
+
+@dataclass(frozen=True)
+class PersonalDataHolder:
+    """A model that holds data about a person without being a record type
+    of its own (a received email's raw message, a call as the phone system
+    reported it): the data protection layer exports it with the types.
+    ``serialize``: dotted path of ``(record, user) -> dict | None``, the
+    record as ``user`` may read it (as ``RecordType.serialize``)."""
+
+    key: str
+    label: Promise | str
+    label_plural: Promise | str
+    model: str
+    personal_data: PersonalData
+    serialize: str
+
+    def model_class(self) -> type[models.Model]:
+        from django.apps import apps
+
+        return apps.get_model(self.model)
 
 
 WAREHOUSE_TYPES = (
@@ -351,3 +381,30 @@ def warehouse_tables() -> list[tuple[RecordType | None, WarehouseSpec]]:
                 raise ValueError(f"warehouse table {spec.table} is registered twice")
             tables[spec.table] = (kind, spec)
     return [tables[name] for name in sorted(tables)]
+
+
+_HOLDERS: dict[str, PersonalDataHolder] = {}
+_RECIPIENT_READERS: list[str] = []
+
+
+def register_personal_data_holder(holder: PersonalDataHolder) -> None:
+    """Make a model with personal data known to the data protection layer;
+    registering it again replaces it."""
+    _HOLDERS[holder.key] = holder
+
+
+def personal_data_holders() -> list[PersonalDataHolder]:
+    return list(_HOLDERS.values())
+
+
+def register_recipient_reader(path: str) -> None:
+    """A domain that passes records on to others (webhooks, integrations)
+    names the dotted path of ``(records: {model label: [record ids]}) ->
+    [{"kind", "name", "first_at", "last_at", "count"}]``: who received
+    which of those records, for a person's access export (GDPR Art. 15(1)(c))."""
+    if path not in _RECIPIENT_READERS:
+        _RECIPIENT_READERS.append(path)
+
+
+def recipient_readers() -> list[str]:
+    return list(_RECIPIENT_READERS)

@@ -36,6 +36,6 @@ FILE = RecordType(
     api_parameter="file_id",
     serialize="kontor.files.payloads.file_answer",
     events=("created", "deleted"),
-    personal_data=PersonalData(links=("contact", "activity__contact")),
+    personal_data=PersonalData(links=("contact", "activity__contact"), files=("file",)),
     merge_links=("contact", "organization"),
 )

@@ -11,6 +11,12 @@ class IntegrationConfig(AppConfig):
 
     def ready(self) -> None:
         from kontor.core.outgoing_mail import register_email_queue
+        from kontor.core.records import (
+            PersonalData,
+            PersonalDataHolder,
+            register_personal_data_holder,
+            register_recipient_reader,
+        )
         from kontor.events.dispatch import register_consumer
         from kontor.tasks.schedules import register_schedule
 
@@ -18,6 +24,18 @@ class IntegrationConfig(AppConfig):
         register_email_queue(
             "kontor.integration.email.services.email_send",
             reader="kontor.integration.email.selectors.email_get",
+        )
+        register_recipient_reader("kontor.integration.webhooks.selectors.recipients_of")
+        # An email sent to a customer, with the message as sent, belongs to their export.
+        register_personal_data_holder(
+            PersonalDataHolder(
+                key="sent_email",
+                label=_("outgoing email"),
+                label_plural=_("outgoing emails"),
+                model="integration.OutgoingEmail",
+                personal_data=PersonalData(links=("contact",), files=("raw",)),
+                serialize="kontor.integration.email.payloads.sent_email_answer",
+            )
         )
         register_schedule(
             "webhooks.deliver",

@@ -12,7 +12,12 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         from kontor.core.encryption import register_encrypted_column
-        from kontor.core.records import register_warehouse_table
+        from kontor.core.records import (
+            PersonalData,
+            PersonalDataHolder,
+            register_personal_data_holder,
+            register_warehouse_table,
+        )
         from kontor.events.catalogue import EventType, register_event_type
         from kontor.mail import signals  # noqa: F401 (connects the receiver)
         from kontor.mail.warehouse import EMAIL
@@ -26,6 +31,17 @@ class MailConfig(AppConfig):
             "kontor.mail.tasks.poll_mailboxes",
             every=datetime.timedelta(seconds=settings.KONTOR_MAIL_POLL_SECONDS),
             description=_("Fetch new emails from the IMAP mailboxes."),
+        )
+        # A received email's raw message belongs to its sender's export.
+        register_personal_data_holder(
+            PersonalDataHolder(
+                key="received_email",
+                label=_("received email"),
+                label_plural=_("received emails"),
+                model="mail.InboundMessage",
+                personal_data=PersonalData(links=("activity__contact",), files=("raw",)),
+                serialize="kontor.mail.payloads.received_email_answer",
+            )
         )
         register_event_type(
             EventType(

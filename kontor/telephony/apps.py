@@ -9,13 +9,29 @@ class TelephonyConfig(AppConfig):
 
     def ready(self) -> None:
         from kontor.core.encryption import register_encrypted_column
-        from kontor.core.records import register_warehouse_table
+        from kontor.core.records import (
+            PersonalData,
+            PersonalDataHolder,
+            register_personal_data_holder,
+            register_warehouse_table,
+        )
         from kontor.events.catalogue import EventType, register_event_type
         from kontor.telephony.warehouse import CALL
 
         # The phone systems' shared secrets (kontor.core.encryption).
         register_warehouse_table(CALL)
         register_encrypted_column("telephony.PhoneIntegration", "secret_encrypted")
+        # A call as the phone system reported it belongs to the caller's export.
+        register_personal_data_holder(
+            PersonalDataHolder(
+                key="call",
+                label=_("call"),
+                label_plural=_("calls"),
+                model="telephony.Call",
+                personal_data=PersonalData(links=("contact",)),
+                serialize="kontor.telephony.payloads.call_answer",
+            )
+        )
         for name, description in (
             ("call.started", _("A phone system reported a new call.")),
             ("call.ended", _("A call ended or was missed.")),

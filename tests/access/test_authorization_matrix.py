@@ -75,12 +75,15 @@ PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
     "webhook_id": lambda case, scope: case.extra["webhooks"][scope].pk,
     "delivery_id": lambda case, scope: case.extra["deliveries"][scope].pk,
     "email_id": lambda case, scope: case.extra["emails"][scope].pk,
+    "request_id": lambda case, scope: case.extra["privacy_requests"][scope].pk,
     "kind": lambda case, scope: "organizations",
     "source": lambda case, scope: "sap",
     "external_id": lambda case, scope: f"matrix-{scope}",
 }
 # The parameters that name a record whose visibility decides the status.
 RECORD_PARAMETERS = {*RECORD_TYPE_PARAMETERS, "call_id", "message_id", "email_id"}
+# Who handles the requests of data subjects (the role right data_subject_requests).
+PRIVACY_HANDLERS = {"administrator", "data-protection-officer"}
 # Who may sync (create and edit every organization) and archive (delete every one).
 SYNCERS = {"administrator", "service"}
 ARCHIVERS = {"administrator", "data-protection-officer"}
@@ -213,6 +216,11 @@ def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] 
                 "contact_id": str(records.contact.pk),
             },
         ),
+        ("POST", "/privacy/requests"): (
+            "json",
+            {"type": "access", "contact_id": str(records.contact.pk)},
+        ),
+        ("POST", "/privacy/requests/{request_id}/close"): ("json", {"status": "done"}),
         **{(method, path): ("json", {}) for method, path in INTEGRATION_OPERATIONS},
     }
     if method in ("GET", "DELETE"):
@@ -318,6 +326,12 @@ def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
         if not case.world.may("read", scope):
             return {422}  # the contact is "not an existing contact" for this user
         return {202} if rights["create"] else {403}
+    if path.startswith("/privacy/"):
+        # The register is the data protection officer's (and administrators'),
+        # whoever owns the person's records.
+        if role not in PRIVACY_HANDLERS:
+            return {403}
+        return {201} if (method, path) == ("POST", "/privacy/requests") else {200}
     if path.startswith("/jobs"):
         return {200} if admin else {403}  # the background queue is the administrators'
     if path.startswith("/tokens"):
@@ -414,7 +428,16 @@ def _extra(world: World) -> dict[str, Any]:
     pipeline = pipeline_create(
         actor=world.admin, data={"name": "Matrix pipeline", "stages": [{"name": "Offen"}]}
     )
+    from kontor.privacy.services import request_create
+
+    privacy_requests = {
+        scope: request_create(
+            actor=world.admin, type="access", contact_id=world.records[scope].contact.pk
+        )
+        for scope in SCOPES
+    }
     return {
+        "privacy_requests": privacy_requests,
         "job": failed,
         "pipeline": pipeline,
         **_integration_records(world),
@@ -522,6 +545,7 @@ def test_every_operation_answers_each_role_as_its_rights_say(role):
             "/organizations",
             "/mail/inbound",
             "/emails",
+            "/privacy/requests",
         }
         for scope in SCOPES if scoped else ["own"]:
             url = PREFIX + _fill(relative, case, scope)

@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from kontor.access.grants import access_for
 from kontor.integration.models import WebhookDelivery, WebhookSubscription
@@ -51,3 +51,32 @@ def delivery_get(*, subscription: WebhookSubscription, delivery_id: Any) -> Webh
         .filter(subscription=subscription, pk=pk)
         .first()
     )
+
+
+def recipients_of(records: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The webhooks that were sent any of ``records`` ({model label: [record
+    ids]}), with how many deliveries and when: who received a person's data
+    (``kontor.core.records.register_recipient_reader``)."""
+    condition = Q()
+    for model, ids in records.items():
+        if ids:
+            condition |= Q(model=model, record_id__in=[str(i) for i in ids])
+    if not condition:
+        return []
+    rows = (
+        WebhookDelivery.objects.filter(condition, delivered_at__isnull=False)
+        .values("subscription_id", "subscription__url", "subscription__description")
+        .annotate(count=Count("id"), first_at=Min("delivered_at"), last_at=Max("delivered_at"))
+        .order_by("subscription__url", "subscription_id")
+    )
+    return [
+        {
+            "kind": "webhook",
+            "name": row["subscription__url"],
+            "description": row["subscription__description"],
+            "count": row["count"],
+            "first_at": row["first_at"],
+            "last_at": row["last_at"],
+        }
+        for row in rows
+    ]

@@ -1,0 +1,101 @@
+"""The register of requests of data subjects (GDPR Art. 12-22): who asked
+for what, when it must be answered, and who answered it.
+
+The person is found from the record registry (kontor.core.records); the
+request names their contact. ``identifier`` keeps how they identified
+themselves (an email address or phone number as given), so the register
+shows how the person was matched."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kontor.core.models import BaseModel
+
+
+class RequestType(models.TextChoices):
+    ACCESS = "access", _("access (Art. 15)")
+    PORTABILITY = "portability", _("data portability (Art. 20)")
+    ERASURE = "erasure", _("erasure (Art. 17)")
+    RESTRICTION = "restriction", _("restriction of processing (Art. 18)")
+    OBJECTION = "objection", _("objection (Art. 21)")
+
+
+# The types answered with the export of the person's data.
+EXPORT_TYPES = frozenset({RequestType.ACCESS, RequestType.PORTABILITY})
+
+
+class FoundBy(models.TextChoices):
+    CONTACT_ID = "contact_id", _("contact")
+    EMAIL = "email", _("email address")
+    PHONE = "phone", _("phone number")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    DONE = "done", _("done")
+    REJECTED = "rejected", _("rejected")
+
+
+class DataSubjectRequest(BaseModel):
+    type = models.CharField(_("type"), max_length=16, choices=RequestType.choices)
+    # Nullable: an erased person's requests stay in the register.
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    found_by = models.CharField(_("found by"), max_length=16, choices=FoundBy.choices)
+    identifier = models.CharField(_("identified by"), max_length=320, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    received_on = models.DateField(_("received on"))
+    # One month after receipt (Art. 12(3) GDPR), kontor.privacy.deadlines.
+    deadline = models.DateField(_("deadline"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    done_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["deadline", "created_at", "id"]
+        verbose_name = _("request of a data subject")
+        verbose_name_plural = _("requests of data subjects")
+        indexes = [
+            models.Index(
+                fields=["deadline", "created_at"],
+                condition=Q(status="open"),
+                name="dsr_open_by_deadline",
+            ),
+            models.Index(fields=["status", "deadline"], name="dsr_status_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} · {self.received_on:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RequestStatus.OPEN
+
+    @property
+    def has_export(self) -> bool:
+        return self.type in EXPORT_TYPES

@@ -1,0 +1,36 @@
+"""Reads of the register of requests. Only users whose roles handle the
+requests of data subjects (the data protection officer, administrators)
+see it."""
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from kontor.access.grants import access_for
+from kontor.privacy.models import DataSubjectRequest
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def may_handle_requests(user: User | None) -> bool:
+    return access_for(user).data_subject_requests
+
+
+def request_list(*, user: User, status: str | None = None) -> QuerySet[DataSubjectRequest]:
+    """The requests, the next deadline first."""
+    if not may_handle_requests(user):
+        return DataSubjectRequest.objects.none()
+    requests = DataSubjectRequest.objects.select_related("contact", "created_by", "done_by")
+    if status:
+        requests = requests.filter(status=status)
+    return requests.order_by("deadline", "created_at", "id")
+
+
+def request_get(*, user: User, request_id: Any) -> DataSubjectRequest | None:
+    try:
+        pk = uuid.UUID(str(request_id))
+    except ValueError:
+        return None
+    return request_list(user=user).filter(pk=pk).first()

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from kontor.privacy import views
+
+urlpatterns = [
+    path("privacy/requests/", views.request_list, name="privacy-request-list"),
+    path("privacy/requests/new/", views.request_new, name="privacy-request-new"),
+    path(
+        "privacy/requests/<uuid:request_id>/",
+        views.request_detail,
+        name="privacy-request-detail",
+    ),
+    path(
+        "privacy/requests/<uuid:request_id>/export/",
+        views.request_download,
+        name="privacy-request-export",
+    ),
+    path(
+        "privacy/requests/<uuid:request_id>/close/",
+        views.request_close,
+        name="privacy-request-close",
+    ),
+]

@@ -1,0 +1,145 @@
+"""The data protection officer's pages: the register of requests of data
+subjects (open ones by deadline, overdue ones marked), recording a request,
+a request's page with the export to download and closing it."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kontor.core.exceptions import FieldErrors
+from kontor.privacy import selectors, services
+from kontor.privacy.export.archive import export_filename, request_export
+from kontor.privacy.forms import CloseForm, RequestForm
+from kontor.privacy.models import DataSubjectRequest, RequestStatus
+from kontor.privacy.subjects import person_get, person_type
+
+CLOSED_SHOWN = 50
+CANDIDATES_SHOWN = 10
+
+
+def _require(request: HttpRequest) -> None:
+    if not selectors.may_handle_requests(request.user):
+        raise PermissionDenied
+
+
+def _get(request: HttpRequest, request_id: UUID) -> DataSubjectRequest:
+    found = selectors.request_get(user=request.user, request_id=request_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _add_errors(form, errors: FieldErrors) -> None:
+    for field, reasons in errors.errors.items():
+        target = field if field in form.fields else None
+        for reason in reasons:
+            form.add_error(target, reason)
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    open_requests = list(selectors.request_list(user=request.user, status=RequestStatus.OPEN))
+    closed = list(
+        selectors.request_list(user=request.user)
+        .exclude(status=RequestStatus.OPEN)
+        .order_by("-done_at", "-id")[:CLOSED_SHOWN]
+    )
+    return render(
+        request,
+        "privacy/request_list.html",
+        {"open_requests": open_requests, "closed": closed, "today": timezone.localdate()},
+    )
+
+
+def _candidates(query: str) -> list:
+    """Persons whose name holds ``query``, for picking the one who asks."""
+    kind = person_type()
+    if not query or kind.search is None:
+        return []
+    condition = Q(**{f"{kind.search.fields[0]}__icontains": query})
+    model = kind.model_class()
+    return list(model._default_manager.filter(condition).order_by("pk")[:CANDIDATES_SHOWN])
+
+
+@login_required
+def request_new(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    if request.method == "POST":
+        form = RequestForm(request.POST)
+        if form.is_valid():
+            try:
+                created = services.request_create(actor=request.user, **form.cleaned_data)
+            except FieldErrors as errors:
+                _add_errors(form, errors)
+            else:
+                messages.success(request, _("The request is recorded."))
+                return redirect("privacy-request-detail", request_id=created.pk)
+        chosen = person_get(request.POST.get("contact_id"))
+    else:
+        chosen = person_get(request.GET.get("contact"))
+        form = RequestForm(initial={"contact_id": str(chosen.pk) if chosen else ""})
+    query = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "privacy/request_form.html",
+        {"form": form, "chosen": chosen, "query": query, "candidates": _candidates(query)},
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    _require(request)
+    found = _get(request, request_id)
+    form = CloseForm(initial={"notes": found.notes})
+    return render(
+        request,
+        "privacy/request_detail.html",
+        {"item": found, "close_form": form, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def request_download(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    _require(request)
+    found = _get(request, request_id)
+    try:
+        archive = request_export(actor=request.user, request=found)
+    except FieldErrors as errors:
+        for reasons in errors.errors.values():
+            for reason in reasons:
+                messages.error(request, reason)
+        return redirect("privacy-request-detail", request_id=found.pk)
+    return FileResponse(
+        archive, as_attachment=True, filename=export_filename(found), content_type="application/zip"
+    )
+
+
+@login_required
+@require_POST
+def request_close(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    _require(request)
+    found = _get(request, request_id)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_close(actor=request.user, request=found, **form.cleaned_data)
+        except FieldErrors as errors:
+            _add_errors(form, errors)
+        else:
+            messages.success(request, _("The request is closed."))
+            return redirect("privacy-request-detail", request_id=found.pk)
+    return render(
+        request,
+        "privacy/request_detail.html",
+        {"item": found, "close_form": form, "today": timezone.localdate()},
+        status=422,
+    )
