@@ -6,10 +6,19 @@ from ninja import Schema
 from pydantic import Field
 
 
-class ExportParams(Schema):
-    format: Literal["csv", "xlsx", "vcf"] = Field(
-        "csv", description="csv (UTF-8 with BOM), xlsx, or vcf (vCard 4.0)."
-    )
+class _DelimiterParam(Schema):
     delimiter: Literal["comma", "semicolon"] = Field(
         "comma", description="The CSV delimiter; semicolon for spreadsheets set to German."
     )
+
+
+class ExportParams(_DelimiterParam):
+    format: Literal["csv", "xlsx", "vcf"] = Field(
+        "csv", description="csv (UTF-8 with BOM), xlsx, or vcf (vCard 4.0)."
+    )
+
+
+class TableExportParams(_DelimiterParam):
+    """For a type without vCards: a table only."""
+
+    format: Literal["csv", "xlsx"] = Field("csv", description="csv (UTF-8 with BOM) or xlsx.")

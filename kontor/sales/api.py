@@ -23,6 +23,9 @@ from kontor.contacts.selectors import organization_get
 from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import PermissionDenied
 from kontor.core.pagination import paginate
+from kontor.exports.http import export_response
+from kontor.exports.schemas import TableExportParams
+from kontor.exports.services import export_records
 from kontor.files import services as file_services
 from kontor.files.selectors import visible_attachments
 from kontor.sales import selectors, services
@@ -159,7 +162,7 @@ def delete_pipeline(request: HttpRequest, pipeline_id: str):
 # Deals ------------------------------------------------------------------------------------
 
 
-class DealListParams(Paging):
+class DealFilterParams(Schema):
     pipeline_id: UUID | None = None
     stage_id: UUID | None = None
     status: str | None = Field(None, pattern="^(open|won|lost)$")
@@ -172,24 +175,69 @@ class DealListParams(Paging):
     q: str = Field("", max_length=200, description="Words of the title.")
 
 
+class DealListParams(Paging, DealFilterParams):
+    pass
+
+
+class DealExportParams(DealFilterParams, TableExportParams):
+    pass
+
+
+DEAL_EXPORT_OPENAPI = {
+    "responses": {
+        200: {
+            "description": "The file, streamed.",
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            },
+        }
+    }
+}
+
+
 def _deal_answer(request: HttpRequest, response: HttpResponse, deal_id: Any):
     deal = selectors.deal_get(user=request.user, deal_id=deal_id)
     _etag(response, deal)
     return deal
 
 
-@router.get("/deals", response=DealList, tags=["deals"])
-def list_deals(request: HttpRequest, params: Query[DealListParams]):
-    """Deals you may see, newest first."""
+def _deal_filters(request: HttpRequest, params: DealFilterParams) -> selectors.DealFilters:
+    """The list's filters, once works-council mode allows looking at one
+    employee's or one team's deals."""
     works_council.require_employee_view(request.user, params.owner_id)
     if params.team_id is not None:
         works_council.require_group_view(request.user, selectors._team_member_ids(params.team_id))
-    filters = selectors.DealFilters(
-        **params.model_dump(exclude={"limit", "cursor"}),
-    )
+    return selectors.DealFilters(**params.model_dump(include=set(DealFilterParams.model_fields)))
+
+
+@router.get("/deals", response=DealList, tags=["deals"])
+def list_deals(request: HttpRequest, params: Query[DealListParams]):
+    """Deals you may see, newest first."""
+    filters = _deal_filters(request, params)
     page = _page(selectors.deal_list(user=request.user, filters=filters), params)
     note_visible_customers(request.user, page.items)
     return page
+
+
+@router.get(
+    "/deals/export", response={200: None}, tags=["deals"], openapi_extra=DEAL_EXPORT_OPENAPI
+)
+def export_deals(request: HttpRequest, params: Query[DealExportParams]):
+    """The deals the list shows with the same filters, as a CSV or XLSX file;
+    columns your roles may not read are left out, and a customer you may not
+    see is not named. Needs the export right for deals."""
+    filters = _deal_filters(request, params)
+    export = export_records(
+        actor=request.user,
+        key="deal",
+        records=selectors.deal_list(user=request.user, filters=filters),
+        export_format=params.format,
+        filters=params.model_dump(include=set(DealFilterParams.model_fields)),
+        order=selectors.ORDER,
+        delimiter=params.delimiter,
+    )
+    return export_response(export)
 
 
 @router.post("/deals", response={201: DealOut}, tags=["deals"])

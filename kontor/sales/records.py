@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kontor.core.records import (
     STANDARD_OR_PERSONAL,
     Category,
+    ExportSpec,
     FieldSpec,
     PersonalData,
     RecordType,
@@ -48,6 +49,36 @@ _CUSTOMER = FieldSpec(
 _OWNER = FieldSpec("owner", _("owner"), output_keys=("owner_id",))
 _CUSTOMER_REFERENCES = (("organization", "organization"), ("contact", "contact"))
 
+# The columns of the deal export (kontor.exports), in file order. The names
+# of the pipeline, the customer and the owner stand beside their ids.
+DEAL_COLUMNS = (
+    "id",
+    "title",
+    "pipeline",
+    "pipeline_id",
+    "stage_name",
+    "stage_id",
+    "status",
+    "amount",
+    "weighted_amount",
+    "currency",
+    "probability",
+    "expected_close_date",
+    "organization",
+    "organization_id",
+    "contact",
+    "contact_id",
+    "owner",
+    "owner_id",
+    "source",
+    "next_step",
+    "lost_reason",
+    "stage_entered_at",
+    "closed_at",
+    "created_at",
+    "updated_at",
+)
+
 DEAL = RecordType(
     key="deal",
     label=_("deal"),
@@ -63,6 +94,7 @@ DEAL = RecordType(
             _("stage"),
             output_keys=(
                 "pipeline_id",
+                "pipeline",
                 "stage_id",
                 "status",
                 "stage_name",
@@ -70,9 +102,11 @@ DEAL = RecordType(
                 "closed_at",
             ),
         ),
-        FieldSpec("organization", _("organization"), output_keys=("organization_id",)),
-        FieldSpec("contact", _("contact"), output_keys=("contact_id",)),
-        _OWNER,
+        FieldSpec(
+            "organization", _("organization"), output_keys=("organization_id", "organization")
+        ),
+        FieldSpec("contact", _("contact"), output_keys=("contact_id", "contact")),
+        FieldSpec("owner", _("owner"), output_keys=("owner_id", "owner")),
         FieldSpec(
             "amount",
             _("amount"),
@@ -97,6 +131,7 @@ DEAL = RecordType(
     warehouse=(DEAL_STAGE_CHANGE, DEAL_SNAPSHOT),
     history_links=True,
     role_levels=(SERVICE_READS,),
+    export=ExportSpec(columns=DEAL_COLUMNS, rows="kontor.sales.exports.deal_rows"),
 )
 
 _DOCUMENT_AMOUNTS = FieldSpec(

@@ -30,6 +30,9 @@ from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.outgoing_mail import queued_email
 from kontor.core.pagination import paginate
+from kontor.exports.http import export_response
+from kontor.exports.menu import export_links
+from kontor.exports.services import export_records
 from kontor.files import services as file_services
 from kontor.files.selectors import visible_attachments
 from kontor.sales import selectors, services
@@ -140,8 +143,41 @@ def board(request: HttpRequest, pipeline_id: UUID) -> HttpResponse:
             "amounts": fields_for(request.user, "deal").may_read("amount"),
             "query": request.GET.urlencode(),
             "may_create": may_use_level(request.user, "deal", Action.CREATE),
+            "export_links": export_links(
+                request, "deal", reverse("sales-board-export", args=[pipeline.pk])
+            ),
         },
     )
+
+
+@login_required
+@require_GET
+def board_export(request: HttpRequest, pipeline_id: UUID) -> HttpResponse:
+    """The deals the board shows with its filters as a file (kontor.exports)."""
+    pipeline = _pipeline_or_404(pipeline_id)
+    values = BoardFilterForm(request.GET).filters()
+    filters = selectors.DealFilters(**values)
+    _works_council_check(request, filters)
+    deals = selectors.board_deals(user=request.user, pipeline=pipeline, filters=filters)
+    try:
+        export = export_records(
+            actor=request.user,
+            key="deal",
+            records=selectors.with_deal_details(deals),
+            export_format=request.GET.get("format", "csv"),
+            filters={"pipeline_id": pipeline.pk, **values},
+            order=selectors.ORDER,
+            delimiter=request.GET.get("delimiter", "comma"),
+        )
+    except FieldErrors as exc:
+        for field, reasons in exc.errors.items():
+            messages.error(request, f"{field}: {', '.join(reasons)}")
+        query = request.GET.copy()
+        for name in ("format", "delimiter"):
+            query.pop(name, None)
+        board_url = reverse("sales-board", args=[pipeline.pk])
+        return redirect(f"{board_url}?{query.urlencode()}" if query else board_url)
+    return export_response(export)
 
 
 @login_required

@@ -295,6 +295,7 @@ def _sales_expected(method: str, path: str, case: Case, scope: str) -> set[int] 
 EXPORTS = {
     ("GET", "/contacts/export"): "contact",
     ("GET", "/organizations/export"): "organization",
+    ("GET", "/deals/export"): "deal",
 }
 
 

@@ -20,10 +20,11 @@ PER_EMPLOYEE = {
     ("/activities", "assignee_id"),
     ("/tasks", "assignee"),
     ("/deals", "owner_id"),
+    ("/deals/export", "owner_id"),
     ("/audit", "actor_id"),
 }
 # Query parameters that name a group of employees.
-PER_GROUP = {("/deals", "team_id")}
+PER_GROUP = {("/deals", "team_id"), ("/deals/export", "team_id")}
 # Parameters that name a user without showing anyone's work, and why.
 NOT_ABOUT_WORK = {
     ("/contacts", "owner_id"): "who looks after a customer, no figure of their work",
