@@ -5,9 +5,7 @@ from kontor.sales import views
 urlpatterns = [
     path("sales/", views.sales_home, name="sales-home"),
     path("sales/board/<uuid:pipeline_id>/", views.board, name="sales-board"),
-    path(
-        "sales/board/<uuid:pipeline_id>/export/", views.board_export, name="sales-board-export"
-    ),
+    path("sales/board/<uuid:pipeline_id>/export/", views.board_export, name="sales-board-export"),
     path(
         "sales/board/<uuid:pipeline_id>/stages/<uuid:stage_id>/",
         views.board_column,

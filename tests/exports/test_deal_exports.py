@@ -111,8 +111,9 @@ def test_the_lists_filters_choose_the_rows(api, user, rollout, stages, settings)
 
 
 def test_invalid_filters_are_refused_as_the_list_refuses_them(api, rollout):
-    errors = field_errors(api.get(DEALS, {"status": "nonsense", "close_after": "gestern"}))
-    listed = field_errors(api.get("/api/v1/deals", {"status": "nonsense", "close_after": "gestern"}))
+    wrong = {"status": "nonsense", "close_after": "gestern"}
+    errors = field_errors(api.get(DEALS, wrong))
+    listed = field_errors(api.get("/api/v1/deals", wrong))
 
     assert errors == listed
     assert not AuditEntry.objects.filter(action="export").exists()
