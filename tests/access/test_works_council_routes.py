@@ -29,6 +29,8 @@ PER_GROUP = {("/deals", "team_id"), ("/deals/export", "team_id")}
 NOT_ABOUT_WORK = {
     ("/contacts", "owner_id"): "who looks after a customer, no figure of their work",
     ("/organizations", "owner_id"): "who looks after a customer, no figure of their work",
+    ("/contacts/export", "owner_id"): "the contact list's filter, as a file",
+    ("/organizations/export", "owner_id"): "the organization list's filter, as a file",
 }
 PERSON_WORDS = ("owner", "assignee", "author", "agent", "actor", "user", "team", "employee")
 
