@@ -63,7 +63,10 @@ RIGHTS: dict[str, dict[str, Any]] = {
 READS_ALL = {"read": ALL, "edit": set(), "delete": set(), "create": False}
 SALES_INVOICES = {"read": {"own", "team"}, "edit": set(), "delete": set(), "create": False}
 TYPE_RIGHTS: dict[tuple[str, str], dict[str, Any]] = {
-    **{("service", key): READS_ALL for key in ("deal", "quote", "order", "invoice")},
+    **{
+        ("service", key): {**READS_ALL, "export": set()}
+        for key in ("deal", "quote", "order", "invoice")
+    },
     ("sales", "invoice"): SALES_INVOICES,
     ("team-lead", "invoice"): SALES_INVOICES,
     ("data-protection-officer", "invoice"): {**RIGHTS["data-protection-officer"]},
