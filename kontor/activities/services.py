@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from kontor.access.services import shares_forget
@@ -27,8 +26,9 @@ from kontor.activities.models import (
 from kontor.audit.models import AuditAction
 from kontor.contacts import selectors as contact_selectors
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email, normalize_phone
-from kontor.core.exceptions import FieldErrors, VersionConflict
+from kontor.core.exceptions import FieldErrors
 from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
+from kontor.core.versions import check_version, claim_version
 from kontor.events.outbox import emit
 from kontor.notifications.services import notify_mentions
 
@@ -503,12 +503,11 @@ def activity_update(
     if author is not None:
         inp.values["author"] = author
     if _changes_nothing(activity, inp):
-        if expected_version is not None and expected_version != activity.version:
-            raise VersionConflict(activity.version)
+        check_version(activity, expected_version)
         return activity
     before = protection.snapshot(activity)
     with transaction.atomic():
-        _claim_version(activity, expected_version)
+        claim_version(activity, expected_version)
         for attribute, value in inp.values.items():
             setattr(activity, attribute, value)
         activity.save(update_fields=[*inp.values, "updated_at"])
@@ -552,7 +551,7 @@ def activity_delete(
     before = protection.snapshot(activity)
     with transaction.atomic():
         if expected_version is not None:
-            _claim_version(activity, expected_version)
+            claim_version(activity, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, activity, before, {})
         emit("activity.deleted", activity)
         shares_forget("activity", activity.pk)
@@ -572,15 +571,3 @@ def _changes_nothing(activity: Activity, inp: _Input) -> bool:
         return True
     stored = [(p.contact_id, p.user_id) for p in activity.participants.all()]
     return [(p.contact_id, p.user_id) for p in inp.participants] == stored
-
-
-def _claim_version(activity: Activity, expected_version: int | None) -> None:
-    """Bump the version, but only if it is still ``expected_version``: the
-    conditional UPDATE makes concurrent writers with the same version lose."""
-    rows = Activity.objects.filter(pk=activity.pk)
-    if expected_version is not None:
-        rows = rows.filter(version=expected_version)
-    if not rows.update(version=F("version") + 1, updated_at=timezone.now()):
-        current = Activity.objects.filter(pk=activity.pk).values_list("version", flat=True)
-        raise VersionConflict(current.first() or 0)
-    activity.refresh_from_db(fields=["version", "updated_at"])

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from kontor.audit.models import AuditAction
@@ -33,8 +32,9 @@ from kontor.contacts.normalization import (
 )
 from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.selectors import parse_id, parse_uuid, visible_organizations
-from kontor.core.exceptions import FieldErrors, ServiceError, VersionConflict
+from kontor.core.exceptions import FieldErrors, ServiceError
 from kontor.core.records import record_type_for
+from kontor.core.versions import check_version, claim_version
 from kontor.customfields.values import clean_custom_values
 from kontor.events.outbox import emit, emit_many
 from kontor.sources.services import refuse_maintained_fields
@@ -339,25 +339,6 @@ def _tags_by_name(names: list[str]) -> list[Tag]:
     return tags
 
 
-def _claim_version(record: Contact | Organization, expected_version: int | None) -> None:
-    """Bump the version, but only if it is still ``expected_version``: the
-    conditional UPDATE makes concurrent writers with the same version lose."""
-    rows = type(record).objects.filter(pk=record.pk)
-    if expected_version is not None:
-        rows = rows.filter(version=expected_version)
-    if not rows.update(version=F("version") + 1, updated_at=timezone.now()):
-        current = type(record).objects.filter(pk=record.pk).values_list("version", flat=True)
-        raise VersionConflict(current.first() or 0)
-    record.refresh_from_db(fields=["version", "updated_at"])
-
-
-def _check_version(record: Contact | Organization, expected_version: int | None) -> None:
-    """For a write that changes nothing: the version the caller read must
-    still be the record's, but it is not bumped."""
-    if expected_version is not None and expected_version != record.version:
-        raise VersionConflict(record.version)
-
-
 # Service fields of model attributes whose names differ; derived ones have none.
 _DATA_KEY = {"organization": "organization_id", "owner": "owner_id", "display_name": None,
              "domain": None}  # fmt: skip
@@ -532,11 +513,11 @@ def contact_update(
         )
     values = {**changes.values, "display_name": display_name}
     if _changes_nothing(contact, changes, values):
-        _check_version(contact, expected_version)
+        check_version(contact, expected_version)
         return contact
     before = protection.snapshot(contact)
     with transaction.atomic():
-        _claim_version(contact, expected_version)
+        claim_version(contact, expected_version)
         custom = values.pop("custom", None)
         for field, value in values.items():
             setattr(contact, field, value)
@@ -557,7 +538,7 @@ def contact_delete(*, actor: User, contact: Contact, expected_version: int | Non
     before = protection.snapshot(contact)
     with transaction.atomic():
         if expected_version is not None:
-            _claim_version(contact, expected_version)
+            claim_version(contact, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, contact, before, {})
         emit("contact.deleted", contact)
         protection.forget_shares(contact)
@@ -651,11 +632,11 @@ def organization_update(
     if "website" in values:
         values["domain"] = domain_from_website(values["website"])
     if _changes_nothing(organization, changes, values):
-        _check_version(organization, expected_version)
+        check_version(organization, expected_version)
         return organization
     before = protection.snapshot(organization)
     with transaction.atomic():
-        _claim_version(organization, expected_version)
+        claim_version(organization, expected_version)
         custom = values.pop("custom", None)
         for field, value in values.items():
             setattr(organization, field, value)
@@ -680,7 +661,7 @@ def organization_delete(
     before = protection.snapshot(organization)
     with transaction.atomic():
         if expected_version is not None:
-            _claim_version(organization, expected_version)
+            claim_version(organization, expected_version)
         protection.audit_write(actor, AuditAction.DELETE, organization, before, {})
         emit("organization.deleted", organization)
         protection.forget_shares(organization)
@@ -702,7 +683,7 @@ def _set_archived(actor: User, record: Contact | Organization, archived: bool) -
     key = record_type_for(record).key
     before = record.archived_at
     with transaction.atomic():
-        _claim_version(record, None)
+        claim_version(record, None)
         record.archived_at = timezone.now() if archived else None
         record.save(update_fields=["archived_at", "updated_at"])
         audit_record(

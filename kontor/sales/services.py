@@ -31,9 +31,10 @@ from kontor.audit.services import audit_record, changes_between
 from kontor.contacts import protection as custom_values
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email
 from kontor.contacts.selectors import visible_organizations
-from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
+from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.core.outgoing_mail import QueuedEmail, queue_email
 from kontor.core.records import SENSITIVE_CATEGORIES, record_type_for
+from kontor.core.versions import check_version, claim_version
 from kontor.customfields.values import clean_custom_values
 from kontor.events.outbox import emit
 from kontor.sales import numbering, selectors
@@ -86,23 +87,6 @@ MAX_DUNNING_LEVEL = 10
 
 
 # Shared ----------------------------------------------------------------------------
-
-
-def _claim_version(record: Model, expected_version: int | None) -> None:
-    """Bump the version, but only if it is still ``expected_version``: the
-    conditional UPDATE makes concurrent writers with the same version lose."""
-    rows = type(record).objects.filter(pk=record.pk)
-    if expected_version is not None:
-        rows = rows.filter(version=expected_version)
-    if not rows.update(version=F("version") + 1, updated_at=timezone.now()):
-        current = type(record).objects.filter(pk=record.pk).values_list("version", flat=True)
-        raise VersionConflict(current.first() or 0)
-    record.refresh_from_db(fields=["version", "updated_at"])
-
-
-def _check_version(record: Model, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != record.version:
-        raise VersionConflict(record.version)
 
 
 def _masked(actor: User, key: str, fields: Any) -> set[str]:
@@ -271,7 +255,7 @@ def _set_archived(actor: User, record: Product | Order | Invoice, archived: bool
         return False
     before = record.archived_at
     with transaction.atomic():
-        _claim_version(record, None)
+        claim_version(record, None)
         record.archived_at = timezone.now() if archived else None
         record.save(update_fields=["archived_at", "updated_at"])
         audit_record(
@@ -431,7 +415,7 @@ def pipeline_update(
     inp.raise_if_invalid()
     before = _pipeline_snapshot(pipeline)
     with transaction.atomic():
-        _claim_version(pipeline, expected_version)
+        claim_version(pipeline, expected_version)
         for field, value in inp.values.items():
             setattr(pipeline, field, value)
         pipeline.save(update_fields=[*inp.values, "updated_at"])
@@ -452,7 +436,7 @@ def pipeline_delete(
     before = _pipeline_snapshot(pipeline)
     with transaction.atomic():
         if expected_version is not None:
-            _claim_version(pipeline, expected_version)
+            claim_version(pipeline, expected_version)
         _audit(actor, AuditAction.DELETE, pipeline, before, {})
         pipeline.delete()
 
@@ -613,13 +597,13 @@ def deal_update(
     _owner(inp, actor, "deal", deal, [])
     values = inp.values
     if _deal_unchanged(deal, values):
-        _check_version(deal, expected_version)
+        check_version(deal, expected_version)
         return deal
     before = _deal_snapshot(deal)
     previous = deal.stage
     now = timezone.now()
     with transaction.atomic():
-        _claim_version(deal, expected_version)
+        claim_version(deal, expected_version)
         custom = values.pop("custom", None)
         for field, value in values.items():
             setattr(deal, field, value)
@@ -667,7 +651,7 @@ def deal_delete(*, actor: User, deal: Deal, expected_version: int | None = None)
     before = _deal_snapshot(deal)
     with transaction.atomic():
         if expected_version is not None:
-            _claim_version(deal, expected_version)
+            claim_version(deal, expected_version)
         _audit(actor, AuditAction.DELETE, deal, before, {})
         custom_values.forget_shares(deal)
         deal.delete()
@@ -754,11 +738,11 @@ def product_update(
     inp.raise_if_invalid()
     _refuse_maintained(product, inp.values, False)
     if all(getattr(product, f) == v for f, v in inp.values.items()):
-        _check_version(product, expected_version)
+        check_version(product, expected_version)
         return product
     before = _product_snapshot(product)
     with transaction.atomic():
-        _claim_version(product, expected_version)
+        claim_version(product, expected_version)
         for field, value in inp.values.items():
             setattr(product, field, value)
         product.save(update_fields=[*inp.values, "updated_at"])
@@ -772,7 +756,7 @@ def product_delete(*, actor: User, product: Product, expected_version: int | Non
     before = _product_snapshot(product)
     with transaction.atomic():
         if expected_version is not None:
-            _claim_version(product, expected_version)
+            claim_version(product, expected_version)
         _audit(actor, AuditAction.DELETE, product, before, {})
         custom_values.forget_shares(product)
         product.delete()
@@ -983,7 +967,7 @@ def quote_update(
     inp.raise_if_invalid()
     _owner(inp, actor, "quote", quote, [])
     if quote.is_frozen:
-        _check_version(quote, expected_version)
+        check_version(quote, expected_version)
         return _quote_revise(actor, quote, inp, lines)
     stored = list(quote.lines.all())
     unchanged = all(
@@ -993,11 +977,11 @@ def quote_update(
         for f, v in inp.values.items()
     )
     if unchanged and (lines is None or same_lines(lines, stored)):
-        _check_version(quote, expected_version)
+        check_version(quote, expected_version)
         return quote
     before = _document_snapshot(quote, stored)
     with transaction.atomic():
-        _claim_version(quote, expected_version)
+        claim_version(quote, expected_version)
         for field, value in inp.values.items():
             setattr(quote, field, value)
         quote.customer_name = _customer_name(inp, quote)
@@ -1045,7 +1029,7 @@ def _quote_revise(actor: User, quote: Quote, inp: Input, lines: list | None) -> 
     if values["valid_until"] < today:
         values["valid_until"] = today + datetime.timedelta(days=settings.KONTOR_QUOTE_VALID_DAYS)
     with transaction.atomic():
-        _claim_version(quote, quote.version)
+        claim_version(quote, quote.version)
         latest = (
             Quote.objects.select_for_update()
             .filter(base_number=quote.base_number)
@@ -1089,7 +1073,7 @@ def quote_set_status(
 ) -> Quote:
     require(actor, Action.EDIT, quote)
     if status == quote.status:
-        _check_version(quote, expected_version)
+        check_version(quote, expected_version)
         return quote
     allowed = QUOTE_TRANSITIONS.get(quote.status, set())
     if status not in allowed:
@@ -1104,7 +1088,7 @@ def quote_set_status(
     before = _document_snapshot(quote)
     now = timezone.now()
     with transaction.atomic():
-        _claim_version(quote, expected_version)
+        claim_version(quote, expected_version)
         quote.status = status
         fields = ["status", "updated_at"]
         if status == QuoteStatus.SENT:
@@ -1147,7 +1131,7 @@ def quote_accept(*, actor: User, quote: Quote, expected_version: int | None = No
     before = _document_snapshot(quote)
     today = timezone.localdate()
     with transaction.atomic():
-        _claim_version(quote, expected_version)
+        claim_version(quote, expected_version)
         quote.status = QuoteStatus.ACCEPTED
         quote.decided_at = timezone.now()
         quote.save(update_fields=["status", "decided_at", "updated_at"])
@@ -1270,7 +1254,7 @@ def quote_send(
             links=links,
             from_address=settings.KONTOR_COMPANY_EMAIL,
         )
-        _claim_version(quote, None)
+        claim_version(quote, None)
         if quote.status == QuoteStatus.DRAFT:
             quote.status = QuoteStatus.SENT
         quote.sent_at = timezone.now()
@@ -1379,11 +1363,11 @@ def order_update(
     stored = list(order.lines.all())
     _refuse_maintained(order, inp.values, lines is not None and not same_lines(lines, stored))
     if _document_unchanged(order, inp.values) and (lines is None or same_lines(lines, stored)):
-        _check_version(order, expected_version)
+        check_version(order, expected_version)
         return order
     before = _document_snapshot(order, stored)
     with transaction.atomic():
-        _claim_version(order, expected_version)
+        claim_version(order, expected_version)
         for field, value in inp.values.items():
             setattr(order, field, value)
         order.customer_name = _customer_name(inp, order)
@@ -1488,11 +1472,11 @@ def invoice_update(
     inp.raise_if_invalid()
     _refuse_maintained(invoice, inp.values, False)
     if _document_unchanged(invoice, inp.values):
-        _check_version(invoice, expected_version)
+        check_version(invoice, expected_version)
         return invoice
     before = _document_snapshot(invoice)
     with transaction.atomic():
-        _claim_version(invoice, expected_version)
+        claim_version(invoice, expected_version)
         for field, value in inp.values.items():
             setattr(invoice, field, value)
         invoice.customer_name = _customer_name(inp, invoice)
