@@ -31,7 +31,7 @@ from kontor.contacts.schemas import (
 from kontor.contacts.selectors import MAX_ID
 from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors
-from kontor.exports.http import export_response
+from kontor.exports.http import export_openapi, export_response
 from kontor.exports.schemas import ExportParams
 from kontor.exports.services import export_records
 
@@ -70,18 +70,7 @@ class OrganizationExportParams(ListFilters, ExportParams):
 # The order of the API's lists, which their exports keep.
 NEWEST_FIRST = ("-created_at", "-id")
 EXPORT_RESPONSES = {200: None}
-EXPORT_OPENAPI = {
-    "responses": {
-        200: {
-            "description": "The file, streamed.",
-            "content": {
-                "text/csv": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-                "text/vcard": {},
-            },
-        }
-    }
-}
+EXPORT_OPENAPI = export_openapi("csv", "xlsx", "vcf")
 
 
 def _with_etag(response: HttpResponse, record: Contact | Organization) -> None:

@@ -38,9 +38,8 @@ from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflic
 from kontor.core.pagination import Page
 from kontor.customfields.models import CustomFieldType
 from kontor.customfields.selectors import definitions_for
-from kontor.exports.http import export_response
+from kontor.exports.http import export_download
 from kontor.exports.menu import export_links
-from kontor.exports.services import export_records
 
 PAGE_SIZE = 25
 BY_NAME = ("display_name", "id")
@@ -212,25 +211,14 @@ def _export(
     request: HttpRequest, key: str, found: selectors.Found, params: dict[str, Any], order: tuple
 ) -> HttpResponse:
     """The list's records with its filters as a file (kontor.exports)."""
-    try:
-        export = export_records(
-            actor=request.user,
-            key=key,
-            records=found.queryset,
-            export_format=request.GET.get("format", "csv"),
-            filters=params,
-            order=order,
-            delimiter=request.GET.get("delimiter", "comma"),
-        )
-    except FieldErrors as exc:
-        for field, reasons in exc.errors.items():
-            messages.error(request, f"{field}: {', '.join(reasons)}")
-        query = request.GET.copy()
-        for name in ("format", "delimiter"):
-            query.pop(name, None)
-        list_url = reverse(f"{key}-list")
-        return redirect(f"{list_url}?{query.urlencode()}" if query else list_url)
-    return export_response(export)
+    return export_download(
+        request,
+        key=key,
+        records=found.queryset,
+        filters=params,
+        order=order,
+        back_url=reverse(f"{key}-list"),
+    )
 
 
 @login_required

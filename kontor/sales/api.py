@@ -23,7 +23,7 @@ from kontor.contacts.selectors import organization_get
 from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import PermissionDenied
 from kontor.core.pagination import paginate
-from kontor.exports.http import export_response
+from kontor.exports.http import export_openapi, export_response
 from kontor.exports.schemas import TableExportParams
 from kontor.exports.services import export_records
 from kontor.files import services as file_services
@@ -183,17 +183,7 @@ class DealExportParams(DealFilterParams, TableExportParams):
     pass
 
 
-DEAL_EXPORT_OPENAPI = {
-    "responses": {
-        200: {
-            "description": "The file, streamed.",
-            "content": {
-                "text/csv": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-            },
-        }
-    }
-}
+DEAL_EXPORT_OPENAPI = export_openapi("csv", "xlsx")
 
 
 def _deal_answer(request: HttpRequest, response: HttpResponse, deal_id: Any):

@@ -30,9 +30,8 @@ from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.outgoing_mail import queued_email
 from kontor.core.pagination import paginate
-from kontor.exports.http import export_response
+from kontor.exports.http import export_download
 from kontor.exports.menu import export_links
-from kontor.exports.services import export_records
 from kontor.files import services as file_services
 from kontor.files.selectors import visible_attachments
 from kontor.sales import selectors, services
@@ -159,25 +158,14 @@ def board_export(request: HttpRequest, pipeline_id: UUID) -> HttpResponse:
     filters = selectors.DealFilters(**values)
     _works_council_check(request, filters)
     deals = selectors.board_deals(user=request.user, pipeline=pipeline, filters=filters)
-    try:
-        export = export_records(
-            actor=request.user,
-            key="deal",
-            records=selectors.with_deal_details(deals),
-            export_format=request.GET.get("format", "csv"),
-            filters={"pipeline_id": pipeline.pk, **values},
-            order=selectors.ORDER,
-            delimiter=request.GET.get("delimiter", "comma"),
-        )
-    except FieldErrors as exc:
-        for field, reasons in exc.errors.items():
-            messages.error(request, f"{field}: {', '.join(reasons)}")
-        query = request.GET.copy()
-        for name in ("format", "delimiter"):
-            query.pop(name, None)
-        board_url = reverse("sales-board", args=[pipeline.pk])
-        return redirect(f"{board_url}?{query.urlencode()}" if query else board_url)
-    return export_response(export)
+    return export_download(
+        request,
+        key="deal",
+        records=selectors.with_deal_details(deals),
+        filters={"pipeline_id": pipeline.pk, **values},
+        order=selectors.ORDER,
+        back_url=reverse("sales-board", args=[pipeline.pk]),
+    )
 
 
 @login_required
