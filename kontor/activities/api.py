@@ -56,7 +56,9 @@ class ActivityListParams(Schema):
 
 
 class TaskListParams(Schema):
-    assignee: str | None = Field(None, max_length=20, description='"me" or a user id.')
+    assignee: str | None = Field(
+        None, pattern=r"^(me|[1-9][0-9]{0,17})$", description='"me" or a user id.'
+    )
     status: StatusName | None = None
     limit: int = Field(50, ge=1, le=200)
     cursor: Cursor | None = None
@@ -189,8 +191,6 @@ def list_tasks(request: HttpRequest, params: Query[TaskListParams]):
     if params.assignee == "me":
         assignee_id = request.user.pk
     elif params.assignee is not None:
-        if not params.assignee.isdigit():
-            raise FieldErrors.single("assignee", 'must be "me" or a user id')
         assignee_id = int(params.assignee)
     works_council.require_employee_view(request.user, assignee_id)
     tasks = selectors.task_list(user=request.user, assignee_id=assignee_id, status=params.status)

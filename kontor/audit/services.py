@@ -50,7 +50,20 @@ def audit_entries_together() -> Iterator[None]:
 
 
 def _json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return _storable(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
+
+
+def _storable(value: Any) -> Any:
+    """PostgreSQL's JSON cannot hold the NUL character; what an entry tells
+    (e.g. an export's filters as the client sent them) keeps the rest, with
+    U+FFFD in its place."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    return value
 
 
 def object_type_key(record: Model | type[Model]) -> str:

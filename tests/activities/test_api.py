@@ -255,7 +255,8 @@ def test_my_open_tasks_are_listed_soonest_first(api, user, contact, colleague):
     response = api.get("/api/v1/tasks", {"assignee": "me", "status": "open"})
     assert response.status_code == 200
     assert [t["id"] for t in response.json()["items"]] == [str(overdue.pk), str(later.pk)]
-    assert api.get("/api/v1/tasks", {"assignee": "someone"}).status_code == 422
+    for wrong in ("someone", "²", "0", "1" * 19):  # "²" is a digit to str.isdigit()
+        assert api.get("/api/v1/tasks", {"assignee": wrong}).status_code == 422
 
 
 def test_completing_a_task_over_the_api_sets_the_completion_time(api, user, contact):

@@ -369,6 +369,16 @@ def test_each_export_is_recorded_once_in_the_audit_trail(api, user, jurgen):
     assert not entry.sensitive
 
 
+def test_filters_with_a_nul_character_are_recorded_without_it(api, jurgen):
+    """PostgreSQL's JSON cannot hold NUL: the entry keeps the filter with
+    U+FFFD in its place, and the export answers."""
+    response = api.get(CONTACTS, {"tag": "a\x00b"})
+
+    assert response.status_code == 200
+    [entry] = AuditEntry.objects.filter(action="export")
+    assert entry.changes["filters"] == [None, {"tag": "a\ufffdb"}]
+
+
 def test_an_export_with_financial_columns_is_a_sensitive_entry(api, user, jurgen):
     CustomFieldDefinition.objects.create(
         object_type="contact", key="credit", label="Credit", field_type="text",
