@@ -72,6 +72,9 @@ def _read_line(
         elif not product.active:
             inp.error(f"{field}.product_id", "is no longer sold (inactive)")
             product = None
+        elif product.archived_at is not None:
+            inp.error(f"{field}.product_id", "is archived (gone from the catalogue)")
+            product = None
         elif currency and product.currency != currency and raw.get("unit_price") is None:
             inp.error(
                 f"{field}.product_id",

@@ -295,6 +295,14 @@ def test_archived_records_leave_the_picker_the_360_view_and_open_payments(erp, s
     after = json.dumps(api_client_for(user).get(overview).json())
     assert "SO-4711" not in after and "345.10" not in after
     assert "CONS-H" not in browser.get("/sales/quotes/new/").content.decode()
+    # Nor does the API take it on a new quote line.
+    refused = api_client_for(user).post(
+        "/api/v1/quotes",
+        {"organization_id": synced["organization"],
+         "lines": [{"product_id": synced["product"], "quantity": "1"}]},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "archived" in json.dumps(refused.json())
     assert "RE-1001" not in browser.get("/sales/invoices/").content.decode()
     # Still readable by id, its page says it is archived.
     page = browser.get(f"/sales/invoices/{synced['invoice']}/").content.decode()
