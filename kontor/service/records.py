@@ -1,0 +1,66 @@
+"""The ticket record type, registered in ``ServiceConfig.ready``
+(kontor.core.records).
+
+Ownership: a ticket belongs to its assignee and to whom created it; a user
+whose level for tickets is ``team`` also reaches the tickets in the queues
+of their teams (``kontor.service.selectors.visible_tickets``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kontor.core.records import (
+    STANDARD_OR_PERSONAL,
+    Category,
+    FieldSpec,
+    PersonalData,
+    RecordType,
+    SearchSpec,
+)
+
+TICKET = RecordType(
+    key="ticket",
+    label=_("ticket"),
+    label_plural=_("tickets"),
+    model="service.Ticket",
+    visible="kontor.service.selectors.visible_tickets",
+    owner_paths=("assignee", "created_by"),
+    fields=(
+        FieldSpec("number", _("number")),
+        FieldSpec("subject", _("subject"), Category.STANDARD, STANDARD_OR_PERSONAL),
+        FieldSpec(
+            "description",
+            _("description"),
+            Category.PERSONAL,
+            STANDARD_OR_PERSONAL,
+        ),
+        FieldSpec("contact", _("contact"), output_keys=("contact_id",)),
+        FieldSpec("organization", _("organization"), output_keys=("organization_id",)),
+        FieldSpec("team", _("team"), output_keys=("team_id",)),
+        FieldSpec("assignee", _("assignee"), output_keys=("assignee_id",)),
+        FieldSpec("priority", _("priority")),
+        FieldSpec(
+            "status",
+            _("status"),
+            output_keys=("status", "resolved_at", "closed_at"),
+        ),
+        FieldSpec("category", _("category")),
+        FieldSpec("channel", _("channel")),
+        FieldSpec(
+            "sla",
+            _("service level"),
+            output_keys=(
+                "sla_policy_id",
+                "first_response_due_at",
+                "resolution_due_at",
+                "first_responded_at",
+                "breached",
+            ),
+        ),
+    ),
+    references=(("organization", "organization"), ("contact", "contact")),
+    api_parameter="ticket_id",
+    events=("created", "updated", "deleted", "status_changed", "assigned", "message_added"),
+    search=SearchSpec(fields=("number", "subject")),
+    personal_data=PersonalData(links=("contact",)),
+    merge_links=("contact", "organization"),
+    history_links=True,
+)
