@@ -3,7 +3,9 @@
 
 Ownership: a ticket belongs to its assignee and to whom created it; a user
 whose level for tickets is ``team`` also reaches the tickets in the queues
-of their teams (``kontor.service.selectors.visible_tickets``)."""
+of their teams (``kontor.service.selectors.visible_tickets``). The default
+roles reach tickets by their ``"*"`` levels (service agents: every ticket),
+except that sales people delete none."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -58,9 +60,14 @@ TICKET = RecordType(
     ),
     references=(("organization", "organization"), ("contact", "contact")),
     api_parameter="ticket_id",
+    serialize="kontor.service.payloads.ticket_answer",
     events=("created", "updated", "deleted", "status_changed", "assigned", "message_added"),
     search=SearchSpec(fields=("number", "subject")),
     personal_data=PersonalData(links=("contact",)),
     merge_links=("contact", "organization"),
     history_links=True,
+    # Sales people open and follow their customers' tickets but delete none.
+    role_levels=(
+        ("sales", (("read", "team"), ("create", "team"), ("edit", "team"), ("export", "own"))),
+    ),
 )

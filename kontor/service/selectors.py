@@ -127,6 +127,7 @@ def due_state(ticket: Ticket, now: datetime.datetime | None = None) -> str:
 class TicketFilters:
     status: str | None = None
     priority: str | None = None
+    channel: str | None = None
     team_id: Any = None
     assignee_id: int | None = None
     unassigned: bool = False
@@ -147,6 +148,8 @@ def ticket_list(*, user: User, filters: TicketFilters | None = None) -> QuerySet
         tickets = tickets.filter(open_q())
     if filters.priority:
         tickets = tickets.filter(priority=filters.priority)
+    if filters.channel:
+        tickets = tickets.filter(channel=filters.channel)
     if filters.team_id is not None:
         tickets = tickets.filter(team_id=filters.team_id)
     if filters.assignee_id is not None:

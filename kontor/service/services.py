@@ -6,7 +6,7 @@ and the outbox events in the same transaction."""
 
 import datetime
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -17,15 +17,20 @@ from kontor.access.policy import check_field_edits, may_use_level
 from kontor.access.rights import Action
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record, changes_between
-from kontor.core.exceptions import PermissionDenied
+from kontor.contacts.models import EmailAddress
+from kontor.core.exceptions import FieldErrors, PermissionDenied
+from kontor.core.outgoing_mail import queue_email
+from kontor.core.versions import check_version, claim_version
 from kontor.events.outbox import emit
 from kontor.service import numbering
 from kontor.service.models import (
     DONE_STATUSES,
     Channel,
+    MessageKind,
     Priority,
     Status,
     Ticket,
+    TicketMessage,
 )
 from kontor.service.selectors import may
 from kontor.service.validation import Input, unknown_fields
@@ -252,3 +257,219 @@ def ticket_create(*, actor: User, data: Mapping[str, Any]) -> Ticket:
         ticket.save(force_insert=True)
         _audit(actor, AuditAction.CREATE, ticket, {}, _snapshot(ticket))
     return ticket
+
+
+def ticket_update(
+    *,
+    actor: User,
+    ticket: Ticket,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Ticket:
+    """Change the given fields. A new status keeps the clock (see
+    ``_set_status``). With ``expected_version``, a ticket changed meanwhile
+    raises VersionConflict. A change that changes nothing writes nothing."""
+    _require(actor, Action.EDIT, ticket)
+    unknown_fields(data, TICKET_FIELDS)
+    check_field_edits(actor, "ticket", data)
+    inp = _ticket_input(actor, data, ticket)
+    inp.raise_if_invalid()
+    values = _changed(ticket, inp.values)
+    if not values:
+        check_version(ticket, expected_version)
+        return ticket
+    before = _snapshot(ticket)
+    now = timezone.now()
+    status = values.pop("status", None)
+    with transaction.atomic():
+        claim_version(ticket, expected_version)
+        for field, value in values.items():
+            setattr(ticket, field, value)
+        if status is not None:
+            _set_status(ticket, status, now)
+        ticket.save(update_fields=[*_CLOCK_FIELDS, *values, "updated_at"])
+        _audit(actor, AuditAction.UPDATE, ticket, before, _snapshot(ticket))
+    return ticket
+
+
+# What a change of status may write besides the status.
+_CLOCK_FIELDS = (
+    "status",
+    "paused_since",
+    "paused_minutes",
+    "resolved_at",
+    "closed_at",
+    "breached",
+    "first_response_due_at",
+    "resolution_due_at",
+)
+
+
+def ticket_delete(*, actor: User, ticket: Ticket, expected_version: int | None = None) -> None:
+    _require(actor, Action.DELETE, ticket)
+    before = _snapshot(ticket)
+    with transaction.atomic():
+        if expected_version is not None:
+            claim_version(ticket, expected_version)
+        _audit(actor, AuditAction.DELETE, ticket, before, {})
+        ticket.delete()
+
+
+def _bulk(
+    actor: User, tickets: Iterable[Ticket], data: Mapping[str, Any]
+) -> tuple[list[Ticket], list[Ticket]]:
+    """Apply ``data`` to every ticket the actor may edit, in one
+    transaction: all of them change or, on bad input, none. Returns the
+    changed tickets and the ones the actor may not edit (left as they were)."""
+    tickets = list(tickets)
+    if len(tickets) > MAX_BULK:
+        raise FieldErrors.single("ids", f"at most {MAX_BULK} tickets at once")
+    changed, refused = [], []
+    with transaction.atomic():
+        for ticket in tickets:
+            if not may(actor, Action.EDIT, ticket):
+                refused.append(ticket)
+                continue
+            version = ticket.version
+            ticket_update(actor=actor, ticket=ticket, data=data)
+            if ticket.version != version:
+                changed.append(ticket)
+    return changed, refused
+
+
+def ticket_assign(*, actor: User, ticket: Ticket, assignee: Any, team: Any = None) -> Ticket:
+    """Give the ticket to ``assignee`` (a user, or None: nobody), and with
+    ``team`` into that team's queue."""
+    data: dict[str, Any] = {"assignee_id": getattr(assignee, "pk", assignee)}
+    if team is not None:
+        data["team_id"] = str(getattr(team, "pk", team))
+    return ticket_update(actor=actor, ticket=ticket, data=data)
+
+
+def tickets_assign(
+    *, actor: User, tickets: Iterable[Ticket], assignee: Any
+) -> tuple[list[Ticket], list[Ticket]]:
+    """Assign many tickets at once (the queue's bulk action)."""
+    return _bulk(actor, tickets, {"assignee_id": getattr(assignee, "pk", assignee)})
+
+
+def ticket_close(*, actor: User, ticket: Ticket) -> Ticket:
+    return ticket_update(actor=actor, ticket=ticket, data={"status": Status.CLOSED})
+
+
+def tickets_close(*, actor: User, tickets: Iterable[Ticket]) -> tuple[list[Ticket], list[Ticket]]:
+    """Close many tickets at once (the queue's bulk action)."""
+    return _bulk(actor, tickets, {"status": Status.CLOSED})
+
+
+# The conversation -------------------------------------------------------------------------
+
+
+def _reply_address(ticket: Ticket) -> str | None:
+    """Where a reply goes: who wrote the customer's last message, else the
+    contact's (or the organization's) first address that takes email."""
+    last = (
+        ticket.messages.filter(kind=MessageKind.INBOUND)
+        .exclude(sender="")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if last is not None:
+        return last.sender
+    addresses = EmailAddress.objects.filter(bouncing=False, do_not_email=False)
+    for owner in ("contact", "organization"):
+        if getattr(ticket, f"{owner}_id") is not None:
+            address = addresses.filter(**{owner: getattr(ticket, f"{owner}_id")}).first()
+            if address is not None:
+                return address.address
+    return None
+
+
+def reply_subject(ticket: Ticket) -> str:
+    return f"[{ticket.number}] {ticket.subject}"
+
+
+def ticket_add_message(
+    *,
+    actor: User,
+    ticket: Ticket,
+    kind: Any,
+    body: Any,
+    sender: str = "",
+    message_id: str = "",
+    in_reply_to: str = "",
+) -> TicketMessage:
+    """Add to the conversation. A ``reply`` is emailed to the customer
+    (subject ``[T-000123] subject``) through the outgoing email queue in
+    this transaction; the first reply is the first response, and a new
+    ticket becomes open. A ``note`` stays internal. An ``inbound`` message
+    is what the customer wrote (``sender``, and the email's ``message_id``
+    and ``in_reply_to``); it reopens a resolved ticket."""
+    _require(actor, Action.EDIT, ticket)
+    inp = Input(actor)
+    inp.choice("kind", kind, MessageKind.values)
+    inp.text("body", body, limit=MAX_BODY, required=True)
+    inp.text("sender", sender, limit=320)
+    inp.text("message_id", message_id, limit=998)
+    inp.text("in_reply_to", in_reply_to, limit=998)
+    inp.raise_if_invalid()
+    kind = inp.values["kind"]
+    to = None
+    if kind == MessageKind.REPLY:
+        to = _reply_address(ticket)
+        if to is None:
+            raise FieldErrors.single(
+                "kind",
+                "the ticket's customer has no email address to reply to; add a note instead",
+            )
+    before = _snapshot(ticket)
+    now = timezone.now()
+    author = actor if kind != MessageKind.INBOUND and actor.is_authenticated else None
+    with transaction.atomic():
+        message = TicketMessage(
+            ticket=ticket,
+            kind=kind,
+            body=inp.values["body"],
+            author=author,
+            sender=inp.values["sender"],
+            message_id=inp.values["message_id"],
+            in_reply_to=inp.values["in_reply_to"],
+        )
+        if to is not None:
+            queued = queue_email(
+                actor=actor,
+                to=[to],
+                subject=reply_subject(ticket),
+                text=message.body,
+                contact=ticket.contact,
+                organization=ticket.organization,
+                links={"ticket_id": ticket.pk},
+            )
+            message.email_id = queued.pk
+            message.message_id = queued.message_id or ""
+        message.save(force_insert=True)
+        claim_version(ticket, None)
+        if kind == MessageKind.REPLY:
+            if ticket.first_responded_at is None:
+                ticket.first_responded_at = now
+                due = ticket.first_response_due_at
+                if due is not None and now > due:
+                    ticket.breached = True
+            if ticket.status == Status.NEW:
+                _set_status(ticket, Status.OPEN, now)
+        elif kind == MessageKind.INBOUND and ticket.status in (Status.RESOLVED, Status.PENDING):
+            _set_status(ticket, Status.OPEN, now)
+        ticket.save(update_fields=[*_CLOCK_FIELDS, "first_responded_at", "updated_at"])
+        after = _snapshot(ticket)
+        _audit(actor, AuditAction.UPDATE, ticket, before, after)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            record=message,
+            changes={"kind": (None, kind), "ticket": (None, ticket.number)},
+            object_type="ticket_message",
+            object_repr=f"{ticket.number} {message.get_kind_display()}",
+            parent=ticket,
+        )
+        emit("ticket.message_added", ticket)
+    return message
