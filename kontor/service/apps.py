@@ -9,6 +9,8 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from kontor.core.records import register_record_type
+        from kontor.service.overview import register_overview_sections
         from kontor.service.records import TICKET
 
         register_record_type(TICKET)
+        register_overview_sections()

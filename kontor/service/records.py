@@ -27,13 +27,8 @@ TICKET = RecordType(
     owner_paths=("assignee", "created_by"),
     fields=(
         FieldSpec("number", _("number")),
-        FieldSpec("subject", _("subject"), Category.STANDARD, STANDARD_OR_PERSONAL),
-        FieldSpec(
-            "description",
-            _("description"),
-            Category.PERSONAL,
-            STANDARD_OR_PERSONAL,
-        ),
+        FieldSpec("subject", _("subject")),
+        FieldSpec("description", _("description"), Category.STANDARD, STANDARD_OR_PERSONAL),
         FieldSpec("contact", _("contact"), output_keys=("contact_id",)),
         FieldSpec("organization", _("organization"), output_keys=("organization_id",)),
         FieldSpec("team", _("team"), output_keys=("team_id",)),
