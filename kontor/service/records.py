@@ -58,7 +58,9 @@ TICKET = RecordType(
     serialize="kontor.service.payloads.ticket_answer",
     events=("created", "updated", "deleted", "status_changed", "assigned", "message_added"),
     search=SearchSpec(fields=("number", "subject")),
-    personal_data=PersonalData(links=("contact",)),
+    personal_data=PersonalData(
+        links=("contact",), erase="kontor.service.services.ticket_erase_person"
+    ),
     merge_links=("contact", "organization"),
     history_links=True,
     # Sales people open and follow their customers' tickets but delete none.
