@@ -23,6 +23,7 @@ from kontor.privacy.api import router as privacy_router
 from kontor.sales.api import router as sales_router
 from kontor.tasks.api import router as jobs_router
 from kontor.telephony.api import router as telephony_router
+from kontor.workflow.api import router as workflow_router
 
 for router in (
     contacts_router,
@@ -41,6 +42,7 @@ for router in (
     sync_router,
     email_router,
     privacy_router,
+    workflow_router,
 ):
     api.add_router("/", router)
 
@@ -64,4 +66,5 @@ urlpatterns = [
     path("", include("kontor.sales.urls")),
     path("", include("kontor.integration.urls")),
     path("", include("kontor.privacy.urls")),
+    path("", include("kontor.workflow.urls")),
 ]
