@@ -107,6 +107,9 @@ def coerce(kind: RecordType, name: str, value: Any) -> Any:
     if isinstance(value, list | dict):
         raise ValidationError("must be a single value")
     converted = field.to_python(value)
+    if field.choices and converted not in {choice for choice, _label in field.flatchoices}:
+        choices = ", ".join(str(choice) for choice, _label in field.flatchoices)
+        raise ValidationError(f"must be one of: {choices}")
     if isinstance(converted, datetime.datetime) and converted.tzinfo is None:
         converted = converted.replace(tzinfo=datetime.UTC)
     return normalized(converted)
