@@ -76,7 +76,9 @@ def test_hours_after_a_moment(user, contact, the_clock):
         record_type="activity",
         trigger={"on": "date_offset", "field": "due_at", "hours": 2, "direction": "after"},
         conditions={"all": [{"field": "status", "op": "ne", "value": "done"}]},
-        actions=[{"type": "notify", "to_owner": True, "message": "Overdue: {{ activity.subject }}"}],
+        actions=[
+            {"type": "notify", "to_owner": True, "message": "Overdue: {{ activity.subject }}"}
+        ],
     )
     the_clock.tick(hours=6)
     assert not Run.objects.filter(rule=rule).exists()
@@ -108,7 +110,9 @@ def test_a_look_run_again_fires_nothing_twice(user, contact, the_clock):
     rule = make_rule(
         user,
         trigger={"on": "inactive", "days": 1},
-        actions=[{"type": "notify", "to_owner": True, "message": "Quiet: {{ contact.display_name }}"}],
+        actions=[
+            {"type": "notify", "to_owner": True, "message": "Quiet: {{ contact.display_name }}"}
+        ],
     )
     later = the_clock.now + datetime.timedelta(days=2)
     assert fire_due(later) == 1

@@ -104,7 +104,9 @@ def sla_events():
 def test_sla_events(user, deal, sla_events, on):
     rule = make_rule(user, record_type="deal", trigger={"on": on})
     other = make_rule(
-        user, record_type="deal", trigger={"on": "sla_breach" if on == "sla_warning" else "sla_warning"}
+        user,
+        record_type="deal",
+        trigger={"on": "sla_breach" if on == "sla_warning" else "sla_warning"},
     )
     emit(f"deal.{on}", deal)
     drain()
