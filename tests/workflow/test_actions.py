@@ -129,8 +129,8 @@ def test_send_email_from_a_template_in_german_or_english(user, contact, language
 
 
 def test_templates_reach_plain_data_only(user, contact):
-    result = run(user, contact, {"type": "add_note",
-                                 "body": "[{{ contact.delete }}{{ rule.owner.password }}]"})  # fmt: skip
+    body = "[{{ contact.delete }}{{ rule.owner.password }}]"
+    result = run(user, contact, {"type": "add_note", "body": body})
     assert result.actions[0]["status"] == "done"
     assert Activity.objects.get(contact=contact, kind="note").body == "[]"
 
@@ -180,8 +180,8 @@ def test_an_unknown_webhook_is_refused_on_save(user):
 
 
 def test_create_deal_for_the_customer(user, contact, organization):
-    result = run(user, contact, {"type": "create_deal",
-                                 "data": {"title": "Follow-up {{ contact.last_name }}"}})  # fmt: skip
+    data = {"title": "Follow-up {{ contact.last_name }}"}
+    result = run(user, contact, {"type": "create_deal", "data": data})
     assert result.actions[0]["status"] == "done", result.actions
     deal = Deal.objects.get()
     assert deal.title == "Follow-up Koch"
