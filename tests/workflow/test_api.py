@@ -55,7 +55,7 @@ def test_runs_are_listed_newest_first(api, user):
     assert matched[0]["actions"][0]["type"] == "add_note"
     assert matched[0]["actions"][0]["status"] == "done"
     assert matched[0]["actions"][0]["error"] == ""
-    unmatched = [r for r in runs if not r["matched"]][0]
+    unmatched = next(r for r in runs if not r["matched"])
     assert unmatched["actions"][0]["status"] == "skipped"
 
 
