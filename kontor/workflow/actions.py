@@ -1,7 +1,8 @@
 """What a rule's actions do. Each calls the domain's service with the
 rule's owner as the actor (so the owner's access applies) and returns a
-short description of what it did; a refusal raises (ServiceError and the
-like) and becomes the action's error."""
+short description of what it did (ids and field names, no values: a run's
+log holds no personal data); a refusal raises (ServiceError and the like)
+and becomes the action's error."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -91,7 +92,7 @@ def set_field(target: Target, action: dict[str, Any]) -> str:
         field_ = fields.model_field(target.kind, name)
         data = {field_.attname if field_.is_relation else field_.name: value}
     targets.update(target.kind, target.owner, target.record, data)
-    return f"{name} = {value!r}"
+    return f"{name} set"
 
 
 def _round_robin(target: Target, team_id: Any) -> Any:
@@ -140,7 +141,7 @@ def create_task(target: Target, action: dict[str, Any]) -> str:
     if "assignee_id" in action:
         data["assignee_id"] = action["assignee_id"]
     task = _activity(target, data)
-    return f"task {task.pk}: {task.subject}"
+    return f"task {task.pk}"
 
 
 def add_note(target: Target, action: dict[str, Any]) -> str:
@@ -169,7 +170,7 @@ def send_email(target: Target, action: dict[str, Any]) -> str:
         organization=organization,
         links=links or None,
     )
-    return f"email {email.pk} to {addresses[0]}"
+    return f"email {email.pk} queued"
 
 
 def notify_users(target: Target, action: dict[str, Any]) -> str:

@@ -20,3 +20,9 @@ class WorkflowConfig(AppConfig):
             every=datetime.timedelta(minutes=5),
             description=_("Run the workflow rules whose time has come (dates, inactivity)."),
         )
+        register_schedule(
+            "workflow.prune",
+            "kontor.workflow.tasks.prune_runs",
+            cron="20 4 * * *",
+            description=_("Delete the log of workflow runs after its retention time."),
+        )

@@ -5,12 +5,15 @@ import datetime
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
 from kontor.core.records import record_type
 from kontor.workflow import clock, engine, targets, timebased
-from kontor.workflow.models import Rule, Run
+from kontor.workflow.models import Fired, Rule, Run
+
+PRUNE_BATCH = 5000
 
 
 def _record_of_email(rule: Rule, model: str, record_id: str) -> Any:
@@ -67,6 +70,21 @@ def evaluate(
             rule, record, trigger=on, event_name=event_name, event_id=event_id, cause=cause
         )
     return f"run {run.pk}" if run else "not run"
+
+
+@task()
+def prune_runs() -> int:
+    """Delete the log of runs older than KONTOR_WORKFLOW_RUN_RETENTION_DAYS
+    (and the marks of time-based rules fired before then), in batches."""
+    days = datetime.timedelta(days=settings.KONTOR_WORKFLOW_RUN_RETENTION_DAYS)
+    cutoff = clock.now() - days
+    deleted = 0
+    old = Run.objects.filter(started_at__lt=cutoff).order_by()
+    while ids := list(old.values_list("pk", flat=True)[:PRUNE_BATCH]):
+        deleted += Run.objects.filter(pk__in=ids).delete()[0]
+    # A mark is needed only while its moment can come into a look again.
+    Fired.objects.filter(due_at__lt=cutoff - days).delete()
+    return deleted
 
 
 @task()

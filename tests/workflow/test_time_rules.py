@@ -119,3 +119,17 @@ def test_a_look_run_again_fires_nothing_twice(user, contact, the_clock):
     type(rule).objects.filter(pk=rule.pk).update(checked_until=the_clock.now)  # interrupted
     assert fire_due(later) == 0
     assert Run.objects.filter(rule=rule).count() == 1
+
+
+def test_old_runs_are_pruned(user, contact, the_clock, settings):
+    from kontor.workflow.engine import run_rule
+    from kontor.workflow.tasks import prune_runs
+
+    settings.KONTOR_WORKFLOW_RUN_RETENTION_DAYS = 30
+    rule = make_rule(user)
+    run_rule(rule, contact, trigger="created")
+    the_clock.now += datetime.timedelta(days=29)
+    assert prune_runs.call() == 0
+    the_clock.now += datetime.timedelta(days=2)
+    assert prune_runs.call() == 1
+    assert not Run.objects.exists()

@@ -27,8 +27,8 @@ def form_data(**overrides):
 
 
 def test_the_list_shows_each_rule_in_words(client, user):
-    make_rule(user, name="Welcome new leads",
-              conditions={"all": [{"field": "lifecycle_stage", "op": "eq", "value": "lead"}]})  # fmt: skip
+    lead = {"field": "lifecycle_stage", "op": "eq", "value": "lead"}
+    make_rule(user, name="Welcome new leads", conditions={"all": [lead]})
     client.force_login(user)
     page = client.get("/workflows/")
     assert page.status_code == 200
