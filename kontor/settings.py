@@ -300,9 +300,7 @@ KONTOR_OUTBOX_RETENTION_DAYS = int(os.environ.get("KONTOR_OUTBOX_RETENTION_DAYS"
 # triggered by the previous one's changes, stops at this depth; the log of
 # their runs is kept this many days.
 KONTOR_WORKFLOW_MAX_DEPTH = int(os.environ.get("KONTOR_WORKFLOW_MAX_DEPTH", "5"))
-KONTOR_WORKFLOW_RUN_RETENTION_DAYS = int(
-    os.environ.get("KONTOR_WORKFLOW_RUN_RETENTION_DAYS", "90")
-)
+KONTOR_WORKFLOW_RUN_RETENTION_DAYS = int(os.environ.get("KONTOR_WORKFLOW_RUN_RETENTION_DAYS", "90"))
 
 # Webhooks (kontor.integration, docs/integrations.md): target URLs on
 # loopback, private, link-local or reserved addresses are refused unless

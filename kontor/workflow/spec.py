@@ -97,6 +97,8 @@ def _check_trigger(kind: RecordType, trigger: Any, errors: dict[str, list[str]])
             errors["trigger.field"] = [f"{trigger.get('field')!r} is no field of {kind.key}"]
     elif on == "stage_changed":
         allowed |= {"stage_id"}
+        if "stage_id" in trigger and not _stage_exists(kind, trigger["stage_id"]):
+            errors["trigger.stage_id"] = [f"is no stage of {kind.key} records"]
     elif on == "email_received":
         if "email.received" not in event_types() or not targets.may_link_activities(kind):
             errors["trigger.on"] = [f"emails are not filed on {kind.key} records"]
@@ -168,6 +170,16 @@ def _user_exists(value: Any) -> bool:
 def _team_exists(value: Any) -> bool:
     try:
         return Team.objects.filter(pk=uuid.UUID(str(value))).exists()
+    except ValueError:
+        return False
+
+
+def _stage_exists(kind: RecordType, value: Any) -> bool:
+    field = fields.model_field(kind, "stage")
+    if field is None or not field.is_relation or not isinstance(value, str):
+        return False
+    try:
+        return field.related_model.objects.filter(pk=uuid.UUID(value)).exists()
     except ValueError:
         return False
 
@@ -265,8 +277,8 @@ def _action_problems(owner: Any, kind: RecordType, action: dict[str, Any]) -> di
     elif kind_of == "move_stage":
         if f"{kind.key}.stage_changed" not in event_types():
             problems["type"] = [f"{kind.key} records have no stages"]
-        if not isinstance(action.get("stage_id"), str) or not action["stage_id"]:
-            problems["stage_id"] = ["is required"]
+        if not _stage_exists(kind, action.get("stage_id")):
+            problems["stage_id"] = [f"is no stage of {kind.key} records"]
     return problems
 
 

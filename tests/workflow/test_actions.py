@@ -208,3 +208,14 @@ def test_create_ticket_needs_the_ticket_service(user):
     with pytest.raises(FieldErrors) as refused:
         make_rule(user, actions=[{"type": "create_ticket", "data": {"subject": "x"}}])
     assert "not installed" in refused.value.errors["actions[0].type"][0]
+
+
+def test_an_unknown_stage_is_refused_on_save(user):
+    for stage_id in ("0190d6f0-0000-7000-8000-000000000000", "x", None):
+        with pytest.raises(FieldErrors) as refused:
+            make_rule(user, record_type="deal",
+                      actions=[{"type": "move_stage", "stage_id": stage_id}])  # fmt: skip
+        assert refused.value.errors["actions[0].stage_id"] == ["is no stage of deal records"]
+    with pytest.raises(FieldErrors) as refused:
+        make_rule(user, actions=[{"type": "move_stage", "stage_id": "x"}])
+    assert "contact records have no stages" in refused.value.errors["actions[0].type"]
