@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kontor.sales",
     "kontor.service",
     "kontor.integration",
+    "kontor.workflow",
     "kontor.warehouse",
     "kontor.privacy",
     "kontor.demo",
@@ -295,6 +296,12 @@ KONTOR_BASE_URL = os.environ.get("KONTOR_BASE_URL", "http://localhost:8000").str
 # The outbox (kontor.events.outbox): dispatched events are deleted after
 # this many days.
 KONTOR_OUTBOX_RETENTION_DAYS = int(os.environ.get("KONTOR_OUTBOX_RETENTION_DAYS", "7"))
+
+# Workflow rules (kontor.workflow, docs/workflow.md): a chain of rules, each
+# triggered by the previous one's changes, stops at this depth; the log of
+# their runs is kept this many days.
+KONTOR_WORKFLOW_MAX_DEPTH = int(os.environ.get("KONTOR_WORKFLOW_MAX_DEPTH", "5"))
+KONTOR_WORKFLOW_RUN_RETENTION_DAYS = int(os.environ.get("KONTOR_WORKFLOW_RUN_RETENTION_DAYS", "90"))
 
 # Webhooks (kontor.integration, docs/integrations.md): target URLs on
 # loopback, private, link-local or reserved addresses are refused unless

@@ -24,6 +24,7 @@ from kontor.sales.api import router as sales_router
 from kontor.service.api import router as service_router
 from kontor.tasks.api import router as jobs_router
 from kontor.telephony.api import router as telephony_router
+from kontor.workflow.api import router as workflow_router
 
 for router in (
     contacts_router,
@@ -43,6 +44,7 @@ for router in (
     sync_router,
     email_router,
     privacy_router,
+    workflow_router,
 ):
     api.add_router("/", router)
 
@@ -67,4 +69,5 @@ urlpatterns = [
     path("", include("kontor.service.urls")),
     path("", include("kontor.integration.urls")),
     path("", include("kontor.privacy.urls")),
+    path("", include("kontor.workflow.urls")),
 ]

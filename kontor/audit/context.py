@@ -1,5 +1,6 @@
 """Where a write or read comes from: the web interface, the API, the command
-line, an import or a workflow; and, inside a request, the reads of sensitive
+line, an import or a workflow (and which rule:
+``audit_via``); and, inside a request, the reads of sensitive
 fields collected so that a whole page or list costs one insert, not one per
 record (``AuditMiddleware`` writes them when the response is ready)."""
 
@@ -24,6 +25,7 @@ _request: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
     "audit_request", default=None
 )
 _channel: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_channel", default=None)
+_via: contextvars.ContextVar[str] = contextvars.ContextVar("audit_via", default="")
 
 
 def current_request() -> RequestContext | None:
@@ -48,6 +50,22 @@ def audit_channel(channel: str) -> Iterator[None]:
         yield
     finally:
         _channel.reset(token)
+
+
+def current_via() -> str:
+    return _via.get()
+
+
+@contextmanager
+def audit_via(via: str) -> Iterator[None]:
+    """Name what acted for the actor in the writes inside (``rule 12:
+    Assign new leads``): a workflow rule acts as its owner, and the audit
+    trail tells both."""
+    token = _via.set(via[:200])
+    try:
+        yield
+    finally:
+        _via.reset(token)
 
 
 @contextmanager

@@ -45,6 +45,8 @@ class AuditEntry(models.Model):
     actor_name = models.CharField(_("who (name)"), max_length=150, blank=True)
     channel = models.CharField(_("through"), max_length=16, choices=Channel.choices)
     request_id = models.CharField(_("request"), max_length=64, blank=True)
+    # What acted for the actor: a workflow rule runs as its owner.
+    via = models.CharField(_("via"), max_length=200, blank=True, default="", db_default="")
     action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=32)
     object_id = models.CharField(_("record"), max_length=64, blank=True)

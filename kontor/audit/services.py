@@ -21,7 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Q
 from django.utils import timezone
 
-from kontor.audit.context import RequestContext, current_channel, current_request
+from kontor.audit.context import RequestContext, current_channel, current_request, current_via
 from kontor.audit.locking import audit_unlocked
 from kontor.audit.models import AuditAction, AuditEntry
 
@@ -89,6 +89,7 @@ def _context_fields() -> dict[str, Any]:
     return {
         "channel": current_channel(),
         "request_id": (request.request_id if request else "")[:64],
+        "via": current_via(),
     }
 
 

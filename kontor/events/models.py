@@ -40,7 +40,8 @@ class OutboxEvent(models.Model):
     ``id`` orders the events; it is not a watermark (ids are drawn before
     their transactions commit, so a lower id may become visible later).
     ``uuid`` is the event's public id. For a deleted record, ``owners``
-    keeps who owned it, to decide who may hear of it."""
+    keeps who owned it, to decide who may hear of it. ``cause``: see
+    ``kontor.events.outbox.caused_by``."""
 
     id = models.BigAutoField(primary_key=True)
     uuid = models.UUIDField(default=uuid7, unique=True, editable=False)
@@ -49,6 +50,10 @@ class OutboxEvent(models.Model):
     record_id = models.CharField(max_length=64)
     occurred_at = models.DateTimeField(default=timezone.now)
     owners = models.JSONField(default=list, blank=True)
+    # What caused the change when it was not a person: the workflow rules
+    # whose actions made it (``{"rules": [ids], "depth": n}``), so a rule is
+    # not triggered by its own changes and chains of rules stop.
+    cause = models.JSONField(default=dict, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:

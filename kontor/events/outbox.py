@@ -18,6 +18,9 @@ from kontor.core.records import record_type_for
 from kontor.events.catalogue import event_type
 from kontor.events.models import OutboxEvent
 
+_CAUSE: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "kontor_events_cause", default=None
+)
 _TOGETHER: contextvars.ContextVar[list[OutboxEvent] | None] = contextvars.ContextVar(
     "kontor_events_together", default=None
 )
@@ -38,6 +41,22 @@ def events_together() -> Iterator[None]:
         _TOGETHER.reset(token)
 
 
+@contextlib.contextmanager
+def caused_by(cause: dict[str, Any]) -> Iterator[None]:
+    """The events emitted inside carry ``cause`` (JSON): what made the
+    change when no person did (a workflow rule and its chain), so that
+    whoever consumes them can tell."""
+    token = _CAUSE.set(dict(cause))
+    try:
+        yield
+    finally:
+        _CAUSE.reset(token)
+
+
+def current_cause() -> dict[str, Any]:
+    return dict(_CAUSE.get() or {})
+
+
 def emit(name: str, record: Model, *, record_id: Any = None) -> OutboxEvent:
     """Record that ``name`` happened to ``record``, in the caller's
     transaction. A deleted record keeps its owners in the event (pass
@@ -51,6 +70,7 @@ def emit(name: str, record: Model, *, record_id: Any = None) -> OutboxEvent:
         model=record._meta.label,
         record_id=str(record_id if record_id is not None else record.pk),
         owners=owners,
+        cause=current_cause(),
     )
     if (pending := _TOGETHER.get()) is not None:
         pending.append(event)
@@ -63,8 +83,12 @@ def emit(name: str, record: Model, *, record_id: Any = None) -> OutboxEvent:
 def emit_many(name: str, records: Sequence[Model]) -> list[OutboxEvent]:
     """``emit`` for many records made at once (bulk writes): one INSERT."""
     event_type(name)
+    cause = current_cause()
     events = OutboxEvent.objects.bulk_create(
-        [OutboxEvent(name=name, model=r._meta.label, record_id=str(r.pk)) for r in records],
+        [
+            OutboxEvent(name=name, model=r._meta.label, record_id=str(r.pk), cause=cause)
+            for r in records
+        ],
         batch_size=1000,
     )
     if events:

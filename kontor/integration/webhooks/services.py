@@ -19,6 +19,7 @@ from kontor.audit.services import audit_record
 from kontor.core.encryption import encrypt
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.events.catalogue import event_types
+from kontor.events.models import OutboxEvent
 from kontor.integration.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from kontor.integration.webhooks.addresses import UnsafeAddress, check_url
 
@@ -212,3 +213,37 @@ def _queue_sending(subscription: WebhookSubscription) -> None:
     from kontor.integration.webhooks.tasks import queue_sending
 
     transaction.on_commit(lambda: queue_sending(subscription.pk), robust=True)
+
+
+def delivery_for_record(
+    *, actor: User, subscription: WebhookSubscription, event_name: str, record: Any
+) -> WebhookDelivery:
+    """One delivery of ``event_name`` about ``record`` to a subscription the
+    actor manages (a workflow rule's webhook action, as its owner), sent by
+    the worker like any other: same signature, retries and order per record."""
+    if not may_manage(actor, subscription):
+        raise PermissionDenied(_("This is not your webhook."))
+    if event_name not in event_types():
+        raise FieldErrors.single("event", f"{event_name!r} is no known event")
+    if not subscription.active:
+        raise FieldErrors.single("webhook_id", "is switched off")
+    from uuid6 import uuid7
+
+    now = timezone.now()
+    event_id = uuid7()
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.create(
+            subscription=subscription,
+            event_id=event_id,
+            event_name=event_name,
+            model=record._meta.label,
+            record_id=str(record.pk),
+            record_key=f"{record._meta.label}:{record.pk}",
+            occurred_at=now,
+            # Between the outbox's events so far and the next ones.
+            sequence=OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+            next_attempt_at=now,
+            give_up_at=now + retry_window(),
+        )
+        _queue_sending(subscription)
+    return delivery
