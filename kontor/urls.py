@@ -67,4 +67,5 @@ urlpatterns = [
     path("", include("kontor.sales.urls")),
     path("", include("kontor.integration.urls")),
     path("", include("kontor.privacy.urls")),
+    path("", include("kontor.dedupe.urls")),
 ]
