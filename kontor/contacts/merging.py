@@ -14,7 +14,7 @@ from kontor.access.policy import require
 from kontor.access.rights import Action
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record
-from kontor.contacts.models import Contact, Organization
+from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.protection import current_custom_values
 from kontor.contacts.services import contact_update, organization_update
 from kontor.core.records import record_type_for
@@ -24,33 +24,40 @@ from kontor.events.outbox import emit
 CUSTOM_PREFIX = "custom."
 
 
-def compared_values(records: Sequence[Contact | Organization]) -> list[dict[str, Any]]:
-    """What duplicate detection compares of each record (two queries for the
-    contact points, one for a contact's organization names)."""
-    if not records:
+def compared_values(ids: Sequence[Any]) -> list[dict[str, Any]]:
+    """What duplicate detection compares of each record of ``ids`` (contacts
+    or organizations; three queries, no model instances: a full scan reads
+    every record)."""
+    if not ids:
         return []
-    model = type(records[0])
-    ids = [record.pk for record in records]
-    loaded = model.objects.filter(pk__in=ids).prefetch_related("emails", "phones")
-    if model is Contact:
-        loaded = loaded.select_related("organization")
-    values = []
-    for record in loaded:
-        item: dict[str, Any] = {
-            "id": record.pk,
-            "emails": sorted({e.normalized for e in record.emails.all()}),
-            "phones": sorted({p.e164 for p in record.phones.all()}),
+    contacts = Contact.objects.filter(pk__in=ids)
+    if contacts.exists():
+        items = {
+            pk: {"id": pk, "first_name": first, "last_name": last, "name": display,
+                 "organization": organization or "", "emails": [], "phones": []}
+            for pk, first, last, display, organization in contacts.values_list(
+                "pk", "first_name", "last_name", "display_name", "organization__name"
+            )
+        }  # fmt: skip
+        owner = "contact_id"
+    else:
+        items = {
+            pk: {"id": pk, "name": name, "domain": domain, "emails": [], "phones": []}
+            for pk, name, domain in Organization.objects.filter(pk__in=ids).values_list(
+                "pk", "name", "domain"
+            )
         }
-        if isinstance(record, Contact):
-            item["first_name"] = record.first_name
-            item["last_name"] = record.last_name
-            item["name"] = record.display_name
-            item["organization"] = record.organization.name if record.organization else ""
-        else:
-            item["name"] = record.name
-            item["domain"] = record.domain
-        values.append(item)
-    return values
+        owner = "organization_id"
+    for model, field, key in (
+        (EmailAddress, "normalized", "emails"),
+        (PhoneNumber, "e164", "phones"),
+    ):
+        for pk, value in model.objects.filter(**{f"{owner}__in": list(items)}).values_list(
+            owner, field
+        ):
+            if value not in items[pk][key]:
+                items[pk][key].append(value)
+    return list(items.values())
 
 
 def field_values(record: Contact | Organization) -> dict[str, Any]:

@@ -222,7 +222,7 @@ class ExportSpec:
 class MergeSpec:
     """How duplicates of this type are found and merged (kontor.dedupe).
 
-    ``values`` is the dotted path of ``(records) -> list of dicts``: what
+    ``values`` is the dotted path of ``(ids) -> list of dicts``: what
     duplicate detection compares of a batch of records (``id``, ``name``,
     ``first_name``, ``last_name``, ``emails``, ``phones``, ``organization``,
     ``domain``; the keys a type has), read in a fixed number of queries.

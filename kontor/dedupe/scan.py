@@ -9,7 +9,7 @@ from itertools import combinations
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
 
@@ -23,7 +23,7 @@ MIN_SCORE = 0.6
 # A key that more records share than this says little (a common surname):
 # its records are not compared with each other through it.
 MAX_BLOCK = 50
-BATCH = 1000
+BATCH = 500
 
 
 @dataclass
@@ -42,22 +42,35 @@ def _live(kind: str):
     return queryset
 
 
-def _values(kind: str, records: Sequence[Any]) -> list[dict[str, Any]]:
+def _values(kind: str, ids: Sequence[Any]) -> list[dict[str, Any]]:
     spec = record_type(kind).merge
     assert spec is not None, f"{kind} has no MergeSpec"
-    return import_string(spec.values)(records)
+    return import_string(spec.values)(list(ids))
 
 
 def _batches(kind: str) -> Iterator[list[dict[str, Any]]]:
     last = None
-    queryset = _live(kind).order_by("pk").only("pk")
+    queryset = _live(kind).order_by("pk").values_list("pk", flat=True)
     while True:
         page = queryset.filter(pk__gt=last) if last is not None else queryset
-        records = list(page[:BATCH])
-        if not records:
+        ids = list(page[:BATCH])
+        if not ids:
             return
-        last = records[-1].pk
-        yield _values(kind, records)
+        last = ids[-1]
+        yield _values(kind, ids)
+
+
+def _insert_keys(kind: str, keys: Iterable[tuple[Any, str]]) -> None:
+    """Many keys in few statements, without making a model instance each."""
+    table = BlockingKey._meta.db_table
+    field = BlockingKey._meta.get_field("record_id")
+    rows = [(kind, field.get_db_prep_value(pk, connection), key) for pk, key in keys]
+    columns = ", ".join(connection.ops.quote_name(c) for c in ("kind", "record_id", "key"))
+    into = f"{connection.ops.quote_name(table)} ({columns})"
+    sql = f"INSERT INTO {into} VALUES (%s, %s, %s)"  # noqa: S608 (names from the model)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 def _ordered(x: Any, y: Any) -> tuple[Any, Any]:
@@ -72,11 +85,11 @@ def _save_pairs(kind: str, found: dict[tuple[Any, Any], tuple[float, list]]) -> 
     pairs = list(found.items())
     for start in range(0, len(pairs), BATCH):
         chunk = pairs[start : start + BATCH]
-        condition = Q()
-        for (a, b), _ in chunk:
-            condition |= Q(a=a, b=b)
+        wanted = {(str(a), str(b)) for (a, b), _ in chunk}
         existing = {
-            (str(p.a), str(p.b)): p for p in DuplicatePair.objects.filter(condition, kind=kind)
+            (str(p.a), str(p.b)): p
+            for p in DuplicatePair.objects.filter(kind=kind, a__in={a for (a, _b), _ in chunk})
+            if (str(p.a), str(p.b)) in wanted
         }
         new, changed = [], []
         for (a, b), (value, reasons) in chunk:
@@ -122,12 +135,11 @@ def scan_all(kind: str) -> ScanResult:
         rows = []
         for item in batch:
             count += 1
-            keys = blocking_keys(kind, item)
-            for key in keys:
+            for key in blocking_keys(kind, item):
                 blocks[key].append(item["id"])
-                rows.append(BlockingKey(kind=kind, record_id=item["id"], key=key))
+                rows.append((item["id"], key))
             values[item["id"]] = item
-        BlockingKey.objects.bulk_create(rows, batch_size=BATCH)
+        _insert_keys(kind, rows)
     found = _compare(kind, blocks.values(), values)
     with transaction.atomic():
         stale = DuplicatePair.objects.filter(kind=kind, status=PairStatus.OPEN)
@@ -145,8 +157,8 @@ def scan_records(kind: str, ids: Iterable[Any]) -> int:
     ids = list(dict.fromkeys(UUID(str(pk)) for pk in ids))
     if not ids:
         return 0
-    live = list(_live(kind).filter(pk__in=ids).only("pk"))
-    live_ids = {record.pk for record in live}
+    live = list(_live(kind).filter(pk__in=ids).values_list("pk", flat=True))
+    live_ids = set(live)
     gone = [pk for pk in ids if pk not in live_ids]
     with transaction.atomic():
         BlockingKey.objects.filter(kind=kind, record_id__in=ids).delete()
@@ -158,13 +170,7 @@ def scan_records(kind: str, ids: Iterable[Any]) -> int:
             return 0
         changed = _values(kind, live)
         own_keys = {item["id"]: blocking_keys(kind, item) for item in changed}
-        BlockingKey.objects.bulk_create(
-            [
-                BlockingKey(kind=kind, record_id=pk, key=key)
-                for pk, keys in own_keys.items()
-                for key in keys
-            ]
-        )
+        _insert_keys(kind, [(pk, key) for pk, keys in own_keys.items() for key in keys])
         all_keys = set().union(*own_keys.values())
         blocks: dict[str, list[Any]] = defaultdict(list)
         for key, record_id in (
@@ -176,7 +182,7 @@ def scan_records(kind: str, ids: Iterable[Any]) -> int:
         others = {pk for members in blocks.values() if len(members) <= MAX_BLOCK for pk in members}
         others -= set(own_keys)
         values = {item["id"]: item for item in changed}
-        others_list = list(_live(kind).filter(pk__in=others).only("pk"))
+        others_list = list(_live(kind).filter(pk__in=others).values_list("pk", flat=True))
         values.update({item["id"]: item for item in _values(kind, others_list)})
         relevant = [
             [pk for pk in members if pk in values]
@@ -214,7 +220,7 @@ def candidates_for(kind: str, values: dict[str, Any]) -> dict[Any, tuple[float, 
     }
     if not ids:
         return {}
-    others = _values(kind, list(_live(kind).filter(pk__in=ids).only("pk")))
+    others = _values(kind, list(_live(kind).filter(pk__in=ids).values_list("pk", flat=True)))
     result = {}
     for other in others:
         value, reasons = score(kind, values, other)

@@ -59,7 +59,7 @@ def possible_duplicates(user: Any, key: str, record: Any) -> list[dict]:
         return []
     spec = record_type(key)
     assert spec.merge is not None
-    values = import_string(spec.merge.values)([record])
+    values = import_string(spec.merge.values)([record.pk])
     if not values:
         return []
     found = candidates_for(key, values[0])

@@ -4,7 +4,7 @@ from django.test import Client
 from kontor.dedupe.models import DuplicatePair, Merge, PairStatus
 from kontor.dedupe.scan import scan_all
 from tests.contacts.test_views import contact_form
-from tests.dedupe.conftest import make_contact, make_organization
+from tests.dedupe.conftest import make_organization
 from tests.factories import UserFactory
 
 
