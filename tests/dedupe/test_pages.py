@@ -88,3 +88,14 @@ def test_creating_a_contact_warns_of_duplicates(browser, user, meiers):
     html = answer.content.decode()
     assert "may be a duplicate" in html
     assert hans.get_absolute_url() in html
+
+
+def test_the_merged_records_history_stays_readable(browser, user, meiers):
+    from kontor.dedupe.services import merge_records
+
+    hans, hans_again, _ = meiers
+    merge_records(actor=user, kind="contact", keep=hans.pk, merge=[hans_again.pk])
+    history = browser.get(f"/audit/contact/{hans_again.pk}/")
+    assert history.status_code == 200
+    survivor = browser.get(f"/audit/contact/{hans.pk}/").content.decode()
+    assert "merged_from" in survivor or str(hans_again.pk) in survivor
