@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "kontor.workflow",
     "kontor.warehouse",
     "kontor.privacy",
+    "kontor.dedupe",
     "kontor.demo",
     "kontor.perf",
     "kontor.server",

@@ -12,6 +12,7 @@ from kontor.activities.api import router as activities_router
 from kontor.api.api import api
 from kontor.audit.api import router as audit_router
 from kontor.contacts.api import router as contacts_router
+from kontor.dedupe.api import router as dedupe_router
 from kontor.events.api import router as events_router
 from kontor.files.api import router as files_router
 from kontor.integration.email.api import router as email_router
@@ -27,6 +28,8 @@ from kontor.telephony.api import router as telephony_router
 from kontor.workflow.api import router as workflow_router
 
 for router in (
+    # Before contacts: /contacts/merge is no contact id.
+    dedupe_router,
     contacts_router,
     activities_router,
     files_router,
@@ -70,4 +73,5 @@ urlpatterns = [
     path("", include("kontor.integration.urls")),
     path("", include("kontor.privacy.urls")),
     path("", include("kontor.workflow.urls")),
+    path("", include("kontor.dedupe.urls")),
 ]

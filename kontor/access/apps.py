@@ -12,9 +12,22 @@ class AccessConfig(AppConfig):
 
         from kontor.access.defaults import restore_default_roles
         from kontor.access.warehouse import TEAM, USER
-        from kontor.core.records import register_warehouse_table
+        from kontor.core.records import (
+            MergeLink,
+            register_merge_link,
+            register_warehouse_table,
+        )
 
         register_warehouse_table(USER)
+        # A merged record's shares reach the survivor (one per user or team).
+        register_merge_link(
+            MergeLink(
+                key="share",
+                model="access.Share",
+                generic=("object_type", "object_id"),
+                unique=("user", "team"),
+            )
+        )
         register_warehouse_table(TEAM)
 
         post_migrate.connect(

@@ -9,6 +9,15 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from kontor.activities.records import ACTIVITY
-        from kontor.core.records import register_record_type
+        from kontor.core.records import MergeLink, register_merge_link, register_record_type
 
         register_record_type(ACTIVITY)
+        # A meeting's participants: a merged contact's place goes to the survivor.
+        register_merge_link(
+            MergeLink(
+                key="participant",
+                model="activities.Participant",
+                paths=("contact",),
+                unique=("activity",),
+            )
+        )

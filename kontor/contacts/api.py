@@ -14,11 +14,13 @@ from kontor.contacts import selectors, services
 from kontor.contacts.models import Contact, Organization
 from kontor.contacts.normalization import InvalidContactPoint
 from kontor.contacts.schemas import (
+    ContactCreated,
     ContactIn,
     ContactList,
     ContactOut,
     ContactPatch,
     LookupResult,
+    OrganizationCreated,
     OrganizationIn,
     OrganizationList,
     OrganizationOut,
@@ -31,6 +33,7 @@ from kontor.contacts.schemas import (
 from kontor.contacts.selectors import MAX_ID
 from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors
+from kontor.core.records import merged_into, possible_duplicates
 from kontor.exports.http import export_openapi, export_response
 from kontor.exports.schemas import ExportParams
 from kontor.exports.services import export_records
@@ -39,6 +42,14 @@ router = Router(tags=["contacts"])
 T = TypeVar("T")
 
 NOT_FOUND = {"detail": "Not found."}
+
+
+def _not_found(key: str, record_id: str) -> Status:
+    """404; for a record merged into another, with the survivor's id."""
+    survivor = merged_into(key, record_id)
+    if survivor is not None:
+        return Status(404, {**NOT_FOUND, "merged_into": str(survivor)})
+    return Status(404, NOT_FOUND)
 
 
 class ListFilters(Schema):
@@ -125,21 +136,22 @@ def export_contacts(request: HttpRequest, params: Query[ContactExportParams]):
     return export_response(export)
 
 
-@router.post("/contacts", response={201: ContactOut}, tags=["contacts"])
+@router.post("/contacts", response={201: ContactCreated}, tags=["contacts"])
 def create_contact(request: HttpRequest, payload: ContactIn, response: HttpResponse):
     data, aliases = record_input(payload, partial=False)
     contact = _save(aliases, lambda: services.contact_create(actor=request.user, data=data))
     contact = selectors.contact_get(user=request.user, contact_id=contact.pk)
     _with_etag(response, contact)
     response["Location"] = f"/api/v1/contacts/{contact.pk}"
+    contact.possible_duplicates = possible_duplicates(request.user, "contact", contact)
     return Status(201, contact)
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, 404: dict}, tags=["contacts"])
 def get_contact(request: HttpRequest, contact_id: str, response: HttpResponse):
     contact = selectors.contact_get(user=request.user, contact_id=contact_id)
-    if contact is None:
-        return Status(404, NOT_FOUND)
+    if contact is None or (contact.archived_at and merged_into("contact", contact.pk)):
+        return _not_found("contact", contact_id)
     _with_etag(response, contact)
     return contact
 
@@ -218,7 +230,7 @@ def export_organizations(request: HttpRequest, params: Query[OrganizationExportP
     return export_response(export)
 
 
-@router.post("/organizations", response={201: OrganizationOut}, tags=["organizations"])
+@router.post("/organizations", response={201: OrganizationCreated}, tags=["organizations"])
 def create_organization(request: HttpRequest, payload: OrganizationIn, response: HttpResponse):
     data, aliases = record_input(payload, partial=False)
     organization = _save(
@@ -227,6 +239,9 @@ def create_organization(request: HttpRequest, payload: OrganizationIn, response:
     organization = selectors.organization_get(user=request.user, organization_id=organization.pk)
     _with_etag(response, organization)
     response["Location"] = f"/api/v1/organizations/{organization.pk}"
+    organization.possible_duplicates = possible_duplicates(
+        request.user, "organization", organization
+    )
     return Status(201, organization)
 
 
@@ -237,8 +252,10 @@ def create_organization(request: HttpRequest, payload: OrganizationIn, response:
 )
 def get_organization(request: HttpRequest, organization_id: str, response: HttpResponse):
     organization = selectors.organization_get(user=request.user, organization_id=organization_id)
-    if organization is None:
-        return Status(404, NOT_FOUND)
+    if organization is None or (
+        organization.archived_at and merged_into("organization", organization.pk)
+    ):
+        return _not_found("organization", organization_id)
     _with_etag(response, organization)
     return organization
 

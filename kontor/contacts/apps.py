@@ -11,10 +11,27 @@ class ContactsConfig(AppConfig):
     def ready(self) -> None:
         from kontor.contacts.records import CONTACT, ORGANIZATION
         from kontor.core.encryption import register_encrypted_column
-        from kontor.core.records import register_record_type
+        from kontor.core.records import MergeLink, register_merge_link, register_record_type
 
         register_record_type(CONTACT)
         register_record_type(ORGANIZATION)
+        # A merge keeps one copy of each email address and phone number.
+        register_merge_link(
+            MergeLink(
+                key="email_address",
+                model="contacts.EmailAddress",
+                paths=("contact", "organization"),
+                unique=("normalized",),
+            )
+        )
+        register_merge_link(
+            MergeLink(
+                key="phone_number",
+                model="contacts.PhoneNumber",
+                paths=("contact", "organization"),
+                unique=("e164", "extension"),
+            )
+        )
         register_encrypted_column("contacts.Contact", "custom_sensitive")
         register_encrypted_column("contacts.Organization", "custom_sensitive")
         post_migrate.connect(_ensure_search_index, sender=self)

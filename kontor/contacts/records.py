@@ -13,6 +13,7 @@ from kontor.core.records import (
     Category,
     ExportSpec,
     FieldSpec,
+    MergeSpec,
     PersonalData,
     RecordType,
     SearchSpec,
@@ -52,6 +53,18 @@ ORGANIZATION_COLUMNS = (
     "updated_at",
 )
 
+# What a duplicate merge may take from a merged record (kontor.dedupe).
+CONTACT_MERGE_FIELDS = (
+    "first_name",
+    "last_name",
+    "organization_id",
+    "lifecycle_stage",
+    "owner_id",
+    "notes",
+    "tags",
+)
+ORGANIZATION_MERGE_FIELDS = ("name", "website", "lifecycle_stage", "owner_id", "notes", "tags")
+
 
 CONTACT = RecordType(
     key="contact",
@@ -82,7 +95,16 @@ CONTACT = RecordType(
         fields=("display_name", "emails__normalized", "phones__digits", "organization__name")
     ),
     personal_data=PersonalData(links=("",), find="kontor.contacts.selectors.persons_with"),
-    merge_links=(),
+    # The contacts of an organization merged into another go with it.
+    merge_links=("organization",),
+    merge=MergeSpec(
+        values="kontor.contacts.merging.compared_values",
+        fields=CONTACT_MERGE_FIELDS,
+        field_values="kontor.contacts.merging.field_values",
+        update="kontor.contacts.merging.merge_update",
+        retire="kontor.contacts.merging.retire_merged",
+        restore="kontor.contacts.merging.restore_merged",
+    ),
     warehouse=(warehouse.CONTACT,),
     sync=CONTACTS_SYNC,
     export=ExportSpec(
@@ -123,6 +145,14 @@ ORGANIZATION = RecordType(
     events=("created", "updated", "deleted", "archived"),
     serialize="kontor.contacts.payloads.organization_answer",
     search=SearchSpec(fields=("name", "domain", "emails__normalized", "phones__digits")),
+    merge=MergeSpec(
+        values="kontor.contacts.merging.compared_values",
+        fields=ORGANIZATION_MERGE_FIELDS,
+        field_values="kontor.contacts.merging.field_values",
+        update="kontor.contacts.merging.merge_update",
+        retire="kontor.contacts.merging.retire_merged",
+        restore="kontor.contacts.merging.restore_merged",
+    ),
     warehouse=(warehouse.ORGANIZATION,),
     sync=ORGANIZATIONS_SYNC,
     export=ExportSpec(

@@ -283,3 +283,31 @@ def record_input(
 def rename_fields(errors: dict[str, list[str]], aliases: dict[str, str]) -> dict[str, list[str]]:
     """Name errors as the client sent the fields (``email``, not ``emails[0].address``)."""
     return {aliases.get(field, field): reasons for field, reasons in errors.items()}
+
+
+class DuplicateReason(Schema):
+    field: str
+    a: str
+    b: str
+    similarity: float
+
+
+class PossibleDuplicate(Schema):
+    id: UUID
+    score: float = Field(description="0..1: how alike the two records are.")
+    reasons: list[DuplicateReason]
+
+
+class ContactCreated(ContactOut):
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        default_factory=list,
+        description="Contacts you may read that look like this one (same email address, "
+        "number or a similar name), best first.",
+    )
+
+
+class OrganizationCreated(OrganizationOut):
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        default_factory=list,
+        description="Organizations you may read that look like this one, best first.",
+    )

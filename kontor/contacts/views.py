@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -36,6 +37,7 @@ from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.visibility import note_visible_organizations
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.pagination import Page
+from kontor.core.records import merged_into, possible_duplicates
 from kontor.customfields.models import CustomFieldType
 from kontor.customfields.selectors import definitions_for
 from kontor.exports.http import export_download
@@ -47,6 +49,16 @@ BY_ORGANIZATION_NAME = ("name", "id")
 
 
 # Helpers -----------------------------------------------------------------------
+
+
+def _merged_away(
+    request: HttpRequest, record: Contact | Organization, key: str, route: str
+) -> HttpResponse | None:
+    """The page of a record merged into another leads to the survivor."""
+    if record.archived_at and (survivor := merged_into(key, record.pk)):
+        messages.info(request, _("That record was merged into this one."))
+        return redirect(reverse(route, args=[survivor]))
+    return None
 
 
 def _visible_contact(request: HttpRequest, contact_id: UUID) -> Contact:
@@ -233,6 +245,8 @@ def contact_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def contact_detail(request: HttpRequest, contact_id: UUID) -> HttpResponse:
     contact = _visible_contact(request, contact_id)
+    if merged := _merged_away(request, contact, "contact", "contact-detail"):
+        return merged
     return render(
         request,
         "contacts/contact_detail.html",
@@ -265,6 +279,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
                 form.add_service_errors(exc.errors)
             else:
                 messages.success(request, _("Contact “%(name)s” was created.") % {"name": contact})
+                _warn_of_duplicates(request, "contact", contact)
                 return redirect(contact)
     else:
         initial: dict[str, Any] = {"owner": request.user.pk}
@@ -343,6 +358,8 @@ def organization_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def organization_detail(request: HttpRequest, organization_id: UUID) -> HttpResponse:
     organization = _visible_organization(request, organization_id)
+    if merged := _merged_away(request, organization, "organization", "organization-detail"):
+        return merged
     contacts = selectors.organization_contacts(user=request.user, organization=organization)
     page = _page(request, selectors.Found(contacts), BY_NAME)
     return render(
@@ -381,6 +398,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, _("Organization “%(name)s” was created.") % {"name": organization}
                 )
+                _warn_of_duplicates(request, "organization", organization)
                 return redirect(organization)
     else:
         form = OrganizationForm(user=request.user, initial={"owner": request.user.pk})
@@ -430,3 +448,26 @@ def organization_delete(request: HttpRequest, organization_id: UUID) -> HttpResp
         "contacts/organization_confirm_delete.html",
         {"organization": organization, "contact_count": contact_count},
     )
+
+
+def _warn_of_duplicates(request: HttpRequest, key: str, record: Contact | Organization) -> None:
+    """After a create: a warning with links to the records it may duplicate."""
+    found = possible_duplicates(request.user, key, record)[:5]
+    if not found:
+        return
+    model = type(record)
+    names = {r.pk: r for r in model.objects.filter(pk__in=[item["id"] for item in found])}
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{}</a> ({}%)',
+        (
+            (
+                names[item["id"]].get_absolute_url(),
+                str(names[item["id"]]),
+                round(item["score"] * 100),
+            )
+            for item in found
+            if item["id"] in names
+        ),
+    )
+    messages.warning(request, format_html("{} {}", _("This may be a duplicate of:"), links))

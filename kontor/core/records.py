@@ -219,6 +219,55 @@ class ExportSpec:
 
 
 @dataclass(frozen=True)
+class MergeSpec:
+    """How duplicates of this type are found and merged (kontor.dedupe).
+
+    ``values`` is the dotted path of ``(ids) -> list of dicts``: what
+    duplicate detection compares of a batch of records (``id``, ``name``,
+    ``first_name``, ``last_name``, ``emails``, ``phones``, ``organization``,
+    ``domain``; the keys a type has), read in a fixed number of queries.
+    ``fields`` are the fields a merge may take from a merged record (the
+    service's keys; custom fields follow as ``custom.<key>``);
+    ``field_values`` the dotted path of ``(record) -> {field: value}``, their
+    values as the service takes them. ``update`` is the dotted path of
+    ``(actor, record, data) -> record``: a write through the type's service
+    (checks, audit, event); ``retire`` of ``(actor, record) -> None``, which
+    hides a merged record (it needs the right to edit it) and ``restore`` of
+    ``(actor, record) -> None``, which brings it back on undo."""
+
+    values: str
+    fields: tuple[str, ...]
+    field_values: str
+    update: str
+    retire: str
+    restore: str
+
+
+@dataclass(frozen=True)
+class MergeLink:
+    """A relation a duplicate merge re-points to the surviving record (besides
+    the ``merge_links`` of the record types): a model that is no record type
+    of its own (a contact point, a call, a share, an external id).
+
+    ``paths`` are its foreign keys to a contact or organization. ``generic``
+    names a record by ``(type field, id field)`` (the type's key and the
+    record's id). ``unique``: fields that, with the link, are unique; a moved
+    row that would repeat one the survivor has is removed instead (and put
+    back on undo): the survivor keeps one copy of an email address."""
+
+    key: str
+    model: str
+    paths: tuple[str, ...] = ()
+    generic: tuple[str, str] | None = None
+    unique: tuple[str, ...] = ()
+
+    def model_class(self) -> type[models.Model]:
+        from django.apps import apps
+
+        return apps.get_model(self.model)
+
+
+@dataclass(frozen=True)
 class RecordType:
     """A kind of record the generic layers know.
 
@@ -279,6 +328,7 @@ class RecordType:
     role_levels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     sync: SyncSpec | None = None
     export: ExportSpec | None = None
+    merge: MergeSpec | None = None
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -408,3 +458,51 @@ def register_recipient_reader(path: str) -> None:
 
 def recipient_readers() -> list[str]:
     return list(_RECIPIENT_READERS)
+
+
+_MERGE_LINKS: dict[str, MergeLink] = {}
+
+
+def register_merge_link(link: MergeLink) -> None:
+    """A relation a duplicate merge re-points (see ``MergeLink``);
+    registering it again replaces it."""
+    _MERGE_LINKS[link.key] = link
+
+
+def merge_links() -> list[MergeLink]:
+    """Every relation a merge re-points: the registered links and, for each
+    record type, its ``merge_links``."""
+    links = list(_MERGE_LINKS.values())
+    for kind in _TYPES.values():
+        if kind.merge_links:
+            links.append(MergeLink(key=kind.key, model=kind.model, paths=kind.merge_links))
+    return links
+
+
+_MERGE_DIRECTORY: list[str] = []
+
+
+def register_merge_directory(merged_into: str, possible_duplicates: str) -> None:
+    """The duplicate layer names the dotted paths of ``(key, record_id) ->
+    id | None`` (the record a merged one went into) and of ``(user, key,
+    record) -> list[dict]`` (likely duplicates of a new record the user may
+    read), so that the domains' pages and API answer with them."""
+    _MERGE_DIRECTORY[:] = [merged_into, possible_duplicates]
+
+
+def merged_into(key: str, record_id: Any) -> Any | None:
+    """The id of the record that ``record_id`` was merged into, if it was."""
+    if not _MERGE_DIRECTORY:
+        return None
+    from django.utils.module_loading import import_string
+
+    return import_string(_MERGE_DIRECTORY[0])(key, record_id)
+
+
+def possible_duplicates(user: Any, key: str, record: Any) -> list[dict]:
+    """Records ``user`` may read that look like duplicates of ``record``."""
+    if not _MERGE_DIRECTORY:
+        return []
+    from django.utils.module_loading import import_string
+
+    return import_string(_MERGE_DIRECTORY[1])(user, key, record)

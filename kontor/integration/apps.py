@@ -12,8 +12,10 @@ class IntegrationConfig(AppConfig):
     def ready(self) -> None:
         from kontor.core.outgoing_mail import register_email_queue
         from kontor.core.records import (
+            MergeLink,
             PersonalData,
             PersonalDataHolder,
+            register_merge_link,
             register_personal_data_holder,
             register_recipient_reader,
         )
@@ -21,6 +23,13 @@ class IntegrationConfig(AppConfig):
         from kontor.tasks.schedules import register_schedule
 
         register_consumer("kontor.integration.webhooks.fanout.fan_out")
+        register_merge_link(
+            MergeLink(
+                key="sent_email",
+                model="integration.OutgoingEmail",
+                paths=("contact", "organization"),
+            )
+        )
         register_email_queue(
             "kontor.integration.email.services.email_send",
             reader="kontor.integration.email.selectors.email_get",

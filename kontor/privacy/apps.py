@@ -6,3 +6,13 @@ class PrivacyConfig(AppConfig):
     name = "kontor.privacy"
     label = "privacy"
     verbose_name = _("Data protection")
+
+    def ready(self) -> None:
+        from kontor.core.records import MergeLink, register_merge_link
+
+        # A person's requests follow them into the record they are merged into.
+        register_merge_link(
+            MergeLink(
+                key="data_subject_request", model="privacy.DataSubjectRequest", paths=("contact",)
+            )
+        )

@@ -10,8 +10,10 @@ class TelephonyConfig(AppConfig):
     def ready(self) -> None:
         from kontor.core.encryption import register_encrypted_column
         from kontor.core.records import (
+            MergeLink,
             PersonalData,
             PersonalDataHolder,
+            register_merge_link,
             register_personal_data_holder,
             register_warehouse_table,
         )
@@ -20,6 +22,9 @@ class TelephonyConfig(AppConfig):
 
         # The phone systems' shared secrets (kontor.core.encryption).
         register_warehouse_table(CALL)
+        register_merge_link(
+            MergeLink(key="call", model="telephony.Call", paths=("contact", "organization"))
+        )
         register_encrypted_column("telephony.PhoneIntegration", "secret_encrypted")
         # A call as the phone system reported it belongs to the caller's export.
         register_personal_data_holder(

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kontor.perf.bench import format_table, run
+from kontor.perf.duplicates_bench import duplicates_bench, format_duplicates
 from kontor.perf.export_bench import export_bench, format_export
 from kontor.perf.sync_bench import format_sync, sync_bench
 from kontor.perf.warehouse_bench import format_warehouse, warehouse_bench
@@ -58,6 +59,13 @@ class Command(BaseCommand):
             "five times (median time, rows/s, peak memory).",
         )
         parser.add_argument(
+            "--duplicates",
+            type=int,
+            metavar="N",
+            help="Instead: add N generated contacts, a tenth of them planted duplicates, scan "
+            "all contacts for duplicates and report the scan time, recall and precision.",
+        )
+        parser.add_argument(
             "--warehouse",
             type=int,
             metavar="N",
@@ -77,10 +85,17 @@ class Command(BaseCommand):
         repeat,
         export,
         warehouse,
+        duplicates,
         **options,
     ):
         if user and not get_user_model().objects.filter(username=user).exists():
             raise CommandError(f"There is no user {user!r}.")
+        if duplicates:
+            report = duplicates_bench(duplicates, username=user, log=lambda m: self.stderr.write(m))
+            self.stdout.write(format_duplicates(report))
+            if json_file:
+                Path(json_file).write_text(json.dumps(report, indent=2))
+            return
         if warehouse:
             report = warehouse_bench(warehouse, log=lambda m: self.stderr.write(m))
             self.stdout.write(format_warehouse(report))

@@ -1,0 +1,233 @@
+"""Finding duplicate candidates: the full scan (a worker task) and the
+incremental one after a record changed (an outbox consumer)."""
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+from uuid import UUID
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils.module_loading import import_string
+
+from kontor.core.records import record_type
+from kontor.dedupe.keys import blocking_keys
+from kontor.dedupe.models import BlockingKey, DuplicatePair, PairStatus
+from kontor.dedupe.scoring import score
+
+# Pairs below this score are not kept.
+MIN_SCORE = 0.6
+# A key that more records share than this says little (a common surname):
+# its records are not compared with each other through it.
+MAX_BLOCK = 50
+BATCH = 500
+
+
+@dataclass
+class ScanResult:
+    kind: str
+    records: int
+    pairs: int
+    seconds: float
+
+
+def _live(kind: str):
+    model = record_type(kind).model_class()
+    queryset = model.objects.all()
+    if any(f.name == "archived_at" for f in model._meta.get_fields()):
+        queryset = queryset.filter(archived_at__isnull=True)
+    return queryset
+
+
+def _values(kind: str, ids: Sequence[Any]) -> list[dict[str, Any]]:
+    spec = record_type(kind).merge
+    assert spec is not None, f"{kind} has no MergeSpec"
+    return import_string(spec.values)(list(ids))
+
+
+def _batches(kind: str) -> Iterator[list[dict[str, Any]]]:
+    last = None
+    queryset = _live(kind).order_by("pk").values_list("pk", flat=True)
+    while True:
+        page = queryset.filter(pk__gt=last) if last is not None else queryset
+        ids = list(page[:BATCH])
+        if not ids:
+            return
+        last = ids[-1]
+        yield _values(kind, ids)
+
+
+def _insert_keys(kind: str, keys: Iterable[tuple[Any, str]]) -> None:
+    """Many keys in few statements, without making a model instance each."""
+    table = BlockingKey._meta.db_table
+    field = BlockingKey._meta.get_field("record_id")
+    rows = [(kind, field.get_db_prep_value(pk, connection), key) for pk, key in keys]
+    columns = ", ".join(connection.ops.quote_name(c) for c in ("kind", "record_id", "key"))
+    into = f"{connection.ops.quote_name(table)} ({columns})"
+    sql = f"INSERT INTO {into} VALUES (%s, %s, %s)"  # noqa: S608 (names from the model)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _ordered(x: Any, y: Any) -> tuple[Any, Any]:
+    return (x, y) if str(x) < str(y) else (y, x)
+
+
+def _save_pairs(kind: str, found: dict[tuple[Any, Any], tuple[float, list]]) -> int:
+    """Create or refresh the open pairs found; decided ones stay as decided."""
+    if not found:
+        return 0
+    kept = 0
+    pairs = list(found.items())
+    for start in range(0, len(pairs), BATCH):
+        chunk = pairs[start : start + BATCH]
+        wanted = {(str(a), str(b)) for (a, b), _ in chunk}
+        existing = {
+            (str(p.a), str(p.b)): p
+            for p in DuplicatePair.objects.filter(kind=kind, a__in={a for (a, _b), _ in chunk})
+            if (str(p.a), str(p.b)) in wanted
+        }
+        new, changed = [], []
+        for (a, b), (value, reasons) in chunk:
+            pair = existing.get((str(a), str(b)))
+            if pair is None:
+                new.append(DuplicatePair(kind=kind, a=a, b=b, score=value, reasons=reasons))
+            elif pair.status == PairStatus.OPEN and (pair.score, pair.reasons) != (value, reasons):
+                pair.score, pair.reasons = value, reasons
+                changed.append(pair)
+        DuplicatePair.objects.bulk_create(new)
+        DuplicatePair.objects.bulk_update(changed, ["score", "reasons", "updated_at"])
+        kept += len(chunk)
+    return kept
+
+
+def _compare(
+    kind: str, blocks: Iterable[Sequence[Any]], values: dict[Any, dict[str, Any]]
+) -> dict[tuple[Any, Any], tuple[float, list]]:
+    found: dict[tuple[Any, Any], tuple[float, list]] = {}
+    seen: set[tuple[Any, Any]] = set()
+    for ids in blocks:
+        if len(ids) < 2 or len(ids) > MAX_BLOCK:
+            continue
+        for x, y in combinations(sorted(set(ids), key=str), 2):
+            if (x, y) in seen:
+                continue
+            seen.add((x, y))
+            value, reasons = score(kind, values[x], values[y])
+            if value >= MIN_SCORE:
+                found[(x, y)] = (value, reasons)
+    return found
+
+
+def scan_all(kind: str) -> ScanResult:
+    """Rebuild the blocking keys of every live record of ``kind`` and compare
+    the records that share one. Open pairs no longer found are dropped."""
+    started = time.monotonic()
+    blocks: dict[str, list[Any]] = defaultdict(list)
+    values: dict[Any, dict[str, Any]] = {}
+    count = 0
+    BlockingKey.objects.filter(kind=kind).delete()
+    for batch in _batches(kind):
+        rows = []
+        for item in batch:
+            count += 1
+            for key in blocking_keys(kind, item):
+                blocks[key].append(item["id"])
+                rows.append((item["id"], key))
+            values[item["id"]] = item
+        _insert_keys(kind, rows)
+    found = _compare(kind, blocks.values(), values)
+    with transaction.atomic():
+        stale = DuplicatePair.objects.filter(kind=kind, status=PairStatus.OPEN)
+        keep = {(str(a), str(b)) for a, b in found}
+        stale_ids = [p.pk for p in stale.only("id", "a", "b") if (str(p.a), str(p.b)) not in keep]
+        for start in range(0, len(stale_ids), BATCH):
+            DuplicatePair.objects.filter(pk__in=stale_ids[start : start + BATCH]).delete()
+        pairs = _save_pairs(kind, found)
+    return ScanResult(kind, count, pairs, time.monotonic() - started)
+
+
+def scan_records(kind: str, ids: Iterable[Any]) -> int:
+    """Refresh the keys and pairs of the records ``ids`` (created or changed);
+    a record archived or gone loses its keys and open pairs."""
+    ids = list(dict.fromkeys(UUID(str(pk)) for pk in ids))
+    if not ids:
+        return 0
+    live = list(_live(kind).filter(pk__in=ids).values_list("pk", flat=True))
+    live_ids = set(live)
+    gone = [pk for pk in ids if pk not in live_ids]
+    with transaction.atomic():
+        BlockingKey.objects.filter(kind=kind, record_id__in=ids).delete()
+        if gone:
+            DuplicatePair.objects.filter(
+                Q(a__in=gone) | Q(b__in=gone), kind=kind, status=PairStatus.OPEN
+            ).delete()
+        if not live:
+            return 0
+        changed = _values(kind, live)
+        own_keys = {item["id"]: blocking_keys(kind, item) for item in changed}
+        _insert_keys(kind, [(pk, key) for pk, keys in own_keys.items() for key in keys])
+        all_keys = set().union(*own_keys.values())
+        blocks: dict[str, list[Any]] = defaultdict(list)
+        for key, record_id in (
+            BlockingKey.objects.filter(kind=kind, key__in=all_keys)
+            .values_list("key", "record_id")
+            .iterator()
+        ):
+            blocks[key].append(record_id)
+        others = {pk for members in blocks.values() if len(members) <= MAX_BLOCK for pk in members}
+        others -= set(own_keys)
+        values = {item["id"]: item for item in changed}
+        others_list = list(_live(kind).filter(pk__in=others).values_list("pk", flat=True))
+        values.update({item["id"]: item for item in _values(kind, others_list)})
+        relevant = [
+            [pk for pk in members if pk in values]
+            for members in blocks.values()
+            if any(pk in own_keys for pk in members)
+        ]
+        found = _compare(kind, relevant, values)
+        found = {pair: v for pair, v in found.items() if pair[0] in own_keys or pair[1] in own_keys}
+        # Pairs of these records no longer alike enough drop out.
+        stale = DuplicatePair.objects.filter(
+            Q(a__in=live_ids) | Q(b__in=live_ids), kind=kind, status=PairStatus.OPEN
+        )
+        keep = {(str(a), str(b)) for a, b in found}
+        stale.exclude(pk__in=[p.pk for p in stale if (str(p.a), str(p.b)) in keep]).delete()
+        return _save_pairs(kind, found)
+
+
+def candidates_for(kind: str, values: dict[str, Any]) -> dict[Any, tuple[float, list]]:
+    """Records that share a blocking key with ``values`` (a record just made)
+    and score high enough, by an indexed lookup of the keys."""
+    keys = blocking_keys(kind, values)
+    if not keys:
+        return {}
+    blocks: dict[str, list[Any]] = defaultdict(list)
+    for key, record_id in BlockingKey.objects.filter(kind=kind, key__in=keys).values_list(
+        "key", "record_id"
+    )[: MAX_BLOCK * len(keys)]:
+        blocks[key].append(record_id)
+    ids = {
+        pk
+        for members in blocks.values()
+        if len(members) <= MAX_BLOCK
+        for pk in members
+        if pk != values["id"]
+    }
+    if not ids:
+        return {}
+    others = _values(kind, list(_live(kind).filter(pk__in=ids).values_list("pk", flat=True)))
+    result = {}
+    for other in others:
+        value, reasons = score(kind, values, other)
+        if value >= MIN_SCORE:
+            result[other["id"]] = (value, reasons)
+    return result
+
+
+def ordered_pair(x: Any, y: Any) -> tuple[Any, Any]:
+    return _ordered(x, y)
