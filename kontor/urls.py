@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from kontor.access.api import router as access_router
 from kontor.accounts.api import router as tokens_router
 from kontor.activities.api import router as activities_router
+from kontor.analytics.api import router as analytics_router
 from kontor.api.api import api
 from kontor.audit.api import router as audit_router
 from kontor.contacts.api import router as contacts_router
@@ -41,6 +42,7 @@ for router in (
     sync_router,
     email_router,
     privacy_router,
+    analytics_router,
 ):
     api.add_router("/", router)
 
@@ -64,4 +66,5 @@ urlpatterns = [
     path("", include("kontor.sales.urls")),
     path("", include("kontor.integration.urls")),
     path("", include("kontor.privacy.urls")),
+    path("", include("kontor.analytics.urls")),
 ]
