@@ -1,3 +1,5 @@
+# ruff: noqa: S608 (the queries are put together from this file's own
+# fragments; every value goes as a parameter)
 """Each dashboard's figures equal the same aggregation written in plain SQL
 over the generated data, for a superuser and for a sales rep (who reads
 the records of their team), on SQLite and PostgreSQL."""
