@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "kontor.warehouse",
     "kontor.privacy",
     "kontor.dedupe",
+    "kontor.analytics",
     "kontor.demo",
     "kontor.perf",
     "kontor.server",
@@ -254,6 +255,9 @@ KONTOR_ENCRYPTION_KEY = _encryption_key()
 # /settings/data-protection/.
 KONTOR_WORKS_COUNCIL_MODE = _env_bool("KONTOR_WORKS_COUNCIL_MODE", KONTOR_DEFAULT_REGION == "DE")
 KONTOR_WORKS_COUNCIL_MIN_GROUP = int(os.environ.get("KONTOR_WORKS_COUNCIL_MIN_GROUP", "5"))
+# Dashboards may show figures per user (activities per person) when the
+# administrator switches this on and works-council mode is off.
+KONTOR_ANALYTICS_PER_USER = _env_bool("KONTOR_ANALYTICS_PER_USER", False)
 # The warehouse export (kontor.warehouse, docs/analytics.md): with a folder
 # set, the worker writes the star schema there every night. Contacts'
 # personal data (names, email addresses, phone numbers) is left out

@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from kontor.access.api import router as access_router
 from kontor.accounts.api import router as tokens_router
 from kontor.activities.api import router as activities_router
+from kontor.analytics.api import router as analytics_router
 from kontor.api.api import api
 from kontor.audit.api import router as audit_router
 from kontor.contacts.api import router as contacts_router
@@ -48,6 +49,7 @@ for router in (
     email_router,
     privacy_router,
     workflow_router,
+    analytics_router,
 ):
     api.add_router("/", router)
 
@@ -74,4 +76,5 @@ urlpatterns = [
     path("", include("kontor.privacy.urls")),
     path("", include("kontor.workflow.urls")),
     path("", include("kontor.dedupe.urls")),
+    path("", include("kontor.analytics.urls")),
 ]

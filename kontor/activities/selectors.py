@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from kontor.access.policy import restrict
@@ -216,3 +217,33 @@ def assignable_users() -> QuerySet:
         .objects.filter(is_active=True)
         .order_by("first_name", "last_name", "username")
     )
+
+
+def activity_counts_by_day(start: datetime.datetime, end: datetime.datetime) -> QuerySet:
+    """Every activity from ``start`` up to ``end``, counted per day (in the
+    current time zone), author and kind: the rows of the dashboards' rollup
+    (kontor.analytics), read along the ``occurred_at`` index."""
+    return (
+        Activity.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        .order_by()
+        .annotate(day=TruncDate("occurred_at"))
+        .values("day", "author_id", "kind")
+        .annotate(count=Count("id"))
+    )
+
+
+def activity_days(activity_ids: Iterable[Any]) -> set[datetime.date]:
+    """The days (in the current time zone) of the activities with these ids
+    that still exist."""
+    return set(
+        Activity.objects.filter(pk__in=list(activity_ids))
+        .order_by()
+        .annotate(day=TruncDate("occurred_at"))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+
+
+def first_activity_time() -> datetime.datetime | None:
+    first = Activity.objects.order_by("occurred_at").values_list("occurred_at", flat=True)[:1]
+    return next(iter(first), None)

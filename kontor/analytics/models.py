@@ -1,0 +1,53 @@
+"""The rollups the dashboards read instead of the live tables: a small
+table of activity counts per day, author and kind (kontor.analytics.rollup
+keeps it up to date), so that "activities per week per team" reads a few
+thousand rows, not ten million."""
+
+from django.db import models
+
+
+class ActivityDayCount(models.Model):
+    """How many activities of ``kind`` ``author_id`` has on ``day`` (in
+    KONTOR_TIME_ZONE). ``author_id`` is a plain number, not a foreign key:
+    a removed user's counts stay until the day is counted anew."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    author_id = models.IntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=16)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["day", "author_id", "kind"]
+        indexes = [models.Index(fields=["day", "author_id"], name="activity_day_count_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.author_id} {self.kind}: {self.count}"
+
+
+class RollupState(models.Model):
+    """When a rollup was last brought up to date (``refreshed_at``: its
+    recent days; ``rebuilt_at``: every day)."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RollupDirtyDay(models.Model):
+    """A day whose activities changed after the rollup counted it (noted
+    from the outbox), to be counted anew by the next refresh."""
+
+    day = models.DateField(primary_key=True)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return str(self.day)
