@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "kontor.integration",
     "kontor.warehouse",
     "kontor.privacy",
+    "kontor.imports",
     "kontor.demo",
     "kontor.perf",
     "kontor.server",

@@ -14,6 +14,7 @@ from kontor.audit.api import router as audit_router
 from kontor.contacts.api import router as contacts_router
 from kontor.events.api import router as events_router
 from kontor.files.api import router as files_router
+from kontor.imports.api import router as imports_router
 from kontor.integration.email.api import router as email_router
 from kontor.integration.sync.api import router as sync_router
 from kontor.integration.webhooks.api import router as webhooks_router
@@ -41,6 +42,7 @@ for router in (
     sync_router,
     email_router,
     privacy_router,
+    imports_router,
 ):
     api.add_router("/", router)
 
@@ -64,4 +66,5 @@ urlpatterns = [
     path("", include("kontor.sales.urls")),
     path("", include("kontor.integration.urls")),
     path("", include("kontor.privacy.urls")),
+    path("", include("kontor.imports.urls")),
 ]
