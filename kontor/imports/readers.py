@@ -129,10 +129,23 @@ def _trimmed(row: list[Any]) -> list[Any]:
     return row
 
 
+def _windows_1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """A byte that is no UTF-8 in a file detected as UTF-8 (its first
+    64 KB were): Excel files mix, so it is read as Windows-1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return bytes(bad).decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("kontor-cp1252-fallback", _windows_1252_fallback)
+
+
 @contextmanager
 def _text(opener: Opener, encoding: str) -> Iterator[IO[str]]:
+    errors = "kontor-cp1252-fallback" if encoding.startswith("utf-8") else "strict"
     with opener() as raw:
-        yield io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+        yield io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
 
 
 def inspect(opener: Opener, filename: str) -> FileShape:

@@ -19,7 +19,7 @@ from typing import IO, Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,7 @@ from kontor.contacts.services import (
     organizations_create_many,
 )
 from kontor.core.exceptions import FieldErrors, PermissionDenied, ServiceError
-from kontor.customfields.selectors import definitions_for
+from kontor.customfields.selectors import definitions_for, definitions_read_once
 from kontor.exports.formats import BOM, FILE_CHUNK, neutralized
 from kontor.imports import mapping as mappings
 from kontor.imports import readers
@@ -224,14 +224,16 @@ class _Batch:
             parts.append(f"{label}: {', '.join(str(r) for r in reasons)}")
         return "; ".join(parts)
 
-    def add(self, number: int, row: list[Any]) -> None:
-        parsed = mappings.row_data(
+    def parse(self, row: list[Any]) -> mappings.RowData:
+        return mappings.row_data(
             self.data_import.record_type,
             self.data_import.headers,
             self.data_import.mapping,
             row,
             self.runner.definitions,
         )
+
+    def add(self, number: int, row: list[Any], parsed: mappings.RowData) -> None:
         if parsed.errors:
             self.reject(number, row, self.reason(FieldErrors(parsed.errors), parsed))
             return
@@ -360,16 +362,45 @@ class _Runner:
             defaults={"record_id": str(record.pk), "fields": [], "digest": ""},
         )
 
+    def find_organizations_by_name(self, names: set[str]) -> None:
+        """Look up the organizations a batch names by name in two queries
+        (the exact names through the index, then the others whatever their
+        case), not one query per row."""
+        wanted = {
+            name.casefold(): name
+            for name in names
+            if ("name", name.casefold()) not in self.organizations
+        }
+        if not wanted:
+            return
+        organizations = visible_organizations(self.actor).order_by("-created_at", "-id")
+        found: dict[str, Any] = {}
+        for pk, name in organizations.filter(name__in=list(wanted.values())).values_list(
+            "pk", "name"
+        ):
+            found[name.casefold()] = pk  # the oldest wins: it comes last
+        rest = [name for key, name in wanted.items() if key not in found]
+        if rest:
+            condition = Q()
+            for name in rest:
+                condition |= Q(name__iexact=name)
+            for pk, name in organizations.filter(condition).values_list("pk", "name"):
+                found[name.casefold()] = pk
+        for key in wanted:
+            self.organizations[("name", key)] = found.get(key)  # None: to be made
+
     def organization_for(self, named: Mapping[str, str]) -> Any:
         """The organization a contact row names (by external id, domain or
         name); one named by name only is made when it does not exist."""
         by, value = next((k, named[k]) for k in ("external_id", "domain", "name") if k in named)
         cache_key = (by, value.casefold())
-        if cache_key in self.organizations:
+        if self.organizations.get(cache_key) is not None:
             return self.organizations[cache_key]
         organizations = visible_organizations(self.actor).order_by("created_at", "id")
         found = None
-        if by == "external_id":
+        if cache_key in self.organizations:
+            pass  # looked up with the batch's other names: there is none
+        elif by == "external_id":
             ids = ExternalRecord.objects.filter(
                 record_type="organization", external_id=value
             ).values_list("record_id", flat=True)
@@ -405,11 +436,16 @@ def _batches(data_import: Import) -> Iterator[list[tuple[int, list[Any]]]]:
 def _run_batch(runner: _Runner, rows: list[tuple[int, list[Any]]]) -> None:
     data_import = runner.data_import
     batch = _Batch(runner)
-    with transaction.atomic():
+    with transaction.atomic(), definitions_read_once():
         try:
             with transaction.atomic():
-                for number, row in rows:
-                    batch.add(number, row)
+                parsed = [(number, row, batch.parse(row)) for number, row in rows]
+                if batch.contacts:
+                    runner.find_organizations_by_name(
+                        {p.organization["name"] for _n, _r, p in parsed if "name" in p.organization}
+                    )
+                for number, row, data in parsed:
+                    batch.add(number, row, data)
                 batch.flush()
                 if data_import.dry_run:
                     raise _DryRun

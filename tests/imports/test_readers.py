@@ -97,3 +97,13 @@ def test_short_files_in_a_windows_code_page(text, encoding, expected):
 
     assert shape.encoding == expected
     assert rows[0] == text.splitlines()[1].split(";")
+
+
+def test_a_windows_1252_byte_after_the_sample_of_a_utf8_file_is_still_read():
+    head = "Vorname;Nachname\n" + "Anna;Beispiel\n" * 6000
+    content = head.encode() + "Jürgen;Müller\n".encode("cp1252")
+
+    shape, rows = _read(content)
+
+    assert shape.encoding == "utf-8"
+    assert rows[-1] == ["Jürgen", "Müller"]
