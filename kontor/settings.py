@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "kontor.privacy",
     "kontor.dedupe",
     "kontor.analytics",
+    "kontor.imports",
     "kontor.demo",
     "kontor.perf",
     "kontor.server",

@@ -16,6 +16,7 @@ from kontor.contacts.api import router as contacts_router
 from kontor.dedupe.api import router as dedupe_router
 from kontor.events.api import router as events_router
 from kontor.files.api import router as files_router
+from kontor.imports.api import router as imports_router
 from kontor.integration.email.api import router as email_router
 from kontor.integration.sync.api import router as sync_router
 from kontor.integration.webhooks.api import router as webhooks_router
@@ -50,6 +51,7 @@ for router in (
     privacy_router,
     workflow_router,
     analytics_router,
+    imports_router,
 ):
     api.add_router("/", router)
 
@@ -77,4 +79,5 @@ urlpatterns = [
     path("", include("kontor.workflow.urls")),
     path("", include("kontor.dedupe.urls")),
     path("", include("kontor.analytics.urls")),
+    path("", include("kontor.imports.urls")),
 ]

@@ -1,6 +1,7 @@
 """Writes to organizations and contacts. The web UI, the API, the demo data and
 every later import path call these functions; nothing else writes these models."""
 
+import contextvars
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,13 @@ from kontor.events.outbox import emit, emit_many
 from kontor.sources.services import refuse_maintained_fields
 
 User = AbstractBaseUser | AnonymousUser
+
+# While many rows are checked at once: the organizations they link to that
+# the actor may read, by id (read in one query; an id missing here is read
+# on its own).
+_KNOWN_ORGANIZATIONS: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "kontor_known_organizations", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -127,7 +135,10 @@ class _Changes:
             return
         pk = parse_uuid(organization_id)
         organization = None
-        if pk is not None:
+        known = _KNOWN_ORGANIZATIONS.get()
+        if pk is not None and known is not None and pk in known:
+            organization = known[pk]
+        elif pk is not None:
             organization = visible_organizations(actor).filter(pk=pk).first()
         if organization is None:
             self.error("organization_id", "is not an existing organization")
@@ -452,16 +463,30 @@ def _prepare_contact(actor: User, data: Mapping[str, Any]) -> tuple[Contact, _Ch
 
 def _create_many(actor: User, rows: Sequence[Mapping[str, Any]], prepare: Any) -> list:
     outcomes: list[Any] = []
-    for data in rows:
-        try:
-            outcomes.append(prepare(actor, data))
-        except ServiceError as exc:
-            outcomes.append(exc)
+    token = _KNOWN_ORGANIZATIONS.set(_organizations_named(actor, rows))
+    try:
+        for data in rows:
+            try:
+                outcomes.append(prepare(actor, data))
+            except ServiceError as exc:
+                outcomes.append(exc)
+    finally:
+        _KNOWN_ORGANIZATIONS.reset(token)
     prepared = [outcome for outcome in outcomes if isinstance(outcome, tuple)]
     if prepared:
         with transaction.atomic():
             _insert(actor, prepared)
     return [outcome[0] if isinstance(outcome, tuple) else outcome for outcome in outcomes]
+
+
+def _organizations_named(actor: User, rows: Sequence[Mapping[str, Any]]) -> dict[Any, Any]:
+    """The organizations the rows link to that the actor may read, in one
+    query for the lot (``_Changes.organization`` asks it before the database)."""
+    ids = {parse_uuid(row.get("organization_id")) for row in rows if isinstance(row, Mapping)}
+    ids.discard(None)
+    if not ids:
+        return {}
+    return {o.pk: o for o in visible_organizations(actor).filter(pk__in=ids)}
 
 
 def _insert(actor: User, prepared: Sequence[tuple[Contact | Organization, _Changes]]) -> None:

@@ -126,3 +126,13 @@ def test_the_export_benchmark_reads_every_contact_the_user_sees():
     assert len(report["runs"]) == 2
     assert report["median_seconds"] > 0
     assert "120 contacts" in format_export(report)
+
+
+@pytest.mark.django_db
+def test_the_import_benchmark_imports_a_german_excel_csv():
+    from kontor.perf.import_bench import format_import, import_bench
+
+    report = import_bench(200, log=lambda message: None)
+
+    assert (report["rows"], report["created"], report["rejected"]) == (200, 198, 2)
+    assert "200-row German Excel CSV" in format_import(report)

@@ -1,0 +1,199 @@
+"""Batches, resuming after a kill, dry runs and the update modes."""
+
+import io
+
+import pytest
+
+from kontor.contacts.models import Contact, Organization
+from kontor.contacts.services import contact_create
+from kontor.imports import services
+from kontor.imports.models import Import, ImportStatus
+from kontor.sources.models import ExternalRecord
+from tests.factories import ContactFactory, OrganizationFactory, UserFactory
+from tests.imports.conftest import run_import
+
+
+def _csv(rows: list[str]) -> bytes:
+    return ("\n".join(rows) + "\n").encode()
+
+
+def _people(count: int) -> bytes:
+    return _csv(
+        ["Vorname;Nachname;E-Mail"] + [f"P{i};Person;p{i}@example.org" for i in range(count)]
+    )
+
+
+def test_an_import_killed_halfway_resumes_without_duplicates(user, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SIZE", 10)
+    content = _people(35).replace(b"p7@example.org", b"broken")
+    data_import = services.import_create(
+        actor=user, upload=io.BytesIO(content), filename="people.csv", record_type="contacts"
+    )
+
+    half = services.import_run(data_import, batch_limit=2)  # then the process is killed
+    assert (half.status, half.rows_done, half.created, half.rejected) == ("running", 20, 19, 1)
+    assert Contact.objects.count() == 19
+
+    resumed = services.import_run(Import.objects.get(pk=data_import.pk))
+
+    assert (resumed.status, resumed.rows_done, resumed.rows_total) == ("done", 35, 35)
+    assert (resumed.created, resumed.rejected) == (34, 1)
+    assert Contact.objects.count() == 34
+    assert Contact.objects.values("display_name").distinct().count() == 34
+    assert resumed.rejected_rows.get().row_number == 8
+
+
+def test_a_batch_that_dies_is_written_not_at_all(user, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SIZE", 10)
+    data_import = services.import_create(
+        actor=user, upload=io.BytesIO(_people(15)), filename="p.csv", record_type="contacts"
+    )
+    real_flush = services._Batch.flush
+    calls = []
+
+    def dying_flush(batch):
+        calls.append(1)
+        real_flush(batch)
+        if len(calls) == 2:
+            raise SystemExit("killed")
+
+    monkeypatch.setattr(services._Batch, "flush", dying_flush)
+    with pytest.raises(SystemExit):
+        services.import_run(data_import)
+    monkeypatch.setattr(services._Batch, "flush", real_flush)
+    assert Contact.objects.count() == 10
+
+    resumed = services.import_run(Import.objects.get(pk=data_import.pk))
+
+    assert (resumed.created, Contact.objects.count()) == (15, 15)
+
+
+def test_a_dry_run_counts_and_reports_but_writes_nothing(user):
+    data_import = run_import(user, "german_excel.csv", "k.csv", dry_run=True)
+
+    assert (data_import.status, data_import.created, data_import.rejected) == ("done", 5, 2)
+    assert Contact.objects.count() == 0
+    assert Organization.objects.count() == 0
+
+
+def test_update_by_email_updates_merges_lists_and_counts_unchanged(user):
+    existing = ContactFactory(
+        first_name="Jürgen", last_name="Alt", emails=[{"address": "JUERGEN@example.org"}],
+        phones=[{"number": "+49 30 111111"}],
+    )  # fmt: skip
+    content = _csv([
+        "Vorname;Nachname;E-Mail;Telefon",
+        "Jürgen;Neu;juergen@example.org;+49 30 222222",
+        "Jürgen;Neu;juergen@example.org;+49 30 222222",
+        "Neue;Person;neu@example.org;",
+        "Neue;Person;neu@example.org;+49 40 333333",
+    ])  # fmt: skip
+
+    data_import = run_import(user, content, "u.csv", update_by="email")
+
+    assert (data_import.created, data_import.updated, data_import.unchanged) == (1, 2, 1)
+    existing.refresh_from_db()
+    assert existing.last_name == "Neu"
+    assert sorted(p.e164 for p in existing.phones.all()) == ["+4930111111", "+4930222222"]
+    assert [e.address for e in existing.emails.all()] == ["JUERGEN@example.org"]
+    assert Contact.objects.count() == 2
+    assert Contact.objects.get(last_name="Person").phones.get().e164 == "+4940333333"
+
+
+def test_update_by_phone(user):
+    existing = ContactFactory(first_name="Tel", phones=[{"number": "030 444444"}])
+
+    data_import = run_import(
+        user, _csv(["Telefon,Notiz", "+49 30 444444,angerufen"]), "t.csv", update_by="phone"
+    )
+
+    assert data_import.updated == 1
+    existing.refresh_from_db()
+    assert existing.notes == "angerufen"
+
+
+def test_update_by_external_id_and_organizations_named_by_domain_or_external_id(user):
+    acme = OrganizationFactory(name="ACME", website="https://www.acme.example")
+    first = run_import(
+        user,
+        _csv(["ID;Vorname;Nachname;Firmen-Domain;Firma-ID", "K-1;Ada;Erst;acme.example;"]),
+        "a.csv",
+        columns={"Firmen-Domain": "organization_domain", "Firma-ID": "organization_external_id"},
+    )
+    ada = Contact.objects.get(first_name="Ada")
+    assert first.created == 1 and ada.organization == acme
+    assert ExternalRecord.objects.filter(source="import", external_id="K-1").get().record_id == str(
+        ada.pk
+    )
+    ExternalRecord.objects.create(source="erp", record_type="organization", external_id="O-9",
+                                  record_id=str(acme.pk), fields=[], digest="")  # fmt: skip
+
+    second = run_import(
+        user,
+        _csv(["ID;Vorname;Nachname;Firma-ID", "K-1;Ada;Zweit;O-9", "K-2;Bob;Los;O-404"]),
+        "b.csv",
+        update_by="external_id",
+        columns={"Firma-ID": "organization_external_id"},
+    )
+
+    assert (second.updated, second.created, second.rejected) == (1, 0, 1)
+    ada.refresh_from_db()
+    assert ada.last_name == "Zweit" and ada.organization == acme
+    assert "O-404" in second.rejected_rows.get().reason
+
+
+def test_organizations_are_imported_and_updated_by_email(user):
+    OrganizationFactory(name="Alt GmbH", emails=[{"address": "info@alt.example"}])
+    content = _csv([
+        "Firma;Webseite;E-Mail;Telefon",
+        "Alt GmbH & Co. KG;alt.example;info@alt.example;",
+        "Neu AG;https://neu.example;info@neu.example;+49 89 123456",
+        ";;;kein telefon",
+    ])  # fmt: skip
+
+    data_import = run_import(user, content, "o.csv", record_type="organizations", update_by="email")
+
+    assert (data_import.updated, data_import.created, data_import.rejected) == (1, 1, 1)
+    assert Organization.objects.get(domain="neu.example").name == "Neu AG"
+    assert Organization.objects.filter(name="Alt GmbH & Co. KG").count() == 1
+
+
+def test_a_sales_rep_never_updates_or_links_what_they_may_not_see(db):
+    owner = UserFactory(username="other", roles=["sales"])
+    rep = UserFactory(username="rep2", roles=["sales"])
+    hidden = contact_create(actor=owner, data={"first_name": "Geheim", "emails": ["g@example.org"]})
+    hidden_org = OrganizationFactory(name="Verborgen GmbH", owner=owner)
+    content = _csv(["Vorname;E-Mail;Firma", "Neu;g@example.org;Verborgen GmbH"])
+
+    data_import = run_import(rep, content, "r.csv", update_by="email")
+
+    assert (data_import.created, data_import.updated) == (1, 0)
+    hidden.refresh_from_db()
+    assert hidden.first_name == "Geheim"
+    mine = Contact.objects.get(first_name="Neu")
+    assert mine.owner == rep and mine.organization != hidden_org
+
+
+def test_a_user_without_the_right_to_create_may_not_import(db):
+    reader = UserFactory(username="reader", roles=["read-only"])
+
+    from kontor.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        run_import(reader, _people(1), "x.csv")
+    assert not Import.objects.exists()
+
+
+def test_a_file_that_became_unreadable_fails_the_import(user):
+    data_import = services.import_create(
+        actor=user, upload=io.BytesIO(_people(2)), filename="p.csv", record_type="contacts"
+    )
+    data_import.encoding = "ascii"
+    data_import.save()
+    with data_import.file.storage.open(data_import.file.name, "wb") as out:
+        out.write("Vorname;Nachname;E-Mail\nÄ;Ö;x@example.org\n".encode())
+
+    result = services.import_run(data_import)
+
+    assert result.status == ImportStatus.FAILED
+    assert "ascii" in result.error
