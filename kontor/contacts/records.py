@@ -81,7 +81,13 @@ CONTACT = RecordType(
     search=SearchSpec(
         fields=("display_name", "emails__normalized", "phones__digits", "organization__name")
     ),
-    personal_data=PersonalData(links=("",), find="kontor.contacts.selectors.persons_with"),
+    personal_data=PersonalData(
+        links=("",),
+        find="kontor.contacts.selectors.persons_with",
+        erase="kontor.contacts.erasure.erase_contact",
+        erase_order=90,
+        identifiers="kontor.contacts.erasure.contact_identifiers",
+    ),
     merge_links=(),
     warehouse=(warehouse.CONTACT,),
     sync=CONTACTS_SYNC,

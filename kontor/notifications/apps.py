@@ -6,3 +6,14 @@ class NotificationsConfig(AppConfig):
     name = "kontor.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from kontor.core.erasure import ErasureStore, register_erasure_store
+
+        register_erasure_store(
+            ErasureStore(
+                name="notifications",
+                erase="kontor.notifications.erasure.erase_notifications",
+                order=5,
+            )
+        )

@@ -15,6 +15,7 @@ from pydantic import Field
 from kontor.api.schemas import StrictSchema
 from kontor.core.pagination import paginate
 from kontor.privacy import selectors, services
+from kontor.privacy.erasure import execute_erasure
 from kontor.privacy.export.archive import export_filename, request_export
 from kontor.privacy.models import DataSubjectRequest, RequestStatus, RequestType
 
@@ -61,6 +62,22 @@ class RequestOut(Schema):
     @staticmethod
     def resolve_overdue(obj: DataSubjectRequest) -> bool:
         return obj.is_open and obj.deadline < timezone.localdate()
+
+
+class ErasedStore(Schema):
+    name: str = Field(description="Where the person's data was.")
+    items_removed: int
+
+
+class KeptItem(Schema):
+    what: str = Field(description="The record kept, with its number and id.")
+    legal_ground: str
+    until: date = Field(description="Kept until the end of this day, then erased.")
+
+
+class ErasureReport(Schema):
+    stores: list[ErasedStore]
+    kept: list[KeptItem]
 
 
 class RequestList(Schema):
@@ -134,3 +151,19 @@ def export_request(request: HttpRequest, request_id: str):
         filename=export_filename(found),
         content_type="application/zip",
     )
+
+
+@router.post(
+    "/privacy/requests/{request_id}/execute",
+    response={200: ErasureReport, 403: dict, 404: dict, 422: dict},
+)
+def execute_request(request: HttpRequest, request_id: str):
+    """Carry out an erasure request: the person is removed from every store;
+    records the law makes Kontor keep are listed under ``kept``. The report
+    is kept on the request, which is done; executing it again answers the
+    same report. 422 for a request of another type."""
+    services.require_request_handler(request.user)
+    found = selectors.request_get(user=request.user, request_id=request_id)
+    if found is None:
+        return Status(404, NOT_FOUND)
+    return execute_erasure(actor=request.user, request=found)

@@ -6,3 +6,8 @@ class PrivacyConfig(AppConfig):
     name = "kontor.privacy"
     label = "privacy"
     verbose_name = _("Data protection")
+
+    def ready(self) -> None:
+        from kontor.core.erasure import register_suppression_check
+
+        register_suppression_check("kontor.privacy.suppression.is_suppressed")
