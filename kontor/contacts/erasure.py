@@ -23,12 +23,11 @@ def _phone_forms(e164: str, raw: str, digits: str) -> list[str]:
 
 def contact_identifiers(person: Contact) -> Identifiers:
     """The contact's names, email addresses and phone numbers in every form
-    they may appear in elsewhere."""
+    they may appear in elsewhere. Names only whole (a last name alone would
+    take other people's rows along)."""
     names = [person.display_name, f"{person.first_name} {person.last_name}".strip()]
     if person.first_name and person.last_name:
         names.append(f"{person.last_name}, {person.first_name}")
-    if len(person.last_name) >= 3:
-        names.append(person.last_name)
     emails = []
     for address, normalized in EmailAddress.objects.filter(contact=person).values_list(
         "address", "normalized"

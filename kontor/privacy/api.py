@@ -43,6 +43,22 @@ class CloseIn(StrictSchema):
     )
 
 
+class ErasedStore(Schema):
+    name: str = Field(description="Where the person's data was.")
+    items_removed: int
+
+
+class KeptItem(Schema):
+    what: str = Field(description="The record kept, with its number and id.")
+    legal_ground: str
+    until: date = Field(description="The last day of the retention period.")
+
+
+class ErasureReport(Schema):
+    stores: list[ErasedStore]
+    kept: list[KeptItem]
+
+
 class RequestOut(Schema):
     id: UUID
     type: str
@@ -58,26 +74,13 @@ class RequestOut(Schema):
     created_by_id: int | None
     done_at: datetime | None
     done_by_id: int | None
+    erasure_report: ErasureReport | None = Field(
+        None, description="An executed erasure's report, kept as proof."
+    )
 
     @staticmethod
     def resolve_overdue(obj: DataSubjectRequest) -> bool:
         return obj.is_open and obj.deadline < timezone.localdate()
-
-
-class ErasedStore(Schema):
-    name: str = Field(description="Where the person's data was.")
-    items_removed: int
-
-
-class KeptItem(Schema):
-    what: str = Field(description="The record kept, with its number and id.")
-    legal_ground: str
-    until: date = Field(description="Kept until the end of this day, then erased.")
-
-
-class ErasureReport(Schema):
-    stores: list[ErasedStore]
-    kept: list[KeptItem]
 
 
 class RequestList(Schema):

@@ -312,6 +312,7 @@ def _erasure_proof(admin, dpo):
     assert AuditEntry.objects.filter(object_type="contact", object_id=str(contact.pk)).count() > 1
     done = DataSubjectRequest.objects.get(pk=request_id)
     assert done.status == "done" and done.erasure_report == report and done.contact is None
+    assert api.get(f"{URL}/{request_id}").json()["erasure_report"] == report
     return api, request_id, report
 
 
