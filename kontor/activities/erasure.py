@@ -6,6 +6,7 @@ names, addresses and numbers leave its text."""
 
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_noop
 
 from kontor.activities.models import Activity, Participant
 from kontor.core.erasure import Erasure
@@ -38,9 +39,9 @@ def erase_activities(erasure: Erasure) -> None:
     gone = own | (attended - with_others)
     erasure.touched(Activity, gone)
     deleted = Activity.objects.filter(pk__in=gone).delete()[1].get(Activity._meta.label, 0)
-    erasure.removed("activities", deleted)
+    erasure.removed(gettext_noop("activities"), deleted)
     left = Participant.objects.filter(contact=person).delete()[0]
-    erasure.removed("meeting participations", left)
+    erasure.removed(gettext_noop("meeting participations"), left)
     mentioned = (
         Activity.objects.annotate(
             to_text=Cast("to_addresses", TextField()), cc_text=Cast("cc_addresses", TextField())
@@ -71,4 +72,4 @@ def erase_activities(erasure: Erasure) -> None:
         )
         erasure.touched(Activity, [activity.pk])
         scrubbed += 1
-    erasure.removed("activities anonymized (about other people too)", scrubbed)
+    erasure.removed(gettext_noop("activities anonymized (about other people too)"), scrubbed)

@@ -4,6 +4,7 @@ tables follow by themselves (SQLite's FTS5 tables through their triggers,
 PostgreSQL's trigram indexes with the rows)."""
 
 import phonenumbers
+from django.utils.translation import gettext_noop
 
 from kontor.contacts.models import Contact, EmailAddress, PhoneNumber
 from kontor.core.erasure import Erasure, Identifiers
@@ -51,13 +52,13 @@ def erase_contact(erasure: Erasure) -> None:
         return
     emails = EmailAddress.objects.filter(contact=person)
     phones = PhoneNumber.objects.filter(contact=person)
-    erasure.removed("email addresses", emails.count())
-    erasure.removed("phone numbers", phones.count())
+    erasure.removed(gettext_noop("email addresses"), emails.count())
+    erasure.removed(gettext_noop("phone numbers"), phones.count())
     emails.delete()
     phones.delete()
     custom = len(person.custom or {}) + (1 if person.custom_sensitive else 0)
-    erasure.removed("custom field values", custom)
+    erasure.removed(gettext_noop("custom field values"), custom)
     person.tags.clear()
     erasure.touched(Contact, [person.pk])
     deleted = Contact.objects.filter(pk=person.pk).delete()[1].get(Contact._meta.label, 0)
-    erasure.removed("contacts", deleted)
+    erasure.removed(gettext_noop("contacts"), deleted)

@@ -4,6 +4,7 @@ storage's own delete, local or S3, once the transaction commits:
 kontor.files.signals)."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from kontor.core.erasure import Erasure
 from kontor.files.models import Attachment
@@ -18,4 +19,4 @@ def erase_files(erasure: Erasure) -> None:
     for attachment in Attachment.objects.filter(pk__in=ids):
         attachment.delete()
         deleted += 1
-    erasure.removed("files", deleted)
+    erasure.removed(gettext_noop("files"), deleted)

@@ -10,6 +10,8 @@ class IntegrationConfig(AppConfig):
     verbose_name = _("Integration")
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_noop
+
         from kontor.core.erasure import ErasureStore, register_erasure_store
         from kontor.core.outgoing_mail import register_email_queue
         from kontor.core.records import (
@@ -24,7 +26,7 @@ class IntegrationConfig(AppConfig):
         register_consumer("kontor.integration.webhooks.fanout.fan_out")
         register_erasure_store(
             ErasureStore(
-                name="webhook deliveries",
+                name=gettext_noop("webhook deliveries"),
                 erase="kontor.integration.erasure.erase_webhook_deliveries",
                 order=95,
             )

@@ -4,6 +4,7 @@ deliveries whose payload carried one of the erased records or names the
 person."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from kontor.core.erasure import Erasure
 from kontor.integration.models import OutgoingEmail, WebhookDelivery
@@ -22,7 +23,7 @@ def erase_sent_emails(erasure: Erasure) -> None:
         }
     erasure.touched(OutgoingEmail, ids)
     deleted = OutgoingEmail.objects.filter(pk__in=ids).delete()[1].get(OutgoingEmail._meta.label, 0)
-    erasure.removed("sent emails", deleted)
+    erasure.removed(gettext_noop("sent emails"), deleted)
 
 
 def erase_webhook_deliveries(erasure: Erasure) -> None:
@@ -32,4 +33,4 @@ def erase_webhook_deliveries(erasure: Erasure) -> None:
     for value in erasure.identifiers.all():
         condition |= Q(payload__icontains=value)
     deleted = WebhookDelivery.objects.filter(condition).delete()[0]
-    erasure.removed("webhook deliveries", deleted)
+    erasure.removed(gettext_noop("webhook deliveries"), deleted)

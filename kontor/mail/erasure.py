@@ -3,6 +3,7 @@ messages on their timeline and those they sent, rows and raw messages (the
 storage's delete once the transaction commits: kontor.mail.signals)."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from kontor.core.erasure import Erasure
 from kontor.mail.models import InboundMessage
@@ -18,4 +19,4 @@ def erase_received_emails(erasure: Erasure) -> None:
     for message in InboundMessage.objects.filter(pk__in=ids):
         message.delete()
         deleted += 1
-    erasure.removed("received emails and raw messages", deleted)
+    erasure.removed(gettext_noop("received emails and raw messages"), deleted)

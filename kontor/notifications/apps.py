@@ -8,11 +8,13 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_noop
+
         from kontor.core.erasure import ErasureStore, register_erasure_store
 
         register_erasure_store(
             ErasureStore(
-                name="notifications",
+                name=gettext_noop("notifications"),
                 erase="kontor.notifications.erasure.erase_notifications",
                 order=5,
             )

@@ -4,6 +4,7 @@ them, goes. It runs before the activities are erased, which would take
 their notifications along uncounted."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from kontor.core.erasure import Erasure
 from kontor.notifications.models import Notification
@@ -17,4 +18,4 @@ def erase_notifications(erasure: Erasure) -> None:
     ids = list(Notification.objects.filter(condition).values_list("pk", flat=True).distinct())
     erasure.touched(Notification, ids)
     deleted = Notification.objects.filter(pk__in=ids).delete()[0]
-    erasure.removed("notifications", deleted)
+    erasure.removed(gettext_noop("notifications"), deleted)

@@ -30,6 +30,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record, object_type_key, redact_records
@@ -132,14 +133,15 @@ def _forget(erasure: Erasure, requests: list) -> None:
         model = apps.get_model(label)
         by_type.setdefault(object_type_key(model), set()).update(ids)
         outbox += OutboxEvent.objects.filter(model=label, record_id__in=list(ids)).delete()[0]
-    erasure.removed("audit trail values", redact_records(records=by_type))
-    erasure.removed("outbox events", outbox)
+    erasure.removed(gettext_noop("audit trail values"), redact_records(records=by_type))
+    erasure.removed(gettext_noop("outbox events"), outbox)
     mentions = Q(pk__in=[])
     for value in [*erasure.identifiers.all(), *erasure.record_ids()]:
         mentions |= Q(text__icontains=value)
     live = Event.objects.annotate(text=Cast("payload", TextField())).filter(mentions)
     erasure.removed(
-        "live events (screen pops)", Event.objects.filter(pk__in=live.values("pk")).delete()[0]
+        gettext_noop("live events (screen pops)"),
+        Event.objects.filter(pk__in=live.values("pk")).delete()[0],
     )
     for item in DataSubjectRequest.objects.filter(pk__in=requests):
         scrubbed = erasure.identifiers.scrub(item.notes)
@@ -153,6 +155,6 @@ def _forget(erasure: Erasure, requests: list) -> None:
         if value.startswith("+") and value[1:].isdigit()
     ]
     erasure.removed(
-        "suppression list (keyed hashes added)",
+        gettext_noop("suppression list (keyed hashes added)"),
         suppress(emails=erasure.identifiers.emails, phones=phones),
     )

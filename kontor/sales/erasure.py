@@ -15,6 +15,7 @@ were; they go with the rest of the year's documents when the period ends."""
 import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from kontor.core.erasure import Erasure
 from kontor.sales.models import Deal, Invoice, Order, Quote
@@ -40,7 +41,7 @@ def _keep_documents(erasure: Erasure, model, date_field: str, years: int, ground
     documents = list(model.objects.filter(contact=erasure.person).order_by("created_at", "pk"))
     for document in documents:
         erasure.keep(
-            what=f"{model._meta.verbose_name} {document.number} ({document.pk})",
+            what=f"{model._meta.model_name} {document.number} ({document.pk})",
             legal_ground=ground,
             until=keep_until(_document_year(document, date_field), years),
         )
@@ -71,7 +72,7 @@ def erase_deals(erasure: Erasure) -> None:
         for model in (Quote, Order):
             model.objects.filter(deal_id__in=ids).update(deal=None)
         deleted = Deal.objects.filter(pk__in=ids).delete()[1].get(Deal._meta.label, 0)
-    erasure.removed("deals", deleted)
+    erasure.removed(gettext_noop("deals"), deleted)
     unlinked = 0
     for deal in Deal.objects.filter(Q(contact=person)):
         deal.contact = None
@@ -79,4 +80,4 @@ def erase_deals(erasure: Erasure) -> None:
         deal.save(update_fields=["contact", "title"])
         erasure.touched(Deal, [deal.pk])
         unlinked += 1
-    erasure.removed("deals unlinked (kept for their organization)", unlinked)
+    erasure.removed(gettext_noop("deals unlinked (kept for their organization)"), unlinked)

@@ -4,6 +4,7 @@ numbers, with the log of the events the phone system sent (its raw
 payloads hold the number)."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from kontor.core.erasure import Erasure
 from kontor.telephony.models import Call, CallEvent
@@ -15,6 +16,8 @@ def erase_calls(erasure: Erasure) -> None:
     condition |= Q(from_number__in=phones) | Q(to_number__in=phones)
     ids = list(Call.objects.filter(condition).values_list("pk", flat=True))
     erasure.touched(Call, ids)
-    erasure.removed("telephony event logs", CallEvent.objects.filter(call_id__in=ids).count())
+    erasure.removed(
+        gettext_noop("telephony event logs"), CallEvent.objects.filter(call_id__in=ids).count()
+    )
     deleted = Call.objects.filter(pk__in=ids).delete()[1].get(Call._meta.label, 0)
-    erasure.removed("calls", deleted)
+    erasure.removed(gettext_noop("calls"), deleted)

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from kontor.core.erasure import Erasure
 from kontor.warehouse.export import PART_GLOB
@@ -61,4 +62,4 @@ def erase_from_exports(erasure: Erasure) -> None:
     for directory in export_directories():
         for part in sorted(directory.glob(f"*/{PART_GLOB}")):
             removed += erase_part(part, ids, texts)
-    erasure.removed("warehouse export rows", removed)
+    erasure.removed(gettext_noop("warehouse export rows"), removed)

@@ -415,3 +415,43 @@ def test_the_request_page_executes_and_shows_the_report(admin, dpo, client):
     assert not Contact.objects.filter(pk=contact.pk).exists()
     client.force_login(UserFactory(username="seller", roles=["sales"]))
     assert client.post(f"/privacy/requests/{request_id}/execute/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_meeting_with_other_people_stays_for_them_without_the_person(admin, dpo):
+    contact = contact_create(actor=admin, data={"first_name": FIRST, "last_name": LAST})
+    other = contact_create(actor=admin, data={"first_name": "Otto", "last_name": "Other"})
+    shared = activity_create(
+        actor=admin,
+        data={
+            "kind": "meeting",
+            "subject": f"Workshop with {FIRST} {LAST}",
+            "body": f"Otto and {FIRST} {LAST} agreed.",
+            "contact_id": other.pk,
+            "starts_at": "2026-05-04T10:00:00Z",
+            "participants": [{"contact_id": str(contact.pk)}, {"contact_id": str(other.pk)}],
+        },
+    )
+    lunch = activity_create(
+        actor=admin,
+        data={
+            "kind": "meeting",
+            "subject": "Lunch",
+            "contact_id": other.pk,
+            "starts_at": "2026-05-05T10:00:00Z",
+            "participants": [{"contact_id": str(contact.pk)}],
+        },
+    )
+    api, request_id = _request(dpo, contact)
+
+    report = api.post(f"{URL}/{request_id}/execute").json()
+
+    shared.refresh_from_db()
+    assert shared.subject == "Workshop with [erased]"
+    assert shared.body == "Otto and [erased] agreed."
+    assert list(shared.participants.values_list("contact_id", flat=True)) == [other.pk]
+    lunch.refresh_from_db()  # on Otto's timeline: his, without her
+    assert not lunch.participants.exists()
+    stores = {store["name"]: store["items_removed"] for store in report["stores"]}
+    assert stores["activities anonymized (about other people too)"] == 2
+    assert stores["meeting participations"] == 2
