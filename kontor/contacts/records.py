@@ -85,7 +85,6 @@ CONTACT = RecordType(
         links=("",),
         find="kontor.contacts.selectors.persons_with",
         erase="kontor.contacts.erasure.erase_contact",
-        erase_order=90,
         identifiers="kontor.contacts.erasure.contact_identifiers",
     ),
     merge_links=(),

@@ -85,8 +85,8 @@ class PersonalData:
     ``erase``: the dotted path of ``(erasure: kontor.core.erasure.Erasure)
     -> None`` that removes the person from this type (or strips and keeps
     what the law makes it keep); handlers run by ``erase_order``, lowest
-    first (a raw message goes before its activity), the person's own type
-    last. ``identifiers`` (on the person's type): the dotted path of
+    first (a raw message goes before its activity); the person's own type
+    always goes last. ``identifiers`` (on the person's type): the dotted path of
     ``(person) -> kontor.core.erasure.Identifiers``."""
 
     links: tuple[str, ...]

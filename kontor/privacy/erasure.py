@@ -3,10 +3,10 @@ kontor.core: every record type and holder with personal data has its
 ``PersonalData.erase`` handler, every other store its
 ``register_erasure_store`` entry; this module names no domain.
 
-The steps run in order (``erase_order`` / ``order``, the person's own type
-last of the records), each in its own transaction: a step that fails leaves
-the ones before it done, and running the request again carries on (each
-step finds only what is left). Then, from what the steps touched:
+The steps run in order (``erase_order`` / ``order``), each in its own
+transaction: a step that fails leaves the ones before it done, and running
+the request again carries on (each step finds only what is left). Then,
+from what the steps touched:
 
 - the audit trail keeps its entries about those records, who did what and
   when, without the values (``kontor.audit.services.redact_records``), and
@@ -17,6 +17,10 @@ step finds only what is left). Then, from what the steps touched:
   as keyed hashes (kontor.privacy.suppression);
 - the earlier requests of the person lose the address or number they were
   found by (the register keeps the requests themselves).
+
+Last, in one transaction, the person's own record goes (the contact type's
+handler), the report is saved and the erasure is audited: until then the
+person is there to run the request again from.
 
 The report, ``{"stores": [{"name", "items_removed"}], "kept": [{"what",
 "legal_ground", "until"}]}``, is kept on the request as proof and the
@@ -45,16 +49,14 @@ from kontor.privacy.suppression import suppress
 
 
 def steps() -> list[tuple[int, str, str]]:
-    """``(order, name, dotted path)`` of every erasure step, in order."""
+    """``(order, name, dotted path)`` of every erasure step but the person's
+    own type (which goes last, see ``execute_erasure``), in order."""
     person_key = person_type().key
-    found = []
-    for holder in holders():
-        if not holder.personal_data.erase:
-            continue
-        order = holder.personal_data.erase_order
-        if holder.key == person_key:
-            order = max(order, 90)
-        found.append((order, holder.key, holder.personal_data.erase))
+    found = [
+        (holder.personal_data.erase_order, holder.key, holder.personal_data.erase)
+        for holder in holders()
+        if holder.personal_data.erase and holder.key != person_key
+    ]
     found += [(store.order, store.name, store.erase) for store in erasure_stores()]
     return sorted(found, key=lambda step: (step[0], step[1]))
 
@@ -95,13 +97,16 @@ def execute_erasure(*, actor: Any, request: DataSubjectRequest) -> dict[str, Any
     requests = list(
         DataSubjectRequest.objects.filter(contact_id=person.pk).values_list("pk", flat=True)
     )
+    erasure.touched(type(person), [person_id])
     for _order, _name, path in steps():
         with transaction.atomic():
             import_string(path)(erasure)
-    erasure.touched(type(person), [person_id])
     with transaction.atomic():
         _forget(erasure, requests)
+    # The person's own record last, in one transaction with the report: a
+    # failure before leaves the person to run the request again from.
     with transaction.atomic():
+        import_string(person_type().personal_data.erase)(erasure)  # type: ignore[union-attr]
         request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
         report = report_of(erasure)
         request.erasure_report = report
