@@ -270,6 +270,10 @@ if KONTOR_WAREHOUSE_PERSONAL_DATA not in ("omit", "pseudonymize"):
 # `kontor purgeaudit` deletes audit entries after this many days; reads of
 # financial and special data are kept longer, as the law requires.
 KONTOR_AUDIT_RETENTION_DAYS = int(os.environ.get("KONTOR_AUDIT_RETENTION_DAYS", "90"))
+# GDPR erasure: keep an erased person's email addresses and phone numbers as
+# keyed hashes, so that an inbound email does not make them a contact again
+# (docs/privacy.md).
+KONTOR_PRIVACY_SUPPRESSION = _env_bool("KONTOR_PRIVACY_SUPPRESSION", True)
 KONTOR_AUDIT_SENSITIVE_READ_RETENTION_DAYS = int(
     os.environ.get("KONTOR_AUDIT_SENSITIVE_READ_RETENTION_DAYS", str(3 * 365))
 )

@@ -29,7 +29,11 @@ ACTIVITY = RecordType(
     serialize="kontor.activities.payloads.activity_answer",
     events=("created", "updated", "deleted"),
     search=SearchSpec(fields=("subject",)),
-    personal_data=PersonalData(links=("contact", "participants__contact")),
+    personal_data=PersonalData(
+        links=("contact", "participants__contact"),
+        erase="kontor.activities.erasure.erase_activities",
+        erase_order=40,
+    ),
     merge_links=("contact", "organization"),
     warehouse=(ACTIVITY,),
 )

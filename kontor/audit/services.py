@@ -267,3 +267,28 @@ def erase_record(*, actor: Any, object_type: str, object_id: Any) -> int:
         changes={"entries_deleted": [None, deleted]},
     )
     return deleted
+
+
+def redact_records(*, records: Mapping[str, Iterable[Any]]) -> int:
+    """GDPR erasure that keeps the trail: the entries about these records
+    (``{object type: ids}``, and the activities and files that belonged to
+    them) stay, with who did what when, but without the erased values: the
+    old and new values of each change become null and the record's name
+    goes. The only change of an entry Kontor makes besides ``purge_expired``
+    and ``erase_record``; it lifts the append-only lock (kontor.audit.locking)
+    for its own transaction. Returns how many entries were blanked."""
+    condition = Q(pk__in=[])
+    for object_type, ids in records.items():
+        ids = [str(pk) for pk in ids]
+        if ids:
+            condition |= Q(object_type=object_type, object_id__in=ids)
+            condition |= Q(parent_type=object_type, parent_id__in=ids)
+    redacted = 0
+    with audit_unlocked():
+        for entry in AuditEntry.objects.filter(condition).order_by().iterator():
+            blank = {field: [None, None] for field in entry.changes or {}}
+            if entry.changes == blank and not entry.object_repr:
+                continue
+            AuditEntry.objects.filter(pk=entry.pk).update(changes=blank, object_repr="")
+            redacted += 1
+    return redacted

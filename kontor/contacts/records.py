@@ -94,7 +94,12 @@ CONTACT = RecordType(
     search=SearchSpec(
         fields=("display_name", "emails__normalized", "phones__digits", "organization__name")
     ),
-    personal_data=PersonalData(links=("",), find="kontor.contacts.selectors.persons_with"),
+    personal_data=PersonalData(
+        links=("",),
+        find="kontor.contacts.selectors.persons_with",
+        erase="kontor.contacts.erasure.erase_contact",
+        identifiers="kontor.contacts.erasure.contact_identifiers",
+    ),
     # The contacts of an organization merged into another go with it.
     merge_links=("organization",),
     merge=MergeSpec(

@@ -81,12 +81,20 @@ class PersonalData:
     ``find``: on the type that is the person, the dotted path of
     ``(email=None, phone=None) -> list[record]``: every record with that
     address or number, whoever owns it (the data protection officer finds a
-    requesting person)."""
+    requesting person).
+    ``erase``: the dotted path of ``(erasure: kontor.core.erasure.Erasure)
+    -> None`` that removes the person from this type (or strips and keeps
+    what the law makes it keep); handlers run by ``erase_order``, lowest
+    first (a raw message goes before its activity); the person's own type
+    always goes last. ``identifiers`` (on the person's type): the dotted path of
+    ``(person) -> kontor.core.erasure.Identifiers``."""
 
     links: tuple[str, ...]
     erase: str = ""
     files: tuple[str, ...] = ()
     find: str = ""
+    erase_order: int = 50
+    identifiers: str = ""
 
 
 @dataclass(frozen=True)

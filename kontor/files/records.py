@@ -36,6 +36,11 @@ FILE = RecordType(
     api_parameter="file_id",
     serialize="kontor.files.payloads.file_answer",
     events=("created", "deleted"),
-    personal_data=PersonalData(links=("contact", "activity__contact"), files=("file",)),
+    personal_data=PersonalData(
+        links=("contact", "activity__contact"),
+        files=("file",),
+        erase="kontor.files.erasure.erase_files",
+        erase_order=20,
+    ),
     merge_links=("contact", "organization"),
 )

@@ -10,6 +10,9 @@ class IntegrationConfig(AppConfig):
     verbose_name = _("Integration")
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_noop
+
+        from kontor.core.erasure import ErasureStore, register_erasure_store
         from kontor.core.outgoing_mail import register_email_queue
         from kontor.core.records import (
             MergeLink,
@@ -30,6 +33,13 @@ class IntegrationConfig(AppConfig):
                 paths=("contact", "organization"),
             )
         )
+        register_erasure_store(
+            ErasureStore(
+                name=gettext_noop("webhook deliveries"),
+                erase="kontor.integration.erasure.erase_webhook_deliveries",
+                order=95,
+            )
+        )
         register_email_queue(
             "kontor.integration.email.services.email_send",
             reader="kontor.integration.email.selectors.email_get",
@@ -42,7 +52,12 @@ class IntegrationConfig(AppConfig):
                 label=_("outgoing email"),
                 label_plural=_("outgoing emails"),
                 model="integration.OutgoingEmail",
-                personal_data=PersonalData(links=("contact",), files=("raw",)),
+                personal_data=PersonalData(
+                    links=("contact",),
+                    files=("raw",),
+                    erase="kontor.integration.erasure.erase_sent_emails",
+                    erase_order=10,
+                ),
                 serialize="kontor.integration.email.payloads.sent_email_answer",
             )
         )

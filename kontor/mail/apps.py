@@ -39,7 +39,12 @@ class MailConfig(AppConfig):
                 label=_("received email"),
                 label_plural=_("received emails"),
                 model="mail.InboundMessage",
-                personal_data=PersonalData(links=("activity__contact",), files=("raw",)),
+                personal_data=PersonalData(
+                    links=("activity__contact",),
+                    files=("raw",),
+                    erase="kontor.mail.erasure.erase_received_emails",
+                    erase_order=10,
+                ),
                 serialize="kontor.mail.payloads.received_email_answer",
             )
         )

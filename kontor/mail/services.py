@@ -28,6 +28,7 @@ from kontor.contacts.normalization import normalize_email
 from kontor.contacts.selectors import Match, lookup_email
 from kontor.contacts.services import contact_create
 from kontor.core.encryption import encrypt
+from kontor.core.erasure import is_suppressed
 from kontor.core.exceptions import FieldErrors
 from kontor.events.outbox import emit
 from kontor.files.services import FileTooLarge, attachment_create, max_upload_bytes
@@ -234,6 +235,10 @@ def _name_parts(name: str) -> dict[str, str]:
 def _contact_for_unknown(
     *, actor: AbstractBaseUser, address: Address, matches: list[Match], message: ParsedMessage
 ) -> Contact | None:
+    if is_suppressed(email=address.normalized or address.address):
+        # An erased person (GDPR Art. 17) is not made a contact again.
+        message.problem("the sender is on the suppression list: no contact made")
+        return None
     organizations = [m.record for m in matches if isinstance(m.record, Organization)]
     data = {
         "emails": [{"address": address.address}],

@@ -15,6 +15,7 @@ from pydantic import Field
 from kontor.api.schemas import StrictSchema
 from kontor.core.pagination import paginate
 from kontor.privacy import selectors, services
+from kontor.privacy.erasure import execute_erasure
 from kontor.privacy.export.archive import export_filename, request_export
 from kontor.privacy.models import DataSubjectRequest, RequestStatus, RequestType
 
@@ -42,6 +43,22 @@ class CloseIn(StrictSchema):
     )
 
 
+class ErasedStore(Schema):
+    name: str = Field(description="Where the person's data was.")
+    items_removed: int
+
+
+class KeptItem(Schema):
+    what: str = Field(description="The record kept, with its number and id.")
+    legal_ground: str
+    until: date = Field(description="The last day of the retention period.")
+
+
+class ErasureReport(Schema):
+    stores: list[ErasedStore]
+    kept: list[KeptItem]
+
+
 class RequestOut(Schema):
     id: UUID
     type: str
@@ -57,6 +74,9 @@ class RequestOut(Schema):
     created_by_id: int | None
     done_at: datetime | None
     done_by_id: int | None
+    erasure_report: ErasureReport | None = Field(
+        None, description="An executed erasure's report, kept as proof."
+    )
 
     @staticmethod
     def resolve_overdue(obj: DataSubjectRequest) -> bool:
@@ -134,3 +154,19 @@ def export_request(request: HttpRequest, request_id: str):
         filename=export_filename(found),
         content_type="application/zip",
     )
+
+
+@router.post(
+    "/privacy/requests/{request_id}/execute",
+    response={200: ErasureReport, 403: dict, 404: dict, 422: dict},
+)
+def execute_request(request: HttpRequest, request_id: str):
+    """Carry out an erasure request: the person is removed from every store;
+    records the law makes Kontor keep are listed under ``kept``. The report
+    is kept on the request, which is done; executing it again answers the
+    same report. 422 for a request of another type."""
+    services.require_request_handler(request.user)
+    found = selectors.request_get(user=request.user, request_id=request_id)
+    if found is None:
+        return Status(404, NOT_FOUND)
+    return execute_erasure(actor=request.user, request=found)

@@ -8,7 +8,10 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Data protection")
 
     def ready(self) -> None:
+        from kontor.core.erasure import register_suppression_check
         from kontor.core.records import MergeLink, register_merge_link
+
+        register_suppression_check("kontor.privacy.suppression.is_suppressed")
 
         # A person's requests follow them into the record they are merged into.
         register_merge_link(

@@ -75,6 +75,10 @@ class DataSubjectRequest(BaseModel):
         related_name="+",
     )
     notes = models.TextField(_("notes"), blank=True)
+    # An executed erasure's report, kept as proof (kontor.privacy.erasure):
+    # {"stores": [{"name", "items_removed"}], "kept": [{"what", "legal_ground", "until"}]}.
+    erasure_report = models.JSONField(_("erasure report"), null=True, blank=True, editable=False)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["deadline", "created_at", "id"]
@@ -99,3 +103,31 @@ class DataSubjectRequest(BaseModel):
     @property
     def has_export(self) -> bool:
         return self.type in EXPORT_TYPES
+
+
+class SuppressionKind(models.TextChoices):
+    EMAIL = "email", _("email address")
+    PHONE = "phone", _("phone number")
+
+
+class Suppression(models.Model):
+    """An erased person's email address or phone number, kept only as a
+    keyed hash (HMAC-SHA256 with a key derived from SECRET_KEY), so that an
+    inbound email or an import does not make them a contact again
+    (kontor.privacy.suppression)."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=SuppressionKind.choices)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppression list")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "digest"], name="suppression_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.digest[:12]}"

@@ -20,4 +20,9 @@ urlpatterns = [
         views.request_close,
         name="privacy-request-close",
     ),
+    path(
+        "privacy/requests/<uuid:request_id>/execute/",
+        views.request_execute,
+        name="privacy-request-execute",
+    ),
 ]

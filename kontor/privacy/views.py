@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kontor.core.exceptions import FieldErrors
 from kontor.privacy import selectors, services
+from kontor.privacy.erasure import execute_erasure
 from kontor.privacy.export.archive import export_filename, request_export
 from kontor.privacy.forms import CloseForm, RequestForm
 from kontor.privacy.models import DataSubjectRequest, RequestStatus
@@ -143,3 +144,20 @@ def request_close(request: HttpRequest, request_id: UUID) -> HttpResponse:
         {"item": found, "close_form": form, "today": timezone.localdate()},
         status=422,
     )
+
+
+@login_required
+@require_POST
+def request_execute(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    """Carry out an erasure request; its page then shows the report."""
+    _require(request)
+    found = _get(request, request_id)
+    try:
+        execute_erasure(actor=request.user, request=found)
+    except FieldErrors as errors:
+        for reasons in errors.errors.values():
+            for reason in reasons:
+                messages.error(request, reason)
+    else:
+        messages.success(request, _("The person is erased; the report is kept with the request."))
+    return redirect("privacy-request-detail", request_id=found.pk)

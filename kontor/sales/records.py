@@ -126,7 +126,9 @@ DEAL = RecordType(
     serialize="kontor.sales.payloads.deal_answer",
     events=("created", "updated", "deleted", "stage_changed", "won", "lost"),
     search=SearchSpec(fields=("title",)),
-    personal_data=PersonalData(links=("contact",)),
+    personal_data=PersonalData(
+        links=("contact",), erase="kontor.sales.erasure.erase_deals", erase_order=30
+    ),
     merge_links=CUSTOMER_LINKS,
     warehouse=(DEAL_STAGE_CHANGE, DEAL_SNAPSHOT),
     history_links=True,
@@ -178,7 +180,9 @@ QUOTE = RecordType(
     serialize="kontor.sales.payloads.quote_answer",
     events=("created", "updated", "revised", "sent", "accepted", "declined", "expired"),
     search=SearchSpec(fields=("number", "customer_name")),
-    personal_data=PersonalData(links=("contact",)),
+    personal_data=PersonalData(
+        links=("contact",), erase="kontor.sales.erasure.erase_quotes", erase_order=30
+    ),
     merge_links=CUSTOMER_LINKS,
     warehouse=(QUOTE_LINE,),
     role_levels=(SERVICE_READS,),
@@ -206,7 +210,9 @@ ORDER = RecordType(
     serialize="kontor.sales.payloads.order_answer",
     events=("created", "updated", "archived"),
     search=SearchSpec(fields=("number", "customer_name")),
-    personal_data=PersonalData(links=("contact",)),
+    personal_data=PersonalData(
+        links=("contact",), erase="kontor.sales.erasure.erase_orders", erase_order=30
+    ),
     merge_links=CUSTOMER_LINKS,
     warehouse=(ORDER_LINE,),
     role_levels=(SERVICE_READS,),
@@ -247,7 +253,9 @@ INVOICE = RecordType(
     serialize="kontor.sales.payloads.invoice_answer",
     events=("created", "updated", "archived"),
     search=SearchSpec(fields=("number", "customer_name")),
-    personal_data=PersonalData(links=("contact",)),
+    personal_data=PersonalData(
+        links=("contact",), erase="kontor.sales.erasure.erase_invoices", erase_order=30
+    ),
     merge_links=CUSTOMER_LINKS,
     warehouse=(INVOICE,),
     role_levels=(

@@ -33,7 +33,9 @@ class TelephonyConfig(AppConfig):
                 label=_("call"),
                 label_plural=_("calls"),
                 model="telephony.Call",
-                personal_data=PersonalData(links=("contact",)),
+                personal_data=PersonalData(
+                    links=("contact",), erase="kontor.telephony.erasure.erase_calls", erase_order=10
+                ),
                 serialize="kontor.telephony.payloads.call_answer",
             )
         )

@@ -196,3 +196,23 @@ def _subclasses(cls: type) -> list[type]:
     for sub in cls.__subclasses__():
         found.extend([sub, *_subclasses(sub)])
     return found
+
+
+def test_every_holder_of_personal_data_has_an_erasure_handler():
+    """A model with personal data that is no record type of its own (a raw
+    message, a call) is erased too: its app names the handler."""
+    from kontor.core.records import personal_data_holders
+
+    holders = personal_data_holders()
+    assert holders
+    for holder in holders:
+        assert holder.personal_data.erase, f"{holder.key} has no erasure handler"
+        assert callable(import_string(holder.personal_data.erase))
+
+
+def test_the_person_type_says_how_to_recognize_the_person():
+    """The erasure finds the person's names, addresses and numbers in logs
+    and payloads through ``PersonalData.identifiers`` on their type."""
+    persons = [kind for kind in TYPES if kind.personal_data and kind.personal_data.find]
+    assert len(persons) == 1
+    assert callable(import_string(persons[0].personal_data.identifiers))
