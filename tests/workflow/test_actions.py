@@ -199,15 +199,33 @@ def test_move_stage(user, deal, stages):
     assert entry.via and entry.channel == "workflow"
 
 
-def test_create_ticket_needs_the_ticket_service(user):
-    from kontor.core.records import is_registered
+def test_create_ticket_through_the_registry_once_tickets_are_installed(user, contact):
+    """Tickets are reached by the registry only (no import of their app):
+    while they are not installed the action is refused on save; once they
+    are, a rule makes one for the customer and rules act on tickets."""
+    from kontor.core.records import is_registered, record_type
 
-    if is_registered("ticket"):  # the service app is installed: the action is offered
-        make_rule(user, actions=[{"type": "create_ticket", "data": {"subject": "x"}}])
+    action = {"type": "create_ticket", "data": {"subject": "Call back {{ contact.last_name }}"}}
+    if not is_registered("ticket"):
+        with pytest.raises(FieldErrors) as refused:
+            make_rule(user, actions=[action])
+        assert "not installed" in refused.value.errors["actions[0].type"][0]
         return
-    with pytest.raises(FieldErrors) as refused:
-        make_rule(user, actions=[{"type": "create_ticket", "data": {"subject": "x"}}])
-    assert "not installed" in refused.value.errors["actions[0].type"][0]
+    result = run(user, contact, action)
+    assert result.actions[0]["status"] == "done", result.actions
+    ticket = record_type("ticket").model_class().objects.get()
+    assert ticket.subject == "Call back Koch" and ticket.contact_id == contact.pk
+    result = run(
+        user,
+        ticket,
+        {"type": "assign", "user_id": user.pk},
+        {"type": "set_field", "field": "priority", "value": "high"},
+        {"type": "add_note", "body": "noted"},
+        record_type="ticket",
+    )
+    assert [a["status"] for a in result.actions] == ["done", "done", "done"], result.actions
+    ticket.refresh_from_db()
+    assert ticket.assignee_id == user.pk and ticket.priority == "high"
 
 
 def test_an_unknown_stage_is_refused_on_save(user):
