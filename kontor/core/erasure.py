@@ -42,10 +42,6 @@ class Identifiers:
         # The longest first, so that scrubbing "Anna Schmidt" precedes "Anna".
         return sorted(values, key=lambda value: (-len(value), value))
 
-    def found_in(self, text: str) -> bool:
-        lowered = (text or "").lower()
-        return any(value.lower() in lowered for value in self.all())
-
     def scrub(self, text: str) -> str:
         """``text`` with every identifier replaced by ``[erased]``."""
         for value in self.all():
