@@ -15,6 +15,7 @@ would make a new contact from an address (the mail capture) asks
 (``register_suppression_check``)."""
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,14 +42,8 @@ class Identifiers:
         # The longest first, so that scrubbing "Anna Schmidt" precedes "Anna".
         return sorted(values, key=lambda value: (-len(value), value))
 
-    def found_in(self, text: str) -> bool:
-        lowered = (text or "").lower()
-        return any(value.lower() in lowered for value in self.all())
-
     def scrub(self, text: str) -> str:
         """``text`` with every identifier replaced by ``[erased]``."""
-        import re
-
         for value in self.all():
             text = re.sub(re.escape(value), ERASED_TEXT, text, flags=re.IGNORECASE)
         return text

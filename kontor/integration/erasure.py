@@ -3,7 +3,8 @@ emails sent to the person (with the message as sent), and the webhook
 deliveries whose payload carried one of the erased records or names the
 person."""
 
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_noop
 
 from kontor.core.erasure import Erasure
@@ -12,15 +13,15 @@ from kontor.integration.models import OutgoingEmail, WebhookDelivery
 
 def erase_sent_emails(erasure: Erasure) -> None:
     condition = Q(contact=erasure.person)
-    ids = set(OutgoingEmail.objects.filter(condition).values_list("pk", flat=True))
     for email in erasure.identifiers.emails:
-        ids |= {
-            pk
-            for pk, to, cc in OutgoingEmail.objects.values_list(
-                "pk", "to_addresses", "cc_addresses"
-            )
-            if email.lower() in str(to).lower() or email.lower() in str(cc).lower()
-        }
+        condition |= Q(to_text__icontains=email) | Q(cc_text__icontains=email)
+    ids = list(
+        OutgoingEmail.objects.annotate(
+            to_text=Cast("to_addresses", TextField()), cc_text=Cast("cc_addresses", TextField())
+        )
+        .filter(condition)
+        .values_list("pk", flat=True)
+    )
     erasure.touched(OutgoingEmail, ids)
     deleted = OutgoingEmail.objects.filter(pk__in=ids).delete()[1].get(OutgoingEmail._meta.label, 0)
     erasure.removed(gettext_noop("sent emails"), deleted)

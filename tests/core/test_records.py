@@ -216,3 +216,12 @@ def test_the_person_type_says_how_to_recognize_the_person():
     persons = [kind for kind in TYPES if kind.personal_data and kind.personal_data.find]
     assert len(persons) == 1
     assert callable(import_string(persons[0].personal_data.identifiers))
+
+
+def test_every_erasure_store_names_a_handler():
+    from kontor.core.erasure import erasure_stores
+
+    stores = erasure_stores()
+    assert {"notifications", "webhook deliveries", "warehouse exports"} <= {s.name for s in stores}
+    for store in stores:
+        assert callable(import_string(store.erase)), store.name
