@@ -58,9 +58,7 @@ TICKET = RecordType(
     serialize="kontor.service.payloads.ticket_answer",
     events=("created", "updated", "deleted", "status_changed", "assigned", "message_added"),
     search=SearchSpec(fields=("number", "subject")),
-    personal_data=PersonalData(
-        links=("contact",), erase="kontor.service.services.ticket_erase_person"
-    ),
+    personal_data=PersonalData(links=("contact",), erase="kontor.service.erasure.erase_tickets"),
     merge_links=("contact", "organization"),
     history_links=True,
     # Sales people open and follow their customers' tickets but delete none.
