@@ -499,14 +499,16 @@ def import_run(
                 data_import.refresh_from_db()
                 return data_import
     except readers.Unreadable as exc:
-        Import.objects.filter(pk=data_import.pk).update(
-            status=ImportStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
-        )
-        data_import.refresh_from_db()
-        return data_import
-    Import.objects.filter(pk=data_import.pk).update(
-        status=ImportStatus.DONE, finished_at=timezone.now(), rows_total=data_import.rows_done
-    )
+        return _finish(data_import, status=ImportStatus.FAILED, error=str(exc)[:500])
+    return _finish(data_import, status=ImportStatus.DONE, rows_total=data_import.rows_done)
+
+
+def _finish(data_import: Import, **values: Any) -> Import:
+    """Record the end, and delete the uploaded file: the rows it holds are
+    imported or kept as rejected rows, and personal data is not kept twice."""
+    Import.objects.filter(pk=data_import.pk).update(finished_at=timezone.now(), file="", **values)
+    if data_import.file.name:
+        data_import.file.storage.delete(data_import.file.name)
     data_import.refresh_from_db()
     return data_import
 

@@ -41,6 +41,9 @@ def test_an_import_killed_halfway_resumes_without_duplicates(user, monkeypatch):
     assert Contact.objects.count() == 34
     assert Contact.objects.values("display_name").distinct().count() == 34
     assert resumed.rejected_rows.get().row_number == 8
+    # Done, the uploaded file is deleted; the rejected rows stay for the report.
+    assert not resumed.file
+    assert not data_import.file.storage.exists(data_import.file.name)
 
 
 def test_a_batch_that_dies_is_written_not_at_all(user, monkeypatch):
