@@ -200,3 +200,28 @@ def test_a_file_that_became_unreadable_fails_the_import(user):
 
     assert result.status == ImportStatus.FAILED
     assert "ascii" in result.error
+
+
+def _queries_for(user, count: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lines = ["Vorname;Nachname;E-Mail;Telefon;Firma"] + [
+        f"P{i};Q{count};p{i}.{count}@example.org;+49 30 {1000000 + i};Firma {count} {i % 5}"
+        for i in range(count)
+    ]
+    data_import = services.import_create(
+        actor=user, upload=io.BytesIO(_csv(lines)), filename="q.csv", record_type="contacts"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        result = services.import_run(data_import)
+    assert result.created == count
+    return len(queries)
+
+
+def test_a_batch_costs_a_few_queries_not_some_per_row(user):
+    few, many = _queries_for(user, 20), _queries_for(user, 200)
+
+    # SQLite splits a large INSERT by its limit of bound parameters: a few
+    # more statements for ten times the rows, never one per row.
+    assert many - few <= 12, (few, many)
