@@ -225,3 +225,21 @@ def test_a_batch_costs_a_few_queries_not_some_per_row(user):
     # SQLite splits a large INSERT by its limit of bound parameters: a few
     # more statements for ten times the rows, never one per row.
     assert many - few <= 12, (few, many)
+
+
+def test_the_worker_goes_on_with_an_import_a_lost_worker_left_halfway(user, monkeypatch):
+    from kontor.imports.tasks import import_start
+    from kontor.tasks.worker import run_until_empty
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 4)
+    data_import = services.import_create(
+        actor=user, upload=io.BytesIO(_people(10)), filename="p.csv", record_type="contacts"
+    )
+    import_start(data_import)
+    services.import_run(data_import, batch_limit=1)  # the first worker, lost after a batch
+
+    run_until_empty()  # the job, run again
+
+    data_import.refresh_from_db()
+    assert (data_import.status, data_import.created, data_import.rows_done) == ("done", 10, 10)
+    assert Contact.objects.count() == 10
