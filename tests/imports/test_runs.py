@@ -41,6 +41,9 @@ def test_an_import_killed_halfway_resumes_without_duplicates(user, monkeypatch):
     assert Contact.objects.count() == 34
     assert Contact.objects.values("display_name").distinct().count() == 34
     assert resumed.rejected_rows.get().row_number == 8
+    # Done, the uploaded file is deleted; the rejected rows stay for the report.
+    assert not resumed.file
+    assert not data_import.file.storage.exists(data_import.file.name)
 
 
 def test_a_batch_that_dies_is_written_not_at_all(user, monkeypatch):
@@ -197,3 +200,46 @@ def test_a_file_that_became_unreadable_fails_the_import(user):
 
     assert result.status == ImportStatus.FAILED
     assert "ascii" in result.error
+
+
+def _queries_for(user, count: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lines = ["Vorname;Nachname;E-Mail;Telefon;Firma"] + [
+        f"P{i};Q{count};p{i}.{count}@example.org;+49 30 {1000000 + i};Firma {count} {i % 5}"
+        for i in range(count)
+    ]
+    data_import = services.import_create(
+        actor=user, upload=io.BytesIO(_csv(lines)), filename="q.csv", record_type="contacts"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        result = services.import_run(data_import)
+    assert result.created == count
+    return len(queries)
+
+
+def test_a_batch_costs_a_few_queries_not_some_per_row(user):
+    few, many = _queries_for(user, 20), _queries_for(user, 200)
+
+    # SQLite splits a large INSERT by its limit of bound parameters: a few
+    # more statements for ten times the rows, never one per row.
+    assert many - few <= 12, (few, many)
+
+
+def test_the_worker_goes_on_with_an_import_a_lost_worker_left_halfway(user, monkeypatch):
+    from kontor.imports.tasks import import_start
+    from kontor.tasks.worker import run_until_empty
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 4)
+    data_import = services.import_create(
+        actor=user, upload=io.BytesIO(_people(10)), filename="p.csv", record_type="contacts"
+    )
+    import_start(data_import)
+    services.import_run(data_import, batch_limit=1)  # the first worker, lost after a batch
+
+    run_until_empty()  # the job, run again
+
+    data_import.refresh_from_db()
+    assert (data_import.status, data_import.created, data_import.rows_done) == ("done", 10, 10)
+    assert Contact.objects.count() == 10
