@@ -201,3 +201,26 @@ def test_the_scan_sees_a_merge(api, meiers):
     dispatch_pending()
     assert DuplicatePair.objects.get().status == PairStatus.MERGED
     assert api.get("/api/v1/duplicates?type=contacts&min_score=0").json()["items"] == []
+
+
+def test_the_list_costs_the_same_queries_however_many_pairs(api, user, rep):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_client_for(rep)
+
+    def queries(client) -> int:
+        scan_all("contact")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/duplicates?type=contacts&min_score=0.5").status_code == 200
+        return len(captured)
+
+    make_contact(rep, "Anna", "Schmidt", owner=rep, emails=["anna@a.example"])
+    make_contact(rep, "Anna", "Schmitt", owner=rep, emails=["anna@a.example"])
+    queries(client), queries(api)  # warm: the access rules and the token are cached
+    few, few_admin = queries(client), queries(api)
+    for number in range(6):
+        make_contact(rep, "Jan", "Becker", owner=rep, emails=[f"jan{number}@b.example"])
+    assert client.get("/api/v1/duplicates?type=contacts&min_score=0.5").json()["items"]
+    assert queries(client) == few
+    assert queries(api) == few_admin
