@@ -162,6 +162,17 @@ def test_a_rep_may_not_merge_what_they_may_not_edit(user, rep):
     assert client.post(f"/api/v1/merges/{merge.json()['id']}/undo").status_code == 403
 
 
+def test_a_merged_id_names_its_survivor_only_to_those_who_may_read_it(user, rep):
+    keep = make_contact(user, "Hans", "Meier")
+    merged = make_contact(user, "Hans", "Meyer")
+    api_client_for(user).post(
+        "/api/v1/contacts/merge", {"keep": str(keep.pk), "merge": [str(merged.pk)]}
+    )
+    assert api_client_for(rep).get(f"/api/v1/contacts/{merged.pk}").json() == {
+        "detail": "Not found."
+    }
+
+
 @pytest.mark.parametrize(
     "body",
     [
