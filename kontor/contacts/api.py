@@ -44,12 +44,15 @@ T = TypeVar("T")
 NOT_FOUND = {"detail": "Not found."}
 
 
-def _not_found(key: str, record_id: str) -> Status:
-    """404; for a record merged into another, with the survivor's id."""
-    survivor = merged_into(key, record_id)
-    if survivor is not None:
-        return Status(404, {**NOT_FOUND, "merged_into": str(survivor)})
-    return Status(404, NOT_FOUND)
+def _merged_away(key: str, record: Contact | Organization | None) -> Status | None:
+    """404 for a record the user may read that was merged into another, with
+    the survivor's id (a record they may not read is plainly not found)."""
+    if record is None or record.archived_at is None:
+        return None
+    survivor = merged_into(key, record.pk)
+    if survivor is None:
+        return None
+    return Status(404, {**NOT_FOUND, "merged_into": str(survivor)})
 
 
 class ListFilters(Schema):
@@ -150,8 +153,10 @@ def create_contact(request: HttpRequest, payload: ContactIn, response: HttpRespo
 @router.get("/contacts/{contact_id}", response={200: ContactOut, 404: dict}, tags=["contacts"])
 def get_contact(request: HttpRequest, contact_id: str, response: HttpResponse):
     contact = selectors.contact_get(user=request.user, contact_id=contact_id)
-    if contact is None or (contact.archived_at and merged_into("contact", contact.pk)):
-        return _not_found("contact", contact_id)
+    if contact is None:
+        return Status(404, NOT_FOUND)
+    if merged := _merged_away("contact", contact):
+        return merged
     _with_etag(response, contact)
     return contact
 
@@ -252,10 +257,10 @@ def create_organization(request: HttpRequest, payload: OrganizationIn, response:
 )
 def get_organization(request: HttpRequest, organization_id: str, response: HttpResponse):
     organization = selectors.organization_get(user=request.user, organization_id=organization_id)
-    if organization is None or (
-        organization.archived_at and merged_into("organization", organization.pk)
-    ):
-        return _not_found("organization", organization_id)
+    if organization is None:
+        return Status(404, NOT_FOUND)
+    if merged := _merged_away("organization", organization):
+        return merged
     _with_etag(response, organization)
     return organization
 

@@ -228,7 +228,7 @@ class ExportSpec:
 
 @dataclass(frozen=True)
 class MergeSpec:
-    """How duplicates of this type are found and merged (the duplicates app).
+    """How duplicates of this type are found and merged (the duplicate layer).
 
     ``values`` is the dotted path of ``(ids) -> list of dicts``: what
     duplicate detection compares of a batch of records (``id``, ``name``,

@@ -101,7 +101,8 @@ def _taken_values(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The values the survivor takes (``fields`` names the record whose value
     wins; an empty value of the survivor is filled from the first merged
-    record that has one) and the survivor's values before."""
+    record that has one; lists such as tags are united) and the survivor's
+    values before."""
     assert kind.merge is not None
     read = import_string(kind.merge.field_values)
     own = read(survivor)
@@ -116,7 +117,12 @@ def _taken_values(
             if winner != survivor.pk:
                 data[field] = others[winner].get(field)
             continue
-        if _empty(own.get(field)):
+        if isinstance(own.get(field), list):  # lists (tags) are united
+            united = list(own[field])
+            for values in others.values():
+                united += [v for v in values.get(field) or [] if v not in united]
+            data[field] = united
+        elif _empty(own.get(field)):
             filled = next((v[field] for v in others.values() if not _empty(v.get(field))), None)
             if filled is not None:
                 data[field] = filled

@@ -33,7 +33,11 @@ def _erasure_executed() -> bool:
 
 
 # Keys of an API answer that describe the record itself, not a field of it.
-RECORD_METADATA = {"id", "custom", "created_at", "updated_at", "version", "archived_at"}
+# ``possible_duplicates`` (a create's answer) names other records, each only
+# if readable, with reasons only of readable fields (the duplicate layer).
+RECORD_METADATA = {
+    "id", "custom", "created_at", "updated_at", "version", "archived_at", "possible_duplicates",
+}  # fmt: skip
 TYPES = record_types()
 VCARD_PROPERTIES = {"fn", "n.family", "n.given", "org", "email", "tel", "url", "note", "categories"}
 

@@ -162,6 +162,17 @@ def test_a_rep_may_not_merge_what_they_may_not_edit(user, rep):
     assert client.post(f"/api/v1/merges/{merge.json()['id']}/undo").status_code == 403
 
 
+def test_a_merged_id_names_its_survivor_only_to_those_who_may_read_it(user, rep):
+    keep = make_contact(user, "Hans", "Meier")
+    merged = make_contact(user, "Hans", "Meyer")
+    api_client_for(user).post(
+        "/api/v1/contacts/merge", {"keep": str(keep.pk), "merge": [str(merged.pk)]}
+    )
+    assert api_client_for(rep).get(f"/api/v1/contacts/{merged.pk}").json() == {
+        "detail": "Not found."
+    }
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -201,3 +212,26 @@ def test_the_scan_sees_a_merge(api, meiers):
     dispatch_pending()
     assert DuplicatePair.objects.get().status == PairStatus.MERGED
     assert api.get("/api/v1/duplicates?type=contacts&min_score=0").json()["items"] == []
+
+
+def test_the_list_costs_the_same_queries_however_many_pairs(api, user, rep):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_client_for(rep)
+
+    def queries(client) -> int:
+        scan_all("contact")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/duplicates?type=contacts&min_score=0.5").status_code == 200
+        return len(captured)
+
+    make_contact(rep, "Anna", "Schmidt", owner=rep, emails=["anna@a.example"])
+    make_contact(rep, "Anna", "Schmitt", owner=rep, emails=["anna@a.example"])
+    queries(client), queries(api)  # warm: the access rules and the token are cached
+    few, few_admin = queries(client), queries(api)
+    for number in range(6):
+        make_contact(rep, "Jan", "Becker", owner=rep, emails=[f"jan{number}@b.example"])
+    assert client.get("/api/v1/duplicates?type=contacts&min_score=0.5").json()["items"]
+    assert queries(client) == few
+    assert queries(api) == few_admin

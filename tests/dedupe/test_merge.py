@@ -60,6 +60,7 @@ def twins(user, colleague):
         emails=["HANS@meier.example", "h.meyer@private.example"],
         phones=["+49 171 2222222"],
         notes="Prefers calls in the morning.",
+        tags=["vip"],
         lifecycle_stage="customer",
     )
     for record, count in ((keep, 2), (merge, 3)):
@@ -124,6 +125,7 @@ def test_every_relation_moves_to_the_survivor_and_undo_puts_it_back(user, twins)
     keep.refresh_from_db()
     assert keep.notes == "Prefers calls in the morning."
     assert keep.last_name == "Meier"
+    assert [tag.name for tag in keep.tags.all()] == ["vip"]
     merge.refresh_from_db()
     assert merge.archived_at is not None
 
@@ -134,6 +136,7 @@ def test_every_relation_moves_to_the_survivor_and_undo_puts_it_back(user, twins)
     keep.refresh_from_db()
     merge.refresh_from_db()
     assert keep.notes == ""
+    assert not keep.tags.exists()
     assert merge.archived_at is None
 
 
