@@ -35,7 +35,10 @@ class Access:
     _field_categories: dict[str, dict[str, str]] | None = None
 
     def level(self, object_type: str, action: str) -> Level:
-        by_type = self.levels.get(object_type) or self.levels.get("*") or {}
+        # A type the roles name keeps its own levels, even when all are none.
+        by_type = self.levels.get(object_type)
+        if by_type is None:
+            by_type = self.levels.get("*", {})
         return by_type.get(action, Level.NONE)
 
     def category_access(self, category: str) -> CategoryAccess:

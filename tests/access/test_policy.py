@@ -105,6 +105,21 @@ def test_a_role_that_names_an_object_type_overrides_its_other_levels():
     assert access.level("deal", "read") == Level.TEAM  # a type an app registers later
 
 
+def test_a_role_that_names_an_object_type_with_no_levels_grants_nothing_there():
+    """Naming a type with every action at none takes the role's "*" levels
+    away for that type; they do not come back through the fallback."""
+    access = combine(
+        1,
+        [
+            {"levels": {"*": {"read": "all", "edit": "team"}, "ticket": {"read": "none"}}},
+            {"levels": {"*": {"read": "own"}, "ticket": {}}},
+        ],
+    )
+    for action in ("read", "create", "edit", "delete"):
+        assert access.level("ticket", action) == Level.NONE
+    assert access.level("contact", "read") == Level.ALL
+
+
 def test_a_user_without_roles_sees_nothing():
     ContactFactory()
     nobody = UserFactory(roles=[])
