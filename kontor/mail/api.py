@@ -51,6 +51,11 @@ class MessageOut(Schema):
     refers_to_activity_id: UUID | None = Field(
         description="The sent email a report is about, when Kontor has it and you may see it."
     )
+    ticket_id: UUID | None = Field(
+        None,
+        description="The ticket the message opened or joined (mail to a service address, or a "
+        "reply on a ticket), when you may see it.",
+    )
 
 
 class InboundParams(Schema):
@@ -87,6 +92,7 @@ def message_out(request: HttpRequest, result: IngestResult) -> dict[str, Any]:
         "format": message.raw_format,
         "report": message.report or None,
         "refers_to_activity_id": refers_to,
+        "ticket_id": result.routed.get("ticket_id"),
     }
 
 
