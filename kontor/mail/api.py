@@ -19,7 +19,13 @@ from kontor.mail.models import (
     RawFormat,
     Source,
 )
-from kontor.mail.services import IngestResult, MessageTooLarge, max_message_bytes, message_ingest
+from kontor.mail.services import (
+    IngestResult,
+    MessageTooLarge,
+    max_message_bytes,
+    message_ingest,
+    message_routing,
+)
 
 router = Router(tags=["mail"])
 NOT_FOUND = {"detail": "Not found."}
@@ -160,7 +166,8 @@ def get_message(request: HttpRequest, message_id: str):
     message = selectors.message_get(user=request.user, message_id=message_id)
     if message is None:
         return Status(404, NOT_FOUND)
-    return message_out(request, IngestResult(message=message))
+    routed = message_routing(actor=request.user, message=message)
+    return message_out(request, IngestResult(message=message, routed=routed))
 
 
 @router.get(

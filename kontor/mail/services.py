@@ -351,6 +351,13 @@ def _route(
     return routed
 
 
+def message_routing(*, actor: AbstractBaseUser, message: InboundMessage) -> dict:
+    """What the domains did with a stored message (e.g. its ticket), read
+    again without changing anything."""
+    inbound = InboundEmail(id=message.pk, message_id=message.message_id, duplicate=True)
+    return route_inbound(actor=actor, email=inbound)
+
+
 def _process(
     *,
     actor: AbstractBaseUser,

@@ -16,7 +16,7 @@ from kontor.contacts.models import Contact
 from kontor.core.exceptions import FieldErrors
 from kontor.integration.models import OutgoingEmail
 from kontor.mail.models import InboundMessage, Source
-from kontor.mail.services import message_ingest
+from kontor.mail.services import message_ingest, message_routing
 from kontor.service import services
 from kontor.service.models import MessageKind, ServiceAddress, Status, Ticket, TicketMessage
 from tests.factories import ContactFactory, UserFactory
@@ -37,6 +37,7 @@ def poster(user):
     def post(raw: bytes):
         return client.post(INBOUND, raw, content_type="message/rfc822")
 
+    post.client = client
     return post
 
 
@@ -74,6 +75,9 @@ def test_mail_to_a_service_address_opens_a_ticket_in_its_queue(post, support, co
     assert first.kind == MessageKind.INBOUND and first.author is None
     assert first.sender == CUSTOMER and first.message_id == "<first@mueller.example>"
     assert str(first.inbound_email_id) == body["id"]
+    assert post.client.get(f"/api/v1/mail/messages/{body['id']}").json()["ticket_id"] == str(
+        ticket.pk
+    )
     # Email capture did its part as before: the email is on the contact's timeline.
     assert Activity.objects.filter(kind=Kind.EMAIL, contact=contact).count() == 1
 
@@ -392,3 +396,16 @@ def test_a_queue_without_a_service_address_replies_from_the_default_sender(user,
     outgoing = OutgoingEmail.objects.get()
     assert outgoing.from_address == "kontor@kontor.example"
     assert b"In-Reply-To" not in bytes(outgoing.raw)
+
+
+def test_the_ticket_id_is_told_only_to_who_may_see_the_ticket(post, support, contact):
+    body = post(mail()).json()
+    message = InboundMessage.objects.get(pk=body["id"])
+    outsider = give_role(UserFactory(username="outsider"), "sales")  # in no team
+
+    assert message_routing(actor=outsider, message=message) == {}
+    assert message_routing(actor=message.imported_by, message=message) == {
+        "ticket_id": Ticket.objects.get().pk
+    }
+    [item] = post.client.get(f"/api/v1/tickets/{body['ticket_id']}/messages").json()["items"]
+    assert item["inbound_email_id"] == body["id"]
