@@ -66,6 +66,7 @@ urlpatterns = [
     path("", include("kontor.mail.urls")),
     path("", include("kontor.tasks.urls")),
     path("", include("kontor.sales.urls")),
+    path("", include("kontor.service.urls")),
     path("", include("kontor.integration.urls")),
     path("", include("kontor.privacy.urls")),
 ]

@@ -27,13 +27,8 @@ TICKET = RecordType(
     owner_paths=("assignee", "created_by"),
     fields=(
         FieldSpec("number", _("number")),
-        FieldSpec("subject", _("subject"), Category.STANDARD, STANDARD_OR_PERSONAL),
-        FieldSpec(
-            "description",
-            _("description"),
-            Category.PERSONAL,
-            STANDARD_OR_PERSONAL,
-        ),
+        FieldSpec("subject", _("subject")),
+        FieldSpec("description", _("description"), Category.STANDARD, STANDARD_OR_PERSONAL),
         FieldSpec("contact", _("contact"), output_keys=("contact_id",)),
         FieldSpec("organization", _("organization"), output_keys=("organization_id",)),
         FieldSpec("team", _("team"), output_keys=("team_id",)),
@@ -63,7 +58,9 @@ TICKET = RecordType(
     serialize="kontor.service.payloads.ticket_answer",
     events=("created", "updated", "deleted", "status_changed", "assigned", "message_added"),
     search=SearchSpec(fields=("number", "subject")),
-    personal_data=PersonalData(links=("contact",)),
+    personal_data=PersonalData(
+        links=("contact",), erase="kontor.service.services.ticket_erase_person"
+    ),
     merge_links=("contact", "organization"),
     history_links=True,
     # Sales people open and follow their customers' tickets but delete none.

@@ -136,6 +136,7 @@ class TicketFilters:
     breached: bool | None = None
     due_soon: bool = False
     open_only: bool = False
+    done_only: bool = False
     q: str = ""
 
 
@@ -146,6 +147,8 @@ def ticket_list(*, user: User, filters: TicketFilters | None = None) -> QuerySet
         tickets = tickets.filter(status=filters.status)
     if filters.open_only:
         tickets = tickets.filter(open_q())
+    if filters.done_only:
+        tickets = tickets.exclude(open_q())
     if filters.priority:
         tickets = tickets.filter(priority=filters.priority)
     if filters.channel:

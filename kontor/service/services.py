@@ -506,3 +506,37 @@ def ticket_add_message(
         )
         emit("ticket.message_added", ticket)
     return message
+
+
+# Data protection ----------------------------------------------------------------------------
+
+
+ERASED_SUBJECT = "—"
+
+
+def ticket_erase_person(*, actor: User, contact: Any) -> int:
+    """Erase a person from the tickets about them (GDPR Art. 17): each
+    keeps its number, status and times (the statistics), but loses its
+    subject, description, conversation and the link to the person. Returns
+    how many tickets were erased. Runs in the caller's transaction; the
+    caller (data protection) has checked the request."""
+    erased = 0
+    with transaction.atomic():
+        for ticket in Ticket.objects.filter(contact=contact).select_for_update():
+            TicketMessage.objects.filter(ticket=ticket).delete()
+            ticket.subject = ERASED_SUBJECT
+            ticket.description = ""
+            ticket.contact = None
+            ticket.version += 1
+            ticket.save(
+                update_fields=["subject", "description", "contact", "version", "updated_at"]
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.ERASE,
+                record=ticket,
+                fields=["subject", "description", "contact", "messages"],
+            )
+            emit("ticket.updated", ticket)
+            erased += 1
+    return erased

@@ -190,3 +190,16 @@ def test_a_sales_person_may_not_delete_a_ticket(user, team):
     services.ticket_delete(actor=user, ticket=ticket)
     assert not Ticket.objects.exists()
     assert OutboxEvent.objects.filter(record_id=str(pk)).latest("id").name == "ticket.deleted"
+
+
+def test_erasing_a_person_empties_their_tickets_but_keeps_the_numbers(user, ticket, contact):
+    services.ticket_add_message(actor=user, ticket=ticket, kind="note", body="Frau Koch sagt …")
+    other = services.ticket_create(actor=user, data={"subject": "Jemand anderes"})
+
+    assert services.ticket_erase_person(actor=user, contact=contact) == 1
+
+    ticket.refresh_from_db()
+    assert ticket.number == "T-000001" and ticket.subject == "—"
+    assert ticket.contact_id is None and not ticket.messages.exists()
+    assert Ticket.objects.get(pk=other.pk).subject == "Jemand anderes"
+    assert AuditEntry.objects.filter(object_id=str(ticket.pk), action="erase").exists()
