@@ -24,7 +24,7 @@ class InboundEmail:
     (``Auto-Submitted: auto-replied``, ``Precedence: bulk``, a bounce …),
     empty for a message a person wrote."""
 
-    id: Any  # the stored message (kontor.mail's InboundMessage)
+    id: Any  # the stored message (email capture's)
     message_id: str = ""
     in_reply_to: tuple[str, ...] = ()
     references: tuple[str, ...] = ()

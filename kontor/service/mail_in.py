@@ -1,8 +1,8 @@
 """Email to ticket: the router email capture hands every received message
 to (kontor.core.inbound_mail, registered in ``ServiceConfig.ready``).
 
-- A message that names a ticket (``[T-000123]`` in the subject) or threads
-  onto one (``In-Reply-To`` / ``References`` naming a message of its
+- A message that names a ticket (``[T-000123]`` in the subject, from one
+  of the ticket's people) or threads onto one (``In-Reply-To`` / ``References`` naming a message of its
   conversation, the customer's or an agent's emailed reply) joins that
   ticket as a customer message; a resolved or pending ticket opens again.
 - Otherwise a message with a service address in To, Cc or Delivered-To
@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Q
 
 from kontor.access.rights import Action
+from kontor.contacts.models import EmailAddress
 from kontor.core.inbound_mail import InboundEmail
 from kontor.service import services
 from kontor.service.addresses import addresses_among, is_service_address
@@ -73,7 +74,7 @@ def _ticket_of(email: InboundEmail) -> Ticket | None:
     """The ticket the email names in its subject, else the one it threads onto."""
     for number in NUMBER_IN_SUBJECT.findall(email.subject):
         ticket = Ticket.objects.filter(number=number.upper()).first()
-        if ticket is not None:
+        if ticket is not None and _knows(ticket, email.sender):
             return ticket
     referenced = [m for m in [email.report_about, *email.in_reply_to, *email.references] if m]
     if not referenced:
@@ -85,6 +86,23 @@ def _ticket_of(email: InboundEmail) -> Ticket | None:
         .first()
     )
     return message.ticket if message is not None else None
+
+
+def _knows(ticket: Ticket, sender: str) -> bool:
+    """Is ``sender`` one of the ticket's people: who wrote on it before, or
+    an address of its contact or organization? Numbers are easy to guess: a
+    stranger who writes one in a subject must not join the conversation (and
+    receive its next reply)."""
+    if not sender:
+        return False
+    if ticket.messages.filter(kind=MessageKind.INBOUND, sender=sender).exists():
+        return True
+    owners = Q()
+    if ticket.contact_id is not None:
+        owners |= Q(contact_id=ticket.contact_id)
+    if ticket.organization_id is not None:
+        owners |= Q(organization_id=ticket.organization_id)
+    return bool(owners) and EmailAddress.objects.filter(owners, normalized=sender).exists()
 
 
 def _body(email: InboundEmail) -> str:

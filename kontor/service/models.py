@@ -207,7 +207,7 @@ class ServiceAddress(BaseModel):
     out from it. Stored lower case, so that it matches whatever case a
     sender writes."""
 
-    address = models.CharField(_("address"), max_length=320, unique=True)
+    address = models.CharField(_("email address"), max_length=320, unique=True)
     team = models.ForeignKey(
         Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="service_addresses"
     )

@@ -240,6 +240,25 @@ def test_the_number_joins_even_without_a_service_address(user, opened):
     assert opened.messages.count() == 2
 
 
+def test_a_stranger_naming_the_number_opens_a_ticket_of_their_own(user, opened):
+    result = ingest(user, mail(sender="fremd@example.org", subject="Re: [T-000001] Drucker"))
+
+    assert result.routed["ticket_id"] != opened.pk
+    assert opened.messages.count() == 1
+    ingest(user, mail(sender="fremd@example.org", to="anna@kontor.example",
+                      subject="[T-000001] Drucker"))  # fmt: skip
+    assert opened.messages.count() == 1
+
+
+def test_an_earlier_sender_naming_the_number_joins(user, support):
+    ingest(user, mail(sender="neu@example.org"), create_unknown_contacts=False)
+
+    ingest(user, mail(sender="neu@example.org", subject="[T-000001]"),
+           create_unknown_contacts=False)  # fmt: skip
+
+    assert Ticket.objects.get().messages.count() == 2
+
+
 def test_in_reply_to_the_customers_message_joins_the_ticket(user, opened):
     ingest(user, mail(subject="Nachtrag", in_reply_to="<opening@mueller.example>"))
 

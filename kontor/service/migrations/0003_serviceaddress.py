@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid6.uuid7, editable=False, primary_key=True, serialize=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('address', models.CharField(max_length=320, unique=True, verbose_name='address')),
+                ('address', models.CharField(max_length=320, unique=True, verbose_name='email address')),
                 ('sla_policy_id', models.PositiveIntegerField(blank=True, null=True, verbose_name='SLA policy')),
                 ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_addresses', to='access.team', verbose_name='team')),
             ],
