@@ -2,9 +2,10 @@
 to (kontor.core.inbound_mail, registered in ``ServiceConfig.ready``).
 
 - A message that names a ticket (``[T-000123]`` in the subject, from one
-  of the ticket's people) or threads onto one (``In-Reply-To`` / ``References`` naming a message of its
-  conversation, the customer's or an agent's emailed reply) joins that
-  ticket as a customer message; a resolved or pending ticket opens again.
+  of the ticket's people) or threads onto one (``In-Reply-To`` /
+  ``References`` naming a message of its conversation, the customer's or an
+  agent's emailed reply) joins that ticket as a customer message; a
+  resolved or pending ticket opens again.
 - Otherwise a message with a service address in To, Cc or Delivered-To
   opens a ticket in that address's queue, about the customer email capture
   matched or made, with the message as its first customer message.
