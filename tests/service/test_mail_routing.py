@@ -428,3 +428,16 @@ def test_the_ticket_id_is_told_only_to_who_may_see_the_ticket(post, support, con
     }
     [item] = post.client.get(f"/api/v1/tickets/{body['ticket_id']}/messages").json()["items"]
     assert item["inbound_email_id"] == body["id"]
+
+
+def test_the_ticket_page_links_the_received_email(client, user, support, contact):
+    raw = mail(message_id="<page@mueller.example>")
+    result = ingest(user, raw)
+    ticket = Ticket.objects.get(pk=result.routed["ticket_id"])
+    client.force_login(user)
+
+    page = client.get(ticket.get_absolute_url()).content.decode()
+
+    link = f"/mail/messages/{result.message.pk}/raw/"
+    assert 'data-testid="ticket-message-email"' in page and link in page
+    assert b"".join(client.get(link).streaming_content) == raw
