@@ -24,6 +24,7 @@ from kontor.mail.api import router as mail_router
 from kontor.notifications.api import router as notifications_router
 from kontor.privacy.api import router as privacy_router
 from kontor.sales.api import router as sales_router
+from kontor.service.addresses_api import router as service_addresses_router
 from kontor.service.api import router as service_router
 from kontor.tasks.api import router as jobs_router
 from kontor.telephony.api import router as telephony_router
@@ -41,6 +42,7 @@ for router in (
     mail_router,
     sales_router,
     service_router,
+    service_addresses_router,
     events_router,
     access_router,
     audit_router,

@@ -46,6 +46,8 @@ class EmailQueue(Protocol):
         organization: Any = None,
         links: Mapping[str, Any] | None = None,
         from_address: str = "",
+        in_reply_to: str = "",
+        references: Sequence[str] = (),
     ) -> QueuedEmail: ...
 
 
@@ -84,6 +86,8 @@ def queue_email(
     organization: Any = None,
     links: Mapping[str, Any] | None = None,
     from_address: str = "",
+    in_reply_to: str = "",
+    references: Sequence[str] = (),
 ) -> QueuedEmail:
     """Queue an email from ``from_address`` (default: the configured sender)
     to ``to`` about ``contact`` and/or ``organization`` (records the actor
@@ -91,7 +95,8 @@ def queue_email(
     content type)``. ``links`` (e.g. ``{"deal_id": …}``) also links the
     logged email activity to that record. Raises ``FieldErrors`` for bad
     input and ``PermissionDenied`` when the actor may not log an email on
-    the customer; joins the caller's transaction."""
+    the customer; joins the caller's transaction. ``in_reply_to`` and
+    ``references`` (Message-IDs) put it in the thread of the mail it answers."""
     return _resolve("queue")(
         actor=actor,
         to=to,
@@ -102,6 +107,8 @@ def queue_email(
         organization=organization,
         links=links,
         from_address=from_address,
+        in_reply_to=in_reply_to,
+        references=references,
     )
 
 

@@ -19,7 +19,13 @@ from kontor.mail.models import (
     RawFormat,
     Source,
 )
-from kontor.mail.services import IngestResult, MessageTooLarge, max_message_bytes, message_ingest
+from kontor.mail.services import (
+    IngestResult,
+    MessageTooLarge,
+    max_message_bytes,
+    message_ingest,
+    message_routing,
+)
 
 router = Router(tags=["mail"])
 NOT_FOUND = {"detail": "Not found."}
@@ -50,6 +56,11 @@ class MessageOut(Schema):
     )
     refers_to_activity_id: UUID | None = Field(
         description="The sent email a report is about, when Kontor has it and you may see it."
+    )
+    ticket_id: UUID | None = Field(
+        None,
+        description="The ticket the message opened or joined (mail to a service address, or a "
+        "reply on a ticket), when you may see it.",
     )
 
 
@@ -87,6 +98,7 @@ def message_out(request: HttpRequest, result: IngestResult) -> dict[str, Any]:
         "format": message.raw_format,
         "report": message.report or None,
         "refers_to_activity_id": refers_to,
+        "ticket_id": result.routed.get("ticket_id"),
     }
 
 
@@ -154,7 +166,8 @@ def get_message(request: HttpRequest, message_id: str):
     message = selectors.message_get(user=request.user, message_id=message_id)
     if message is None:
         return Status(404, NOT_FOUND)
-    return message_out(request, IngestResult(message=message))
+    routed = message_routing(actor=request.user, message=message)
+    return message_out(request, IngestResult(message=message, routed=routed))
 
 
 @router.get(

@@ -78,6 +78,11 @@ class ParsedMessage:
     sender: Address | None = None
     to: list[Address] = field(default_factory=list)
     cc: list[Address] = field(default_factory=list)
+    # The envelope recipients the delivering server noted (Delivered-To).
+    delivered_to: list[Address] = field(default_factory=list)
+    # Why a machine sent it, e.g. "Auto-Submitted: auto-replied"; empty for
+    # a message a person wrote (see ``automatic_reason``).
+    automatic: str = ""
     date: datetime.datetime | None = None
     text: str = ""
     html: str = ""
@@ -225,6 +230,45 @@ def _addresses(text: str, parsed: ParsedMessage, where: str) -> list[Address]:
             continue
         result.append(Address(name=name.strip(), address=address, normalized=normalized))
     return result
+
+
+def _delivered_to(msg: Message, parsed: ParsedMessage) -> list[Address]:
+    """Every Delivered-To header (a server adds one per delivery hop)."""
+    try:
+        values = [str(v) for v in msg.get_all("Delivered-To") or []]
+    except Exception:
+        parsed.problem("malformed Delivered-To header")
+        return []
+    found: list[Address] = []
+    for value in values[:MAX_REFERENCES]:
+        for address in _addresses(_storable(value, parsed, "Delivered-To"), parsed, "Delivered-To"):
+            if address not in found:
+                found.append(address)
+    return found
+
+
+# Headers by which a machine marks what it sent (RFC 3834 and the older
+# conventions of mail programs and list servers).
+AUTOMATIC_HEADERS = ("Auto-Submitted", "Precedence", "X-Autoreply", "X-Autorespond")
+AUTOMATIC_SENDERS = {"mailer-daemon", "postmaster"}
+
+
+def automatic_reason(headers: dict[str, str], sender: Address | None) -> str:
+    """Why the message is no person's: an ``Auto-Submitted`` other than
+    ``no``, ``Precedence`` bulk, junk or list, any ``X-Autoreply`` or
+    ``X-Autorespond``, or a sender MAILER-DAEMON or postmaster; else ""."""
+    submitted = headers.get("Auto-Submitted", "").split(";")[0].strip().lower()
+    if submitted and submitted != "no":
+        return f"Auto-Submitted: {submitted[:50]}"
+    precedence = headers.get("Precedence", "").strip().lower()
+    if precedence in ("bulk", "junk", "list"):
+        return f"Precedence: {precedence}"
+    for name in ("X-Autoreply", "X-Autorespond"):
+        if headers.get(name, "").strip():
+            return name
+    if sender is not None and sender.normalized.split("@")[0] in AUTOMATIC_SENDERS:
+        return f"sent by {sender.normalized[:100]}"
+    return ""
 
 
 def _message_ids(text: str) -> list[str]:
@@ -422,6 +466,10 @@ def parse_message(raw: bytes) -> ParsedMessage:
     parsed.to = _addresses(_header(msg, legacy, "To", parsed), parsed, "To")
     parsed.cc = _addresses(_header(msg, legacy, "Cc", parsed), parsed, "Cc")
     parsed.date = _date(msg, _header(msg, legacy, "Date", parsed), parsed)
+    parsed.delivered_to = _delivered_to(msg, parsed)
+    parsed.automatic = automatic_reason(
+        {name: _header(msg, legacy, name, parsed) for name in AUTOMATIC_HEADERS}, parsed.sender
+    )
 
     try:
         tree: RawPart | None = raw_parts(raw)

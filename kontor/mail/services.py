@@ -29,7 +29,8 @@ from kontor.contacts.selectors import Match, lookup_email
 from kontor.contacts.services import contact_create
 from kontor.core.encryption import encrypt
 from kontor.core.erasure import is_suppressed
-from kontor.core.exceptions import FieldErrors
+from kontor.core.exceptions import FieldErrors, PermissionDenied
+from kontor.core.inbound_mail import InboundEmail, route_inbound
 from kontor.events.outbox import emit
 from kontor.files.services import FileTooLarge, attachment_create, max_upload_bytes
 from kontor.mail.digest import content_digest
@@ -38,7 +39,7 @@ from kontor.mail.outlook import read_outlook_message
 from kontor.mail.parsing import Address, ParsedMessage, parse_message
 from kontor.mail.preview import reply_text
 from kontor.mail.report_reading import read_report
-from kontor.mail.reports import is_filed_as_conversation, report_act_on
+from kontor.mail.reports import is_filed_as_conversation, looks_like_bounce, report_act_on
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,9 @@ class IngestResult:
     duplicate: bool = False
     matches: list[Match] = field(default_factory=list)
     created_contacts: list[Contact] = field(default_factory=list)
+    # What the domains did with it (kontor.core.inbound_mail), e.g. the
+    # ticket it opened or joined: {"ticket_id": …}.
+    routed: dict = field(default_factory=dict)
 
     @property
     def activity(self) -> Activity | None:
@@ -295,6 +299,70 @@ def _attach(actor: AbstractBaseUser, activity: Activity, parsed: ParsedMessage) 
             )
 
 
+def _route(
+    *,
+    actor: AbstractBaseUser,
+    parsed: ParsedMessage,
+    message: InboundMessage,
+    primary: Contact | Organization | None = None,
+    outgoing: bool = False,
+    duplicate: bool = False,
+) -> dict:
+    """Hand the message to the domains (kontor.core.inbound_mail). What goes
+    wrong there is noted with the message and leaves what was read intact."""
+    report = parsed.report
+    automatic = parsed.automatic
+    if not automatic and report is not None:
+        automatic = f"report: {report.kind}"
+    if not automatic and looks_like_bounce(parsed):
+        automatic = "bounce"
+    contact_id = primary.pk if isinstance(primary, Contact) else None
+    if isinstance(primary, Organization):
+        organization_id = primary.pk
+    else:
+        organization_id = primary.organization_id if primary is not None else None
+    inbound = InboundEmail(
+        id=message.pk,
+        message_id=parsed.message_id,
+        in_reply_to=tuple(parsed.in_reply_to),
+        references=tuple(parsed.references),
+        subject=parsed.subject,
+        text=reply_text(parsed.text),
+        sender=parsed.sender.normalized if parsed.sender else "",
+        sender_name=parsed.sender.name if parsed.sender else "",
+        to=tuple(a.normalized for a in parsed.to),
+        cc=tuple(a.normalized for a in parsed.cc),
+        delivered_to=tuple(a.normalized for a in parsed.delivered_to),
+        automatic=automatic,
+        outgoing=outgoing,
+        report_kind=report.kind if report is not None else "",
+        report_about=report.original_message_id if report is not None else "",
+        contact_id=contact_id,
+        organization_id=organization_id,
+        duplicate=duplicate,
+    )
+    if duplicate:
+        return route_inbound(actor=actor, email=inbound)
+    try:
+        with transaction.atomic():
+            routed = route_inbound(actor=actor, email=inbound)
+    except Exception as exc:
+        logger.exception("could not route received email %s", message.pk)
+        detail = str(exc) if isinstance(exc, FieldErrors | PermissionDenied) else type(exc).__name__
+        parsed.problem(f"the message could not be passed on ({detail[:300]})")
+        return {}
+    for problem in inbound.problems:
+        parsed.problem(problem)
+    return routed
+
+
+def message_routing(*, actor: AbstractBaseUser, message: InboundMessage) -> dict:
+    """What the domains did with a stored message (e.g. its ticket), read
+    again without changing anything."""
+    inbound = InboundEmail(id=message.pk, message_id=message.message_id, duplicate=True)
+    return route_inbound(actor=actor, email=inbound)
+
+
 def _process(
     *,
     actor: AbstractBaseUser,
@@ -306,6 +374,7 @@ def _process(
     result = IngestResult(message=message)
     report_act_on(actor=actor, parsed=parsed, message=message)
     if not is_filed_as_conversation(parsed):
+        result.routed = _route(actor=actor, parsed=parsed, message=message)
         message.problems = list(parsed.problems)
         message.save(update_fields=["kind", "report", "refers_to", "problems", "updated_at"])
         return result
@@ -358,6 +427,9 @@ def _process(
             data = _activity_data(parsed, direction=direction, thread=thread, record=primary)
             activity = activity_update(actor=actor, activity=activity, data={"body": data["body"]})
         message.activity = activity
+    result.routed = _route(
+        actor=actor, parsed=parsed, message=message, primary=primary, outgoing=outbound
+    )
     message.problems = list(parsed.problems)
     message.save(
         update_fields=[
@@ -408,7 +480,11 @@ def message_ingest(
         mailbox=mailbox,
     )
     if duplicate:
-        return IngestResult(message=message, duplicate=True)
+        return IngestResult(
+            message=message,
+            duplicate=True,
+            routed=_route(actor=actor, parsed=parsed, message=message, duplicate=True),
+        )
     try:
         with transaction.atomic():
             return _process(

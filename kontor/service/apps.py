@@ -8,6 +8,7 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self) -> None:
+        from kontor.core.inbound_mail import register_inbound_router
         from kontor.core.records import (
             PersonalData,
             PersonalDataHolder,
@@ -30,3 +31,5 @@ class ServiceConfig(AppConfig):
                 serialize="kontor.service.payloads.message_answer",
             )
         )
+        # Email to ticket: mail to a service address, and replies on tickets.
+        register_inbound_router("kontor.service.mail_in.route")

@@ -184,6 +184,11 @@ class TicketMessage(models.Model):
     # The outgoing email that carried a reply (kontor.core.outgoing_mail):
     # an opaque id, as the app that sends email sits above service.
     email_id = models.UUIDField(_("email"), null=True, blank=True, editable=False)
+    # The received email an inbound message came as (kontor.mail's stored
+    # message): an opaque id too, as email capture is a sibling app.
+    inbound_email_id = models.UUIDField(
+        _("received email"), null=True, blank=True, editable=False, unique=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -194,3 +199,25 @@ class TicketMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind}"
+
+
+class ServiceAddress(BaseModel):
+    """An email address of a team's queue: mail to it (To, Cc or
+    Delivered-To) opens a ticket in that queue, and the queue's replies go
+    out from it. Stored lower case, so that it matches whatever case a
+    sender writes."""
+
+    address = models.CharField(_("email address"), max_length=320, unique=True)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="service_addresses"
+    )
+    # The SLA policy of the tickets it opens.
+    sla_policy_id = models.PositiveIntegerField(_("SLA policy"), null=True, blank=True)
+
+    class Meta(BaseModel.Meta):
+        ordering = ["address"]
+        verbose_name = _("service address")
+        verbose_name_plural = _("service addresses")
+
+    def __str__(self) -> str:
+        return self.address

@@ -118,6 +118,10 @@ class TicketMessageOut(Schema):
     author_id: int | None
     sender: str = Field(description="Who wrote an inbound message.")
     email_id: UUID | None = Field(description="The outgoing email that carries a reply.")
+    inbound_email_id: UUID | None = Field(
+        None,
+        description="The received email an inbound message came as (/api/v1/mail/messages/{id}).",
+    )
     created_at: datetime.datetime
 
 

@@ -23,6 +23,7 @@ from kontor.core.outgoing_mail import queue_email
 from kontor.core.versions import check_version, claim_version
 from kontor.events.outbox import emit
 from kontor.service import numbering
+from kontor.service.addresses import queue_address
 from kontor.service.models import (
     DONE_STATUSES,
     Channel,
@@ -43,6 +44,7 @@ TICKET_FIELDS = frozenset(
 )  # fmt: skip
 MAX_BULK = 500
 MAX_BODY = 100_000
+MAX_REFERENCES = 20
 
 
 # Shared ------------------------------------------------------------------------------
@@ -385,6 +387,24 @@ def _reply_address(ticket: Ticket) -> str | None:
     return None
 
 
+def _reply_threading(ticket: Ticket) -> dict[str, Any]:
+    """Who a reply comes from (the queue's service address; none set up:
+    the configured sender) and the mail it answers: the customer's last
+    message, after the earlier ones of the conversation."""
+    address = queue_address(ticket.team_id)
+    ids = list(
+        ticket.messages.exclude(message_id="")
+        .order_by("-created_at", "-id")
+        .values_list("kind", "message_id")[:MAX_REFERENCES]
+    )
+    last_inbound = next((mid for kind, mid in ids if kind == MessageKind.INBOUND), "")
+    return {
+        "from_address": address.address if address is not None else "",
+        "in_reply_to": last_inbound,
+        "references": [mid for _kind, mid in reversed(ids)] if last_inbound else [],
+    }
+
+
 def reply_subject(ticket: Ticket) -> str:
     return f"[{ticket.number}] {ticket.subject}"
 
@@ -398,13 +418,17 @@ def ticket_add_message(
     sender: str = "",
     message_id: str = "",
     in_reply_to: str = "",
+    inbound_email_id: Any = None,
 ) -> TicketMessage:
     """Add to the conversation. A ``reply`` is emailed to the customer
     (subject ``[T-000123] subject``) through the outgoing email queue in
     this transaction; the first reply is the first response, and a new
     ticket becomes open. A ``note`` stays internal. An ``inbound`` message
     is what the customer wrote (``sender``, and the email's ``message_id``
-    and ``in_reply_to``); it reopens a resolved ticket."""
+    and ``in_reply_to``, and the received email it came as,
+    ``inbound_email_id``); it reopens a resolved ticket. A reply goes out
+    from the queue's service address and answers the customer's last
+    message (In-Reply-To and References), so their answer threads back."""
     _require(actor, Action.EDIT, ticket)
     inp = Input(actor)
     inp.choice("kind", kind, MessageKind.values)
@@ -417,6 +441,13 @@ def ticket_add_message(
     to = None
     if kind == MessageKind.REPLY:
         to = _reply_address(ticket)
+        if ticket.contact_id is None and ticket.organization_id is None:
+            # The sent email is logged on the customer's timeline.
+            raise FieldErrors.single(
+                "kind",
+                "the ticket has no contact or organization to log the emailed reply on; "
+                "link one first, or add a note instead",
+            )
         if to is None:
             raise FieldErrors.single(
                 "kind",
@@ -434,9 +465,11 @@ def ticket_add_message(
             sender=inp.values["sender"],
             message_id=inp.values["message_id"],
             in_reply_to=inp.values["in_reply_to"],
+            inbound_email_id=inbound_email_id if kind == MessageKind.INBOUND else None,
         )
         if to is not None:
             queued = queue_email(
+                **_reply_threading(ticket),
                 actor=actor,
                 to=[to],
                 subject=reply_subject(ticket),

@@ -34,6 +34,7 @@ def test_a_registered_callable_receives_every_argument(unregistered):
     )
     assert calls == [
         {"actor": "me", "to": ["a@b.example"], "subject": "S", "text": "T", "attachments": (),
-         "contact": None, "organization": None, "links": None, "from_address": ""}
+         "contact": None, "organization": None, "links": None, "from_address": "",
+         "in_reply_to": "", "references": ()}
     ]  # fmt: skip
     assert outgoing_mail.queued_email(user="me", email_id=1) == {"user": "me", "email_id": 1}

@@ -75,12 +75,14 @@ def email_send(
     in_reply_to: str = "",
     links: Mapping[str, Any] | None = None,
     from_address: str = "",
+    references: Sequence[str] = (),
 ) -> OutgoingEmail:
     """Queue an email from ``from_address`` (default KONTOR_EMAIL_FROM) to
     ``to`` (and ``cc``) about ``contact`` and/or ``organization`` (records
     the actor read through a selector), with ``attachments`` as ``(name,
     bytes, content type)``; with attachments the text may be empty.
-    ``in_reply_to`` (a Message-ID) puts it in that thread. ``links`` names
+    ``in_reply_to`` (a Message-ID) puts it in that thread, with the
+    ``references`` of the message it answers before it. ``links`` names
     one more record the logged activity links to, by its API parameter
     (``{"deal_id": …}``, kontor.activities.links), checked now against what
     the actor may read. The worker sends it and logs it on the customer's
@@ -116,7 +118,8 @@ def email_send(
     thread = _thread_of(in_reply_to) or message_id
     headers = {"Message-ID": message_id, "Date": email.utils.formatdate(localtime=True)}
     if in_reply_to:
-        headers.update({"In-Reply-To": in_reply_to, "References": in_reply_to})
+        chain = [r for r in references if r and r != in_reply_to][-20:]
+        headers.update({"In-Reply-To": in_reply_to, "References": " ".join([*chain, in_reply_to])})
     message = EmailMultiAlternatives(
         subject=subject, body=text or "", from_email=sender, to=recipients, cc=copies,
         headers=headers,
