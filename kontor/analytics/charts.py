@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from kontor.analytics.dashboards import Dashboard, Series
 
 WIDTH, HEIGHT = 760, 280
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 64
+LEFT, RIGHT, TOP, BOTTOM = 72, 16, 16, 64
 # Colours that stay apart for the colour-blind (Okabe & Ito).
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
 LINES_FROM = 13
@@ -28,12 +28,17 @@ class Chart:
     svg: SafeString
 
 
-def _nice_top(value: float) -> float:
+def _nice_step(value: float) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten; whole numbers
+    below ten) so that four steps reach ``value``."""
     if value <= 0:
         return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
+    target = value / 4
+    magnitude = 10 ** math.floor(math.log10(target))
     for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
+        if step * magnitude >= target and (step * magnitude >= 1 or magnitude < 1):
+            if step == 2.5 and magnitude < 1:
+                continue
             return step * magnitude
     return 10 * magnitude
 
@@ -46,9 +51,20 @@ def _number(value: float) -> str:
     return number_format(round(value, 2), decimal_pos=None, use_l10n=True, force_grouping=True)
 
 
+def _tick(value: float) -> str:
+    """An axis label short enough for the margin: 1.5 M, 250 k, 12."""
+    for least, size, suffix in ((1_000_000, 1_000_000, " M"), (10_000, 1_000, " k")):
+        if abs(value) >= least:
+            scaled = round(value / size, 2)
+            return number_format(int(scaled) if scaled == int(scaled) else scaled) + suffix
+    if value == int(value):
+        return number_format(int(value), use_l10n=True, force_grouping=True)
+    return number_format(round(value, 1), use_l10n=True)
+
+
 def draw(title: str, series: list[Series], labels: list[str], names: dict[str, str]) -> str:
     values = [p.value or 0 for s in series for p in s.points]
-    top = _nice_top(max([abs(v) for v in values] + [0]))
+    top = 4 * _nice_step(max([abs(v) for v in values] + [0]))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + 24 * _legend_rows(series)}" '
@@ -62,7 +78,7 @@ def draw(title: str, series: list[Series], labels: list[str], names: dict[str, s
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#d0d4da" stroke-width="1"/>'
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#4a5563">{escape(_number(value))}</text>'
+            f'fill="#4a5563">{escape(_tick(value))}</text>'
         )
     slot = plot_w / max(1, len(labels))
     every = max(1, math.ceil(len(labels) / 16))

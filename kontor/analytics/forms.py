@@ -10,6 +10,9 @@ from kontor.analytics.filters import BY_TEAM, BY_USER
 from kontor.core.exceptions import FieldErrors
 from kontor.sales.selectors import pipeline_list
 
+ONE_PIPELINE = ("pipeline", "leads")
+NO_PIPELINE = ("activities", "payments")
+
 
 class DashboardFilterForm(forms.Form):
     since = forms.CharField(
@@ -22,11 +25,20 @@ class DashboardFilterForm(forms.Form):
     team_id = forms.CharField(label=_("Team"), required=False, widget=forms.Select)
     by = forms.CharField(label=_("Figures per"), required=False, widget=forms.Select)
 
-    def __init__(self, *args, per_user: bool = False, **kwargs):
+    def __init__(self, *args, dashboard: str, per_user: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pipeline_id"].widget.choices = [("", _("Every pipeline"))] + [
-            (str(p.pk), str(p)) for p in pipeline_list()
-        ]
+        pipelines = list(pipeline_list())
+        if dashboard in ONE_PIPELINE:
+            # These show one pipeline's stages: the first unless another is chosen.
+            choices = [(str(p.pk), str(p)) for p in pipelines]
+            choices[:1] = [("", choices[0][1])] if choices else []
+            self.fields["pipeline_id"].widget.choices = choices
+        elif dashboard in NO_PIPELINE:
+            del self.fields["pipeline_id"]
+        else:
+            self.fields["pipeline_id"].widget.choices = [("", _("Every pipeline"))] + [
+                (str(p.pk), str(p)) for p in pipelines
+            ]
         self.fields["team_id"].widget.choices = [("", _("Every team"))] + [
             (str(t.pk), t.name) for t in team_list()
         ]

@@ -4,6 +4,8 @@ import csv
 import io
 from typing import Any
 
+from django.utils.formats import number_format
+
 from kontor.analytics.dashboards import Dashboard
 from kontor.exports.formats import neutralized
 
@@ -35,6 +37,24 @@ def table_rows(board: Dashboard) -> list[tuple[str, list[Any]]]:
     return [
         (board.label_names.get(label, label), [v.get(label) for v in values])
         for label in board.labels
+    ]
+
+
+def shown(value: Any, unit: str) -> str:
+    """A value as the table shows it: amounts with two places, grouped."""
+    if value is None:
+        return "–"
+    if unit in ("count",):
+        return number_format(value, use_l10n=True, force_grouping=True)
+    places = 1 if unit in ("percent", "days") else 2
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def shown_rows(board: Dashboard) -> list[tuple[str, list[str]]]:
+    units = [s.unit for s in board.series]
+    return [
+        (name, [shown(v, unit) for v, unit in zip(row, units, strict=True)])
+        for name, row in table_rows(board)
     ]
 
 

@@ -13,7 +13,7 @@ from kontor.analytics.charts import charts
 from kontor.analytics.dashboards import DASHBOARDS, dashboard, may_show_per_user
 from kontor.analytics.filters import Filters, parse_filters
 from kontor.analytics.forms import DashboardFilterForm
-from kontor.analytics.presenting import as_csv, table_rows
+from kontor.analytics.presenting import as_csv, shown_rows
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 
 TITLES = {
@@ -72,7 +72,7 @@ def dashboard_page(request: HttpRequest, dashboard_key: str) -> HttpResponse:
     if dashboard_key not in DASHBOARDS:
         raise Http404
     per_user = dashboard_key == "activities" and may_show_per_user()
-    form = DashboardFilterForm(request.GET or None, per_user=per_user)
+    form = DashboardFilterForm(request.GET or None, dashboard=dashboard_key, per_user=per_user)
     context = {
         "dashboards": [(key, TITLES[key]) for key in DASHBOARDS],
         "key": dashboard_key,
@@ -96,7 +96,7 @@ def dashboard_page(request: HttpRequest, dashboard_key: str) -> HttpResponse:
         context.update(
             board=board,
             charts=charts(board),
-            rows=table_rows(board),
+            rows=shown_rows(board),
             query=_query(filters),
         )
     return render(request, "analytics/dashboard.html", context, status=status)

@@ -90,3 +90,25 @@ def test_a_rep_counts_only_the_deals_of_their_team(world):
 
 def test_it_needs_authentication(client, world):
     assert client.get("/api/v1/analytics/pipeline").status_code == 401
+
+
+@pytest.mark.parametrize("key", DASHBOARDS)
+def test_the_number_of_queries_does_not_grow_with_the_data(world, key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kontor.sales.models import Deal
+
+    api = api_client_for(world.rep)
+    api.get(f"/api/v1/analytics/{key}")  # the token's first use
+    with CaptureQueriesContext(connection) as before:
+        assert api.get(f"/api/v1/analytics/{key}").status_code == 200
+    template = Deal.objects.filter(owner=world.rep).first()
+    for i in range(5):
+        template.pk = None
+        template.title = f"More {i}"
+        template.save(force_insert=True)
+    with CaptureQueriesContext(connection) as after:
+        assert api.get(f"/api/v1/analytics/{key}").status_code == 200
+    assert len(after) == len(before)
+    assert len(after) <= 14

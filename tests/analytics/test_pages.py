@@ -68,4 +68,6 @@ def test_works_council_mode_refuses_a_small_team_on_the_page(chief, settings):
 def test_the_page_is_in_german(chief):
     response = chief.get("/analytics/payments/", HTTP_ACCEPT_LANGUAGE="de")
     page = response.content.decode()
-    assert "Offene Posten" in page or "Offene Zahlungen" in page
+    assert "CSV herunterladen" in page
+    assert "über 90 Tage" in page
+    assert "Offene Rechnungen" in page
