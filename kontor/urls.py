@@ -21,6 +21,7 @@ from kontor.mail.api import router as mail_router
 from kontor.notifications.api import router as notifications_router
 from kontor.privacy.api import router as privacy_router
 from kontor.sales.api import router as sales_router
+from kontor.sla.api import router as sla_router
 from kontor.tasks.api import router as jobs_router
 from kontor.telephony.api import router as telephony_router
 
@@ -33,6 +34,7 @@ for router in (
     telephony_router,
     mail_router,
     sales_router,
+    sla_router,
     events_router,
     access_router,
     audit_router,
