@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "kontor.telephony",
     "kontor.mail",
     "kontor.sales",
+    "kontor.service",
     "kontor.integration",
     "kontor.warehouse",
     "kontor.privacy",

@@ -22,6 +22,7 @@ from kontor.notifications.api import router as notifications_router
 from kontor.privacy.api import router as privacy_router
 from kontor.sales.api import router as sales_router
 from kontor.sla.api import router as sla_router
+from kontor.service.api import router as service_router
 from kontor.tasks.api import router as jobs_router
 from kontor.telephony.api import router as telephony_router
 
@@ -35,6 +36,7 @@ for router in (
     mail_router,
     sales_router,
     sla_router,
+    service_router,
     events_router,
     access_router,
     audit_router,
@@ -64,6 +66,7 @@ urlpatterns = [
     path("", include("kontor.mail.urls")),
     path("", include("kontor.tasks.urls")),
     path("", include("kontor.sales.urls")),
+    path("", include("kontor.service.urls")),
     path("", include("kontor.integration.urls")),
     path("", include("kontor.privacy.urls")),
 ]
