@@ -21,8 +21,8 @@ from kontor.mail.api import router as mail_router
 from kontor.notifications.api import router as notifications_router
 from kontor.privacy.api import router as privacy_router
 from kontor.sales.api import router as sales_router
-from kontor.sla.api import router as sla_router
 from kontor.service.api import router as service_router
+from kontor.sla.api import router as sla_router
 from kontor.tasks.api import router as jobs_router
 from kontor.telephony.api import router as telephony_router
 

@@ -56,7 +56,16 @@ TICKET = RecordType(
     references=(("organization", "organization"), ("contact", "contact")),
     api_parameter="ticket_id",
     serialize="kontor.service.payloads.ticket_answer",
-    events=("created", "updated", "deleted", "status_changed", "assigned", "message_added"),
+    events=(
+        "created",
+        "updated",
+        "deleted",
+        "status_changed",
+        "assigned",
+        "message_added",
+        "sla_warning",
+        "sla_breach",
+    ),
     search=SearchSpec(fields=("number", "subject")),
     personal_data=PersonalData(
         links=("contact",), erase="kontor.service.services.ticket_erase_person"
