@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from kontor.access import works_council
 from kontor.api.fields import Cursor
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.core.exceptions import FieldErrors
@@ -63,6 +64,8 @@ def _filters(request: HttpRequest, params: TicketListParams) -> selectors.Ticket
         assignee_id = request.user.pk
     elif params.assignee_id not in (None, "none"):
         assignee_id = int(params.assignee_id)
+        # One colleague's tickets are a list of their work.
+        works_council.require_employee_view(request.user, assignee_id)
     return selectors.TicketFilters(
         status=params.status,
         priority=params.priority,
@@ -98,7 +101,8 @@ def create_ticket(request: HttpRequest, payload: TicketIn, response: HttpRespons
     data = {
         k: v for k, v in payload.model_dump(mode="json").items() if k in payload.model_fields_set
     }
-    data.setdefault("channel", "api")
+    if data.get("channel") is None:
+        data["channel"] = "api"
     ticket = services.ticket_create(actor=request.user, data=data)
     response["Location"] = f"/api/v1/tickets/{ticket.pk}"
     return Status(201, _answer(request, response, ticket.pk))

@@ -8,9 +8,25 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self) -> None:
-        from kontor.core.records import register_record_type
+        from kontor.core.records import (
+            PersonalData,
+            PersonalDataHolder,
+            register_personal_data_holder,
+            register_record_type,
+        )
         from kontor.service.overview import register_overview_sections
         from kontor.service.records import TICKET
 
         register_record_type(TICKET)
         register_overview_sections()
+        # What a person wrote to the service and was told belongs to their export.
+        register_personal_data_holder(
+            PersonalDataHolder(
+                key="ticket_message",
+                label=_("ticket message"),
+                label_plural=_("ticket messages"),
+                model="service.TicketMessage",
+                personal_data=PersonalData(links=("ticket__contact",)),
+                serialize="kontor.service.payloads.message_answer",
+            )
+        )

@@ -8,7 +8,7 @@ from typing import Any
 from kontor.api.answers import render_answer
 from kontor.core.offline_request import request_for
 from kontor.service import selectors
-from kontor.service.models import Ticket
+from kontor.service.models import Ticket, TicketMessage
 from kontor.service.schemas import TicketOut
 from kontor.service.visibility import note_visible_customers
 
@@ -19,3 +19,21 @@ def ticket_answer(record: Ticket, user: Any) -> dict[str, Any] | None:
         return None
     note_visible_customers(user, [ticket])
     return render_answer(TicketOut, ticket, request=request_for(user))
+
+
+def message_answer(record: TicketMessage, user: Any) -> dict[str, Any] | None:
+    """A message of a ticket's conversation, if ``user`` may read the ticket
+    (a person's access export: what they wrote and what they were told)."""
+    ticket = selectors.ticket_get(user=user, ticket_id=record.ticket_id)
+    if ticket is None:
+        return None
+    return {
+        "id": record.pk,
+        "ticket_id": str(ticket.pk),
+        "ticket_number": ticket.number,
+        "kind": record.kind,
+        "body": record.body,
+        "sender": record.sender,
+        "author_id": record.author_id,
+        "created_at": record.created_at.isoformat(),
+    }

@@ -127,6 +127,7 @@ COLLECTION_TYPES = {
     "/orders": "order",
     "/invoices": "invoice",
     "/products": "product",
+    "/tickets": "ticket",
 }
 
 
@@ -244,6 +245,10 @@ def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] 
             {"type": "access", "contact_id": str(records.contact.pk)},
         ),
         ("POST", "/privacy/requests/{request_id}/close"): ("json", {"status": "done"}),
+        ("POST", "/tickets"): ("json", {"subject": "Matrix ticket"}),
+        ("PATCH", "/tickets/{ticket_id}"): ("json", {"priority": "high"}),
+        ("POST", "/tickets/{ticket_id}/messages"): ("json", {"kind": "note", "body": "Matrix"}),
+        ("POST", "/tickets/bulk"): ("json", {"ids": [str(records.ticket.pk)], "action": "close"}),
         **{(method, path): ("json", {}) for method, path in INTEGRATION_OPERATIONS},
     }
     if method in ("GET", "DELETE"):
@@ -307,6 +312,13 @@ def _sales_expected(method: str, path: str, case: Case, scope: str) -> set[int] 
         # Sending logs the email on the customer: that needs creating activities.
         may = world.may("edit", scope, "quote") and rights_for(role, "activity")["create"]
         return {200} if may else {403}
+    if path in ("/tickets/{ticket_id}/messages", "/tickets/bulk") and method == "POST":
+        if not world.may("read", scope, "ticket"):
+            return {422} if path == "/tickets/bulk" else {404}
+        if path == "/tickets/bulk":
+            return {200}  # the tickets one may not change are answered as refused
+        # A note changes the ticket: that needs editing it.
+        return {201} if world.may("edit", scope, "ticket") else {403}
     if path == "/quotes/{quote_id}/accept":
         if not world.may("read", scope, "quote"):
             return {404}
@@ -584,6 +596,7 @@ def test_every_operation_answers_each_role_as_its_rights_say(role):
             "/mail/inbound",
             "/emails",
             "/privacy/requests",
+            "/tickets/bulk",
         }
         for scope in SCOPES if scoped else ["own"]:
             url = PREFIX + _fill(relative, case, scope)

@@ -22,6 +22,7 @@ PER_EMPLOYEE = {
     ("/deals", "owner_id"),
     ("/deals/export", "owner_id"),
     ("/audit", "actor_id"),
+    ("/tickets", "assignee_id"),
 }
 # Query parameters that name a group of employees.
 PER_GROUP = {("/deals", "team_id"), ("/deals/export", "team_id")}
@@ -31,6 +32,7 @@ NOT_ABOUT_WORK = {
     ("/organizations", "owner_id"): "who looks after a customer, no figure of their work",
     ("/contacts/export", "owner_id"): "the contact list's filter, as a file",
     ("/organizations/export", "owner_id"): "the organization list's filter, as a file",
+    ("/tickets", "team_id"): "a team's queue: the tickets waiting for it, not its members' work",
 }
 PERSON_WORDS = ("owner", "assignee", "author", "agent", "actor", "user", "team", "employee")
 

@@ -22,6 +22,7 @@ from kontor.contacts.services import contact_create, organization_create
 from kontor.customfields.models import CustomFieldDefinition
 from kontor.files.services import attachment_create
 from kontor.sales import services as sales
+from kontor.service.services import ticket_create
 from tests.factories import UserFactory
 
 ROLES = ["administrator", "sales", "service", "team-lead", "data-protection-officer", "read-only"]
@@ -56,7 +57,7 @@ RIGHTS: dict[str, dict[str, Any]] = {
     "read-only": {"read": ALL, "edit": set(), "delete": set(), "create": False, "export": set()},
 }
 # Where a role's rights on a type differ from its rights above (the types'
-# role_levels, kontor.sales.records): service agents read sales records but
+# role_levels, kontor.sales.records, kontor.service.records): service agents read sales records but
 # change none; invoices come from the ERP, so only administrators and the
 # data protection officer change them; products are master data every role
 # reads and only administrators change.
@@ -71,6 +72,8 @@ TYPE_RIGHTS: dict[tuple[str, str], dict[str, Any]] = {
     ("team-lead", "invoice"): SALES_INVOICES,
     ("data-protection-officer", "invoice"): {**RIGHTS["data-protection-officer"]},
     **{(role, "product"): READS_ALL for role in ROLES if role != "administrator"},
+    # Sales people follow their teams' tickets but delete none (kontor.service.records).
+    ("sales", "ticket"): {**RIGHTS["sales"], "delete": set()},
 }
 
 
@@ -115,6 +118,7 @@ class Records:
     marker: str
     email: str
     phone: str
+    ticket: Any = None
 
     def of(self, key: str) -> Any:
         """This scope's record of the registered type ``key``: the matrix
@@ -130,6 +134,7 @@ class Records:
             "order": self.order,
             "invoice": self.invoice,
             "product": self.product,
+            "ticket": self.ticket,
         }
         if key not in made:
             import pytest
@@ -155,6 +160,7 @@ class Records:
                 self.quote,
                 self.order,
                 self.invoice,
+                self.ticket,
             )
         }
 
@@ -237,6 +243,11 @@ def make_records(scope: str, owner: Any, admin: Any) -> Records:
               "order_id": order.pk, "due_date": "2020-01-31", "invoice_date": "2020-01-01",
               **customer},
     )  # fmt: skip
+    # Assigned to the scope's user, in no team's queue: it follows its assignee.
+    ticket = ticket_create(
+        actor=admin,
+        data={"subject": f"{marker} ticket", "assignee_id": owner.pk, **customer},
+    )
     return Records(
         scope,
         owner,
@@ -253,6 +264,7 @@ def make_records(scope: str, owner: Any, admin: Any) -> Records:
         marker,
         email,
         PHONES[scope],
+        ticket,
     )
 
 
