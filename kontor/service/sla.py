@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record
@@ -134,8 +135,6 @@ def schedule_escalations(ticket: Ticket, now: datetime.datetime | None = None) -
         if warning is not None and warning < due:
             jobs.append((field, WARNING, due, warning))
         jobs.append((field, BREACH, due, due))
-    from kontor.service.tasks import check_sla
-
     # The jobs are rows of the same database: queued in the ticket's
     # transaction, they vanish with it when it rolls back.
     for field, stage, due, moment in jobs:
@@ -146,6 +145,12 @@ def schedule_escalations(ticket: Ticket, now: datetime.datetime | None = None) -
             run_after=moment if moment > now else None,
             unique_key=f"sla:{ticket.pk}:{field}:{stage}:{_iso(due)}",
         )
+
+
+@task()
+def check_sla(ticket_id: str, field: str, stage: str, due: str) -> str:
+    """The worker's job at a warning or breach moment."""
+    return escalate(ticket_id=ticket_id, field=field, stage=stage, due=due, now=timezone.now())
 
 
 def escalate(*, ticket_id: str, field: str, stage: str, due: str, now: datetime.datetime) -> str:
@@ -208,8 +213,6 @@ def escalate(*, ticket_id: str, field: str, stage: str, due: str, now: datetime.
 
 
 def _requeue(ticket_id: str, field: str, stage: str, due: str, moment: datetime.datetime) -> None:
-    from kontor.service.tasks import check_sla
-
     enqueue(
         check_sla,
         args=[ticket_id, field, stage, due],
