@@ -253,3 +253,16 @@ def test_a_policy_in_use_cannot_be_deleted(clock, user, policy, api):
     refused = api.delete(f"/api/v1/sla-policies/{policy.pk}")
     assert refused.status_code == 422
     assert Ticket.objects.get().sla_policy == policy
+
+
+def test_an_administrator_names_the_lead_of_a_team_in_the_admin(client, admin_user, team, agent):
+    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(f"/admin/access/team/{team.pk}/change/")
+    assert 'name="lead"' in page.content.decode()
+    changed = client.post(
+        f"/admin/access/team/{team.pk}/change/",
+        {"name": "Support", "members": [agent.pk], "lead": agent.pk},
+    )
+    assert changed.status_code == 302, changed.content.decode()[:2000]
+    team.refresh_from_db()
+    assert team.lead == agent
