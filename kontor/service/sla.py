@@ -160,12 +160,9 @@ def escalate(*, ticket_id: str, field: str, stage: str, due: str, now: datetime.
     if field not in DUE_FIELDS or stage not in (WARNING, BREACH):
         return "stale"
     with transaction.atomic():
-        ticket = (
-            Ticket.objects.select_for_update()
-            .select_related("sla_policy", "team__lead", "assignee")
-            .filter(pk=ticket_id)
-            .first()
-        )
+        # Locked alone: PostgreSQL locks no row of an outer join (its
+        # policy, team and assignee are read after).
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
         if ticket is None:
             return "gone"
         if ticket.sla_policy is None:

@@ -15,6 +15,7 @@ from kontor.access.grants import access_for
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record, changes_between
 from kontor.core.exceptions import FieldErrors, PermissionDenied
+from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
 from kontor.core.versions import claim_version
 from kontor.sla import validation
 from kontor.sla.models import BusinessCalendar, SlaPolicy
@@ -43,6 +44,9 @@ def _unknown(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
 def _name(errors: validation.Errors, value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > 120:
         errors.setdefault("name", []).append("is required (at most 120 characters)")
+        return ""
+    if not is_storable(value):
+        errors.setdefault("name", []).append(UNSTORABLE_REASON)
         return ""
     return value.strip()
 
