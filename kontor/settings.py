@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kontor.activities",
     "kontor.files",
     "kontor.notifications",
+    "kontor.sla",
     "kontor.events",
     "kontor.telephony",
     "kontor.mail",

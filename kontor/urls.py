@@ -26,6 +26,7 @@ from kontor.privacy.api import router as privacy_router
 from kontor.sales.api import router as sales_router
 from kontor.service.addresses_api import router as service_addresses_router
 from kontor.service.api import router as service_router
+from kontor.sla.api import router as sla_router
 from kontor.tasks.api import router as jobs_router
 from kontor.telephony.api import router as telephony_router
 from kontor.workflow.api import router as workflow_router
@@ -41,6 +42,7 @@ for router in (
     telephony_router,
     mail_router,
     sales_router,
+    sla_router,
     service_router,
     service_addresses_router,
     events_router,

@@ -96,7 +96,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name"]
+    list_display = ["name", "lead"]
     filter_horizontal = ["members"]
     search_fields = ["name"]
 

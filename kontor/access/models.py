@@ -21,6 +21,15 @@ class Team(BaseModel):
         related_name="kontor_teams",
         blank=True,
     )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("team lead"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kontor_teams_led",
+        help_text=_("Told when a ticket of the team's queue breaches its service level."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -17,9 +17,9 @@ from kontor.contacts.normalization import InvalidContactPoint, normalize_email
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.service.models import ServiceAddress
 from kontor.service.validation import parse_uuid, unknown_fields
+from kontor.sla.models import SlaPolicy
 
 FIELDS = frozenset({"address", "team_id", "sla_policy_id"})
-MAX_POLICY_ID = 2**31 - 1
 
 
 def may_manage(user: Any) -> bool:
@@ -96,15 +96,13 @@ def _values(data: Mapping[str, Any], creating: bool) -> dict[str, Any]:
         else:
             values["team"] = team
     if "sla_policy_id" in data:
-        policy = data["sla_policy_id"]
-        if policy is not None and (
-            isinstance(policy, bool)
-            or not isinstance(policy, int)
-            or not 0 < policy <= MAX_POLICY_ID
-        ):
+        given = data["sla_policy_id"]
+        pk = parse_uuid(given) if given is not None else None
+        policy = SlaPolicy.objects.filter(pk=pk).first() if pk else None
+        if given is not None and policy is None:
             errors["sla_policy_id"] = ["must be the id of an SLA policy, or null"]
         else:
-            values["sla_policy_id"] = policy
+            values["sla_policy"] = policy
     if errors:
         raise FieldErrors(errors)
     return values
@@ -114,7 +112,7 @@ def _snapshot(address: ServiceAddress) -> dict[str, Any]:
     return {
         "address": address.address,
         "team": str(address.team_id),
-        "sla_policy_id": address.sla_policy_id,
+        "sla_policy_id": str(address.sla_policy_id) if address.sla_policy_id else None,
     }
 
 

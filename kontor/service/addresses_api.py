@@ -18,20 +18,20 @@ NOT_FOUND = {"detail": "Not found."}
 class ServiceAddressIn(Schema):
     address: str = Field(max_length=320, description="Stored lower case.")
     team_id: UUID = Field(description="The team whose queue its mail goes to.")
-    sla_policy_id: int | None = Field(None, description="The SLA policy of its tickets.")
+    sla_policy_id: UUID | None = Field(None, description="The SLA policy of its tickets.")
 
 
 class ServiceAddressPatch(Schema):
     address: str | None = Field(None, max_length=320)
     team_id: UUID | None = None
-    sla_policy_id: int | None = None
+    sla_policy_id: UUID | None = None
 
 
 class ServiceAddressOut(Schema):
     id: UUID
     address: str
     team_id: UUID
-    sla_policy_id: int | None
+    sla_policy_id: UUID | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
 

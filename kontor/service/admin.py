@@ -13,7 +13,7 @@ from kontor.service.models import ServiceAddress
 class ServiceAddressForm(forms.ModelForm):
     class Meta:
         model = ServiceAddress
-        fields = ["address", "team", "sla_policy_id"]
+        fields = ["address", "team", "sla_policy"]
 
     def clean_address(self) -> str:
         try:
@@ -25,7 +25,7 @@ class ServiceAddressForm(forms.ModelForm):
 @admin.register(ServiceAddress)
 class ServiceAddressAdmin(admin.ModelAdmin):
     form = ServiceAddressForm
-    list_display = ["address", "team", "sla_policy_id", "created_at"]
+    list_display = ["address", "team", "sla_policy", "created_at"]
     list_filter = ["team"]
     search_fields = ["address"]
 
@@ -43,7 +43,11 @@ class ServiceAddressAdmin(admin.ModelAdmin):
         data = {
             "address": form.cleaned_data["address"],
             "team_id": str(form.cleaned_data["team"].pk),
-            "sla_policy_id": form.cleaned_data.get("sla_policy_id"),
+            "sla_policy_id": (
+                str(form.cleaned_data["sla_policy"].pk)
+                if form.cleaned_data.get("sla_policy")
+                else None
+            ),
         }
         if change:
             fresh = ServiceAddress.objects.get(pk=obj.pk)

@@ -150,6 +150,8 @@ def _open(
         "team_id": address.team_id,
         "channel": Channel.EMAIL,
     }
+    if address.sla_policy_id is not None:
+        data["sla_policy_id"] = str(address.sla_policy_id)
     if email.contact_id is not None:
         data["contact_id"] = email.contact_id
     if email.organization_id is not None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kontor.access.models import Team
 from kontor.contacts.models import Contact, Organization
 from kontor.core.models import BaseModel
+from kontor.sla.models import SlaPolicy
 
 
 class Priority(models.TextChoices):
@@ -94,6 +95,22 @@ class Ticket(BaseModel):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     breached = models.BooleanField(_("SLA breached"), default=False)
+    # The service level whose targets and calendar give the due times
+    # (kontor.service.sla); without one, due times are given by hand.
+    sla_policy = models.ForeignKey(
+        SlaPolicy,
+        verbose_name=_("SLA policy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    # The pauses that ended, [[begin, end], …] (ISO times): the clock
+    # recomputes the due times from them.
+    sla_pauses = models.JSONField(default=list, blank=True)
+    # The escalations done ("<due field>:<warning|breach>:<due time>"), so a
+    # worker task that runs twice escalates once.
+    sla_escalations = models.JSONField(default=list, blank=True)
     # The clock's pauses (status pending): the current one's start and the
     # minutes of the ones that ended.
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
@@ -212,7 +229,14 @@ class ServiceAddress(BaseModel):
         Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="service_addresses"
     )
     # The SLA policy of the tickets it opens.
-    sla_policy_id = models.PositiveIntegerField(_("SLA policy"), null=True, blank=True)
+    sla_policy = models.ForeignKey(
+        SlaPolicy,
+        verbose_name=_("SLA policy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_addresses",
+    )
 
     class Meta(BaseModel.Meta):
         ordering = ["address"]

@@ -37,8 +37,18 @@ class TicketFields(StrictSchema):
     )
     category: str | None = Field(None, max_length=100)
     channel: ChannelName | None = Field(None, description="Default: api.")
-    first_response_due_at: datetime.datetime | None = None
-    resolution_due_at: datetime.datetime | None = None
+    first_response_due_at: datetime.datetime | None = Field(
+        None, description="Given by hand; with an SLA policy its targets compute it."
+    )
+    resolution_due_at: datetime.datetime | None = Field(
+        None, description="Given by hand; with an SLA policy its targets compute it."
+    )
+    sla_policy_id: UUID | None = Field(
+        None,
+        description="Default: the policy for a tag of the ticket's organization, else the "
+        "default policy. Its targets (in the business hours of its calendar, stopped while "
+        "pending) give the due times.",
+    )
 
 
 class TicketIn(TicketFields):

@@ -22,7 +22,7 @@ from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.core.outgoing_mail import queue_email
 from kontor.core.versions import check_version, claim_version
 from kontor.events.outbox import emit
-from kontor.service import numbering
+from kontor.service import numbering, sla
 from kontor.service.addresses import queue_address
 from kontor.service.models import (
     DONE_STATUSES,
@@ -35,12 +35,14 @@ from kontor.service.models import (
 )
 from kontor.service.selectors import may
 from kontor.service.validation import Input, unknown_fields
+from kontor.sla.models import SlaPolicy
 
 User = Any
 
 TICKET_FIELDS = frozenset(
     {"subject", "description", "contact_id", "organization_id", "team_id", "assignee_id",
-     "priority", "status", "category", "channel", "first_response_due_at", "resolution_due_at"}
+     "priority", "status", "category", "channel", "first_response_due_at", "resolution_due_at",
+     "sla_policy_id"}
 )  # fmt: skip
 MAX_BULK = 500
 MAX_BODY = 100_000
@@ -74,6 +76,7 @@ def _snapshot(ticket: Ticket) -> dict[str, Any]:
         "status": ticket.status,
         "category": ticket.category,
         "channel": ticket.channel,
+        "sla_policy": str(ticket.sla_policy_id) if ticket.sla_policy_id else None,
         "first_response_due_at": when(ticket.first_response_due_at),
         "resolution_due_at": when(ticket.resolution_due_at),
         "first_responded_at": when(ticket.first_responded_at),
@@ -166,6 +169,11 @@ def _ticket_input(actor: User, data: Mapping[str, Any], ticket: Ticket | None) -
     for field in ("first_response_due_at", "resolution_due_at"):
         if field in data:
             _moment(inp, field, data[field])
+    if "sla_policy_id" in data:
+        inp.record(
+            "sla_policy_id", data["sla_policy_id"], SlaPolicy.objects.all(), "SLA policy",
+            "sla_policy",
+        )  # fmt: skip
     return inp
 
 
@@ -218,14 +226,20 @@ def _set_status(ticket: Ticket, status: str, now: datetime.datetime) -> None:
 
 # The SLA clock -------------------------------------------------------------------------
 #
-# Due times are (re)computed in this section and nowhere else. A ticket's due
-# times are given by hand (API, form) when it is created or changed; when its
-# clock resumes after a pause they move later.
+# Due times are (re)computed in this section and nowhere else. With an SLA
+# policy they come from its targets and business calendar (kontor.service.sla);
+# without one they are given by hand (API, form) and a pause moves them later
+# by its length.
 
 
 def _resume_clock(ticket: Ticket, paused_since: datetime.datetime, now: datetime.datetime) -> None:
-    """Leaving ``pending``: the due times not met yet move later by the
-    length of the pause, as the clock stood still meanwhile."""
+    """Leaving ``pending``: the due times not met yet move later, as the
+    clock stood still meanwhile."""
+    sla.record_pause(ticket, paused_since, now)
+    if ticket.sla_policy_id is not None:
+        ticket.paused_since = None
+        sla.compute_due_times(ticket, now)
+        return
     pause = now - paused_since
     if ticket.first_responded_at is None and ticket.first_response_due_at is not None:
         ticket.first_response_due_at += pause
@@ -236,10 +250,25 @@ def _resume_clock(ticket: Ticket, paused_since: datetime.datetime, now: datetime
 # Tickets ------------------------------------------------------------------------------
 
 
+def _apply_policy(ticket: Ticket, values: Mapping[str, Any], now: datetime.datetime) -> list[str]:
+    """Due times from the ticket's policy, except those given in ``values``
+    (by hand); the fields it changed."""
+    before = (ticket.first_response_due_at, ticket.resolution_due_at)
+    if not sla.compute_due_times(ticket, now):
+        return []
+    for field in ("first_response_due_at", "resolution_due_at"):
+        if field in values:
+            setattr(ticket, field, values[field])
+    after = (ticket.first_response_due_at, ticket.resolution_due_at)
+    return ["first_response_due_at", "resolution_due_at"] if before != after else []
+
+
 def ticket_create(*, actor: User, data: Mapping[str, Any]) -> Ticket:
     """A ticket with the next number, status ``new`` unless another is
     given, assigned to whom ``assignee_id`` names (default: nobody), in the
-    queue of ``team_id``."""
+    queue of ``team_id``. Its SLA policy: the one given, else the one for
+    a tag of its organization, else the default (kontor.service.sla),
+    whose targets give the due times."""
     unknown_fields(data, TICKET_FIELDS)
     if not may_use_level(actor, "ticket", Action.CREATE):
         raise PermissionDenied(_("You may not create records of this kind."))
@@ -255,9 +284,14 @@ def ticket_create(*, actor: User, data: Mapping[str, Any]) -> Ticket:
             created_by=actor if actor is not None and actor.is_authenticated else None,
             **values,
         )
+        ticket.sla_policy = sla.choose_policy(ticket, values.get("sla_policy"))
         _set_status(ticket, status, now)
         ticket.save(force_insert=True)
+        # The clock starts at the ticket's creation time, known once saved.
+        if changed := _apply_policy(ticket, values, now):
+            ticket.save(update_fields=changed)
         _audit(actor, AuditAction.CREATE, ticket, {}, _snapshot(ticket))
+        sla.schedule_escalations(ticket, now)
     return ticket
 
 
@@ -289,9 +323,21 @@ def ticket_update(
             setattr(ticket, field, value)
         if status is not None:
             _set_status(ticket, status, now)
+        if {"priority", "sla_policy"} & set(values):
+            _apply_policy(ticket, values, now)
         ticket.save(update_fields=[*_CLOCK_FIELDS, *values, "updated_at"])
-        _audit(actor, AuditAction.UPDATE, ticket, before, _snapshot(ticket))
+        after = _snapshot(ticket)
+        _audit(actor, AuditAction.UPDATE, ticket, before, after)
+        if _clock_moved(before, after):
+            sla.schedule_escalations(ticket, now)
     return ticket
+
+
+def _clock_moved(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether the escalation jobs need queueing again: other due times, or
+    a clock running again (the jobs that found it stopped did nothing)."""
+    fields = ("first_response_due_at", "resolution_due_at", "status", "sla_policy")
+    return any(before.get(field) != after.get(field) for field in fields)
 
 
 # What a change of status may write besides the status.
@@ -299,6 +345,7 @@ _CLOCK_FIELDS = (
     "status",
     "paused_since",
     "paused_minutes",
+    "sla_pauses",
     "resolved_at",
     "closed_at",
     "breached",
@@ -495,6 +542,8 @@ def ticket_add_message(
         ticket.save(update_fields=[*_CLOCK_FIELDS, "first_responded_at", "updated_at"])
         after = _snapshot(ticket)
         _audit(actor, AuditAction.UPDATE, ticket, before, after)
+        if _clock_moved(before, after):
+            sla.schedule_escalations(ticket, now)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,

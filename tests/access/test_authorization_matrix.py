@@ -72,6 +72,8 @@ PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
     "message_id": lambda case, scope: case.extra["messages"][scope].pk,
     "job_id": lambda case, scope: case.extra["job"].pk,
     "pipeline_id": lambda case, scope: case.extra["pipeline"].pk,
+    "calendar_id": lambda case, scope: case.extra["calendar"].pk,
+    "policy_id": lambda case, scope: case.extra["policy"].pk,
     "webhook_id": lambda case, scope: case.extra["webhooks"][scope].pk,
     "delivery_id": lambda case, scope: case.extra["deliveries"][scope].pk,
     "email_id": lambda case, scope: case.extra["emails"][scope].pk,
@@ -109,6 +111,13 @@ ADMIN_ONLY = {
     ("POST", "/pipelines"),
     ("PATCH", "/pipelines/{pipeline_id}"),
     ("DELETE", "/pipelines/{pipeline_id}"),
+    # So are business calendars and SLA policies.
+    ("POST", "/business-calendars"),
+    ("PATCH", "/business-calendars/{calendar_id}"),
+    ("DELETE", "/business-calendars/{calendar_id}"),
+    ("POST", "/sla-policies"),
+    ("PATCH", "/sla-policies/{policy_id}"),
+    ("DELETE", "/sla-policies/{policy_id}"),
 }
 # Collections whose POST makes a record of a type (whose rights may differ
 # from the role's "*" levels).
@@ -171,6 +180,20 @@ def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] 
         ("POST", "/mail/inbound"): ("raw", _email(records.email)),
         ("POST", "/pipelines"): ("json", {"name": "Matrix", "stages": [{"name": "Open"}]}),
         ("PATCH", "/pipelines/{pipeline_id}"): ("json", {"name": "Matrix renamed"}),
+        ("POST", "/business-calendars"): (
+            "json",
+            {"name": "Matrix hours", "hours": {"mon": [["08:00", "17:00"]]}},
+        ),
+        ("PATCH", "/business-calendars/{calendar_id}"): ("json", {"name": "Matrix renamed"}),
+        ("POST", "/sla-policies"): (
+            "json",
+            {
+                "name": "Matrix level",
+                "calendar_id": str(case.extra["calendar"].pk),
+                "targets": {},
+            },
+        ),
+        ("PATCH", "/sla-policies/{policy_id}"): ("json", {"name": "Matrix renamed"}),
         ("POST", "/deals"): (
             "json",
             {"title": "Matrix deal", "organization_id": str(records.organization.pk)},
@@ -275,7 +298,7 @@ def _sales_expected(method: str, path: str, case: Case, scope: str) -> set[int] 
     rights (None for the others)."""
     world = case.world
     role = world.role
-    if path.startswith("/pipelines"):
+    if path.startswith(("/pipelines", "/business-calendars", "/sla-policies")):
         return {200}  # reads; the writes are ADMIN_ONLY
     if (method, path) == ("GET", "/organizations/{organization_id}/open-payments"):
         if not world.may("read", scope, "organization"):
@@ -441,6 +464,18 @@ def _extra(world: World) -> dict[str, Any]:
     pipeline = pipeline_create(
         actor=world.admin, data={"name": "Matrix pipeline", "stages": [{"name": "Offen"}]}
     )
+    from kontor.sla.services import calendar_create, policy_create
+
+    # A calendar no policy uses and a policy no ticket uses: both may be deleted.
+    calendar, in_use = (
+        calendar_create(
+            actor=world.admin, data={"name": name, "hours": {"fri": [["08:00", "12:00"]]}}
+        )
+        for name in ("Matrix", "Matrix in use")
+    )
+    policy = policy_create(
+        actor=world.admin, data={"name": "Matrix", "calendar_id": in_use.pk, "targets": {}}
+    )
     from kontor.privacy.services import request_create
 
     privacy_requests = {
@@ -453,6 +488,8 @@ def _extra(world: World) -> dict[str, Any]:
         "privacy_requests": privacy_requests,
         "job": failed,
         "pipeline": pipeline,
+        "calendar": calendar,
+        "policy": policy,
         **_integration_records(world),
         "tokens": tokens,
         "notifications": notifications,

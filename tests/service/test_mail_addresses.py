@@ -6,6 +6,7 @@ import pytest
 from kontor.access.models import Team
 from kontor.audit.models import AuditEntry
 from kontor.service.models import ServiceAddress
+from kontor.sla import services as sla_services
 from tests.conftest import api_client_for
 from tests.factories import UserFactory
 from tests.service.mail_helpers import SUPPORT, own_domain, support
@@ -13,16 +14,38 @@ from tests.service.mail_helpers import SUPPORT, own_domain, support
 __all__ = ["own_domain", "support"]  # fixtures
 
 URL = "/api/v1/service-addresses"
+WEEK = {day: [["08:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
 
-def test_an_address_answers_the_contract(api, team):
+@pytest.fixture
+def policy(db):
+    admin = UserFactory(username="sla-admin", roles=["administrator"], is_superuser=True)
+    calendar = sla_services.calendar_create(
+        actor=admin,
+        data={"name": "Berlin", "time_zone": "Europe/Berlin", "country": "DE", "hours": WEEK},
+    )
+    return sla_services.policy_create(
+        actor=admin,
+        data={
+            "name": "Premium",
+            "calendar_id": calendar.pk,
+            "targets": {"normal": {"first_response_minutes": 60, "resolution_minutes": 480}},
+        },
+    )
+
+
+def test_an_address_answers_the_contract(api, team, policy):
     response = api.post(URL, {"address": " Support@Kontor.example ", "team_id": str(team.pk),
-                              "sla_policy_id": 3})  # fmt: skip
+                              "sla_policy_id": str(policy.pk)})  # fmt: skip
 
     assert response.status_code == 201, response.content
     body = response.json()
     assert {"address", "team_id", "sla_policy_id"} <= set(body)
-    assert (body["address"], body["team_id"], body["sla_policy_id"]) == (SUPPORT, str(team.pk), 3)
+    assert (body["address"], body["team_id"], body["sla_policy_id"]) == (
+        SUPPORT,
+        str(team.pk),
+        str(policy.pk),
+    )
     assert api.get(f"{URL}/{body['id']}").json() == body
     assert api.get(URL).json()["items"] == [body]
     assert AuditEntry.objects.filter(object_id=body["id"], action="create").exists()
@@ -49,6 +72,8 @@ def test_an_address_can_be_changed_and_deleted(api, support, team):
         ({"address": "a@kontor.example", "team_id": "00000000-0000-0000-0000-000000000001"},
          "team_id"),
         ({"address": "a@kontor.example", "team_id": None, "sla_policy_id": -1}, "sla_policy_id"),
+        ({"address": "a@kontor.example", "team_id": None,
+          "sla_policy_id": "00000000-0000-0000-0000-000000000001"}, "sla_policy_id"),
         ({"address": "a@kontor.example", "team_id": None, "sla_policy_id": "x"}, "sla_policy_id"),
         ({"team_id": None}, "address"),
     ],
@@ -82,7 +107,7 @@ def test_only_administrators_manage_addresses(support, team):
     assert client.get(f"{URL}/{support.pk}").status_code == 403
     assert client.post(URL, {"address": "x@kontor.example", "team_id": str(team.pk)}).status_code \
         == 403  # fmt: skip
-    assert client.patch(f"{URL}/{support.pk}", {"sla_policy_id": 1}).status_code == 403
+    assert client.patch(f"{URL}/{support.pk}", {"sla_policy_id": None}).status_code == 403
     assert client.delete(f"{URL}/{support.pk}").status_code == 403
     assert ServiceAddress.objects.get().sla_policy_id is None
 
@@ -93,7 +118,7 @@ def test_administrators_manage_addresses_in_the_admin(client, team):
 
     response = client.post(
         "/admin/service/serviceaddress/add/",
-        {"address": "Hilfe@Kontor.example", "team": str(team.pk), "sla_policy_id": ""},
+        {"address": "Hilfe@Kontor.example", "team": str(team.pk), "sla_policy": ""},
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -3,6 +3,7 @@ whatever path it came by; replies join their ticket by number or by
 threading and reopen it; what machines send never opens, reopens or
 answers anything; the same message twice joins once."""
 
+import datetime
 import email
 import email.policy
 
@@ -19,6 +20,7 @@ from kontor.mail.models import InboundMessage, Source
 from kontor.mail.services import message_ingest, message_routing
 from kontor.service import services
 from kontor.service.models import MessageKind, ServiceAddress, Status, Ticket, TicketMessage
+from kontor.sla import services as sla_services
 from tests.factories import ContactFactory, UserFactory
 from tests.mail.realworld.messages import POSTFIX_USER_UNKNOWN, SENT_TO_BOB
 from tests.service.mail_helpers import CUSTOMER, SUPPORT, mail, own_domain, support
@@ -27,6 +29,7 @@ from tests.telephony.conftest import give_role
 __all__ = ["own_domain", "support"]  # fixtures
 
 INBOUND = "/api/v1/mail/inbound"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def poster(user):
@@ -80,6 +83,28 @@ def test_mail_to_a_service_address_opens_a_ticket_in_its_queue(post, support, co
     )
     # Email capture did its part as before: the email is on the contact's timeline.
     assert Activity.objects.filter(kind=Kind.EMAIL, contact=contact).count() == 1
+
+
+def test_a_ticket_from_mail_gets_the_service_addresses_sla_policy(user, support, contact):
+    calendar = sla_services.calendar_create(
+        actor=user,
+        data={"name": "Always", "time_zone": "Europe/Berlin",
+              "hours": {day: [["00:00", "24:00"]] for day in WEEKDAYS}},
+    )  # fmt: skip
+    policy = sla_services.policy_create(
+        actor=user,
+        data={"name": "Premium", "calendar_id": calendar.pk,
+              "targets": {"normal": {"first_response_minutes": 30, "resolution_minutes": 240}}},
+    )  # fmt: skip
+    support.sla_policy = policy
+    support.save()
+
+    ingest(user, mail(message_id="<sla@mueller.example>"))
+
+    ticket = Ticket.objects.get()
+    assert ticket.sla_policy == policy
+    assert ticket.first_response_due_at == ticket.created_at + datetime.timedelta(minutes=30)
+    assert ticket.resolution_due_at == ticket.created_at + datetime.timedelta(minutes=240)
 
 
 @pytest.mark.parametrize(
