@@ -27,7 +27,11 @@ class ServiceConfig(AppConfig):
                 label=_("ticket message"),
                 label_plural=_("ticket messages"),
                 model="service.TicketMessage",
-                personal_data=PersonalData(links=("ticket__contact",)),
+                personal_data=PersonalData(
+                    links=("ticket__contact",),
+                    erase="kontor.service.erasure.erase_ticket_messages",
+                    erase_order=40,
+                ),
                 serialize="kontor.service.payloads.message_answer",
             )
         )
