@@ -278,6 +278,7 @@ def _erasure_proof(admin, dpo):
     assert stores["calls"] == 1
     assert stores["telephony event logs"] >= 1
     assert stores["sent emails"] == 1
+    assert stores["consents"] == 1
     assert stores["deals"] == 1
     assert stores["notifications"] == 1
     assert stores["webhook deliveries"] >= 1
