@@ -147,3 +147,23 @@ def test_access_follows_the_contact(admin, anna, newsletter):
     assert reader.get(_url(anna)).status_code == 200
     assert reader.post(_url(anna), GRANT).status_code == 403
     assert ConsentRecord.objects.count() == 1
+
+
+def test_the_erasure_handler_removes_the_persons_consents_only(admin, anna, newsletter):
+    from kontor.consent.erasure import erase_consents
+    from kontor.consent.models import OptIn
+    from kontor.core.erasure import Erasure, Identifiers
+
+    other = contact_create(actor=admin, data={"first_name": "Otto", "last_name": "Other"})
+    api = api_client_for(admin)
+    for person in (anna, other):
+        assert api.post(_url(person), GRANT).status_code == 201
+    OptIn.objects.create(contact=anna, purpose=newsletter, address="anna@einwilligung.example")
+
+    erasure = Erasure(actor=admin, person=anna, identifiers=Identifiers())
+    erase_consents(erasure)
+
+    assert erasure.stores == {"consents": 1}
+    assert not ConsentRecord.objects.filter(contact=anna).exists()
+    assert not OptIn.objects.exists()
+    assert ConsentRecord.objects.filter(contact=other).count() == 1
