@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from kontor.access.grants import access_for
 from kontor.access.policy import can
 from kontor.access.rights import Action
 from kontor.consent import selectors
@@ -30,3 +31,9 @@ def consent_panel(context: template.Context, contact: Any) -> dict[str, Any]:
         "statuses": ConsentStatus.choices,
         "bases": LegalBasis.choices,
     }
+
+
+@register.filter
+def may_manage_purposes(user: Any) -> bool:
+    """Administrators define the purposes of processing."""
+    return bool(getattr(user, "is_authenticated", False) and access_for(user).manage_access)
