@@ -102,7 +102,7 @@ def _consents(contact) -> dict:
     current = []
     for record in selectors.current(contact):
         data = selectors.record_data(record)
-        data["valid"] = selectors.has_basis(contact, record.purpose.key)
+        data["valid"] = selectors.is_valid(record)
         current.append(data)
     return {
         "current": current,

@@ -46,6 +46,12 @@ def basis_problem(contact: Any, purpose_key: Any) -> str:
     if purpose is None:
         return _("There is no purpose “%(key)s”.") % {"key": purpose_key}
     record = _latest(contact, purpose) if contact is not None else None
+    return record_problem(purpose, record)
+
+
+def record_problem(purpose: Purpose, record: ConsentRecord | None) -> str:
+    """Why the person's latest ``record`` for ``purpose`` is no valid basis
+    ("" when it is)."""
     if record is None:
         return _("No legal basis is recorded for the purpose “%(purpose)s”.") % {
             "purpose": purpose.name
@@ -67,6 +73,11 @@ def basis_problem(contact: Any, purpose_key: Any) -> str:
 
 def has_basis(contact: Any, purpose_key: Any) -> bool:
     return not basis_problem(contact, purpose_key)
+
+
+def is_valid(record: ConsentRecord) -> bool:
+    """Whether a current record (the latest of its purpose) is a valid basis."""
+    return not record_problem(record.purpose, record)
 
 
 def consent_answer(record: ConsentRecord, user: Any) -> dict[str, Any] | None:

@@ -167,3 +167,21 @@ def test_the_erasure_handler_removes_the_persons_consents_only(admin, anna, news
     assert not ConsentRecord.objects.filter(contact=anna).exists()
     assert not OptIn.objects.exists()
     assert ConsentRecord.objects.filter(contact=other).count() == 1
+
+
+def test_the_list_takes_a_fixed_number_of_queries(admin, anna, django_assert_max_num_queries):
+    api = api_client_for(admin)
+    for key in ("a", "b", "c", "d"):
+        Purpose.objects.create(key=key, name=key.upper(), requires_consent=False)
+        api.post(_url(anna), {"purpose": key, "status": "granted", "legal_basis": "contract"})
+        api.post(_url(anna), {"purpose": key, "status": "withdrawn"})
+    with django_assert_max_num_queries(20) as counted:
+        body = api.get(_url(anna)).json()
+    few = len(counted.captured_queries)
+    assert len(body["current"]) == 4 and len(body["history"]) == 8
+
+    for key in ("e", "f", "g"):
+        Purpose.objects.create(key=key, name=key.upper(), requires_consent=False)
+        api.post(_url(anna), {"purpose": key, "status": "objected"})
+    with django_assert_max_num_queries(few):
+        assert len(api.get(_url(anna)).json()["current"]) == 7

@@ -19,7 +19,7 @@ register = template.Library()
 def consent_panel(context: template.Context, contact: Any) -> dict[str, Any]:
     request = context["request"]
     rows = [
-        {"record": record, "valid": selectors.has_basis(contact, record.purpose.key)}
+        {"record": record, "valid": selectors.is_valid(record)}
         for record in selectors.current(contact)
     ]
     return {
