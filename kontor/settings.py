@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kontor.mail",
     "kontor.sales",
     "kontor.service",
+    "kontor.consent",
     "kontor.integration",
     "kontor.workflow",
     "kontor.warehouse",
@@ -303,6 +304,8 @@ KONTOR_EVENTS_URL = os.environ.get("KONTOR_EVENTS_URL", "").strip()
 # Where users reach Kontor (links in webhooks and emails sent by the worker,
 # which answers no request to learn it from).
 KONTOR_BASE_URL = os.environ.get("KONTOR_BASE_URL", "http://localhost:8000").strip().rstrip("/")
+# How long a double opt-in link stays valid, in seconds (kontor.consent; default 7 days).
+KONTOR_CONSENT_OPT_IN_MAX_AGE = int(os.environ.get("KONTOR_CONSENT_OPT_IN_MAX_AGE", "604800"))
 
 # The outbox (kontor.events.outbox): dispatched events are deleted after
 # this many days.

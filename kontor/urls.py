@@ -12,6 +12,7 @@ from kontor.activities.api import router as activities_router
 from kontor.analytics.api import router as analytics_router
 from kontor.api.api import api
 from kontor.audit.api import router as audit_router
+from kontor.consent.api import router as consent_router
 from kontor.contacts.api import router as contacts_router
 from kontor.dedupe.api import router as dedupe_router
 from kontor.events.api import router as events_router
@@ -53,6 +54,7 @@ for router in (
     sync_router,
     email_router,
     privacy_router,
+    consent_router,
     workflow_router,
     analytics_router,
     imports_router,
@@ -80,6 +82,7 @@ urlpatterns = [
     path("", include("kontor.service.urls")),
     path("", include("kontor.integration.urls")),
     path("", include("kontor.privacy.urls")),
+    path("", include("kontor.consent.urls")),
     path("", include("kontor.workflow.urls")),
     path("", include("kontor.dedupe.urls")),
     path("", include("kontor.analytics.urls")),

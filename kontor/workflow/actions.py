@@ -17,6 +17,7 @@ from kontor.access.models import Team
 from kontor.access.policy import can
 from kontor.access.rights import Action
 from kontor.activities.services import activity_create
+from kontor.consent.selectors import basis_problem
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.core.records import RecordType, record_type
 from kontor.integration.email.services import email_send
@@ -155,6 +156,9 @@ def send_email(target: Target, action: dict[str, Any]) -> str:
     addresses = [e["address"] for e in recipient.get("emails", []) if not e.get("bouncing")]
     if contact is None or not addresses:
         raise FieldErrors.single("to", "the record has no contact with an email address")
+    if "purpose" in action and (problem := basis_problem(contact, action["purpose"])):
+        # § 7 UWG: no advertising email without a valid basis for the purpose.
+        raise PermissionDenied(f"not sent: {problem}")
     language = action.get("language")
     links = {
         k: v

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kontor.access import works_council
 from kontor.access.models import Team
 from kontor.access.policy import fields_for
+from kontor.consent.selectors import purpose_by_key
 from kontor.core.exceptions import FieldErrors
 from kontor.core.records import RecordType, is_registered, record_type, record_types
 from kontor.events.catalogue import event_types
@@ -206,7 +207,7 @@ PARAMETERS = {
     "assign": {"user_id", "team_id"},
     "create_task": {"subject", "body", "due_in_days", "due_in_hours", "assignee_id"},
     "add_note": {"body"},
-    "send_email": {"subject", "body", "language"},
+    "send_email": {"subject", "body", "language", "purpose"},
     "notify": {"user_ids", "message", "to_owner"},
     "webhook": {"webhook_id"},
     "create_deal": {"data"},
@@ -255,6 +256,8 @@ def _action_problems(owner: Any, kind: RecordType, action: dict[str, Any]) -> di
                 problems[part] = ['give the text, or {"de": "…", "en": "…"}']
         if action.get("language", "de") not in LANGUAGES:
             problems["language"] = [f"must be one of: {', '.join(LANGUAGES)}"]
+        if "purpose" in action and purpose_by_key(action["purpose"]) is None:
+            problems["purpose"] = ["is no purpose of processing"]
     elif kind_of == "notify":
         ids = action.get("user_ids", [])
         if not isinstance(ids, list) or not all(_user_exists(i) for i in ids):

@@ -11,6 +11,8 @@ from django.utils import timezone
 from uuid6 import uuid7
 
 from kontor.activities.services import activity_create
+from kontor.consent.models import Purpose
+from kontor.consent.services import consent_record
 from kontor.contacts.services import contact_create
 from kontor.customfields.models import CustomFieldDefinition
 from kontor.files.services import attachment_create
@@ -39,6 +41,7 @@ class Person:
     invoice: Any
     raw: bytes
     file_bytes: bytes
+    consent: Any
     marker: str
     email: str
     phone: str
@@ -112,6 +115,12 @@ def make_person(admin: Any, marker: str, *, phone: str, with_webhook: bool = Fal
         actor=admin, to=[email], subject=f"{marker} reply", text=f"{marker} answer",
         contact=contact,
     )  # fmt: skip
+    Purpose.objects.get_or_create(key="newsletter", defaults={"name": "Newsletter"})
+    consent = consent_record(
+        actor=admin, contact=contact, purpose_key="newsletter",
+        data={"status": "granted", "legal_basis": "consent", "text_version": "v1",
+              "channel": f"web form of {email}", "ip_address": "198.51.100.23"},
+    )  # fmt: skip
     if with_webhook:
         subscription, _secret = subscription_create(
             actor=admin, data={"url": f"http://127.0.0.1:9/{marker.lower()}-hook", "events": ["*"]}
@@ -138,6 +147,7 @@ def make_person(admin: Any, marker: str, *, phone: str, with_webhook: bool = Fal
         invoice=invoice,
         raw=raw,
         file_bytes=file_bytes,
+        consent=consent,
         marker=marker,
         email=email,
         phone=phone,

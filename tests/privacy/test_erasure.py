@@ -26,6 +26,8 @@ from uuid6 import uuid7
 
 from kontor.activities.services import activity_create
 from kontor.audit.models import AuditAction, AuditEntry
+from kontor.consent.models import OptIn, Purpose
+from kontor.consent.services import consent_record
 from kontor.contacts.models import Contact
 from kontor.contacts.services import contact_create
 from kontor.core.erasure import is_suppressed
@@ -118,6 +120,15 @@ def make_person(admin):
         },
     )
     other = contact_create(actor=admin, data={"first_name": "Otto", "last_name": "Other"})
+    newsletter = Purpose.objects.create(key="newsletter", name="Newsletter")
+    consent_record(
+        actor=admin,
+        contact=contact,
+        purpose_key="newsletter",
+        data={"status": "granted", "text_version": "v1", "channel": f"web form of {EMAILS[0]}"},
+    )
+    # An opt-in email asked of her, still unconfirmed.
+    OptIn.objects.create(contact=contact, purpose=newsletter, address=EMAILS[0])
     activity_create(
         actor=admin, data={"kind": "note", "body": "xynotetext call", "contact_id": contact.pk}
     )
@@ -278,6 +289,7 @@ def _erasure_proof(admin, dpo):
     assert stores["calls"] == 1
     assert stores["telephony event logs"] >= 1
     assert stores["sent emails"] == 1
+    assert stores["consents"] == 1
     assert stores["deals"] == 1
     assert stores["notifications"] == 1
     assert stores["webhook deliveries"] >= 1

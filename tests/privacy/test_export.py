@@ -70,6 +70,7 @@ def test_the_export_holds_everything_about_the_person_and_nothing_else(admin, dp
     assert ids("quote") == {str(person.quote.pk)}
     assert ids("order") == {str(person.order.pk)}
     assert ids("invoice") == {str(person.invoice.pk)}
+    assert ids("consent") == {str(person.consent.pk)}
 
     contact = records["contact"]["items"][0]["data"]
     text = json.dumps(contact)
