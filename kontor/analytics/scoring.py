@@ -122,9 +122,7 @@ def make_spec(deals: list[Deal]) -> Spec:
     return Spec(
         amount="amount" in built_in,
         sources=sorted(s for s, n in counts.items() if n >= MINIMUM_SOURCE_DEALS),
-        custom=[
-            (d.key, d.field_type) for d in custom if d.field_type in ("number", "boolean")
-        ],
+        custom=[(d.key, d.field_type) for d in custom if d.field_type in ("number", "boolean")],
     )
 
 
@@ -308,9 +306,7 @@ def score_open_deals(trained: Trained, *, now: datetime.datetime | None = None) 
                     model_version=trained.version,
                     scored_at=now,
                 )
-                for deal_id, (probability, reasons) in zip(
-                    features.deal_ids, scored, strict=True
-                )
+                for deal_id, (probability, reasons) in zip(features.deal_ids, scored, strict=True)
             ],
             batch_size=1000,
         )

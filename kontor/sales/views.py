@@ -35,6 +35,7 @@ from kontor.exports.menu import export_links
 from kontor.files import services as file_services
 from kontor.files.selectors import visible_attachments
 from kontor.sales import selectors, services
+from kontor.sales.extras import note_deal_extras
 from kontor.sales.forms import (
     LINE_ROWS,
     MAX_LINE_ROWS,
@@ -50,7 +51,6 @@ from kontor.sales.forms import (
 from kontor.sales.lines import document_totals
 from kontor.sales.models import Deal, InvoiceStatus, Quote, QuoteStatus, StageKind
 from kontor.sales.pdf import quote_file_name, quote_pdf
-from kontor.sales.extras import note_deal_extras
 from kontor.sales.visibility import note_visible_customers, shown_customer
 from kontor.sources.services import maintained_fields, source_label
 

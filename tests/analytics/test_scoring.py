@@ -133,7 +133,9 @@ def test_a_closed_deal_loses_its_score(history):
     scoring.train_and_score()
     deal = history["deals"][-1]
     won = history["pipeline"].stages.get(kind=StageKind.WON)
-    Deal.objects.filter(pk=deal.pk).update(stage=won, status=StageKind.WON, closed_at=timezone.now())
+    Deal.objects.filter(pk=deal.pk).update(
+        stage=won, status=StageKind.WON, closed_at=timezone.now()
+    )
     scoring.train_and_score()
     assert not DealScore.objects.filter(deal_id=deal.pk).exists()
     assert DealScore.objects.count() == OPEN - 1
