@@ -236,3 +236,16 @@ def test_the_api_answers_the_score_to_those_who_may_read_the_deal(history):
 def test_the_worker_retrains_on_a_schedule():
     names = {spec.name: spec for spec in registered_schedules()}
     assert names["analytics.lead_scoring"].task_path == "kontor.analytics.tasks.train_lead_scoring"
+
+
+def test_the_board_reads_every_card_s_score_in_one_query(history, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scoring.train_and_score()
+    client.force_login(history["owner"])
+    with CaptureQueriesContext(connection) as queries:
+        board = client.get(history["pipeline"].get_absolute_url())
+    assert board.status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries if "analytics_dealscore" in q["sql"]]
+    assert len(reads) == 1
