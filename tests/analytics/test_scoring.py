@@ -200,6 +200,7 @@ def test_the_deal_page_board_and_360_view_show_the_score(history, client):
 
     board = client.get(history["pipeline"].get_absolute_url()).content.decode()
     assert board.count('data-testid="deal-score"') == OPEN
+    assert scoring.reason_text(stored.reasons[0]) in board
 
     overview = client.get(history["contact"].get_absolute_url()).content.decode()
     assert 'data-testid="deal-score"' in overview
