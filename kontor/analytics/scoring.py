@@ -295,8 +295,8 @@ def score_open_deals(trained: Trained, *, now: datetime.datetime | None = None) 
     features = describe(deals, trained.spec, now=now)
     scored = explain(trained, features.rows) if features.rows else []
     with transaction.atomic():
-        DealScore.objects.exclude(deal_id__in=features.deal_ids).delete()
-        DealScore.objects.filter(deal_id__in=features.deal_ids).delete()
+        # Every score is written anew: closed and deleted deals lose theirs.
+        DealScore.objects.all().delete()
         DealScore.objects.bulk_create(
             [
                 DealScore(
