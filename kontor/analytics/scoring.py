@@ -90,7 +90,7 @@ class Spec:
 
     amount: bool
     sources: list[str]
-    custom: list[tuple[str, str]]  # (key, field type) of standard number/yes-no fields
+    custom: list[tuple[str, str]]  # (key, label) of standard number and yes/no fields
 
     def names(self) -> list[str]:
         names = ["amount"] if self.amount else []
@@ -122,7 +122,7 @@ def make_spec(deals: list[Deal]) -> Spec:
     return Spec(
         amount="amount" in built_in,
         sources=sorted(s for s, n in counts.items() if n >= MINIMUM_SOURCE_DEALS),
-        custom=[(d.key, d.field_type) for d in custom if d.field_type in ("number", "boolean")],
+        custom=[(d.key, d.label) for d in custom if d.field_type in ("number", "boolean")],
     )
 
 
@@ -269,6 +269,8 @@ def explain(trained: Trained, rows: list[list[float]]) -> list[tuple[float, list
     probabilities = trained.model.predict_proba(rows)[:, 1]
     scaled = scaler.transform(rows)
     coefficients = regression.coef_[0]
+    # A custom field is named by its label (as it was when trained).
+    labels = {f"custom:{key}": label for key, label in trained.spec.custom}
     answers = []
     for row, standardized, probability in zip(rows, scaled, probabilities, strict=True):
         effects = [
@@ -279,7 +281,12 @@ def explain(trained: Trained, rows: list[list[float]]) -> list[tuple[float, list
         ]
         effects.sort(key=lambda item: (-abs(item[0]), item[1]))
         reasons = [
-            {"feature": name, "value": round(raw, 3), "effect": round(effect, 4)}
+            {
+                "feature": name,
+                "value": round(raw, 3),
+                "effect": round(effect, 4),
+                **({"label": labels[name]} if name in labels else {}),
+            }
             for effect, name, raw in effects[:REASONS]
             if effect != 0
         ]
@@ -393,7 +400,7 @@ def reason_text(reason: dict) -> str:
     if name.startswith("source:"):
         label = gettext("Lead source “%(source)s”") % {"source": name.split(":", 1)[1]}
     elif name.startswith("custom:"):
-        label = name.split(":", 1)[1]
+        label = reason.get("label") or name.split(":", 1)[1]
     else:
         label = str(LABELS.get(name, name))
     value = reason.get("value")

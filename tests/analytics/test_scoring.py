@@ -148,8 +148,12 @@ def test_special_and_financial_fields_are_never_features(history):
     CustomFieldDefinition.objects.create(
         object_type="deal", key="employees", label="Employees", field_type="number"
     )
-    names = scoring.train().names
+    trained = scoring.train()
+    names = trained.names
     assert "custom:employees" in names
+    reason = {"feature": "custom:employees", "value": 12, "effect": 0.5, "label": "Employees"}
+    assert scoring.reason_text(reason) == "Employees: 12 (raises the score)"
+    assert ("employees", "Employees") in trained.spec.custom
     assert "custom:health" not in names
     assert "amount" in names
     assert "meeting" in " ".join(names)
