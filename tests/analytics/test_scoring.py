@@ -12,7 +12,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kontor.access.grants import forget_access
 from kontor.access.models import FieldCategory
@@ -152,7 +152,10 @@ def test_special_and_financial_fields_are_never_features(history):
     names = trained.names
     assert "custom:employees" in names
     reason = {"feature": "custom:employees", "value": 12, "effect": 0.5, "label": "Employees"}
-    assert scoring.reason_text(reason) == "Employees: 12 (raises the score)"
+    with translation.override("en"):
+        assert scoring.reason_text(reason) == "Employees: 12 (raises the score)"
+    with translation.override("de"):
+        assert scoring.reason_text(reason) == "Employees: 12 (hebt den Score)"
     assert ("employees", "Employees") in trained.spec.custom
     assert "custom:health" not in names
     assert "amount" in names
