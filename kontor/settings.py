@@ -261,6 +261,10 @@ KONTOR_WORKS_COUNCIL_MIN_GROUP = int(os.environ.get("KONTOR_WORKS_COUNCIL_MIN_GR
 # Dashboards may show figures per user (activities per person) when the
 # administrator switches this on and works-council mode is off.
 KONTOR_ANALYTICS_PER_USER = _env_bool("KONTOR_ANALYTICS_PER_USER", False)
+# Lead scoring (kontor.analytics.scoring, docs/analytics.md): the worker
+# trains a model on won and lost deals every night and scores the open ones;
+# off, nothing is trained and no score is shown.
+KONTOR_LEAD_SCORING = _env_bool("KONTOR_LEAD_SCORING", True)
 # The warehouse export (kontor.warehouse, docs/analytics.md): with a folder
 # set, the worker writes the star schema there every night. Contacts'
 # personal data (names, email addresses, phone numbers) is left out

@@ -10,6 +10,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
+        from kontor.analytics.scoring import register_deal_score
         from kontor.events.dispatch import register_consumer
         from kontor.tasks.schedules import register_schedule
 
@@ -26,3 +27,10 @@ class AnalyticsConfig(AppConfig):
             cron="15 3 * * *",
             description=_("Count every day's activities anew for the dashboards."),
         )
+        register_schedule(
+            "analytics.lead_scoring",
+            "kontor.analytics.tasks.train_lead_scoring",
+            cron="45 3 * * *",
+            description=_("Train the lead scoring on won and lost deals and score the open ones."),
+        )
+        register_deal_score()

@@ -51,3 +51,24 @@ class RollupDirtyDay(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class DealScore(models.Model):
+    """The lead score of one open deal (kontor.analytics.scoring): how
+    likely it is to be won, 0 to 1, and the three features that moved it
+    most (``reasons``: ``[{"feature", "value", "effect"}]``, worded in the
+    reader's language when shown). ``deal_id`` is a plain id, not a foreign
+    key, so that sales knows nothing of scores; a score whose deal is gone
+    or closed is removed at the next scoring."""
+
+    deal_id = models.UUIDField(primary_key=True)
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    model_version = models.CharField(max_length=64)
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-score", "deal_id"]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.score:.2f}"

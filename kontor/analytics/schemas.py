@@ -46,3 +46,13 @@ class DashboardOut(Schema):
     labels: list[LabelOut] = Field(description="Every label of the points, with a readable name.")
     extras: dict[str, Any]
     notes: list[str]
+
+
+class DealScoreOut(Schema):
+    deal_id: str
+    score: float = Field(description="How likely the deal is to be won, 0 to 1.")
+    score_reasons: list[str] = Field(
+        description="The three features that moved the score most, in the caller's language."
+    )
+    model_version: str
+    scored_at: Any

@@ -15,3 +15,12 @@ def rebuild_activity_rollup() -> int:
     from kontor.analytics.rollup import rebuild
 
     return rebuild()
+
+
+@task()
+def train_lead_scoring() -> dict:
+    """Trains the lead scoring model on the won and lost deals and scores
+    the open ones; does nothing while KONTOR_LEAD_SCORING is off."""
+    from kontor.analytics.scoring import train_and_score
+
+    return train_and_score()

@@ -14,6 +14,7 @@ from kontor.activities.sections import OverviewSection, register_overview_sectio
 from kontor.audit.services import audit_read
 from kontor.contacts.models import Contact, Organization
 from kontor.sales import selectors
+from kontor.sales.extras import extras_json, note_deal_extras
 from kontor.sales.models import StageKind
 
 DEALS = 10
@@ -23,11 +24,13 @@ ORDERS = 10
 
 def _deals(user: Any, **customer: Any) -> list:
     deals = selectors.customer_records(selectors.visible_deals(user), **customer)
-    return list(
+    found = list(
         deals.filter(status=StageKind.OPEN)
         .select_related("stage")
         .order_by(*selectors.ORDER)[:DEALS]
     )
+    note_deal_extras(user, found)
+    return found
 
 
 def _quotes(user: Any, **customer: Any) -> list:
@@ -95,6 +98,7 @@ def deals_json(request: HttpRequest, deals: list) -> list[dict[str, Any]]:
             "currency": deal.currency,
             "expected_close_date": deal.expected_close_date,
             "url": request.build_absolute_uri(reverse("api:deal_get", args=[deal.pk])),
+            **extras_json(deal),
         }
         for deal in deals
     ]

@@ -35,6 +35,7 @@ from kontor.exports.menu import export_links
 from kontor.files import services as file_services
 from kontor.files.selectors import visible_attachments
 from kontor.sales import selectors, services
+from kontor.sales.extras import note_deal_extras
 from kontor.sales.forms import (
     LINE_ROWS,
     MAX_LINE_ROWS,
@@ -130,6 +131,7 @@ def board(request: HttpRequest, pipeline_id: UUID) -> HttpResponse:
     )
     deals = [deal for column in columns for deal in column.deals]
     note_visible_customers(request.user, deals)
+    note_deal_extras(request.user, deals)
     return render(
         request,
         "sales/board.html",
@@ -193,6 +195,7 @@ def board_column(request: HttpRequest, pipeline_id: UUID, stage_id: UUID) -> Htt
     except FieldErrors:
         return redirect("sales-board", pipeline.pk)
     note_visible_customers(request.user, page.items)
+    note_deal_extras(request.user, page.items)
     context = {
         "pipeline": pipeline,
         "stage": stage,
@@ -438,6 +441,7 @@ def deal_detail(request: HttpRequest, deal_id: UUID) -> HttpResponse:
         if activity.contact_id and activity.contact:
             people.setdefault(activity.contact_id, activity.contact)
     parent = selectors.deal_file_parent(user, deal)
+    note_deal_extras(user, [deal])
     return render(
         request,
         "sales/deal_detail.html",
