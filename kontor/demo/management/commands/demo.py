@@ -10,12 +10,13 @@ from kontor.contacts.services import contact_create, organization_create
 from kontor.demo import data
 from kontor.demo.history import load_history
 from kontor.demo.sales import load_sales, summary
+from kontor.demo.service import load_service
 
 
 class Command(BaseCommand):
     help = (
         "Load demo organizations, contacts, their history, deals, products, quotes, orders "
-        "and invoices, and two demo colleagues."
+        "and invoices, service levels, a service address and tickets, and two demo colleagues."
     )
 
     @transaction.atomic
@@ -76,8 +77,10 @@ class Command(BaseCommand):
             contact_create(actor=actor, data=record)
         activities = load_history(team=team, contacts=contacts, organizations=organizations)
         sales = load_sales(team=team, contacts=contacts, organizations=organizations)
+        service = load_service(team=team, contacts=contacts, demo_team=demo_team)
         self.stdout.write(
             f"Loaded {len(organizations)} organizations and "
             f"{len(data.CONTACTS) + len(data.DIRTY_CONTACTS)} contacts "
-            f"with {activities} activities, and {summary(sales)}."
+            f"with {activities} activities, {summary(sales)}, and {service['tickets']} tickets "
+            f"of the service address {service['service_address']}."
         )
