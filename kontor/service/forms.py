@@ -11,6 +11,7 @@ from kontor.contacts import selectors as contact_selectors
 from kontor.contacts.forms import UserChoiceField, active_users, translate_reason
 from kontor.service.models import Channel, MessageKind, Priority, Status
 from kontor.service.visibility import shown_contact, shown_organization_id
+from kontor.sla.models import SlaPolicy
 
 DATETIME = {"type": "datetime-local"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -45,6 +46,13 @@ def _datetime_field(label: Any) -> forms.DateTimeField:
     )
 
 
+def _due_changed(given: Any, current: Any) -> bool:
+    """The form shows due times to the minute."""
+    if given is None or current is None:
+        return given is not current
+    return abs((given - current).total_seconds()) >= 60
+
+
 class TicketForm(ServiceErrorsForm):
     subject = forms.CharField(label=_("Subject"), max_length=255)
     description = forms.CharField(
@@ -69,6 +77,13 @@ class TicketForm(ServiceErrorsForm):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     category = forms.CharField(label=_("Category"), max_length=100, required=False)
+    sla_policy = forms.ModelChoiceField(
+        label=_("SLA policy"),
+        queryset=SlaPolicy.objects.all(),
+        required=False,
+        empty_label=_("by the customer's tag, else the default"),
+        help_text=_("Its targets and business hours give the due times."),
+    )
     first_response_due_at = _datetime_field(_("First response due"))
     resolution_due_at = _datetime_field(_("Resolution due"))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -87,6 +102,7 @@ class TicketForm(ServiceErrorsForm):
                     assignee=ticket.assignee_id,
                     priority=ticket.priority,
                     category=ticket.category,
+                    sla_policy=ticket.sla_policy_id,
                     first_response_due_at=ticket.first_response_due_at,
                     resolution_due_at=ticket.resolution_due_at,
                     version=ticket.version,
@@ -148,6 +164,15 @@ class TicketForm(ServiceErrorsForm):
         }
         if "channel" in self.fields:
             values["channel"] = data["channel"]
+        # Due times go to the service only when given (new ticket) or changed
+        # (edit): otherwise the SLA policy computes them, also anew when the
+        # priority or the policy changes.
+        for field in ("first_response_due_at", "resolution_due_at"):
+            if not _due_changed(values[field], getattr(self.ticket, field, None)):
+                del values[field]
+        policy = data.get("sla_policy")
+        if (policy.pk if policy else None) != getattr(self.ticket, "sla_policy_id", None):
+            values["sla_policy_id"] = policy.pk if policy else None
         if self.ticket is None and organization is None:
             # A contact alone brings its organization along (the service).
             del values["organization_id"]

@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from kontor.service import services
 from kontor.service.models import Ticket
+from kontor.sla import services as sla_services
 from tests.factories import UserFactory
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @pytest.fixture
@@ -184,3 +187,55 @@ def test_a_restricted_user_gets_404_for_tickets_they_may_not_see(client, user, t
 def test_the_nav_links_to_the_tickets(logged_in):
     page = logged_in.get(reverse("ticket-queue"))
     assert f'href="{reverse("ticket-queue")}" aria-current="page"'.encode() in page.content
+
+
+def _always_open_policy(user, name: str, minutes: int):
+    calendar = sla_services.calendar_create(
+        actor=user,
+        data={"name": f"{name} hours", "time_zone": "Europe/Berlin",
+              "hours": {day: [["00:00", "24:00"]] for day in WEEKDAYS}},
+    )  # fmt: skip
+    targets = {
+        priority: {"first_response_minutes": minutes, "resolution_minutes": minutes * 4}
+        for priority in ("low", "normal", "high", "urgent")
+    }
+    return sla_services.policy_create(
+        actor=user, data={"name": name, "calendar_id": calendar.pk, "targets": targets}
+    )
+
+
+def test_a_ticket_from_the_form_gets_its_due_times_from_the_chosen_policy(logged_in, user):
+    user.is_superuser = True
+    user.save()
+    policy = _always_open_policy(user, "Premium", 30)
+
+    logged_in.post(
+        reverse("ticket-create"),
+        {"subject": "Kein Login", "priority": "high", "channel": "phone",
+         "sla_policy": policy.pk, "first_response_due_at": "", "resolution_due_at": ""},
+    )  # fmt: skip
+
+    ticket = Ticket.objects.get()
+    assert ticket.sla_policy == policy
+    assert ticket.first_response_due_at == ticket.created_at + datetime.timedelta(minutes=30)
+    assert ticket.resolution_due_at == ticket.created_at + datetime.timedelta(minutes=120)
+
+
+def test_the_edit_form_lets_a_new_policy_give_new_due_times(logged_in, user, ticket):
+    user.is_superuser = True
+    user.save()
+    fast = _always_open_policy(user, "Fast", 10)
+    page = logged_in.get(reverse("ticket-edit", args=[ticket.pk]))
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    for field in ("first_response_due_at", "resolution_due_at"):
+        if field in data:
+            data[field] = timezone.localtime(data[field]).strftime("%Y-%m-%dT%H:%M")
+
+    response = logged_in.post(
+        reverse("ticket-edit", args=[ticket.pk]), {**data, "sla_policy": fast.pk}
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    ticket.refresh_from_db()
+    assert ticket.sla_policy == fast
+    assert ticket.first_response_due_at == ticket.created_at + datetime.timedelta(minutes=10)
