@@ -20,7 +20,7 @@ from kontor.api.fields import Cursor, IsoDate
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.audit.services import audit_read
 from kontor.contacts.selectors import organization_get
-from kontor.contacts.visibility import note_visible_organizations
+from kontor.contacts.visibility import note_visible_customers, note_visible_organizations
 from kontor.core.exceptions import PermissionDenied
 from kontor.core.pagination import paginate
 from kontor.exports.http import export_openapi, export_response
@@ -65,7 +65,6 @@ from kontor.sales.schemas import (
     SendIn,
     SendOut,
 )
-from kontor.sales.visibility import note_visible_customers
 
 router = Router(tags=["sales"])
 NOT_FOUND = {"detail": "Not found."}

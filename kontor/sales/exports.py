@@ -8,13 +8,13 @@ from typing import Any
 
 from kontor.access.policy import fields_for
 from kontor.contacts.display import contact_display_name
-from kontor.sales.models import Deal
-from kontor.sales.money import to_cents
-from kontor.sales.visibility import (
+from kontor.contacts.visibility import (
     note_visible_customers,
     shown_contact_id,
     shown_organization_id,
 )
+from kontor.sales.models import Deal
+from kontor.sales.money import to_cents
 
 
 def _user_name(user: Any) -> str:

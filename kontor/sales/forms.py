@@ -56,7 +56,7 @@ class CustomerFields(forms.Form):
         super().__init__(*args, **kwargs)
 
     def set_customer(self, record: Any) -> None:
-        from kontor.sales.visibility import shown_contact_id, shown_organization_id
+        from kontor.contacts.visibility import shown_contact_id, shown_organization_id
 
         if shown_organization_id(self.user, record):
             self.initial.update(

@@ -9,11 +9,11 @@ from typing import Any
 from kontor.access.policy import fields_for
 from kontor.api.answers import render_answer
 from kontor.audit.services import audit_read
+from kontor.contacts.visibility import note_visible_customers
 from kontor.core.offline_request import request_for
 from kontor.sales import selectors
 from kontor.sales.models import Deal, Invoice, Order, Product, Quote
 from kontor.sales.schemas import DealOut, InvoiceOut, OrderOut, ProductOut, QuoteOut
-from kontor.sales.visibility import note_visible_customers
 
 
 def _answer(schema: Any, record: Any, user: Any) -> dict[str, Any] | None:

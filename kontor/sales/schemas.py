@@ -11,6 +11,7 @@ from pydantic import Field
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
 from kontor.api.fields import IsoDate
 from kontor.api.schemas import StrictSchema
+from kontor.contacts.visibility import shown_contact_id, shown_organization_id
 from kontor.sales.lines import document_totals
 from kontor.sales.models import (
     Deal,
@@ -19,7 +20,6 @@ from kontor.sales.models import (
     QuoteStatus,
     StageKind,
 )
-from kontor.sales.visibility import shown_contact_id, shown_organization_id
 
 MAX_ID = 2**63 - 1
 MAX_VERSION = 2**31 - 1

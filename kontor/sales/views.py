@@ -26,7 +26,11 @@ from kontor.activities.links import note_visible_links
 from kontor.activities.models import Kind, TaskStatus
 from kontor.activities.selectors import visible_activities, with_related
 from kontor.audit.services import audit_read
-from kontor.contacts.visibility import note_visible_organizations
+from kontor.contacts.visibility import (
+    note_visible_customers,
+    note_visible_organizations,
+    shown_customer,
+)
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.outgoing_mail import queued_email
 from kontor.core.pagination import paginate
@@ -51,7 +55,6 @@ from kontor.sales.forms import (
 from kontor.sales.lines import document_totals
 from kontor.sales.models import Deal, InvoiceStatus, Quote, QuoteStatus, StageKind
 from kontor.sales.pdf import quote_file_name, quote_pdf
-from kontor.sales.visibility import note_visible_customers, shown_customer
 from kontor.sources.services import maintained_fields, source_label
 
 CARDS_PER_COLUMN = 20
@@ -430,7 +433,7 @@ def deal_detail(request: HttpRequest, deal_id: UUID) -> HttpResponse:
     files = list(selectors.deal_files(visible_attachments(user), deal)[:20])
     people = {}
     customer_contact = deal.contact if deal.contact_id else None
-    from kontor.sales.visibility import shown_contact_id
+    from kontor.contacts.visibility import shown_contact_id
 
     if customer_contact and shown_contact_id(user, deal):
         people[customer_contact.pk] = customer_contact

@@ -11,6 +11,7 @@ from pydantic import Field
 from kontor.access import works_council
 from kontor.api.fields import Cursor
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
+from kontor.contacts.visibility import note_visible_customers
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
 from kontor.service import selectors, services
@@ -28,7 +29,6 @@ from kontor.service.schemas import (
     TicketOut,
     TicketPatch,
 )
-from kontor.service.visibility import note_visible_customers
 
 router = Router(tags=["tickets"])
 NOT_FOUND = {"detail": "Not found."}

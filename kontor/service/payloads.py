@@ -6,11 +6,11 @@ and customer visibility of the API's answer."""
 from typing import Any
 
 from kontor.api.answers import render_answer
+from kontor.contacts.visibility import note_visible_customers
 from kontor.core.offline_request import request_for
 from kontor.service import selectors
 from kontor.service.models import Ticket, TicketMessage
 from kontor.service.schemas import TicketOut
-from kontor.service.visibility import note_visible_customers
 
 
 def ticket_answer(record: Ticket, user: Any) -> dict[str, Any] | None:

@@ -9,9 +9,9 @@ from pydantic import Field
 
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
 from kontor.api.schemas import StrictSchema
+from kontor.contacts.visibility import shown_contact_id, shown_organization_id
 from kontor.service.models import Channel, Priority, Status, Ticket
 from kontor.service.selectors import is_breached
-from kontor.service.visibility import shown_contact_id, shown_organization_id
 
 MAX_ID = 2**63 - 1
 MAX_VERSION = 2**31 - 1

@@ -21,17 +21,17 @@ from kontor.access.rights import Action
 from kontor.activities.links import note_visible_links
 from kontor.activities.selectors import visible_activities, with_related
 from kontor.contacts.selectors import contact_get, organization_get
+from kontor.contacts.visibility import (
+    note_visible_customers,
+    shown_contact,
+    shown_organization_id,
+)
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.pagination import paginate
 from kontor.service import selectors, services
 from kontor.service.forms import BulkForm, MessageForm, QuickEditForm, TicketForm
 from kontor.service.models import Ticket
 from kontor.service.validation import parse_uuid
-from kontor.service.visibility import (
-    note_visible_customers,
-    shown_contact,
-    shown_organization_id,
-)
 
 PAGE_SIZE = 50
 ORDER = ("-created_at", "-id")

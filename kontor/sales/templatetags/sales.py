@@ -37,6 +37,6 @@ def may_see_amount(record: Any, user: Any) -> bool:
 @register.filter
 def customer_for(record: Any, user: Any) -> Any:
     """The record's organization or contact as ``user`` may see it (else None)."""
-    from kontor.sales.visibility import shown_customer
+    from kontor.contacts.visibility import shown_customer
 
     return shown_customer(user, record)
