@@ -127,3 +127,19 @@ def _union_of(querysets: Sequence[QuerySet]) -> RawSQL | None:
     if not parts:
         return None
     return RawSQL(" UNION ".join(parts), params)  # noqa: S611
+
+
+def page_links(request: Any, page: Page) -> dict[str, str | None]:
+    """A page's links for templates: ``next_url`` (the next page, same
+    filters) and ``first_url`` (back to the first, when not on it)."""
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    next_url = None
+    if page.next:
+        query["cursor"] = page.next
+        next_url = f"{request.path}?{query.urlencode()}"
+    first_url = None
+    if "cursor" in request.GET:
+        query.pop("cursor", None)
+        first_url = f"{request.path}?{query.urlencode()}"
+    return {"next_url": next_url, "first_url": first_url}

@@ -33,7 +33,7 @@ from kontor.contacts.visibility import (
 )
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.outgoing_mail import queued_email
-from kontor.core.pagination import paginate
+from kontor.core.pagination import page_links, paginate
 from kontor.exports.http import export_download
 from kontor.exports.menu import export_links
 from kontor.files import services as file_services
@@ -785,7 +785,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
         "sales/quote_list.html",
         {"page": page, "statuses": QuoteStatus.choices, "status": status,
          "amounts": fields_for(request.user, "quote").may_read("amounts"),
-         **_paging(request, page)},
+         **page_links(request, page)},
     )  # fmt: skip
 
 
@@ -795,20 +795,6 @@ def _list_page(request: HttpRequest, records):
                         cursor=request.GET.get("cursor") or None)  # fmt: skip
     except FieldErrors:
         return paginate(records, order=selectors.ORDER, limit=PAGE_SIZE, cursor=None)
-
-
-def _paging(request: HttpRequest, page) -> dict[str, Any]:
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    next_url = None
-    if page.next:
-        query["cursor"] = page.next
-        next_url = f"{request.path}?{query.urlencode()}"
-    first_url = None
-    if "cursor" in request.GET:
-        query.pop("cursor", None)
-        first_url = f"{request.path}?{query.urlencode()}"
-    return {"next_url": next_url, "first_url": first_url}
 
 
 # Orders and invoices ------------------------------------------------------------------------
@@ -824,7 +810,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         request,
         "sales/order_list.html",
         {"page": page, "amounts": fields_for(request.user, "order").may_read("amounts"),
-         **_paging(request, page)},
+         **page_links(request, page)},
     )  # fmt: skip
 
 
@@ -893,7 +879,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         request,
         "sales/invoice_list.html",
         {"page": page, "payments": payments, "status": status, "overdue": overdue,
-         "today": timezone.localdate(), **_paging(request, page)},
+         "today": timezone.localdate(), **page_links(request, page)},
     )  # fmt: skip
 
 
@@ -931,7 +917,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
         request,
         "sales/product_list.html",
         {"page": page, "may_create": may_use_level(request.user, "product", Action.CREATE),
-         **_paging(request, page)},
+         **page_links(request, page)},
     )  # fmt: skip
 
 

@@ -27,7 +27,7 @@ from kontor.contacts.visibility import (
     shown_organization_id,
 )
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
-from kontor.core.pagination import paginate
+from kontor.core.pagination import page_links, paginate
 from kontor.service import selectors, services
 from kontor.service.forms import BulkForm, MessageForm, QuickEditForm, TicketForm
 from kontor.service.models import Ticket
@@ -83,20 +83,6 @@ def _filters(request: HttpRequest, tab: str, team: Team | None) -> selectors.Tic
     return selectors.TicketFilters(open_only=True, **base)
 
 
-def _paging(request: HttpRequest, page: Any) -> dict[str, Any]:
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    next_url = None
-    if page.next:
-        query["cursor"] = page.next
-        next_url = f"{request.path}?{query.urlencode()}"
-    first_url = None
-    if "cursor" in request.GET:
-        query.pop("cursor", None)
-        first_url = f"{request.path}?{query.urlencode()}"
-    return {"next_url": next_url, "first_url": first_url}
-
-
 @login_required
 @require_GET
 def ticket_queue(request: HttpRequest) -> HttpResponse:
@@ -129,7 +115,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
             "team": team,
             "bulk_form": BulkForm(),
             "may_create": may_use_level(request.user, "ticket", Action.CREATE),
-            **_paging(request, page),
+            **page_links(request, page),
         },
     )
 
