@@ -16,6 +16,7 @@ from kontor.access.policy import restrict
 from kontor.activities.models import Activity, Kind, Participant, TaskStatus
 from kontor.contacts import selectors as contact_selectors
 from kontor.contacts.models import Contact, Organization
+from kontor.core.ids import parse_uuid
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -67,15 +68,8 @@ def related_prefetches() -> list[Prefetch]:
     ]
 
 
-def _parse_uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
 def activity_get(*, user: User, activity_id: Any) -> Activity | None:
-    pk = _parse_uuid(activity_id)
+    pk = parse_uuid(activity_id)
     if pk is None:
         return None
     return with_related(visible_activities(user)).filter(pk=pk).first()
@@ -136,14 +130,14 @@ def activity_list(
     if organization_id is not None:
         organization = (
             contact_selectors.visible_organizations(user)
-            .filter(pk=_parse_uuid(organization_id))
+            .filter(pk=parse_uuid(organization_id))
             .first()
         )
         if organization is None:
             return Activity.objects.none()
         activities = organization_activities(user=user, organization=organization)
     if contact_id is not None:
-        activities = activities.filter(contact_id=_parse_uuid(contact_id))
+        activities = activities.filter(contact_id=parse_uuid(contact_id))
     if since is not None:
         activities = activities.filter(occurred_at__gte=since)
     if until is not None:

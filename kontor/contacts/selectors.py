@@ -3,7 +3,6 @@ lookup starts from ``visible_contacts`` / ``visible_organizations``, the one
 place where the rules of who may see which record are applied."""
 
 import re
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +22,7 @@ from kontor.contacts.normalization import (
     phone_lookup_candidates,
 )
 from kontor.contacts.search import matching_ids, text_match
+from kontor.core.ids import parse_uuid
 from kontor.core.pagination import Page, paginate
 
 User = AbstractBaseUser | AnonymousUser
@@ -50,15 +50,6 @@ def _with_details(queryset: QuerySet) -> QuerySet:
     if queryset.model is Contact:
         queryset = queryset.select_related("organization")
     return queryset
-
-
-def parse_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 def parse_id(value: Any) -> int | None:

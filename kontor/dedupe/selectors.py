@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.module_loading import import_string
 
 from kontor.access.policy import fields_for, visible_records
+from kontor.core.ids import parse_uuid
 from kontor.core.pagination import Page, paginate
 from kontor.core.records import record_type
 from kontor.dedupe.models import KINDS, DuplicatePair, Merge, MergedRecord, PairStatus
@@ -22,16 +23,9 @@ REASON_FIELDS = {
 }
 
 
-def _uuid(value: Any) -> UUID | None:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
 def merged_into(key: str, record_id: Any) -> UUID | None:
     """The record a merged one lives on in (following merges of merges)."""
-    pk = _uuid(record_id)
+    pk = parse_uuid(record_id)
     seen: set[UUID] = set()
     while pk is not None and pk not in seen:
         seen.add(pk)
@@ -94,7 +88,7 @@ def duplicate_pairs(
 
 
 def pair_get(*, user: Any, pair_id: Any) -> DuplicatePair | None:
-    pk = _uuid(pair_id)
+    pk = parse_uuid(pair_id)
     if pk is None:
         return None
     pair = DuplicatePair.objects.filter(pk=pk).first()
@@ -105,7 +99,7 @@ def pair_get(*, user: Any, pair_id: Any) -> DuplicatePair | None:
 
 def merge_get(*, user: Any, merge_id: Any) -> Merge | None:
     """A merge whose survivor the user may read."""
-    pk = _uuid(merge_id)
+    pk = parse_uuid(merge_id)
     if pk is None:
         return None
     merge = Merge.objects.filter(pk=pk).first()

@@ -2,7 +2,6 @@
 ``visible_…`` selectors, which apply the access policy (kontor.access)."""
 
 import datetime
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from kontor.access.policy import restrict
 from kontor.contacts.models import Contact, Organization
+from kontor.core.ids import parse_uuid
 from kontor.sales.models import (
     Deal,
     DealStageChange,
@@ -45,15 +45,6 @@ ORDER = ("-created_at", "-id")
 # Won and lost deals stay on the board this long after they closed.
 RECENTLY_CLOSED = datetime.timedelta(days=30)
 ZERO = Decimal("0.00")
-
-
-def parse_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 # Visibility ---------------------------------------------------------------------

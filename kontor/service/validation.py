@@ -2,7 +2,6 @@
 collected with the field it concerns before any row is touched, so the
 caller sees them all at once (API: 422 naming each field)."""
 
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -11,18 +10,8 @@ from django.contrib.auth import get_user_model
 from kontor.access.models import Team
 from kontor.contacts.selectors import parse_id, visible_contacts, visible_organizations
 from kontor.core.exceptions import FieldErrors
+from kontor.core.ids import parse_uuid
 from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
-
-
-def parse_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def unknown_fields(data: Mapping[str, Any], allowed: Iterable[str]) -> None:

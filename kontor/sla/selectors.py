@@ -1,19 +1,12 @@
 """Reads of calendars and policies: configuration that every signed-in
 user may read (a ticket shows its policy); administrators change it."""
 
-import uuid
 from typing import Any
 
 from django.db.models import QuerySet
 
+from kontor.core.ids import parse_uuid
 from kontor.sla.models import BusinessCalendar, SlaPolicy
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 def calendar_list() -> QuerySet[BusinessCalendar]:
@@ -21,7 +14,7 @@ def calendar_list() -> QuerySet[BusinessCalendar]:
 
 
 def calendar_get(calendar_id: Any) -> BusinessCalendar | None:
-    pk = _uuid(calendar_id)
+    pk = parse_uuid(calendar_id)
     return None if pk is None else BusinessCalendar.objects.filter(pk=pk).first()
 
 
@@ -30,7 +23,7 @@ def policy_list() -> QuerySet[SlaPolicy]:
 
 
 def policy_get(policy_id: Any) -> SlaPolicy | None:
-    pk = _uuid(policy_id)
+    pk = parse_uuid(policy_id)
     return None if pk is None else policy_list().filter(pk=pk).first()
 
 

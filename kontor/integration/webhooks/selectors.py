@@ -1,23 +1,16 @@
 """Reads of webhook subscriptions: a user sees their own; administrators
 (who manage access) see everyone's."""
 
-import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from kontor.access.grants import access_for
+from kontor.core.ids import parse_uuid
 from kontor.integration.models import WebhookDelivery, WebhookSubscription
 
 User = AbstractBaseUser | AnonymousUser
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def visible_subscriptions(user: User) -> QuerySet[WebhookSubscription]:
@@ -29,7 +22,7 @@ def visible_subscriptions(user: User) -> QuerySet[WebhookSubscription]:
 
 
 def subscription_get(*, user: User, subscription_id: Any) -> WebhookSubscription | None:
-    pk = _uuid(subscription_id)
+    pk = parse_uuid(subscription_id)
     if pk is None:
         return None
     return visible_subscriptions(user).select_related("owner").filter(pk=pk).first()
@@ -43,7 +36,7 @@ def subscription_deliveries(
 
 
 def delivery_get(*, subscription: WebhookSubscription, delivery_id: Any) -> WebhookDelivery | None:
-    pk = _uuid(delivery_id)
+    pk = parse_uuid(delivery_id)
     if pk is None:
         return None
     return (
