@@ -50,7 +50,7 @@ def may(user: Any, action: str, ticket: Ticket) -> bool:
 
 
 def with_ticket_details(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    return tickets.select_related("contact", "organization", "team", "assignee")
+    return tickets.select_related("contact", "organization", "team", "assignee", "sla_policy")
 
 
 def ticket_get(*, user: User, ticket_id: Any) -> Ticket | None:
