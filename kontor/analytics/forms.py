@@ -11,7 +11,7 @@ from kontor.core.exceptions import FieldErrors
 from kontor.sales.selectors import pipeline_list
 
 ONE_PIPELINE = ("pipeline", "leads")
-NO_PIPELINE = ("activities", "payments")
+NO_PIPELINE = ("activities", "service", "payments")
 
 
 class DashboardFilterForm(forms.Form):

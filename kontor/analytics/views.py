@@ -22,6 +22,7 @@ TITLES = {
     "win-rate": _("Win rate"),
     "leads": _("Leads"),
     "activities": _("Activities"),
+    "service": _("Service"),
     "payments": _("Open payments"),
 }
 DESCRIPTIONS = {
@@ -44,6 +45,11 @@ DESCRIPTIONS = {
     "activities": _(
         "Activities per week and team (an activity counts for each team of its author). "
         "Without a start: the last twelve weeks."
+    ),
+    "service": _(
+        "Tickets by priority: the backlog (not resolved or closed) and how much of it "
+        "breached its SLA; of the tickets opened in the period, the share answered and "
+        "resolved within their targets. The team is the queue."
     ),
     "payments": _(
         "Open invoices by their age in days since the invoice date. The period filters "

@@ -23,6 +23,7 @@ from kontor.analytics.dashboards.deals import (
     win_rate_dashboard,
 )
 from kontor.analytics.dashboards.payments import payments_dashboard
+from kontor.analytics.dashboards.service import service_dashboard
 from kontor.analytics.filters import Filters
 
 __all__ = ["DASHBOARDS", "Dashboard", "Point", "Series", "dashboard", "may_show_per_user"]
@@ -35,6 +36,7 @@ DASHBOARDS: dict[str, Callable[[Any, Filters, datetime.date], Dashboard]] = {
     "win-rate": win_rate_dashboard,
     "leads": leads_dashboard,
     "activities": activities_dashboard,
+    "service": service_dashboard,
     "payments": payments_dashboard,
 }
 
