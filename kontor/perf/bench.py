@@ -377,8 +377,8 @@ ORDER = [
     "phone_lookup", "phone_lookup_http", "email_lookup", "email_lookup_http", "search_name",
     "search_email", "search_phone", "search_organization", "overview", "list_page",
     "timeline_page", "board", "deal_list", "dashboard_pipeline", "dashboard_forecast",
-    "dashboard_win_rate", "dashboard_leads", "dashboard_activities", "dashboard_payments",
-    "create_contact",
+    "dashboard_win_rate", "dashboard_leads", "dashboard_activities", "dashboard_service",
+    "dashboard_payments", "create_contact",
 ]  # fmt: skip
 
 

@@ -12,7 +12,7 @@ OPERATIONS = {
     "phone_lookup", "email_lookup", "search_name", "search_email", "search_phone",
     "search_organization", "overview", "list_page", "timeline_page", "create_contact",
     "dashboard_pipeline", "dashboard_forecast", "dashboard_win_rate", "dashboard_leads",
-    "dashboard_activities", "dashboard_payments",
+    "dashboard_activities", "dashboard_service", "dashboard_payments",
 }  # fmt: skip
 
 
