@@ -17,6 +17,7 @@ from kontor.core.records import (
     RecordType,
     SearchSpec,
 )
+from kontor.service.warehouse import TICKET
 
 TICKET = RecordType(
     key="ticket",
@@ -70,6 +71,7 @@ TICKET = RecordType(
     personal_data=PersonalData(links=("contact",), erase="kontor.service.erasure.erase_tickets"),
     merge_links=("contact", "organization"),
     history_links=True,
+    warehouse=(TICKET,),
     # Sales people open and follow their customers' tickets but delete none.
     role_levels=(
         ("sales", (("read", "team"), ("create", "team"), ("edit", "team"), ("export", "own"))),

@@ -21,7 +21,7 @@ def kontor(*args) -> str:
 
 
 def test_the_commands_export_and_print_a_table_or_csv(world, tmp_path):
-    assert "rows in 15 tables" in kontor("warehouse", "export", str(tmp_path))
+    assert "rows in 16 tables" in kontor("warehouse", "export", str(tmp_path))
     sql = "SELECT name, domain FROM dim_organization"
     assert kontor("warehouse", "query", str(tmp_path), sql).splitlines() == [
         "name              | domain",

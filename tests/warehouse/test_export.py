@@ -18,7 +18,8 @@ from tests.factories import ActivityFactory
 
 TABLES = {
     "fact_activity", "fact_call", "fact_email", "fact_deal_stage_change", "fact_deal_snapshot",
-    "fact_quote_line", "fact_order_line", "fact_invoice", "dim_date", "dim_organization",
+    "fact_quote_line", "fact_order_line", "fact_invoice", "fact_ticket", "dim_date",
+    "dim_organization",
     "dim_contact", "dim_product", "dim_stage", "dim_team", "dim_user",
 }  # fmt: skip
 
