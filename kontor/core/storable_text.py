@@ -10,3 +10,9 @@ UNSTORABLE_REASON = "must not contain NUL characters or unpaired surrogates"
 
 def is_storable(text: str) -> bool:
     return _UNSTORABLE.search(text) is None
+
+
+def storable(text: str) -> str:
+    """``text`` with each character a database cannot store replaced by
+    U+FFFD, for text that is kept as it came (an imported file's cells)."""
+    return _UNSTORABLE.sub("\ufffd", text)

@@ -20,6 +20,8 @@ from charset_normalizer import from_bytes
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from kontor.core.storable_text import storable
+
 Opener = Callable[[], IO[bytes]]
 Cell = str | int | float | datetime.date | list[str] | None
 
@@ -190,7 +192,22 @@ def rows(opener: Opener, shape: FileShape) -> Iterator[list[Cell]]:
         yield row + [None] * (width - len(row)) if len(row) < width else row
 
 
+def _storable(cell: Any) -> Any:
+    if isinstance(cell, str):
+        return storable(cell)
+    if isinstance(cell, list):
+        return [_storable(item) for item in cell]
+    return cell
+
+
 def _raw_rows(opener: Opener, shape: FileShape) -> Iterator[list[Cell]]:
+    """Every row of the file; a character no database can store (NUL, an
+    unpaired surrogate) becomes U+FFFD, so the row can be kept and reported."""
+    for row in _file_rows(opener, shape):
+        yield [_storable(cell) for cell in row]
+
+
+def _file_rows(opener: Opener, shape: FileShape) -> Iterator[list[Cell]]:
     try:
         if shape.file_format == "csv":
             yield from _csv_rows(opener, shape)

@@ -91,3 +91,18 @@ def test_a_user_without_the_right_to_create_gets_403(db):
     response = _upload(reader, b"Vorname\nAda\n")
 
     assert response.status_code == 403
+
+
+def test_a_file_with_nul_characters_is_read_and_kept_not_a_500(api):
+    """PostgreSQL cannot store NUL; the cells keep U+FFFD in its place."""
+    content = "Vorname;Nachname;E-Mail\x00\nAn\x00na;Schmidt;kaputt@\x00\n".encode()
+
+    created = _upload(api, content, "nul.csv")
+
+    assert created.status_code == 201, created.content
+    run_until_empty()
+    done = api.get(f"/api/v1/imports/{created.json()['id']}").json()
+    assert done["status"] == "done" and done["rows_done"] == 1
+    assert done["created"] + done["rejected"] == 1
+    header_only = _upload(api, b"\x00", "file")
+    assert header_only.status_code == 201, header_only.content
