@@ -25,7 +25,11 @@ PER_EMPLOYEE = {
     ("/tickets", "assignee_id"),
 }
 # Query parameters that name a group of employees.
-PER_GROUP = {("/deals", "team_id"), ("/deals/export", "team_id")}
+PER_GROUP = {
+    ("/deals", "team_id"),
+    ("/deals/export", "team_id"),
+    ("/analytics/{dashboard_key}", "team_id"),
+}
 # Parameters that name a user without showing anyone's work, and why.
 NOT_ABOUT_WORK = {
     ("/contacts", "owner_id"): "who looks after a customer, no figure of their work",
@@ -74,6 +78,7 @@ def _status(user, path: str, parameter: str, value) -> int:
     query = {parameter: str(value)}
     if path == "/audit":  # the trail of one record: a filter the roles allow
         query.update(object_type="contact", object_id="01900000-0000-7000-8000-000000000000")
+    path = path.replace("{dashboard_key}", "pipeline")  # every one: below
     return api_client_for(user).get(PREFIX + path, query).status_code
 
 
@@ -101,6 +106,18 @@ def test_a_teams_work_is_shown_for_teams_of_the_minimum_size(settings, people, p
     assert _status(people["rep"], path, parameter, people["big"].pk) == 200
     settings.KONTOR_WORKS_COUNCIL_MODE = False
     assert _status(people["rep"], path, parameter, people["small"].pk) == 200
+
+
+def test_every_dashboard_shows_a_teams_figures_for_teams_of_the_minimum_size(settings, people):
+    from kontor.analytics.dashboards import DASHBOARDS
+
+    settings.KONTOR_WORKS_COUNCIL_MODE = True
+    settings.KONTOR_WORKS_COUNCIL_MIN_GROUP = 5
+    client = api_client_for(people["rep"])
+    for key in DASHBOARDS:
+        small = client.get(f"{PREFIX}/analytics/{key}", {"team_id": str(people["small"].pk)})
+        big = client.get(f"{PREFIX}/analytics/{key}", {"team_id": str(people["big"].pk)})
+        assert (key, small.status_code, big.status_code) == (key, 403, 200)
 
 
 def test_the_sales_board_of_one_colleague_is_refused_in_the_mode(settings, people, client):
