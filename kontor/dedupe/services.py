@@ -52,7 +52,13 @@ def _kind(kind: str) -> RecordType:
 
 
 def pair_decide_not_duplicate(*, actor: Any, pair: DuplicatePair) -> DuplicatePair:
-    """Remember that the two records are different (the scan keeps it so)."""
+    """Remember that the two records are different (the scan keeps it so).
+    It is a decision about both records: it needs the right to edit them."""
+    model = record_type(pair.kind).model_class()
+    if not all(
+        can(actor, Action.EDIT, record) for record in model.objects.filter(pk__in=[pair.a, pair.b])
+    ):
+        raise PermissionDenied(_("You may not edit both records of this pair."))
     pair.status = PairStatus.NOT_DUPLICATE
     pair.decided_by = actor
     pair.save(update_fields=["status", "decided_by", "updated_at"])

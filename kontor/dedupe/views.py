@@ -122,7 +122,11 @@ def pair_not_duplicate(request: HttpRequest, pair_id: UUID) -> HttpResponse:
     pair = selectors.pair_get(user=request.user, pair_id=pair_id)
     if pair is None:
         raise Http404
-    services.pair_decide_not_duplicate(actor=request.user, pair=pair)
+    try:
+        services.pair_decide_not_duplicate(actor=request.user, pair=pair)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return _back(request)
     messages.success(request, _("Marked as not a duplicate."))
     return _back(request)
 

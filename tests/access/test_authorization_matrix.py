@@ -77,7 +77,20 @@ PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
     "webhook_id": lambda case, scope: case.extra["webhooks"][scope].pk,
     "delivery_id": lambda case, scope: case.extra["deliveries"][scope].pk,
     "email_id": lambda case, scope: case.extra["emails"][scope].pk,
-    "request_id": lambda case, scope: case.extra["privacy_requests"][scope].pk,
+    # An erasure is executed; the other operations take an access request.
+    "request_id": lambda case, scope: (
+        case.extra["erasures" if case.extra["path"].endswith("/execute") else "privacy_requests"][
+            scope
+        ].pk
+    ),
+    "pair_id": lambda case, scope: case.extra["pairs"][scope].pk,
+    "merge_id": lambda case, scope: case.extra["merges"][scope].pk,
+    "import_id": lambda case, scope: case.extra["imports"][scope].pk,
+    "rule_id": lambda case, scope: case.extra["rule"].pk,
+    "address_id": lambda case, scope: case.extra["service_address"].pk,
+    "purpose": lambda case, scope: case.extra["purpose"].key,
+    # The payments dashboard: its figures are the financial ones.
+    "dashboard_key": lambda case, scope: "payments",
     "kind": lambda case, scope: "organizations",
     "source": lambda case, scope: "sap",
     "external_id": lambda case, scope: f"matrix-{scope}",
@@ -118,7 +131,25 @@ ADMIN_ONLY = {
     ("POST", "/sla-policies"),
     ("PATCH", "/sla-policies/{policy_id}"),
     ("DELETE", "/sla-policies/{policy_id}"),
+    # Workflow rules run with their owner's access: administrators manage them.
+    ("GET", "/workflows"),
+    ("POST", "/workflows"),
+    ("GET", "/workflows/{rule_id}"),
+    ("PATCH", "/workflows/{rule_id}"),
+    ("DELETE", "/workflows/{rule_id}"),
+    ("POST", "/workflows/{rule_id}/test"),
+    ("GET", "/workflows/{rule_id}/runs"),
+    # Service addresses route mail into the teams' queues.
+    ("GET", "/service-addresses"),
+    ("POST", "/service-addresses"),
+    ("GET", "/service-addresses/{address_id}"),
+    ("PATCH", "/service-addresses/{address_id}"),
+    ("DELETE", "/service-addresses/{address_id}"),
+    # Everyone reads the purposes of processing; administrators define them.
+    ("POST", "/purposes"),
 }
+# ADMIN_ONLY operations that POST without making anything.
+ADMIN_ONLY_ACTIONS = {("POST", "/field-categories"), ("POST", "/workflows/{rule_id}/test")}
 # Collections whose POST makes a record of a type (whose rights may differ
 # from the role's "*" levels).
 COLLECTION_TYPES = {
@@ -140,6 +171,7 @@ class Case:
 def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] | None:
     """The request body of a write: ("json", data) or ("multipart", data)."""
     records = case.world.records[scope]
+    twins = case.extra["twins"][scope]
     upload = ("multipart", {"file": _upload()})
     table: dict[tuple[str, str], tuple[str, Any]] = {
         ("POST", "/contacts"): ("json", {"first_name": "Newly", "last_name": "Made"}),
@@ -249,6 +281,49 @@ def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] 
         ("PATCH", "/tickets/{ticket_id}"): ("json", {"priority": "high"}),
         ("POST", "/tickets/{ticket_id}/messages"): ("json", {"kind": "note", "body": "Matrix"}),
         ("POST", "/tickets/bulk"): ("json", {"ids": [str(records.ticket.pk)], "action": "close"}),
+        ("POST", "/duplicates/{pair_id}/not-duplicate"): ("json", {}),
+        ("POST", "/contacts/merge"): (
+            "json",
+            {"keep": str(records.contact.pk), "merge": [str(twins["contact"].pk)]},
+        ),
+        ("POST", "/organizations/merge"): (
+            "json",
+            {"keep": str(records.organization.pk), "merge": [str(twins["organization"].pk)]},
+        ),
+        ("POST", "/merges/{merge_id}/undo"): ("json", {}),
+        ("POST", "/imports"): (
+            "multipart",
+            {
+                "file": _upload("matrix.csv", b"first_name,last_name\nImported,Person\n"),
+                "type": "contacts",
+            },
+        ),
+        ("POST", "/workflows"): ("json", {**WORKFLOW_RULE, "name": "Matrix new"}),
+        ("PATCH", "/workflows/{rule_id}"): ("json", {"name": "Matrix renamed"}),
+        ("POST", "/workflows/{rule_id}/test"): (
+            "json",
+            {"record_type": "contact", "record_id": str(records.contact.pk)},
+        ),
+        ("POST", "/service-addresses"): (
+            "json",
+            {"address": "support@matrix.example", "team_id": str(case.extra["team"].pk)},
+        ),
+        ("PATCH", "/service-addresses/{address_id}"): ("json", {"sla_policy_id": None}),
+        ("POST", "/purposes"): ("json", {"key": "matrix-new", "name": "Matrix purpose"}),
+        ("POST", "/contacts/{contact_id}/consents"): (
+            "json",
+            {
+                "purpose": case.extra["purpose"].key,
+                "status": "granted",
+                "text_version": "v1",
+                "channel": "phone",
+            },
+        ),
+        ("POST", "/contacts/{contact_id}/consents/{purpose}/opt-in"): (
+            "json",
+            {"text_version": "Matrix v1"},
+        ),
+        ("POST", "/privacy/requests/{request_id}/execute"): ("json", {}),
         **{(method, path): ("json", {}) for method, path in INTEGRATION_OPERATIONS},
     }
     if method in ("GET", "DELETE"):
@@ -272,10 +347,18 @@ def query_for(method: str, path: str, case: Case, scope: str) -> dict[str, Any]:
     return queries.get((method, path), {})
 
 
-def _upload():
+def _upload(name: str = "matrix.txt", content: bytes = b"matrix upload"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile("matrix.txt", b"matrix upload")
+    return SimpleUploadedFile(name, content)
+
+
+WORKFLOW_RULE = {
+    "name": "Matrix rule",
+    "record_type": "contact",
+    "trigger": {"on": "created"},
+    "actions": [{"type": "add_note", "body": "Hello"}],
+}
 
 
 def _email(address: str) -> bytes:
@@ -327,6 +410,40 @@ def _sales_expected(method: str, path: str, case: Case, scope: str) -> set[int] 
     return None
 
 
+# Operations that change the records they name: each needs the right to edit them.
+EDITS = {
+    ("POST", "/duplicates/{pair_id}/not-duplicate"): ("contact", {200}),
+    ("POST", "/contacts/merge"): ("contact", {201}),
+    ("POST", "/organizations/merge"): ("organization", {201}),
+    ("POST", "/merges/{merge_id}/undo"): ("contact", {200}),
+    ("POST", "/contacts/{contact_id}/consents"): ("contact", {201}),
+    ("POST", "/contacts/{contact_id}/consents/{purpose}/opt-in"): ("contact", {202}),
+}
+
+
+def _new_apps_expected(method: str, path: str, case: Case, scope: str) -> set[int] | None:
+    """Duplicates, merges, imports and consents (None for the others)."""
+    world = case.world
+    if (method, path) in EDITS:
+        key, done = EDITS[(method, path)]
+        if not world.may("read", scope, key):
+            return {404}
+        may = world.may("edit", scope, key)
+        if path.endswith("/opt-in"):
+            # The email asking for the consent is logged on the person: that needs
+            # creating activities (as sending a quote does).
+            may = may and rights_for(world.role, "activity")["create"]
+        return done if may else {403}
+    if (method, path) == ("GET", "/merges/{merge_id}"):
+        return {200} if world.may("read", scope, "contact") else {404}
+    if (method, path) == ("POST", "/imports"):
+        return {201} if rights_for(world.role, "contact")["create"] else {403}
+    if path.startswith("/imports/"):
+        # An import is its uploader's; administrators see every one.
+        return {200} if world.role == "administrator" or scope == "own" else {404}
+    return None
+
+
 EXPORTS = {
     ("GET", "/contacts/export"): "contact",
     ("GET", "/organizations/export"): "organization",
@@ -345,7 +462,7 @@ def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
             return {403}
         if method == "DELETE":
             return {204}
-        return {201} if method == "POST" and path != "/field-categories" else {200}
+        return {201} if method == "POST" and (method, path) not in ADMIN_ONLY_ACTIONS else {200}
     if path in ("/webhooks", "/webhook-events"):
         return {201} if method == "POST" else {200}
     if path.startswith("/webhooks/"):
@@ -404,6 +521,8 @@ def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
         return {201}
     if (sales := _sales_expected(method, path, case, scope)) is not None:
         return sales
+    if (new := _new_apps_expected(method, path, case, scope)) is not None:
+        return new
     if (method, path) in EXPORTS:
         # The list's records as a file: only with the export right on the type.
         return {200} if rights_for(role, EXPORTS[(method, path)])["export"] else {403}
@@ -485,6 +604,7 @@ def _extra(world: World) -> dict[str, Any]:
         for scope in SCOPES
     }
     return {
+        **_new_app_records(world),
         "privacy_requests": privacy_requests,
         "job": failed,
         "pipeline": pipeline,
@@ -495,6 +615,72 @@ def _extra(world: World) -> dict[str, Any]:
         "notifications": notifications,
         "shares": shares,
         **calls_and_messages(world),
+    }
+
+
+def _new_app_records(world: World) -> dict[str, Any]:
+    """Per scope: a contact and an organization of the scope's user to merge
+    into the scope's ones, a duplicate pair of the scope's contact, a merge
+    into it, an import of the scope's user, an erasure request of the
+    person, a lead score of the deal; and a workflow rule, a purpose of
+    processing and a service address."""
+    from django.utils import timezone
+
+    from kontor.access.models import Team
+    from kontor.analytics.models import DealScore
+    from kontor.consent.services import purpose_create
+    from kontor.contacts.services import contact_create, organization_create
+    from kontor.dedupe.models import DuplicatePair
+    from kontor.dedupe.services import merge_records
+    from kontor.imports.models import Import
+    from kontor.privacy.services import request_create
+    from kontor.service.addresses import address_create
+    from kontor.workflow.services import rule_create
+
+    twins, pairs, merges, imports, erasures = {}, {}, {}, {}, {}
+    for scope in SCOPES:
+        records, owner = world.records[scope], world.owner(scope)
+        twins[scope] = {
+            "contact": contact_create(
+                actor=world.admin,
+                data={"first_name": "Matrix", "last_name": f"Twin {scope}", "owner_id": owner.pk},
+            ),
+            "organization": organization_create(
+                actor=world.admin, data={"name": f"Matrix Twin {scope}", "owner_id": owner.pk}
+            ),
+        }
+        a, b = sorted([records.contact.pk, twins[scope]["contact"].pk], key=str)
+        pairs[scope] = DuplicatePair.objects.create(kind="contact", a=a, b=b, score=0.9)
+        merged = contact_create(
+            actor=world.admin,
+            data={"first_name": "Matrix", "last_name": f"Merged {scope}", "owner_id": owner.pk},
+        )
+        merges[scope] = merge_records(
+            actor=world.admin, kind="contact", keep=records.contact.pk, merge=[merged.pk]
+        )
+        imports[scope] = Import.objects.create(
+            created_by=owner, record_type="contacts", filename=f"{scope}.csv", file_format="csv",
+            status="done", rows_total=0,
+        )  # fmt: skip
+        erasures[scope] = request_create(
+            actor=world.admin, type="erasure", contact_id=records.contact.pk
+        )
+        DealScore.objects.create(
+            deal_id=records.deal.pk, score=0.5, model_version="matrix", scored_at=timezone.now()
+        )
+    team = Team.objects.get(name="Team A")
+    return {
+        "twins": twins,
+        "pairs": pairs,
+        "merges": merges,
+        "imports": imports,
+        "erasures": erasures,
+        "team": team,
+        "rule": rule_create(actor=world.admin, data=WORKFLOW_RULE),
+        "purpose": purpose_create(actor=world.admin, key="newsletter", name="Newsletter"),
+        "service_address": address_create(
+            actor=world.admin, data={"address": "service@matrix.example", "team_id": team.pk}
+        ),
     }
 
 
@@ -597,8 +783,11 @@ def test_every_operation_answers_each_role_as_its_rights_say(role):
             "/emails",
             "/privacy/requests",
             "/tickets/bulk",
+            "/contacts/merge",
+            "/organizations/merge",
         }
         for scope in SCOPES if scoped else ["own"]:
+            case.extra["path"] = relative
             url = PREFIX + _fill(relative, case, scope)
             body = body_for(method, relative, case, scope)
             query = query_for(method, relative, case, scope) if method == "GET" else {}
@@ -621,4 +810,25 @@ def test_every_operation_answers_each_role_as_its_rights_say(role):
             if leaked:
                 problems.append(f"{label}: the answer shows {leaked}")
     assert walked > 50
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_dashboard_answers_each_role_without_what_it_may_not_read(role):
+    """The matrix walks /analytics/{dashboard_key} with the payments
+    dashboard; here every dashboard, for every role: each answers, and none
+    shows a record or a field the role may not read."""
+    from kontor.analytics.dashboards import DASHBOARDS
+
+    world = build_world(role)
+    client = api_client_for(world.me)
+    forbidden = world.forbidden_strings()
+    problems = []
+    for key in DASHBOARDS:
+        response = client.get(f"{PREFIX}/analytics/{key}")
+        text = _body_text(response)
+        if response.status_code != 200:
+            problems.append(f"{role} {key}: {response.status_code}: {text[:600]}")
+        if leaked := [s for s in forbidden if s in text]:
+            problems.append(f"{role} {key}: the answer shows {leaked}")
     assert not problems, "\n".join(problems)

@@ -77,9 +77,9 @@ def people(db):
 
 def _status(user, path: str, parameter: str, value) -> int:
     query = {parameter: str(value)}
-    path = path.replace("{dashboard_key}", "activities")
     if path == "/audit":  # the trail of one record: a filter the roles allow
         query.update(object_type="contact", object_id="01900000-0000-7000-8000-000000000000")
+    path = path.replace("{dashboard_key}", "pipeline")  # every one: below
     return api_client_for(user).get(PREFIX + path, query).status_code
 
 
@@ -107,6 +107,18 @@ def test_a_teams_work_is_shown_for_teams_of_the_minimum_size(settings, people, p
     assert _status(people["rep"], path, parameter, people["big"].pk) == 200
     settings.KONTOR_WORKS_COUNCIL_MODE = False
     assert _status(people["rep"], path, parameter, people["small"].pk) == 200
+
+
+def test_every_dashboard_shows_a_teams_figures_for_teams_of_the_minimum_size(settings, people):
+    from kontor.analytics.dashboards import DASHBOARDS
+
+    settings.KONTOR_WORKS_COUNCIL_MODE = True
+    settings.KONTOR_WORKS_COUNCIL_MIN_GROUP = 5
+    client = api_client_for(people["rep"])
+    for key in DASHBOARDS:
+        small = client.get(f"{PREFIX}/analytics/{key}", {"team_id": str(people["small"].pk)})
+        big = client.get(f"{PREFIX}/analytics/{key}", {"team_id": str(people["big"].pk)})
+        assert (key, small.status_code, big.status_code) == (key, 403, 200)
 
 
 def test_the_sales_board_of_one_colleague_is_refused_in_the_mode(settings, people, client):

@@ -72,6 +72,17 @@ def test_not_a_duplicate_is_remembered(api, meiers):
     assert api.post("/api/v1/duplicates/nope/not-duplicate").status_code == 404
 
 
+def test_deciding_a_pair_needs_the_right_to_edit_both_records(meiers):
+    # Read-only users see every pair but change no record, nor a decision about two.
+    scan_all("contact")
+    pair = DuplicatePair.objects.get()
+    reader = api_client_for(UserFactory(username="reader", roles=["read-only"]))
+    assert len(reader.get("/api/v1/duplicates?type=contacts").json()["items"]) == 1
+    answer = reader.post(f"/api/v1/duplicates/{pair.pk}/not-duplicate")
+    assert answer.status_code == 403
+    assert DuplicatePair.objects.get().status == PairStatus.OPEN
+
+
 def test_a_new_contact_answers_with_its_possible_duplicates(api, user, meiers):
     hans, hans_again, _ = meiers
     scan_all("contact")

@@ -72,6 +72,17 @@ def test_a_rep_cannot_act_on_pairs_they_may_not_read(user, meiers):
     assert client.post(f"/duplicates/{pair.pk}/not-duplicate/").status_code == 404
 
 
+def test_a_reader_cannot_decide_a_pair_from_the_review_page(meiers):
+    scan_all("contact")
+    pair = DuplicatePair.objects.get()
+    client = Client()
+    client.force_login(UserFactory(username="reader", roles=["read-only"]))
+    answer = client.post(f"/duplicates/{pair.pk}/not-duplicate/", follow=True)
+    assert "You may not edit both records of this pair." in answer.content.decode()
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.OPEN
+
+
 def test_creating_a_contact_warns_of_duplicates(browser, user, meiers):
     hans, _, _ = meiers
     scan_all("contact")
