@@ -26,9 +26,16 @@ from kontor.consent.models import ConsentRecord, ConsentStatus, LegalBasis, OptI
 from kontor.consent.selectors import purpose_by_key
 from kontor.core.exceptions import FieldErrors
 from kontor.core.outgoing_mail import queue_email
+from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
 
 SALT = "kontor.consent.opt-in"
 DEFAULT_MAX_AGE = 7 * 24 * 3600
+
+
+def _check_storable(errors: dict[str, list[str]], **texts: Any) -> None:
+    for field, value in texts.items():
+        if isinstance(value, str) and not is_storable(value):
+            errors.setdefault(field, []).append(UNSTORABLE_REASON)
 
 
 def max_age() -> int:
@@ -45,6 +52,7 @@ def purpose_create(
         errors["key"] = [_("Use 1 to 64 lower-case letters, digits, - or _.")]
     if not (name or "").strip() or len(name) > 200:
         errors["name"] = [_("Give a name of at most 200 characters.")]
+    _check_storable(errors, name=name, description=description)
     if errors:
         raise FieldErrors(errors)
     if Purpose.objects.filter(key=key).exists():
@@ -112,6 +120,12 @@ def consent_record(
             errors["text_version"] = [_("Name the text the person agreed to.")]
         if not data.get("ip_address") and not data.get("channel"):
             errors["channel"] = [_("Give the IP address or the channel of the consent.")]
+    _check_storable(
+        errors,
+        source=data.get("source"),
+        text_version=data.get("text_version"),
+        channel=data.get("channel"),
+    )
     if errors:
         raise FieldErrors(errors)
     now = timezone.now()
@@ -148,6 +162,8 @@ def opt_in_request(*, actor: Any, contact: Any, purpose_key: Any, text_version: 
     purpose = _purpose(purpose_key)
     if not text_version:
         raise FieldErrors.single("text_version", _("Name the text the person agrees to."))
+    if not is_storable(text_version):
+        raise FieldErrors.single("text_version", UNSTORABLE_REASON)
     address = _address(contact)
     if not address:
         raise FieldErrors.single("email", _("The contact has no email address."))

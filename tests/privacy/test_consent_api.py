@@ -185,3 +185,16 @@ def test_the_list_takes_a_fixed_number_of_queries(admin, anna, django_assert_max
         api.post(_url(anna), {"purpose": key, "status": "objected"})
     with django_assert_max_num_queries(few):
         assert len(api.get(_url(anna)).json()["current"]) == 7
+
+
+def test_text_a_database_cannot_store_is_a_422_naming_the_field(admin, anna, newsletter):
+    api = api_client_for(admin)
+
+    purpose = api.post("/api/v1/purposes", {"key": "calls", "name": "Tele\x00fon"})
+    consent = api.post(_url(anna), {**GRANT, "source": "Messe\x00"})
+    opt_in = api.post(f"{_url(anna)}/newsletter/opt-in", {"text_version": "v\ud800"})
+
+    for response, field in ((purpose, "name"), (consent, "source"), (opt_in, "text_version")):
+        assert response.status_code == 422, response.content
+        assert field in [d["loc"][-1] for d in response.json()["detail"]]
+    assert not ConsentRecord.objects.filter(contact=anna).exists()
