@@ -95,7 +95,7 @@ def test_a_user_without_the_right_to_create_gets_403(db):
 
 def test_a_file_with_nul_characters_is_read_and_kept_not_a_500(api):
     """PostgreSQL cannot store NUL; the cells keep U+FFFD in its place."""
-    content = "Vorname;Nachname;E-Mail\x00\nAn\x00na;Schmidt;kaputt@\x00\n".encode()
+    content = b"Vorname;Nachname;E-Mail\x00\nAn\x00na;Schmidt;kaputt@\x00\n"
 
     created = _upload(api, content, "nul.csv")
 
