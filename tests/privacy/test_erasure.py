@@ -371,9 +371,8 @@ def test_search_forgets_the_person(admin, dpo):
                 terms,
                 strict=True,
             ):
-                cursor.execute(
-                    f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [f'"{term}"']
-                )
+                query = f"SELECT count(*) FROM {table} WHERE {table} MATCH %s"  # noqa: S608
+                cursor.execute(query, [f'"{term}"'])
                 assert cursor.fetchone()[0] == 0, table
 
 
