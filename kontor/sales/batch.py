@@ -13,6 +13,7 @@ from django.db import transaction
 from kontor.access.policy import require_create
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_entries_together
+from kontor.contacts.input import unknown_fields
 from kontor.contacts.selectors import visible_contacts, visible_organizations
 from kontor.core.exceptions import ServiceError
 from kontor.events.outbox import events_together
@@ -29,7 +30,7 @@ from kontor.sales.services import (
     _document_snapshot,
     _invoice_input,
 )
-from kontor.sales.validation import records_read_before, unknown_fields
+from kontor.sales.validation import records_read_before
 
 User = Any
 

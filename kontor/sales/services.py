@@ -29,6 +29,7 @@ from kontor.access.rights import Action
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record, changes_between
 from kontor.contacts import protection as custom_values
+from kontor.contacts.input import unknown_fields
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email
 from kontor.contacts.selectors import visible_organizations
 from kontor.core.exceptions import FieldErrors, PermissionDenied
@@ -56,7 +57,7 @@ from kontor.sales.models import (
     Stage,
     StageKind,
 )
-from kontor.sales.validation import Input, as_list, unknown_fields
+from kontor.sales.validation import Input, as_list
 from kontor.sources.services import refuse_maintained_fields
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
-"""Reading the input of the sales services: every problem of a write is
-collected with the field it concerns before any row is touched, so the
-caller sees them all at once (API: 422 naming each field)."""
+"""Reading the input of the sales services (kontor.contacts.input): money,
+amounts, dates, currencies and lists of lines besides what every customer
+record has."""
 
 import contextlib
 import contextvars
@@ -10,11 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.numbers import list_currencies
-from django.contrib.auth import get_user_model
 
-from kontor.contacts.selectors import parse_id, visible_contacts, visible_organizations
-from kontor.core.exceptions import FieldErrors
-from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
+from kontor.contacts.input import Input as CustomerInput
 
 CURRENCIES = frozenset(list_currencies()) - {"XXX", "XTS"}
 # The largest amount the columns hold (16 digits, two of them decimal places).
@@ -41,41 +38,15 @@ def records_read_before(records: Mapping[str, Mapping[Any, Any]]) -> Iterator[No
         _READ_BEFORE.reset(token)
 
 
-class Input:
-    def __init__(self, actor: Any) -> None:
-        self.actor = actor
-        self.errors: dict[str, list[str]] = {}
-        self.values: dict[str, Any] = {}
+class Input(CustomerInput):
+    """The sales services' input: money, amounts, dates and currencies
+    besides what every customer record has."""
 
-    def error(self, field: str, reason: str) -> None:
-        self.errors.setdefault(field, []).append(reason)
-
-    def raise_if_invalid(self) -> None:
-        if self.errors:
-            raise FieldErrors(self.errors)
-
-    # Plain values ---------------------------------------------------------------
-
-    def text(
-        self, field: str, value: Any, *, limit: int, required: bool = False, attribute: str = ""
-    ) -> str | None:
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            self.error(field, "must be text")
-            return None
-        value = value.strip()
-        if required and not value:
-            self.error(field, "is required")
-            return None
-        if len(value) > limit:
-            self.error(field, f"must be at most {limit} characters")
-            return None
-        if not is_storable(value):
-            self.error(field, UNSTORABLE_REASON)
-            return None
-        self.values[attribute or field] = value
-        return value
+    def find(self, field: str, visible: Any, pk: Any) -> Any:
+        read_before = (_READ_BEFORE.get() or {}).get(field)
+        if read_before is not None:
+            return read_before.get(pk)
+        return super().find(field, visible, pk)
 
     def decimal(
         self,
@@ -165,14 +136,6 @@ class Input:
             self.values[field] = value
         return value
 
-    def choice(self, field: str, value: Any, choices: Iterable[str]) -> str | None:
-        choices = list(choices)
-        if value not in choices:
-            self.error(field, f"must be one of: {', '.join(choices)}")
-            return None
-        self.values[field] = value
-        return value
-
     def currency(self, value: Any, field: str = "currency") -> str | None:
         if not isinstance(value, str) or value.strip().upper() not in CURRENCIES:
             self.error(field, "must be an ISO 4217 currency code, e.g. EUR")
@@ -180,72 +143,8 @@ class Input:
         self.values[field] = value.strip().upper()
         return self.values[field]
 
-    def boolean(self, field: str, value: Any) -> None:
-        if not isinstance(value, bool):
-            self.error(field, "must be true or false")
-        else:
-            self.values[field] = value
-
-    # Related records ---------------------------------------------------------------
-
     def owner(self, owner_id: Any, field: str = "owner_id") -> None:
-        if owner_id is None:
-            self.values["owner"] = None
-            return
-        pk = parse_id(owner_id)
-        owner = get_user_model().objects.filter(pk=pk, is_active=True).first() if pk else None
-        if owner is None:
-            self.error(field, "is not an active user")
-        else:
-            self.values["owner"] = owner
-
-    def record(self, field: str, value: Any, visible: Any, label: str, attribute: str) -> Any:
-        """A record of ``visible`` (the actor's selector) by its id."""
-        if value is None:
-            self.values[attribute] = None
-            return None
-        from kontor.sales.selectors import parse_uuid
-
-        pk = parse_uuid(value)
-        read_before = (_READ_BEFORE.get() or {}).get(field)
-        if read_before is not None:
-            record = read_before.get(pk) if pk else None
-        else:
-            record = visible.filter(pk=pk).first() if pk else None
-        if record is None:
-            self.error(field, f"is not an existing {label}")
-            return None
-        self.values[attribute] = record
-        return record
-
-    def organization(self, value: Any) -> Any:
-        return self.record(
-            "organization_id",
-            value,
-            visible_organizations(self.actor),
-            "organization",
-            "organization",
-        )
-
-    def contact(self, value: Any) -> Any:
-        return self.record(
-            "contact_id",
-            value,
-            visible_contacts(self.actor).select_related("organization"),
-            "contact",
-            "contact",
-        )
-
-    def current(self, attribute: str, record: Any) -> Any:
-        if attribute in self.values:
-            return self.values[attribute]
-        return getattr(record, attribute) if record is not None else None
-
-
-def unknown_fields(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise FieldErrors({field: ["is not a field of this record"] for field in unknown})
+        self.user(field, owner_id, "owner")
 
 
 def as_list(inp: Input, field: str, value: Any, *, limit: int = MAX_LINES) -> list:

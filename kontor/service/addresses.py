@@ -13,10 +13,11 @@ from kontor.access.grants import access_for
 from kontor.access.models import Team
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record, changes_between
+from kontor.contacts.input import unknown_fields
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email
 from kontor.core.exceptions import FieldErrors, PermissionDenied
+from kontor.core.ids import parse_uuid
 from kontor.service.models import ServiceAddress
-from kontor.service.validation import parse_uuid, unknown_fields
 from kontor.sla.models import SlaPolicy
 
 FIELDS = frozenset({"address", "team_id", "sla_policy_id"})

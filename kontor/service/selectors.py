@@ -14,8 +14,8 @@ from django.utils import timezone
 from kontor.access.grants import access_for
 from kontor.access.policy import can, restrict
 from kontor.access.rights import Action, Level
+from kontor.core.ids import parse_uuid
 from kontor.service.models import DONE_STATUSES, Ticket, TicketMessage
-from kontor.service.validation import parse_uuid
 
 User = AbstractBaseUser | AnonymousUser
 

@@ -17,6 +17,7 @@ from kontor.access.policy import check_field_edits, may_use_level
 from kontor.access.rights import Action
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record, changes_between
+from kontor.contacts.input import unknown_fields
 from kontor.contacts.models import EmailAddress
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.core.outgoing_mail import queue_email
@@ -34,7 +35,7 @@ from kontor.service.models import (
     TicketMessage,
 )
 from kontor.service.selectors import may
-from kontor.service.validation import Input, unknown_fields
+from kontor.service.validation import Input
 from kontor.sla.models import SlaPolicy
 
 User = Any

@@ -27,11 +27,11 @@ from kontor.contacts.visibility import (
     shown_organization_id,
 )
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
+from kontor.core.ids import parse_uuid
 from kontor.core.pagination import page_links, paginate
 from kontor.service import selectors, services
 from kontor.service.forms import BulkForm, MessageForm, QuickEditForm, TicketForm
 from kontor.service.models import Ticket
-from kontor.service.validation import parse_uuid
 
 PAGE_SIZE = 50
 ORDER = ("-created_at", "-id")
