@@ -85,10 +85,16 @@ def test_a_worker_process_runs_what_is_queued(database, tmp_path):
 
 
 def test_two_workers_racing_for_the_same_tasks_run_each_once(database, tmp_path):
+    """Six tasks that wait for a signal come first: one worker's three threads
+    can hold only three of them, so all six start only when the second worker
+    takes tasks too, however late it comes up. Then 120 tasks race."""
+    gate = tmp_path / "gate"
+    gate.mkdir()
     python(
         database,
         tmp_path,
         "from tests.tasks import sample_tasks as t; from kontor.tasks.services import enqueue\n"
+        f"for n in range(6): enqueue(t.wait_for, args=[{str(gate)!r}, f'gate-{{n}}'])\n"
         "for n in range(120): enqueue(t.tag, args=[f'race-{n}'])",
     )
     workers = [
@@ -96,9 +102,14 @@ def test_two_workers_racing_for_the_same_tasks_run_each_once(database, tmp_path)
     ]
     try:
         wait_until(
-            lambda: statuses(database).count("SUCCESSFUL") == 120, "all jobs done", seconds=180
+            lambda: len(list(gate.glob("*.started"))) == 6, "both workers hold gates", seconds=110
+        )
+        (gate / "go").touch()
+        wait_until(
+            lambda: statuses(database).count("SUCCESSFUL") == 126, "all jobs done", seconds=180
         )
     finally:
+        (gate / "go").touch()
         for worker in workers:
             stop(worker)
     assert set(statuses(database)) == {"SUCCESSFUL"}
@@ -107,7 +118,7 @@ def test_two_workers_racing_for_the_same_tasks_run_each_once(database, tmp_path)
     assert all(len(ids) == 1 for ids in ran_by), "a task was claimed twice"
     processes = {ids[0].rsplit(".", 1)[0] for ids in ran_by}
     assert len(processes) == 2, "both workers took tasks"
-    assert query(database, "SELECT count(*) FROM contacts_tag") == [(120,)]
+    assert query(database, "SELECT count(*) FROM contacts_tag") == [(126,)]
 
 
 def test_a_task_of_a_killed_worker_runs_again_and_has_its_effect_once(database, tmp_path):
