@@ -8,6 +8,9 @@ class ConsentConfig(AppConfig):
     verbose_name = _("Consent and legal basis")
 
     def ready(self) -> None:
+        from kontor.core.processing import register_purpose_reader
+
+        register_purpose_reader("kontor.consent.processing.purposes_for_register")
         from kontor.core.records import (
             MergeLink,
             PersonalData,

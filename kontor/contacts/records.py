@@ -7,6 +7,7 @@ reach it directly."""
 from django.utils.translation import gettext_lazy as _
 
 from kontor.contacts import warehouse
+from kontor.contacts.models import LifecycleStage
 from kontor.contacts.sync_kinds import CONTACTS_SYNC, ORGANIZATIONS_SYNC
 from kontor.core.records import (
     STANDARD_OR_PERSONAL,
@@ -16,10 +17,16 @@ from kontor.core.records import (
     MergeSpec,
     PersonalData,
     RecordType,
+    RetentionDefault,
+    RetentionSpec,
     SearchSpec,
 )
 
 # The columns of the exports (kontor.exports), in file order.
+# Legal grounds of the default retention rules (docs/privacy.md).
+NO_LONGER_NEEDED = "Art. 5(1)(e), Art. 17(1)(a) GDPR (no longer needed for the purpose)"
+LIMITATION_PERIOD = "§§ 195, 199 BGB (regular limitation period of claims); Art. 17(1)(a) GDPR"
+
 CONTACT_COLUMNS = (
     "id",
     "first_name",
@@ -99,6 +106,17 @@ CONTACT = RecordType(
         find="kontor.contacts.selectors.persons_with",
         erase="kontor.contacts.erasure.erase_contact",
         identifiers="kontor.contacts.erasure.contact_identifiers",
+    ),
+    retention=RetentionSpec(
+        expired="kontor.contacts.retention.contacts_without_interaction",
+        counted_from=_("the last interaction (activity) with the person"),
+        category_field="lifecycle_stage",
+        categories=tuple(LifecycleStage.choices),
+        defaults=(
+            RetentionDefault(24, NO_LONGER_NEEDED, category=LifecycleStage.LEAD),
+            RetentionDefault(24, NO_LONGER_NEEDED, category=LifecycleStage.PROSPECT),
+            RetentionDefault(36, LIMITATION_PERIOD, category=LifecycleStage.FORMER),
+        ),
     ),
     # The contacts of an organization merged into another go with it.
     merge_links=("organization",),

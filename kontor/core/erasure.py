@@ -68,8 +68,22 @@ class Erasure:
         label = model if isinstance(model, str) else model._meta.label
         self.records[label].update(str(pk) for pk in ids)
 
-    def keep(self, *, what: str, legal_ground: str, until: datetime.date) -> None:
-        self.kept.append({"what": what, "legal_ground": legal_ground, "until": until.isoformat()})
+    def keep(
+        self,
+        *,
+        what: str,
+        legal_ground: str,
+        until: datetime.date,
+        record_type: str = "",
+        record_id: Any = None,
+    ) -> None:
+        """A record the law makes Kontor keep until ``until``; named by its
+        type's key and id, the daily retention run erases it when that day
+        has passed (kontor.privacy.retention)."""
+        item = {"what": what, "legal_ground": legal_ground, "until": until.isoformat()}
+        if record_type and record_id is not None:
+            item |= {"type": record_type, "id": str(record_id)}
+        self.kept.append(item)
 
     def record_ids(self) -> set[str]:
         """Every touched record's id, with and without hyphens (a UUID is

@@ -98,6 +98,41 @@ class PersonalData:
 
 
 @dataclass(frozen=True)
+class RetentionDefault:
+    """A retention rule Kontor proposes for a type: ``months`` after the
+    type's starting point, for ``category`` ("" for every record of the type),
+    on ``legal_ground``."""
+
+    months: int
+    legal_ground: str
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class RetentionSpec:
+    """How retention rules (kontor.privacy) reach this type.
+
+    ``expired`` is the dotted path of ``(cutoff: datetime.date) -> QuerySet``:
+    the records whose period ended when a rule's period, counted back from
+    today, gives ``cutoff`` (contacts without any interaction since then;
+    invoices of a year that ended before it). ``counted_from`` says in words
+    where the period starts. ``category_field``: the field whose value
+    ``categories`` (``(value, label)`` pairs) a rule may be limited to.
+    ``erase``: the dotted path of ``(*, actor, documents: list) -> list of ids``
+    that deletes expired records through the type's own services; the type
+    that is the person (``PersonalData.find``) has none: its records go
+    through the person erasure (kontor.privacy.erasure) with everything
+    about them. ``defaults``: the rules an installation starts with."""
+
+    expired: str
+    counted_from: Promise | str
+    erase: str = ""
+    category_field: str = ""
+    categories: tuple[tuple[str, Promise | str], ...] = ()
+    defaults: tuple[RetentionDefault, ...] = ()
+
+
+@dataclass(frozen=True)
 class PersonalDataHolder:
     """A model that holds data about a person without being a record type
     of its own (a received email's raw message, a call as the phone system
@@ -304,7 +339,7 @@ class RecordType:
     ``personal_data``, ``merge_links`` (the ORM paths a duplicate merge
     re-points) and ``warehouse`` (the tables it fills) describe it to
     search, data protection, merge and the warehouse export; ``sync`` to the
-    ERP sync; ``export`` to the list export.
+    ERP sync; ``export`` to the list export; ``retention`` to retention rules.
 
     ``history_links``: activities and files may name a record of this type
     (besides their contact or organization), under the type's
@@ -337,6 +372,7 @@ class RecordType:
     sync: SyncSpec | None = None
     export: ExportSpec | None = None
     merge: MergeSpec | None = None
+    retention: RetentionSpec | None = None
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)

@@ -10,6 +10,9 @@ class IntegrationConfig(AppConfig):
     verbose_name = _("Integration")
 
     def ready(self) -> None:
+        from kontor.core.processing import register_recipient_source
+
+        register_recipient_source("kontor.integration.processing.recipients_for_register")
         from django.utils.translation import gettext_noop
 
         from kontor.core.erasure import ErasureStore, register_erasure_store

@@ -11,6 +11,9 @@ class MailConfig(AppConfig):
     verbose_name = _("Email")
 
     def ready(self) -> None:
+        from kontor.core.processing import register_recipient_source
+
+        register_recipient_source("kontor.mail.processing.recipients_for_register")
         from kontor.core.encryption import register_encrypted_column
         from kontor.core.records import (
             PersonalData,

@@ -11,6 +11,9 @@ class NotificationsConfig(AppConfig):
         from django.utils.translation import gettext_noop
 
         from kontor.core.erasure import ErasureStore, register_erasure_store
+        from kontor.core.notices import register_notifier
+
+        register_notifier("kontor.notifications.services.notify")
 
         register_erasure_store(
             ErasureStore(

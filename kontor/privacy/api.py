@@ -1,23 +1,27 @@
 """API of the requests of data subjects: record one, list and read them,
 close them, and download the export that answers an access or
-portability request. Only for roles that handle such requests (the data
+portability request; the retention rules with their previews and runs;
+the register of processing activities (Art. 30). Only for roles that handle such requests (the data
 protection officer, administrators); everyone else gets 403."""
 
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from kontor.api.schemas import StrictSchema
 from kontor.core.pagination import paginate
-from kontor.privacy import selectors, services
+from kontor.core.records import is_registered, record_type
+from kontor.privacy import rules, selectors, services
 from kontor.privacy.erasure import execute_erasure
 from kontor.privacy.export.archive import export_filename, request_export
 from kontor.privacy.models import DataSubjectRequest, RequestStatus, RequestType
+from kontor.privacy.register import processing_register, register_html, register_pdf
+from kontor.privacy.retention import preview
 
 router = Router(tags=["privacy"])
 NOT_FOUND = {"detail": "Not found."}
@@ -52,6 +56,10 @@ class KeptItem(Schema):
     what: str = Field(description="The record kept, with its number and id.")
     legal_ground: str
     until: date = Field(description="The last day of the retention period.")
+    type: str = Field(
+        "", description="The record's type; the daily retention run erases it after until."
+    )
+    id: str = Field("", description="The record's id.")
 
 
 class ErasureReport(Schema):
@@ -170,3 +178,191 @@ def execute_request(request: HttpRequest, request_id: str):
     if found is None:
         return Status(404, NOT_FOUND)
     return execute_erasure(actor=request.user, request=found)
+
+
+# Retention rules -------------------------------------------------------------------
+
+
+class RetentionRuleIn(StrictSchema):
+    record_type: str = Field(max_length=64, description="A record type with retention.")
+    category: str = Field(
+        "", max_length=64, description="One of the type's categories; empty for all its records."
+    )
+    months: int = Field(description="How long records are kept, 1 to 1200 months.")
+    legal_ground: str = Field("", max_length=500)
+    enabled: bool = True
+
+
+class RetentionRulePatch(StrictSchema):
+    category: str | None = Field(None, max_length=64)
+    months: int | None = None
+    legal_ground: str | None = Field(None, max_length=500)
+    enabled: bool | None = None
+
+
+class RetentionRuleOut(Schema):
+    id: UUID
+    record_type: str
+    category: str
+    months: int
+    legal_ground: str
+    enabled: bool
+    counted_from: str = Field(description="Where the period starts.")
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_counted_from(obj) -> str:
+        if not is_registered(obj.record_type):
+            return ""
+        spec = record_type(obj.record_type).retention
+        return str(spec.counted_from) if spec else ""
+
+
+class RetentionRuleList(Schema):
+    items: list[RetentionRuleOut]
+
+
+class PreviewItem(Schema):
+    id: str
+    name: str
+
+
+class RetentionPreview(Schema):
+    rule_id: UUID
+    cutoff: date = Field(description="Today minus the rule's period.")
+    count: int = Field(description="How many records the rule erases today.")
+    sample: list[PreviewItem] = Field(description="The first of them (at most 20).")
+
+
+class RetentionRunOut(Schema):
+    id: UUID
+    ran_on: date
+    finished_at: datetime | None
+    erased: int
+    report: dict
+
+
+class RetentionRunList(Schema):
+    items: list[RetentionRunOut]
+    next: str | None
+
+
+class RunListParams(Schema):
+    limit: int = Field(20, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=500)
+
+
+def _retention_rule(request: HttpRequest, retention_rule_id: str):
+    services.require_request_handler(request.user)
+    return selectors.retention_rule_get(user=request.user, rule_id=retention_rule_id)
+
+
+@router.get("/privacy/retention-rules", response={200: RetentionRuleList, 403: dict})
+def list_retention_rules(request: HttpRequest):
+    """The retention rules, by record type and category."""
+    services.require_request_handler(request.user)
+    return {"items": list(selectors.retention_rule_list(user=request.user))}
+
+
+@router.post("/privacy/retention-rules", response={201: RetentionRuleOut, 403: dict, 422: dict})
+def create_retention_rule(request: HttpRequest, payload: RetentionRuleIn):
+    """A retention rule: records of the type (and category) are erased
+    ``months`` after their starting point by the daily run."""
+    return Status(201, rules.retention_rule_create(actor=request.user, data=payload.model_dump()))
+
+
+@router.get(
+    "/privacy/retention-rules/{retention_rule_id}",
+    response={200: RetentionRuleOut, 403: dict, 404: dict},
+)
+def get_retention_rule(request: HttpRequest, retention_rule_id: str):
+    rule = _retention_rule(request, retention_rule_id)
+    return rule if rule is not None else Status(404, NOT_FOUND)
+
+
+@router.patch(
+    "/privacy/retention-rules/{retention_rule_id}",
+    response={200: RetentionRuleOut, 403: dict, 404: dict, 422: dict},
+)
+def update_retention_rule(
+    request: HttpRequest, retention_rule_id: str, payload: RetentionRulePatch
+):
+    rule = _retention_rule(request, retention_rule_id)
+    if rule is None:
+        return Status(404, NOT_FOUND)
+    data = {key: value for key, value in payload.model_dump(exclude_unset=True).items()}
+    return rules.retention_rule_update(actor=request.user, rule=rule, data=data)
+
+
+@router.delete(
+    "/privacy/retention-rules/{retention_rule_id}",
+    response={204: None, 403: dict, 404: dict},
+)
+def delete_retention_rule(request: HttpRequest, retention_rule_id: str):
+    rule = _retention_rule(request, retention_rule_id)
+    if rule is None:
+        return Status(404, NOT_FOUND)
+    rules.retention_rule_delete(actor=request.user, rule=rule)
+    return Status(204, None)
+
+
+@router.get(
+    "/privacy/retention-rules/{retention_rule_id}/preview",
+    response={200: RetentionPreview, 403: dict, 404: dict},
+)
+def preview_retention_rule(request: HttpRequest, retention_rule_id: str):
+    """What the rule would erase today: how many records, and the first of
+    them — exactly what the next run erases if nothing changes meanwhile."""
+    rule = _retention_rule(request, retention_rule_id)
+    if rule is None:
+        return Status(404, NOT_FOUND)
+    return preview(rule)
+
+
+@router.get("/privacy/retention-runs", response={200: RetentionRunList, 403: dict})
+def list_retention_runs(request: HttpRequest, params: Query[RunListParams]):
+    """The daily runs' reports, the latest first: per rule the cutoff, how
+    many records were erased (by id) and how many failed."""
+    services.require_request_handler(request.user)
+    return paginate(
+        selectors.retention_run_list(user=request.user),
+        order=("-created_at", "-id"),
+        limit=params.limit,
+        cursor=params.cursor,
+    )
+
+
+# The register of processing activities ---------------------------------------------
+
+
+class RegisterParams(Schema):
+    format: Literal["json", "html", "pdf"] = "json"
+
+
+@router.get("/privacy/register", response={200: dict, 403: dict})
+def get_register(request: HttpRequest, params: Query[RegisterParams]):
+    """The register of processing activities (GDPR Art. 30), generated from
+    the configuration: purposes, categories of data subjects and data,
+    recipients, retention periods, technical and organisational measures.
+    ``?format=html`` or ``pdf`` for the printable document."""
+    services.require_request_handler(request.user)
+    document = processing_register()
+    if params.format == "html":
+        return HttpResponse(register_html(document), content_type="text/html; charset=utf-8")
+    if params.format == "pdf":
+        return _pdf(document)
+    return document
+
+
+@router.get("/privacy/register.pdf", response={200: None, 403: dict})
+def get_register_pdf(request: HttpRequest):
+    """The register of processing activities as PDF."""
+    services.require_request_handler(request.user)
+    return _pdf(processing_register())
+
+
+def _pdf(document: dict) -> HttpResponse:
+    response = HttpResponse(register_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="processing-register.pdf"'
+    return response

@@ -26,6 +26,7 @@ The report, ``{"stores": [{"name", "items_removed"}], "kept": [{"what",
 "legal_ground", "until"}]}``, is kept on the request as proof and the
 request is done. Executing a done erasure again answers the same report."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -92,6 +93,33 @@ def execute_erasure(*, actor: Any, request: DataSubjectRequest) -> dict[str, Any
     person = request.contact
     if person is None:
         raise FieldErrors.single("contact_id", _("The request names no person to erase."))
+    saved: dict[str, Any] = {}
+
+    def save_report(erasure: Erasure) -> None:
+        found = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+        saved["report"] = found.erasure_report = report_of(erasure)
+        found.erased_at = timezone.now()
+        if found.is_open:
+            found.status = RequestStatus.DONE
+            found.done_at = found.erased_at
+            found.done_by = actor
+        found.save(update_fields=["erasure_report", "erased_at", "status", "done_at", "done_by"])
+
+    erase_person(actor=actor, person=person, finish=save_report, cause={"request": str(request.pk)})
+    return saved["report"]
+
+
+def erase_person(
+    *,
+    actor: Any,
+    person: Any,
+    cause: dict[str, str],
+    finish: Callable[[Erasure], None] | None = None,
+) -> Erasure:
+    """Erase ``person`` from every store (a request's erasure, or a
+    retention rule's: ``actor`` None). ``finish`` runs in the last
+    transaction, after the person's own record went; ``cause`` names the
+    request or rule in the audit entry of the erasure."""
     erasure = Erasure(actor=actor, person=person, identifiers=_identifiers(person))
     person_id = str(person.pk)
     requests = list(
@@ -104,41 +132,42 @@ def execute_erasure(*, actor: Any, request: DataSubjectRequest) -> dict[str, Any
     with transaction.atomic():
         _forget(erasure, requests)
     # The person's own record last, in one transaction with the report: a
-    # failure before leaves the person to run the request again from.
+    # failure before leaves the person to run the erasure again from.
     with transaction.atomic():
         import_string(person_type().personal_data.erase)(erasure)  # type: ignore[union-attr]
-        request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
-        report = report_of(erasure)
-        request.erasure_report = report
-        request.erased_at = timezone.now()
-        if request.is_open:
-            request.status = RequestStatus.DONE
-            request.done_at = request.erased_at
-            request.done_by = actor
-        request.save(update_fields=["erasure_report", "erased_at", "status", "done_at", "done_by"])
+        if finish is not None:
+            finish(erasure)
         audit_record(
             actor=actor,
             action=AuditAction.ERASE,
             object_type=person_type().key,
             object_id=person_id,
             object_repr="",
-            changes={"request": [None, str(request.pk)]},
+            changes={key: [None, value] for key, value in cause.items()},
         )
-    return report
+    return erasure
+
+
+def forget_records(records: dict[str, set[str]]) -> tuple[int, int]:
+    """The copies every record type shares, of these records (model label →
+    ids): their audit entries lose their values, their outbox events go.
+    Returns how many audit entries and outbox events."""
+    from django.apps import apps
+
+    by_type: dict[str, set[str]] = {}
+    outbox = 0
+    for label, ids in records.items():
+        model = apps.get_model(label)
+        by_type.setdefault(object_type_key(model), set()).update(ids)
+        outbox += OutboxEvent.objects.filter(model=label, record_id__in=list(ids)).delete()[0]
+    return redact_records(records=by_type), outbox
 
 
 def _forget(erasure: Erasure, requests: list) -> None:
     """The copies every record type shares: audit values, outbox events,
     the register's identifiers; and the suppression list."""
-    from django.apps import apps
-
-    by_type: dict[str, set[str]] = {}
-    outbox = 0
-    for label, ids in erasure.records.items():
-        model = apps.get_model(label)
-        by_type.setdefault(object_type_key(model), set()).update(ids)
-        outbox += OutboxEvent.objects.filter(model=label, record_id__in=list(ids)).delete()[0]
-    erasure.removed(gettext_noop("audit trail values"), redact_records(records=by_type))
+    audited, outbox = forget_records(erasure.records)
+    erasure.removed(gettext_noop("audit trail values"), audited)
     erasure.removed(gettext_noop("outbox events"), outbox)
     mentions = Q(pk__in=[])
     for value in [*erasure.identifiers.all(), *erasure.record_ids()]:

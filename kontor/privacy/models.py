@@ -131,3 +131,60 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.digest[:12]}"
+
+
+class RetentionRule(BaseModel):
+    """How long records of a type (and category) are kept: ``months`` after
+    the type's starting point (``RetentionSpec.counted_from``: the last
+    interaction, the end of the document's year); then the daily run erases
+    them (kontor.privacy.retention)."""
+
+    record_type = models.CharField(_("record type"), max_length=64)
+    # "" for every record of the type.
+    category = models.CharField(_("category"), max_length=64, blank=True)
+    months = models.PositiveIntegerField(_("months"))
+    legal_ground = models.CharField(_("legal ground"), max_length=500, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["record_type", "category", "id"]
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_type", "category"], name="retention_rule_once_per_category"
+            ),
+            models.CheckConstraint(condition=Q(months__gte=1), name="retention_rule_months_min"),
+        ]
+
+    def __str__(self) -> str:
+        scope = f"{self.record_type}/{self.category}" if self.category else self.record_type
+        return f"{scope} · {self.months}"
+
+
+class RetentionRun(BaseModel):
+    """One daily run of the retention rules, kept as the report to the data
+    protection officer: ``report`` is ``{"rules": [{"rule", "record_type",
+    "category", "months", "cutoff", "erased", "ids", "failed"}], "kept":
+    [{"request", "type", "id", "what", "until", "erased"}]}``."""
+
+    ran_on = models.DateField(_("run on"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    erased = models.PositiveIntegerField(_("records erased"), default=0)
+    report = models.JSONField(_("report"), default=dict)
+
+    class Meta:
+        ordering = ["-ran_on", "-created_at", "-id"]
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+
+    def __str__(self) -> str:
+        return f"{self.ran_on:%Y-%m-%d} · {self.erased}"

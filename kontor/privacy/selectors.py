@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from kontor.access.grants import access_for
-from kontor.privacy.models import DataSubjectRequest
+from kontor.privacy.models import DataSubjectRequest, RetentionRule, RetentionRun
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -34,3 +34,23 @@ def request_get(*, user: User, request_id: Any) -> DataSubjectRequest | None:
     except ValueError:
         return None
     return request_list(user=user).filter(pk=pk).first()
+
+
+def retention_rule_list(*, user: User) -> QuerySet[RetentionRule]:
+    if not may_handle_requests(user):
+        return RetentionRule.objects.none()
+    return RetentionRule.objects.order_by("record_type", "category", "id")
+
+
+def retention_rule_get(*, user: User, rule_id: Any) -> RetentionRule | None:
+    try:
+        pk = uuid.UUID(str(rule_id))
+    except ValueError:
+        return None
+    return retention_rule_list(user=user).filter(pk=pk).first()
+
+
+def retention_run_list(*, user: User) -> QuerySet[RetentionRun]:
+    if not may_handle_requests(user):
+        return RetentionRun.objects.none()
+    return RetentionRun.objects.order_by("-ran_on", "-created_at", "-id")

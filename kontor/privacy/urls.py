@@ -25,4 +25,15 @@ urlpatterns = [
         views.request_execute,
         name="privacy-request-execute",
     ),
+    path("privacy/retention/", views.retention_rules, name="privacy-retention"),
+    path(
+        "privacy/retention/rules/<uuid:rule_id>/",
+        views.retention_rule,
+        name="privacy-retention-rule",
+    ),
+    path(
+        "privacy/retention/runs/<uuid:run_id>/", views.retention_run, name="privacy-retention-run"
+    ),
+    path("privacy/register/", views.register_page, name="privacy-register"),
+    path("privacy/register.pdf", views.register_download, name="privacy-register-pdf"),
 ]

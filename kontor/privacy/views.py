@@ -1,6 +1,7 @@
 """The data protection officer's pages: the register of requests of data
 subjects (open ones by deadline, overdue ones marked), recording a request,
-a request's page with the export to download and closing it."""
+a request's page with the export to download and closing it; the retention
+rules with their previews and runs; the register of processing activities."""
 
 from uuid import UUID
 
@@ -15,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kontor.core.exceptions import FieldErrors
-from kontor.privacy import selectors, services
+from kontor.privacy import rules, selectors, services
 from kontor.privacy.erasure import execute_erasure
 from kontor.privacy.export.archive import export_filename, request_export
-from kontor.privacy.forms import CloseForm, RequestForm
+from kontor.privacy.forms import CloseForm, RequestForm, RetentionRuleForm
 from kontor.privacy.models import DataSubjectRequest, RequestStatus
+from kontor.privacy.register import processing_register, register_pdf
+from kontor.privacy.retention import preview
 from kontor.privacy.subjects import person_get, person_type
 
 CLOSED_SHOWN = 50
@@ -161,3 +164,92 @@ def request_execute(request: HttpRequest, request_id: UUID) -> HttpResponse:
     else:
         messages.success(request, _("The person is erased; the report is kept with the request."))
     return redirect("privacy-request-detail", request_id=found.pk)
+
+
+RUNS_SHOWN = 20
+
+
+@login_required
+def retention_rules(request: HttpRequest) -> HttpResponse:
+    """The retention rules with what each would erase today, a form for a
+    new one, and the last runs' reports."""
+    _require(request)
+    form = RetentionRuleForm(request.POST or None, initial={"enabled": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rules.retention_rule_create(actor=request.user, data=form.cleaned_data)
+        except FieldErrors as errors:
+            _add_errors(form, errors)
+        else:
+            messages.success(request, _("The retention rule is saved."))
+            return redirect("privacy-retention")
+    found = list(selectors.retention_rule_list(user=request.user))
+    return render(
+        request,
+        "privacy/retention.html",
+        {
+            "rules": [(rule, preview(rule)) for rule in found],
+            "form": form,
+            "runs": list(selectors.retention_run_list(user=request.user)[:RUNS_SHOWN]),
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _rule(request: HttpRequest, rule_id: UUID):
+    found = selectors.retention_rule_get(user=request.user, rule_id=rule_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+def retention_rule(request: HttpRequest, rule_id: UUID) -> HttpResponse:
+    """One rule: its preview (how many records, the first of them) and a
+    form to change it; deleting it."""
+    _require(request)
+    rule = _rule(request, rule_id)
+    initial = {field: getattr(rule, field) for field in rules.FIELDS}
+    form = RetentionRuleForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            rules.retention_rule_delete(actor=request.user, rule=rule)
+            messages.success(request, _("The retention rule is deleted."))
+            return redirect("privacy-retention")
+        if form.is_valid():
+            try:
+                rules.retention_rule_update(actor=request.user, rule=rule, data=form.cleaned_data)
+            except FieldErrors as errors:
+                _add_errors(form, errors)
+            else:
+                messages.success(request, _("The retention rule is saved."))
+                return redirect("privacy-retention-rule", rule_id=rule.pk)
+    return render(
+        request,
+        "privacy/retention_rule.html",
+        {"rule": rule, "preview": preview(rule), "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def retention_run(request: HttpRequest, run_id: UUID) -> HttpResponse:
+    _require(request)
+    run = selectors.retention_run_list(user=request.user).filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    return render(request, "privacy/retention_run.html", {"run": run})
+
+
+@login_required
+def register_page(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    return render(request, "privacy/register_page.html", {"register": processing_register()})
+
+
+@login_required
+def register_download(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    response = HttpResponse(register_pdf(processing_register()), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="processing-register.pdf"'
+    return response

@@ -10,7 +10,8 @@ quotes as business letters for 6 years, invoices as accounting records for
 the name and address they were issued to; only the link to the erased
 contact goes. The erasure report lists each one kept (kind, number, id), so
 the data protection officer, and no one else, can still tell whose they
-were; they go with the rest of the year's documents when the period ends."""
+were; when the period ends the daily retention run erases them
+(``erase_expired_documents``)."""
 
 import datetime
 
@@ -18,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 from kontor.core.erasure import Erasure
+from kontor.core.records import record_type_for
 from kontor.sales.models import Deal, Invoice, Order, Quote
 
 BUSINESS_LETTER = "§ 257 (1) no. 2, (4) HGB; § 147 (1) no. 2, (3) AO (business letter)"
@@ -44,6 +46,8 @@ def _keep_documents(erasure: Erasure, model, date_field: str, years: int, ground
             what=f"{model._meta.model_name} {document.number} ({document.pk})",
             legal_ground=ground,
             until=keep_until(_document_year(document, date_field), years),
+            record_type=record_type_for(model).key,
+            record_id=document.pk,
         )
     erasure.touched(model, [document.pk for document in documents])
     model.objects.filter(pk__in=[document.pk for document in documents]).update(contact=None)

@@ -22,8 +22,11 @@ from kontor.core.records import (
     FieldSpec,
     PersonalData,
     RecordType,
+    RetentionDefault,
+    RetentionSpec,
     SearchSpec,
 )
+from kontor.sales.erasure import ACCOUNTING_RECORD, BUSINESS_LETTER
 from kontor.sales.sync_kinds import INVOICES_SYNC, ORDERS_SYNC, PRODUCTS_SYNC
 from kontor.sales.warehouse import (
     DEAL_SNAPSHOT,
@@ -183,6 +186,12 @@ QUOTE = RecordType(
     personal_data=PersonalData(
         links=("contact",), erase="kontor.sales.erasure.erase_quotes", erase_order=30
     ),
+    retention=RetentionSpec(
+        expired="kontor.sales.retention.expired_quotes",
+        counted_from=_("the end of the year of the document"),
+        erase="kontor.sales.services.documents_erase_expired",
+        defaults=(RetentionDefault(72, BUSINESS_LETTER),),
+    ),
     merge_links=CUSTOMER_LINKS,
     warehouse=(QUOTE_LINE,),
     role_levels=(SERVICE_READS,),
@@ -212,6 +221,12 @@ ORDER = RecordType(
     search=SearchSpec(fields=("number", "customer_name")),
     personal_data=PersonalData(
         links=("contact",), erase="kontor.sales.erasure.erase_orders", erase_order=30
+    ),
+    retention=RetentionSpec(
+        expired="kontor.sales.retention.expired_orders",
+        counted_from=_("the end of the year of the document"),
+        erase="kontor.sales.services.documents_erase_expired",
+        defaults=(RetentionDefault(72, BUSINESS_LETTER),),
     ),
     merge_links=CUSTOMER_LINKS,
     warehouse=(ORDER_LINE,),
@@ -255,6 +270,12 @@ INVOICE = RecordType(
     search=SearchSpec(fields=("number", "customer_name")),
     personal_data=PersonalData(
         links=("contact",), erase="kontor.sales.erasure.erase_invoices", erase_order=30
+    ),
+    retention=RetentionSpec(
+        expired="kontor.sales.retention.expired_invoices",
+        counted_from=_("the end of the year of the document"),
+        erase="kontor.sales.services.documents_erase_expired",
+        defaults=(RetentionDefault(120, ACCOUNTING_RECORD),),
     ),
     merge_links=CUSTOMER_LINKS,
     warehouse=(INVOICE,),

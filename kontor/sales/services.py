@@ -1487,3 +1487,22 @@ def invoice_update(
             financial=_PAYMENT_FIELDS,
         )  # fmt: skip
     return invoice
+
+
+# Retention ---------------------------------------------------------------------------
+
+
+def documents_erase_expired(*, actor: User | None, documents: list[Any]) -> list[Any]:
+    """Delete quotes, orders or invoices whose retention period has ended
+    (the data protection layer's retention run; ``actor`` is None for the
+    worker): each with its lines and one audit entry (``deleted``, no
+    values); shares on them go too. Returns the ids deleted."""
+    deleted = []
+    with transaction.atomic():
+        for document in documents:
+            audit_record(actor=actor, action=AuditAction.DELETE, record=document, changes={})
+            custom_values.forget_shares(document)
+            deleted.append(document.pk)
+        for model in {type(document) for document in documents}:
+            model.objects.filter(pk__in=deleted).delete()
+    return deleted

@@ -8,6 +8,9 @@ class TelephonyConfig(AppConfig):
     verbose_name = _("Telephony")
 
     def ready(self) -> None:
+        from kontor.core.processing import register_recipient_source
+
+        register_recipient_source("kontor.telephony.processing.recipients_for_register")
         from kontor.core.encryption import register_encrypted_column
         from kontor.core.records import (
             MergeLink,

@@ -87,6 +87,7 @@ PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
     "merge_id": lambda case, scope: case.extra["merges"][scope].pk,
     "import_id": lambda case, scope: case.extra["imports"][scope].pk,
     "rule_id": lambda case, scope: case.extra["rule"].pk,
+    "retention_rule_id": lambda case, scope: case.extra["retention_rule"].pk,
     "address_id": lambda case, scope: case.extra["service_address"].pk,
     "purpose": lambda case, scope: case.extra["purpose"].key,
     # The payments dashboard: its figures are the financial ones.
@@ -324,6 +325,11 @@ def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] 
             {"text_version": "Matrix v1"},
         ),
         ("POST", "/privacy/requests/{request_id}/execute"): ("json", {}),
+        ("POST", "/privacy/retention-rules"): (
+            "json",
+            {"record_type": "contact", "category": "customer", "months": 60},
+        ),
+        ("PATCH", "/privacy/retention-rules/{retention_rule_id}"): ("json", {"months": 84}),
         **{(method, path): ("json", {}) for method, path in INTEGRATION_OPERATIONS},
     }
     if method in ("GET", "DELETE"):
@@ -484,7 +490,10 @@ def expected(method: str, path: str, case: Case, scope: str) -> set[int]:
         # whoever owns the person's records.
         if role not in PRIVACY_HANDLERS:
             return {403}
-        return {201} if (method, path) == ("POST", "/privacy/requests") else {200}
+        if method == "DELETE":
+            return {204}
+        creates = {("POST", "/privacy/requests"), ("POST", "/privacy/retention-rules")}
+        return {201} if (method, path) in creates else {200}
     if path.startswith("/jobs"):
         return {200} if admin else {403}  # the background queue is the administrators'
     if path.startswith("/tokens"):
@@ -603,9 +612,15 @@ def _extra(world: World) -> dict[str, Any]:
         )
         for scope in SCOPES
     }
+    from kontor.privacy.models import RetentionRule
+
+    retention_rule = RetentionRule.objects.update_or_create(
+        record_type="order", category="", defaults={"months": 72}
+    )[0]
     return {
         **_new_app_records(world),
         "privacy_requests": privacy_requests,
+        "retention_rule": retention_rule,
         "job": failed,
         "pipeline": pipeline,
         "calendar": calendar,
