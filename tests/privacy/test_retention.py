@@ -344,3 +344,20 @@ def test_the_retention_page_is_the_officers(client):
 
     assert client.get("/privacy/retention/").status_code == 403
     assert client.get("/privacy/register/").status_code == 403
+
+
+def test_every_type_with_retention_says_how_its_records_go():
+    from django.utils.module_loading import import_string
+
+    from kontor.privacy.retention import retention_types
+    from kontor.privacy.subjects import person_type
+
+    kinds = {kind.key: kind for kind in retention_types()}
+    assert {"contact", "quote", "order", "invoice"} <= set(kinds)
+    for kind in kinds.values():
+        spec = kind.retention
+        import_string(spec.expired)
+        assert kind.key == person_type().key or import_string(spec.erase), kind.key
+        assert bool(spec.categories) == bool(spec.category_field), kind.key
+        for default in spec.defaults:
+            assert not default.category or default.category in dict(spec.categories)
