@@ -340,7 +340,24 @@ class RegisterParams(Schema):
     format: Literal["json", "html", "pdf"] = "json"
 
 
-@router.get("/privacy/register", response={200: dict, 403: dict})
+REGISTER_OPENAPI = {
+    "responses": {
+        200: {
+            "description": "The register: JSON, or the document as HTML or PDF (?format=).",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/html": {},
+                "application/pdf": {},
+            },
+        }
+    }
+}
+REGISTER_PDF_OPENAPI = {
+    "responses": {200: {"description": "The register as PDF", "content": {"application/pdf": {}}}}
+}
+
+
+@router.get("/privacy/register", response={200: dict, 403: dict}, openapi_extra=REGISTER_OPENAPI)
 def get_register(request: HttpRequest, params: Query[RegisterParams]):
     """The register of processing activities (GDPR Art. 30), generated from
     the configuration: purposes, categories of data subjects and data,
@@ -349,13 +366,17 @@ def get_register(request: HttpRequest, params: Query[RegisterParams]):
     services.require_request_handler(request.user)
     document = processing_register()
     if params.format == "html":
-        return HttpResponse(register_html(document), content_type="text/html; charset=utf-8")
+        response = HttpResponse(register_html(document), content_type="text/html; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
+        return response
     if params.format == "pdf":
         return _pdf(document)
     return document
 
 
-@router.get("/privacy/register.pdf", response={200: None, 403: dict})
+@router.get(
+    "/privacy/register.pdf", response={200: None, 403: dict}, openapi_extra=REGISTER_PDF_OPENAPI
+)
 def get_register_pdf(request: HttpRequest):
     """The register of processing activities as PDF."""
     services.require_request_handler(request.user)
@@ -365,4 +386,5 @@ def get_register_pdf(request: HttpRequest):
 def _pdf(document: dict) -> HttpResponse:
     response = HttpResponse(register_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="processing-register.pdf"'
+    response["Cache-Control"] = "private, no-store"
     return response
