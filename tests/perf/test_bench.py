@@ -77,6 +77,8 @@ def test_generate_bench_and_load_run_end_to_end_from_the_command_line(tmp_path):
     assert report["user"] == "rep-2"
     assert {"phone_lookup_http", "email_lookup_http"} <= set(report["operations"])
     assert report["operations"]["phone_lookup_http"]["samples"] > 0
+    # What HTTP adds per request type measured both ways.
+    assert set(report["http_overhead_ms"]) >= {"phone_lookup", "email_lookup", "search_phone"}
 
     loaded = kontor(
         "loadtest",
