@@ -338,14 +338,18 @@ def running_server_process(workers: int = 2, *, rate_limit: bool = False):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        # Generous: on a busy machine start-up (collectstatic, Django's
+        # imports in each worker) has taken over a minute.
+        deadline = time.monotonic() + 300
+        while True:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                     break
             except OSError:
                 if process.poll() is not None:
                     raise RuntimeError("kontor serve exited during start-up") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("kontor serve did not answer within 300 s") from None
                 time.sleep(0.2)
         yield port, process
     finally:
