@@ -29,7 +29,8 @@ class Access:
     # Handles the requests of data subjects (GDPR Art. 15-21).
     data_subject_requests: bool = False
     is_superuser: bool = False
-    # Filled on demand (each costs one query, once).
+    # Filled on demand (the teams with their members in one query, the
+    # field categories in another; each once).
     _team_ids: list[Any] | None = None
     _team_member_ids: set[int] | None = None
     _field_categories: dict[str, dict[str, str]] | None = None
@@ -60,29 +61,29 @@ class Access:
 
     def team_ids(self) -> list[Any]:
         if self._team_ids is None:
-            from kontor.access.models import Team
-
-            self._team_ids = (
-                list(Team.objects.filter(members=self.user_id).values_list("pk", flat=True))
-                if self.user_id
-                else []
-            )
-        return self._team_ids
+            self._load_teams()
+        return self._team_ids  # type: ignore[return-value]
 
     def team_member_ids(self) -> set[int]:
         """The user and everyone who shares a team with them."""
         if self._team_member_ids is None:
-            from kontor.access.models import Team
+            self._load_teams()
+        return self._team_member_ids  # type: ignore[return-value]
 
-            members: set[int] = {self.user_id} if self.user_id else set()
-            if self.user_id:
-                through = Team.members.through
-                teams = through.objects.filter(user_id=self.user_id).values("team_id")
-                members.update(
-                    through.objects.filter(team_id__in=teams).values_list("user_id", flat=True)
-                )
-            self._team_member_ids = members
-        return self._team_member_ids
+    def _load_teams(self) -> None:
+        """The user's teams and their members, in one query: the membership
+        rows of every team the user is in (which include the user's own)."""
+        from kontor.access.models import Team
+
+        rows: list[tuple[Any, int]] = []
+        if self.user_id:
+            through = Team.members.through
+            teams = through.objects.filter(user_id=self.user_id).values("team_id")
+            rows = list(through.objects.filter(team_id__in=teams).values_list("team_id", "user_id"))
+        self._team_ids = sorted({team_id for team_id, _user_id in rows}, key=str)
+        self._team_member_ids = {user_id for _team_id, user_id in rows}
+        if self.user_id:
+            self._team_member_ids.add(self.user_id)
 
 
 def _everything(user_id: int | None, *, superuser: bool) -> Access:

@@ -11,7 +11,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
 from kontor.access.grants import access_for
-from kontor.access.policy import FieldAccess, fields_for, restrict
+from kontor.access.policy import FieldAccess, fields_for, readable, restrict
 from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.normalization import (
     InvalidContactPoint,
@@ -29,6 +29,8 @@ User = AbstractBaseUser | AnonymousUser
 
 MIN_PHONE_FRAGMENT_DIGITS = 3
 MAX_SEARCH_TERMS = 8
+# The most records one lookup answers with (a switchboard number may be on many).
+LOOKUP_LIMIT = 50
 # A search that is one phone number typed with spaces, e.g. "+49 (0)30 123 45".
 _PHONE_LIKE = re.compile(r"^\+?[0-9\s()./-]+$")
 # Larger ids exist in no database; asking for one would overflow SQLite's integers.
@@ -323,17 +325,18 @@ def lookup_phone(*, user: User, number: str) -> list[Match]:
     rank = {e164: index for index, e164 in enumerate(candidates)}
     for main, digits_left_off in main_number_candidates(candidates[0]):
         rank.setdefault(main, len(candidates) + digits_left_off)
-    contacts, organizations = _searchable_by(user, "phones")
-    phones = (
-        PhoneNumber.objects.filter(e164__in=list(rank))
-        .filter(_owned_by(contacts, organizations))
-        .select_related("contact__organization", "organization")
-        # Exact numbers before main numbers, so the cut keeps them.
-        .order_by(
+    phones = _readable_points(
+        user,
+        "phones",
+        PhoneNumber.objects.filter(e164__in=list(rank)).select_related(
+            "contact__organization", "organization"
+        ),
+        # Exact numbers before main numbers, so a cut keeps them.
+        order=(
             Case(When(e164__in=candidates, then=Value(0)), default=Value(1)),
             Length("e164").desc(),
             "id",
-        )[:50]
+        ),
     )
 
     def order(phone: PhoneNumber) -> tuple:
@@ -358,11 +361,13 @@ def lookup_email(*, user: User, address: str) -> list[Match]:
 
     Raises InvalidContactPoint for something that is no email address."""
     email = normalize_email(address)
-    contacts, organizations = _searchable_by(user, "emails")
-    emails = (
-        EmailAddress.objects.filter(normalized=email.normalized)
-        .filter(_owned_by(contacts, organizations))
-        .select_related("contact__organization", "organization")[:50]
+    emails = _readable_points(
+        user,
+        "emails",
+        EmailAddress.objects.filter(normalized=email.normalized).select_related(
+            "contact__organization", "organization"
+        ),
+        order=("id",),
     )
     ordered = sorted(emails, key=lambda e: (e.contact_id is None, e.position))
     matches = [Match(record=e.owner_record, reason="email") for e in ordered]
@@ -375,11 +380,47 @@ def lookup_email(*, user: User, address: str) -> list[Match]:
                 .values("organization_id")
                 .order_by()
             )
-        by_domain = (
-            visible_organizations(user).filter(pk__in=same_domain).order_by("name", "id")[:20]
+        # As for the contact points: the few organizations first, then
+        # their owners checked; the whole condition only for a crowded domain.
+        domain_organizations = Organization.objects.filter(pk__in=same_domain).order_by(
+            "name", "id"
         )
+        found = list(domain_organizations[: LOOKUP_LIMIT + 1])
+        if len(found) > LOOKUP_LIMIT:
+            found = list(
+                visible_organizations(user)
+                .filter(pk__in=same_domain)
+                .order_by("name", "id")[:LOOKUP_LIMIT]
+            )
+        by_domain = readable(user, found)[:20]
         matches += [Match(record=o, reason="email_domain") for o in by_domain]
     return _dedupe(matches)
+
+
+def _readable_points(user: User, field: str, points: QuerySet, *, order: tuple) -> list:
+    """At most ``LOOKUP_LIMIT`` of ``points`` (the phone numbers or email
+    addresses of one lookup) whose owner the user may read, with ``field``;
+    the caller sorts them.
+
+    The index finds the few contact points of a number or an address first;
+    only their owners are then checked against the user's access
+    (``readable``: in memory, or with one look at the shares). The one query
+    with the whole visibility condition in it cost more to build and to
+    plan than to run. Only a number or address on more records than the
+    limit takes that query, in ``order``, so that the cut keeps the best."""
+    found = list(points.order_by()[: LOOKUP_LIMIT + 1])
+    if len(found) > LOOKUP_LIMIT:
+        contacts, organizations = _searchable_by(user, field)
+        return list(
+            points.filter(_owned_by(contacts, organizations)).order_by(*order)[:LOOKUP_LIMIT]
+        )
+    may_read = {
+        "contact": field in fields_for(user, "contact"),
+        "organization": field in fields_for(user, "organization"),
+    }
+    candidates = [p for p in found if may_read["contact" if p.contact_id else "organization"]]
+    owners = {id(record) for record in readable(user, [p.owner_record for p in candidates])}
+    return [p for p in candidates if id(p.owner_record) in owners]
 
 
 def _owned_by(contacts: QuerySet, organizations: QuerySet) -> Q:

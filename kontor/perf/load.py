@@ -12,6 +12,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from kontor.accounts.services import api_token_create
 from kontor.activities.models import Activity
 from kontor.contacts.models import Contact
 from kontor.contacts.selectors import visible_contacts
-from kontor.perf.bench import bench_user, draw_samples, running_server
+from kontor.perf.bench import bench_user, draw_samples, running_server_process
 
 LOAD_TAG = "kontor-load"
 TOKEN_NAME = "kontor loadtest"  # noqa: S105 (the name of the tokens, not a secret)
@@ -94,8 +95,9 @@ def run(
         )
         connection.close()  # the server processes open their own connections
         try:
-            with running_server(rate_limit=True) as port:
+            with running_server_process(rate_limit=True) as (port, server):
                 log(f"{users} colleagues for {seconds} s against port {port} …")
+                memory_at_start = _settled_worker_memory(server.pid)
                 command = [
                     sys.executable, "-m", "locust",
                     "-f", str(Path(__file__).with_name("locustfile.py")),
@@ -116,6 +118,7 @@ def run(
                     timeout=seconds + 120,
                     check=False,
                 )
+                memory_at_end = worker_memory(server.pid)
             stats_file = Path(directory) / "load_stats.csv"
             if not stats_file.exists():
                 raise RuntimeError(f"locust failed:\n{locust.stderr[-2000:]}")
@@ -131,7 +134,45 @@ def run(
         "accounts": len(accounts),
         **stats,
         "failure_details": list(csv.DictReader(failures.splitlines())),
+        "worker_rss_mb": {
+            str(pid): {"start": rss, "end": memory_at_end.get(pid)}
+            for pid, rss in memory_at_start.items()
+        },
     }
+
+
+def _settled_worker_memory(server_pid: int, workers: int = 2) -> dict[int, float]:
+    """The workers' memory once they have all booted (two readings half a
+    second apart agree within a megabyte), or after 30 s."""
+    before: dict[int, float] = {}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = worker_memory(server_pid)
+        settled = len(now) >= workers and now.keys() == before.keys()
+        if settled and all(abs(now[pid] - before[pid]) <= 1 for pid in now):
+            return now
+        before = now
+    return before
+
+
+def worker_memory(server_pid: int) -> dict[int, float]:
+    """Resident memory (MB) of each worker process of the server, read from
+    /proc (Linux); empty where there is no /proc."""
+    try:
+        children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    except OSError:
+        return {}
+    memory = {}
+    for pid in map(int, children):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:  # the worker ended meanwhile
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                memory[pid] = round(int(line.split()[1]) / 1024, 1)
+    return memory
 
 
 def _clean_up() -> None:
@@ -155,6 +196,12 @@ def format_report(report: dict[str, Any]) -> str:
             f"{figures['requests_per_s']:>9.1f}{figures['p50_ms']:>9.0f}"
             f"{figures['p95_ms']:>9.0f}{figures['p99_ms']:>9.0f}"
         )
+    if report.get("worker_rss_mb"):
+        lines.append("")
+        lines.append("server worker processes, resident memory at start → end:")
+        for pid, rss in report["worker_rss_mb"].items():
+            end = "gone" if rss["end"] is None else f"{rss['end']:.0f} MB"
+            lines.append(f"  worker {pid}: {rss['start']:.0f} MB → {end}")
     for failure in report["failure_details"]:
         lines.append(f"FAILED {failure['Method']} {failure['Name']}: {failure['Error']}")
     return "\n".join(lines)

@@ -4,7 +4,7 @@ import pytest
 
 from kontor.access.grants import access_for, combine
 from kontor.access.models import Role
-from kontor.access.policy import can, can_create
+from kontor.access.policy import can, can_create, readable
 from kontor.access.rights import Level
 from kontor.access.services import share_create
 from kontor.activities.selectors import visible_activities
@@ -167,6 +167,42 @@ def test_a_record_shared_with_a_team_reaches_every_member():
 
     assert foreign in visible_contacts(world.me)
     assert foreign in visible_contacts(world.teammate)
+
+
+def test_readable_keeps_in_order_what_the_user_may_read_asking_only_for_shares(
+    django_assert_num_queries,
+):
+    world = build_world("sales")
+    own, team, foreign = (world.records[s] for s in ("own", "team", "foreign"))
+    shared = ContactFactory(owner=foreign.owner)
+    share_create(actor=world.admin, record=shared, user=world.me)
+    records = [
+        foreign.contact, own.contact, foreign.organization, shared, team.organization,
+        team.contact,
+    ]  # fmt: skip
+    access_for(world.me).team_member_ids(), access_for(world.me).team_ids()
+
+    with django_assert_num_queries(1):  # the shares of the two foreign records
+        found = readable(world.me, records)
+    with django_assert_num_queries(0):  # owned within the team: no share to ask about
+        assert readable(world.me, [own.contact, team.organization]) == [
+            own.contact,
+            team.organization,
+        ]
+
+    assert found == [own.contact, shared, team.organization, team.contact]
+    assert {r.pk for r in found if r in visible_contacts(world.me)} == {
+        own.contact.pk,
+        shared.pk,
+        team.contact.pk,
+    }
+    assert readable(world.stranger, records) == [foreign.contact, foreign.organization, shared]
+
+
+def test_nobody_without_a_user_reads_anything():
+    from django.contrib.auth.models import AnonymousUser
+
+    assert readable(AnonymousUser(), [ContactFactory()]) == []
 
 
 def test_activities_follow_their_contact_and_their_author():

@@ -212,3 +212,40 @@ def test_a_lookup_costs_one_or_two_queries_however_many_records_match(api):
 
     assert few == many == {"phone": 1, "email": 2}
     assert len(_lookup(api, phone="089 123456")) == 17
+
+
+def test_a_rep_finds_their_record_behind_a_number_more_foreign_records_share(db):
+    """The lookup reads a number's first records and checks their owners; a
+    number on more records than it reads asks the database to apply the
+    access rules, so the rep's own record behind the cut is still found."""
+    from kontor.contacts.selectors import LOOKUP_LIMIT, lookup
+    from tests.factories import UserFactory
+
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    for _ in range(LOOKUP_LIMIT + 1):
+        ContactFactory(owner=stranger, phones=["+49 40 555000"], emails=["front@desk.example"])
+    mine = ContactFactory(owner=rep, phones=["+49 40 555000"], emails=["front@desk.example"])
+
+    assert [m.record for m in lookup(user=rep, phone="040 555000")] == [mine]
+    assert [m.record for m in lookup(user=rep, email="front@desk.example")] == [mine]
+    assert len(lookup(user=stranger, phone="040 555000")) == LOOKUP_LIMIT
+
+
+def test_a_rep_finds_a_foreign_record_shared_with_them_and_no_other(db):
+    from kontor.access.services import share_create
+    from kontor.contacts.selectors import lookup
+    from tests.factories import UserFactory
+
+    admin = UserFactory(roles=[], is_superuser=True)
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    shared, unshared = (
+        ContactFactory(owner=stranger, phones=["+49 40 777000"], emails=["desk@shared.example"])
+        for _ in range(2)
+    )
+    share_create(actor=admin, record=shared, user=rep)
+
+    assert [m.record for m in lookup(user=rep, phone="+49 40 777000")] == [shared]
+    assert [m.record for m in lookup(user=rep, email="desk@shared.example")] == [shared]
+    assert {m.record for m in lookup(user=stranger, phone="+49 40 777000")} == {shared, unshared}

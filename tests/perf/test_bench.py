@@ -77,6 +77,8 @@ def test_generate_bench_and_load_run_end_to_end_from_the_command_line(tmp_path):
     assert report["user"] == "rep-2"
     assert {"phone_lookup_http", "email_lookup_http"} <= set(report["operations"])
     assert report["operations"]["phone_lookup_http"]["samples"] > 0
+    # What HTTP adds per request type measured both ways.
+    assert set(report["http_overhead_ms"]) >= {"phone_lookup", "email_lookup", "search_phone"}
 
     loaded = kontor(
         "loadtest",
@@ -93,6 +95,11 @@ def test_generate_bench_and_load_run_end_to_end_from_the_command_line(tmp_path):
     assert "lookup phone" in loaded.stdout
     assert load["total"]["requests"] > 0 and load["total"]["failures"] == 0
     assert load["accounts"] == 3  # the sales reps, each under the access rules
+    # The server's two worker processes, their resident memory before and after.
+    assert len(load["worker_rss_mb"]) == 2
+    for memory in load["worker_rss_mb"].values():
+        assert memory["start"] > 0 and memory["end"] > 0
+    assert "resident memory at start → end" in loaded.stdout
 
 
 @pytest.mark.django_db

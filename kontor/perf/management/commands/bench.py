@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kontor.perf.bench import format_table, run
+from kontor.perf.compare import DEFAULT_THRESHOLD, format_comparison
+from kontor.perf.compare import compare as compare_reports
 from kontor.perf.duplicates_bench import duplicates_bench, format_duplicates
 from kontor.perf.export_bench import export_bench, format_export
 from kontor.perf.import_bench import format_import, import_bench
@@ -30,6 +32,19 @@ class Command(BaseCommand):
             "--user",
             help="Act as this user (e.g. a sales rep, to measure with the access rules applied); "
             "default: a superuser of the benchmark's own.",
+        )
+        parser.add_argument(
+            "--compare",
+            metavar="OLD.json",
+            help="Then print each operation's change against an earlier --json report "
+            "(p50/p95/p99 ratios new/old) and mark the regressions.",
+        )
+        parser.add_argument(
+            "--threshold",
+            type=float,
+            default=DEFAULT_THRESHOLD,
+            help="With --compare: a regression is p50 and p95 above this many times the old "
+            f"figures (default {DEFAULT_THRESHOLD}).",
         )
         parser.add_argument(
             "--sync",
@@ -90,6 +105,8 @@ class Command(BaseCommand):
         seconds,
         no_http,
         user,
+        compare: str | None,
+        threshold: float,
         sync,
         sync_invoices,
         repeat,
@@ -99,6 +116,9 @@ class Command(BaseCommand):
         import_rows,
         **options,
     ):
+        if compare and (duplicates or import_rows or warehouse or export or sync):
+            raise CommandError("--compare compares the latency benchmark's reports only.")
+        old_report = _read_report(compare, threshold) if compare else None
         if user and not get_user_model().objects.filter(username=user).exists():
             raise CommandError(f"There is no user {user!r}.")
         if duplicates or import_rows:
@@ -144,3 +164,23 @@ class Command(BaseCommand):
         if json_file:
             Path(json_file).write_text(json.dumps(report, indent=2, default=str))
             self.stdout.write(f"\nWrote {json_file}")
+        if old_report is not None:
+            self.stdout.write(
+                "\n" + format_comparison(compare_reports(old_report, report, threshold=threshold))
+            )
+
+
+def _read_report(path: str, threshold: float) -> dict:
+    """An earlier ``--json`` report of the latency benchmark, checked before
+    the run, so that a wrong file does not cost a whole run first."""
+    if threshold <= 1:
+        raise CommandError("--threshold must be above 1 (e.g. 1.25 for 25 % slower).")
+    try:
+        report = json.loads(Path(path).read_text())
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+    except ValueError as error:
+        raise CommandError(f"{path} is not JSON: {error}.") from None
+    if not isinstance(report, dict) or not isinstance(report.get("operations"), dict):
+        raise CommandError(f"{path} is no report of kontor bench --json (it has no operations).")
+    return report
