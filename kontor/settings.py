@@ -184,6 +184,9 @@ for _alias, _url in zip(KONTOR_DATABASE_REPLICAS, _replica_urls, strict=True):
         **{key: _replica[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
         "TEST": {"MIRROR": "default"},
     }
+    # A replica that does not answer is left out for the page (kontor.core.db_router):
+    # without a limit, connecting to a host that is gone waits for TCP to give up.
+    DATABASES[_alias]["OPTIONS"].setdefault("connect_timeout", 5)
 if KONTOR_DATABASE_REPLICAS:
     DATABASE_ROUTERS = ["kontor.core.db_router.ReplicaRouter"]
 

@@ -183,7 +183,8 @@ def test_kontor_database_replica_urls_adds_a_database_per_replica_and_the_router
     assert (second["HOST"], second["NAME"]) == ("replica-b.internal", "kontor")
     # The primary's connection settings, and tests use the primary's database.
     assert first["CONN_HEALTH_CHECKS"] is True
-    assert first["OPTIONS"] == found["databases"]["default"]["OPTIONS"]
+    default_options = found["databases"]["default"]["OPTIONS"]
+    assert first["OPTIONS"] == {**default_options, "connect_timeout": 5}
     assert first["TEST"]["MIRROR"] == "default"
 
 
