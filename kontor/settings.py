@@ -2,6 +2,7 @@
 from the environment here, and only here."""
 
 import base64
+import copy
 import os
 import secrets
 from datetime import timedelta
@@ -106,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kontor.core.db_router.ReadYourWritesMiddleware",
     "kontor.audit.middleware.AuditMiddleware",
     "kontor.access.middleware.PermissionDeniedMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -159,6 +161,34 @@ else:
         "-c max_parallel_workers_per_gather=" + os.environ.get("KONTOR_DB_PARALLEL_WORKERS", "0"),
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas (kontor.core.db_router, docs/performance.md): comma-separated
+# URLs of PostgreSQL streaming replicas of DATABASE_URL. Searches, lists,
+# dashboards and the warehouse export read from them; a user who wrote reads
+# from the primary for KONTOR_DATABASE_REPLICA_STICKY_SECONDS afterwards.
+_replica_urls = [
+    u.strip() for u in os.environ.get("KONTOR_DATABASE_REPLICA_URLS", "").split(",") if u.strip()
+]
+KONTOR_DATABASE_REPLICAS = [f"replica_{n}" for n in range(1, len(_replica_urls) + 1)]
+KONTOR_DATABASE_REPLICA_STICKY_SECONDS = int(
+    os.environ.get("KONTOR_DATABASE_REPLICA_STICKY_SECONDS", "10")
+)
+if _replica_urls and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("KONTOR_DATABASE_REPLICA_URLS needs PostgreSQL as DATABASE_URL.")
+for _alias, _url in zip(KONTOR_DATABASE_REPLICAS, _replica_urls, strict=True):
+    _replica = dj_database_url.parse(_url)
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"KONTOR_DATABASE_REPLICA_URLS: {_url!r} is no PostgreSQL URL.")
+    DATABASES[_alias] = {
+        **copy.deepcopy(DATABASES["default"]),
+        **{key: _replica[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
+        "TEST": {"MIRROR": "default"},
+    }
+    # A replica that does not answer is left out for the page (kontor.core.db_router):
+    # without a limit, connecting to a host that is gone waits for TCP to give up.
+    DATABASES[_alias]["OPTIONS"].setdefault("connect_timeout", 5)
+if KONTOR_DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["kontor.core.db_router.ReplicaRouter"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

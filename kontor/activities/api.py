@@ -31,6 +31,7 @@ from kontor.api.fields import Cursor, IsoDateTime
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.contacts.selectors import contact_get, organization_get
 from kontor.contacts.visibility import note_visible_organizations
+from kontor.core.db_router import replica_reads
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
 
@@ -90,24 +91,25 @@ def _page(request: HttpRequest, activities, *, order, limit: int, cursor: str | 
 @router.get("/activities", response=ActivityList, by_alias=True)
 def list_activities(request: HttpRequest, params: Query[ActivityListParams]):
     """The contact history, newest first."""
-    works_council.require_employee_view(request.user, params.assignee_id)
-    activities = selectors.activity_list(
-        user=request.user,
-        contact_id=params.contact_id,
-        organization_id=params.organization_id,
-        kinds=_kinds(params.kind),
-        since=params.since,
-        until=params.until,
-        assignee_id=params.assignee_id,
-        status=params.status,
-    )
-    return _page(
-        request,
-        activities,
-        order=selectors.TIMELINE_ORDER,
-        limit=params.limit,
-        cursor=params.cursor,
-    )
+    with replica_reads(request.user):
+        works_council.require_employee_view(request.user, params.assignee_id)
+        activities = selectors.activity_list(
+            user=request.user,
+            contact_id=params.contact_id,
+            organization_id=params.organization_id,
+            kinds=_kinds(params.kind),
+            since=params.since,
+            until=params.until,
+            assignee_id=params.assignee_id,
+            status=params.status,
+        )
+        return _page(
+            request,
+            activities,
+            order=selectors.TIMELINE_ORDER,
+            limit=params.limit,
+            cursor=params.cursor,
+        )
 
 
 @router.post("/activities", response={201: ActivityOut}, by_alias=True)

@@ -9,6 +9,7 @@ from kontor.analytics.filters import parse_filters
 from kontor.analytics.presenting import as_json
 from kontor.analytics.schemas import DashboardOut, DashboardParams, DealScoreOut
 from kontor.analytics.scoring import scores_for
+from kontor.core.db_router import replica_reads
 from kontor.sales.selectors import deal_get
 
 router = Router(tags=["analytics"])
@@ -24,10 +25,11 @@ def get_dashboard(request: HttpRequest, dashboard_key: str, params: Query[Dashbo
     `payments`: series of points (label, value) over the records the caller
     may read. 422 for bad filters; 403 for a figure works-council mode
     forbids (a team below the minimum size, figures per user)."""
-    if dashboard_key not in DASHBOARDS:
-        return Status(404, {"detail": "There is no such dashboard."})
-    filters = parse_filters(params.model_dump())
-    return as_json(dashboard(dashboard_key, user=request.user, filters=filters))
+    with replica_reads(request.user):
+        if dashboard_key not in DASHBOARDS:
+            return Status(404, {"detail": "There is no such dashboard."})
+        filters = parse_filters(params.model_dump())
+        return as_json(dashboard(dashboard_key, user=request.user, filters=filters))
 
 
 @router.get(

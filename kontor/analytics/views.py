@@ -14,6 +14,7 @@ from kontor.analytics.dashboards import DASHBOARDS, dashboard, may_show_per_user
 from kontor.analytics.filters import Filters, parse_filters
 from kontor.analytics.forms import DashboardFilterForm
 from kontor.analytics.presenting import as_csv, shown_rows
+from kontor.core.db_router import reads_from_replica
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 
 TITLES = {
@@ -60,6 +61,7 @@ DESCRIPTIONS = {
 
 @login_required
 @require_GET
+@reads_from_replica
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("analytics-dashboard", dashboard_key="pipeline")
 
@@ -74,6 +76,7 @@ def _figures(request: HttpRequest, key: str):
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_page(request: HttpRequest, dashboard_key: str) -> HttpResponse:
     if dashboard_key not in DASHBOARDS:
         raise Http404
@@ -114,6 +117,7 @@ def _query(filters: Filters) -> str:
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_csv(request: HttpRequest, dashboard_key: str) -> HttpResponse:
     try:
         _filters, board = _figures(request, dashboard_key)

@@ -32,6 +32,7 @@ from kontor.contacts.schemas import (
 )
 from kontor.contacts.selectors import MAX_ID
 from kontor.contacts.visibility import note_visible_organizations
+from kontor.core.db_router import replica_reads
 from kontor.core.exceptions import FieldErrors
 from kontor.core.records import merged_into, possible_duplicates
 from kontor.exports.http import export_openapi, export_response
@@ -103,17 +104,18 @@ def _save(aliases: dict[str, str], write: Callable[[], T]) -> T:
 
 @router.get("/contacts", response=ContactList, tags=["contacts"])
 def list_contacts(request: HttpRequest, params: Query[ContactListParams]):
-    contacts = selectors.contact_search(
-        user=request.user,
-        q=params.q,
-        lifecycle_stage=params.lifecycle_stage,
-        organization_id=params.organization_id,
-        owner_id=params.owner_id,
-        tag=params.tag,
-    )
-    page = contacts.page(order=NEWEST_FIRST, limit=params.limit, cursor=params.cursor)
-    note_visible_organizations(request.user, page.items)
-    return page
+    with replica_reads(request.user):
+        contacts = selectors.contact_search(
+            user=request.user,
+            q=params.q,
+            lifecycle_stage=params.lifecycle_stage,
+            organization_id=params.organization_id,
+            owner_id=params.owner_id,
+            tag=params.tag,
+        )
+        page = contacts.page(order=NEWEST_FIRST, limit=params.limit, cursor=params.cursor)
+        note_visible_organizations(request.user, page.items)
+        return page
 
 
 @router.get(
@@ -202,14 +204,15 @@ def delete_contact(request: HttpRequest, contact_id: str):
 
 @router.get("/organizations", response=OrganizationList, tags=["organizations"])
 def list_organizations(request: HttpRequest, params: Query[ListParams]):
-    organizations = selectors.organization_search(
-        user=request.user,
-        q=params.q,
-        lifecycle_stage=params.lifecycle_stage,
-        owner_id=params.owner_id,
-        tag=params.tag,
-    )
-    return organizations.page(order=NEWEST_FIRST, limit=params.limit, cursor=params.cursor)
+    with replica_reads(request.user):
+        organizations = selectors.organization_search(
+            user=request.user,
+            q=params.q,
+            lifecycle_stage=params.lifecycle_stage,
+            owner_id=params.owner_id,
+            tag=params.tag,
+        )
+        return organizations.page(order=NEWEST_FIRST, limit=params.limit, cursor=params.cursor)
 
 
 @router.get(

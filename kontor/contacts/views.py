@@ -35,6 +35,7 @@ from kontor.contacts.models import (
 )
 from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.visibility import note_visible_organizations
+from kontor.core.db_router import reads_from_replica
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.pagination import Page
 from kontor.core.records import merged_into, possible_duplicates
@@ -193,6 +194,7 @@ def _posted_version(request: HttpRequest) -> int | None:
 
 @login_required
 @require_GET
+@reads_from_replica
 def contact_list(request: HttpRequest) -> HttpResponse:
     filters = ContactFilterForm(request.GET)
     params = filters.selector_params()
@@ -328,6 +330,7 @@ def contact_delete(request: HttpRequest, contact_id: UUID) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def organization_list(request: HttpRequest) -> HttpResponse:
     filters = OrganizationFilterForm(request.GET)
     organizations = selectors.organization_search(user=request.user, **filters.selector_params())

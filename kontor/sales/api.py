@@ -21,6 +21,7 @@ from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.audit.services import audit_read
 from kontor.contacts.selectors import organization_get
 from kontor.contacts.visibility import note_visible_customers, note_visible_organizations
+from kontor.core.db_router import replica_reads
 from kontor.core.exceptions import PermissionDenied
 from kontor.core.pagination import paginate
 from kontor.exports.http import export_openapi, export_response
@@ -203,10 +204,11 @@ def _deal_filters(request: HttpRequest, params: DealFilterParams) -> selectors.D
 @router.get("/deals", response=DealList, tags=["deals"])
 def list_deals(request: HttpRequest, params: Query[DealListParams]):
     """Deals you may see, newest first."""
-    filters = _deal_filters(request, params)
-    page = _page(selectors.deal_list(user=request.user, filters=filters), params)
-    note_visible_customers(request.user, page.items)
-    return page
+    with replica_reads(request.user):
+        filters = _deal_filters(request, params)
+        page = _page(selectors.deal_list(user=request.user, filters=filters), params)
+        note_visible_customers(request.user, page.items)
+        return page
 
 
 @router.get(
@@ -434,12 +436,13 @@ def _quote_answer(request: HttpRequest, response: HttpResponse, quote_id: Any) -
 
 @router.get("/quotes", response=QuoteList, tags=["quotes"])
 def list_quotes(request: HttpRequest, params: Query[QuoteListParams]):
-    quotes = selectors.quote_list(
-        user=request.user, **params.model_dump(exclude={"limit", "cursor"})
-    )
-    page = _page(quotes, params)
-    note_visible_customers(request.user, page.items)
-    return page
+    with replica_reads(request.user):
+        quotes = selectors.quote_list(
+            user=request.user, **params.model_dump(exclude={"limit", "cursor"})
+        )
+        page = _page(quotes, params)
+        note_visible_customers(request.user, page.items)
+        return page
 
 
 @router.post("/quotes", response={201: QuoteOut}, tags=["quotes"])
@@ -556,12 +559,13 @@ class OrderListParams(Paging):
 
 @router.get("/orders", response=OrderList, tags=["orders"])
 def list_orders(request: HttpRequest, params: Query[OrderListParams]):
-    orders = selectors.order_list(
-        user=request.user, **params.model_dump(exclude={"limit", "cursor"})
-    )
-    page = _page(orders, params)
-    note_visible_customers(request.user, page.items)
-    return page
+    with replica_reads(request.user):
+        orders = selectors.order_list(
+            user=request.user, **params.model_dump(exclude={"limit", "cursor"})
+        )
+        page = _page(orders, params)
+        note_visible_customers(request.user, page.items)
+        return page
 
 
 @router.post("/orders", response={201: OrderOut}, tags=["orders"])
@@ -621,15 +625,18 @@ def _note_payment_reads(request: HttpRequest, invoices: list[Invoice]) -> None:
 
 @router.get("/invoices", response=InvoiceList, tags=["invoices"])
 def list_invoices(request: HttpRequest, params: Query[InvoiceListParams]):
-    if params.overdue is not None and not fields_for(request.user, "invoice").may_read("payment"):
-        raise PermissionDenied("You may not read payment data.")
-    invoices = selectors.invoice_list(
-        user=request.user, **params.model_dump(exclude={"limit", "cursor"})
-    )
-    page = _page(invoices, params)
-    note_visible_customers(request.user, page.items)
-    _note_payment_reads(request, page.items)
-    return page
+    with replica_reads(request.user):
+        if params.overdue is not None and not fields_for(request.user, "invoice").may_read(
+            "payment"
+        ):
+            raise PermissionDenied("You may not read payment data.")
+        invoices = selectors.invoice_list(
+            user=request.user, **params.model_dump(exclude={"limit", "cursor"})
+        )
+        page = _page(invoices, params)
+        note_visible_customers(request.user, page.items)
+        _note_payment_reads(request, page.items)
+        return page
 
 
 @router.post("/invoices", response={201: InvoiceOut}, tags=["invoices"])

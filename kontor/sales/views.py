@@ -31,6 +31,7 @@ from kontor.contacts.visibility import (
     note_visible_organizations,
     shown_customer,
 )
+from kontor.core.db_router import reads_from_replica
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.outgoing_mail import queued_email
 from kontor.core.pagination import page_links, paginate
@@ -117,6 +118,7 @@ def _pipeline_or_404(pipeline_id: UUID):
 
 @login_required
 @require_GET
+@reads_from_replica
 def board(request: HttpRequest, pipeline_id: UUID) -> HttpResponse:
     """A column per stage with its count, sum and weighted sum; cards move by
     drag and drop (sales/board.js) or, without JavaScript, by each card's
@@ -175,6 +177,7 @@ def board_export(request: HttpRequest, pipeline_id: UUID) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def board_column(request: HttpRequest, pipeline_id: UUID, stage_id: UUID) -> HttpResponse:
     """The next page of one column's cards (the board's "more" link)."""
     pipeline = _pipeline_or_404(pipeline_id)
@@ -773,6 +776,7 @@ def quote_status(request: HttpRequest, quote_id: UUID) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def quote_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in QuoteStatus.values:
@@ -802,6 +806,7 @@ def _list_page(request: HttpRequest, records):
 
 @login_required
 @require_GET
+@reads_from_replica
 def order_list(request: HttpRequest) -> HttpResponse:
     orders = selectors.order_list(user=request.user, q=request.GET.get("q", ""))
     page = _list_page(request, orders)
@@ -859,6 +864,7 @@ def order_detail(request: HttpRequest, order_id: UUID) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def invoice_list(request: HttpRequest) -> HttpResponse:
     payments = fields_for(request.user, "invoice").may_read("payment")
     status = request.GET.get("status") if payments else None

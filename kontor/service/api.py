@@ -12,6 +12,7 @@ from kontor.access import works_council
 from kontor.api.fields import Cursor
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.contacts.visibility import note_visible_customers
+from kontor.core.db_router import replica_reads
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
 from kontor.service import selectors, services
@@ -90,10 +91,11 @@ def _answer(request: HttpRequest, response: HttpResponse, ticket_id: Any):
 def list_tickets(request: HttpRequest, params: Query[TicketListParams]):
     """Tickets you may see (yours, your teams' queues, or all, by your
     roles), newest first."""
-    records = selectors.ticket_list(user=request.user, filters=_filters(request, params))
-    page = paginate(records, order=ORDER, limit=params.limit, cursor=params.cursor)
-    note_visible_customers(request.user, page.items)
-    return page
+    with replica_reads(request.user):
+        records = selectors.ticket_list(user=request.user, filters=_filters(request, params))
+        page = paginate(records, order=ORDER, limit=params.limit, cursor=params.cursor)
+        note_visible_customers(request.user, page.items)
+        return page
 
 
 @router.post("/tickets", response={201: TicketOut})

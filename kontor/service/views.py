@@ -26,6 +26,7 @@ from kontor.contacts.visibility import (
     shown_contact,
     shown_organization_id,
 )
+from kontor.core.db_router import reads_from_replica
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 from kontor.core.ids import parse_uuid
 from kontor.core.pagination import page_links, paginate
@@ -85,6 +86,7 @@ def _filters(request: HttpRequest, tab: str, team: Team | None) -> selectors.Tic
 
 @login_required
 @require_GET
+@reads_from_replica
 def ticket_queue(request: HttpRequest) -> HttpResponse:
     """The queue of a team (or every queue): its open tickets by tab."""
     tab = request.GET.get("tab") or "open"

@@ -39,6 +39,7 @@ from django.utils.module_loading import import_string
 
 from kontor.access.selectors import field_category_list
 from kontor.access.works_council import is_on as works_council_mode
+from kontor.core.db_router import replica_reads_until
 from kontor.core.records import Category, RecordType, WarehouseSpec
 from kontor.warehouse.models import Watermark
 from kontor.warehouse.schema import DATE, arrow_schema, date_rows, tables
@@ -161,6 +162,7 @@ def export_table(
     run_id: str,
     started: datetime.datetime,
     full: bool,
+    until: datetime.datetime | None = None,
     batch_rows: int = BATCH_ROWS,
     categories: Categories | None = None,
 ) -> int:
@@ -185,7 +187,7 @@ def export_table(
     Watermark.objects.update_or_create(
         directory=str(directory),
         table=spec.table,
-        defaults={"exported_until": started, "run_id": run_id, "rows": count},
+        defaults={"exported_until": until or started, "run_id": run_id, "rows": count},
     )
     return count
 
@@ -231,21 +233,27 @@ def export(
     directory.mkdir(parents=True, exist_ok=True)
     started = timezone.now()
     report = ExportReport(run_id=new_run_id(started), full=full)
-    categories = field_categories()
-    for kind, spec in tables():
-        if spec is DATE:
-            continue
-        report.rows[spec.table] = export_table(
-            directory,
-            kind,
-            spec,
-            run_id=report.run_id,
-            started=started,
-            full=full,
-            batch_rows=batch_rows,
-            categories=categories,
-        )
-        log(f"{spec.table}: {report.rows[spec.table]}")
+    # On a replica the watermark stops at its last replayed commit: rows the
+    # replica had not yet received are exported next time.
+    with replica_reads_until(started) as (replica, until):
+        if replica is not None:
+            log(f"reading from {replica}, replayed until {until.isoformat()}")
+        categories = field_categories()
+        for kind, spec in tables():
+            if spec is DATE:
+                continue
+            report.rows[spec.table] = export_table(
+                directory,
+                kind,
+                spec,
+                run_id=report.run_id,
+                started=started,
+                until=until,
+                full=full,
+                batch_rows=batch_rows,
+                categories=categories,
+            )
+            log(f"{spec.table}: {report.rows[spec.table]}")
     first, last = _calendar_range(directory, timezone.localdate(started))
     folder = directory / DATE.table
     folder.mkdir(exist_ok=True)

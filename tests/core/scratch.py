@@ -1,21 +1,26 @@
 """Throwaway databases and `kontor` processes for tests that need a real
 server or a real database file (backups, crash tests), on the same database
-engine as the test run."""
+engine as the test run; PostgreSQL clusters of a test's own (crash tests,
+read replicas)."""
 
 import hashlib
 import os
+import pwd
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 import psycopg
+import pytest
 from django.conf import settings
 
 
@@ -154,3 +159,98 @@ def stop_server(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait(timeout=20)
+
+
+# PostgreSQL clusters of a test's own ---------------------------------------------------
+
+
+def postgres_binaries() -> Path:
+    """The folder of initdb and pg_ctl: pg_config's, else the newest Debian one."""
+    candidates = []
+    if pg_config := shutil.which("pg_config"):
+        bindir = subprocess.run(  # noqa: S603
+            [pg_config, "--bindir"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        candidates.append(Path(bindir))
+    candidates += sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    for folder in candidates:
+        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
+            return folder
+    pytest.fail(
+        "initdb and pg_ctl were not found (pg_config --bindir, /usr/lib/postgresql/*/bin); "
+        "install the PostgreSQL server (Debian: apt install postgresql)",
+        pytrace=False,
+    )
+
+
+class Cluster:
+    """A PostgreSQL cluster of the test's own on a free port, made by initdb
+    (or, for a replica, by ``pg_basebackup``). initdb refuses to run as
+    root: then the cluster belongs to the ``postgres`` user. It accepts
+    replication connections from 127.0.0.1 (``wal_level=replica``)."""
+
+    def __init__(self, *, initdb: bool = True) -> None:
+        self.bin = postgres_binaries()
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="kontor-cluster-"))
+        self.data = self.directory / "data"
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.directory, owner.pw_uid, owner.pw_gid)
+        if initdb:
+            self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                     "--encoding=UTF8", "--locale=C")  # fmt: skip
+            with (self.data / "pg_hba.conf").open("a") as hba:
+                hba.write("host replication postgres 127.0.0.1/32 trust\n")
+
+    def run(self, tool: str, *args: str) -> None:
+        command = [str(self.bin / tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        assert result.returncode == 0, f"{tool} failed:\n{result.stdout}\n{result.stderr}"
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 "
+            f"-c unix_socket_directories={self.directory} -c fsync=on -c synchronous_commit=on "
+            "-c wal_level=replica -c max_wal_senders=5 -c hot_standby=on"
+        )
+        log = str(self.directory / "server.log")
+        self.run(
+            "pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "-t", "120", "start"
+        )
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def stop_immediately(self) -> None:
+        """As if the power went: no shutdown checkpoint, recovery from the WAL."""
+        self.run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def replica(self) -> "Cluster":
+        """A streaming replica of this running cluster (``pg_basebackup -R``:
+        a copy of its files that follows its WAL), on a port of its own; not
+        started yet."""
+        replica = Cluster(initdb=False)
+        replica.run("pg_basebackup", "-D", str(replica.data), "-h", "127.0.0.1",
+                    "-p", str(self.port), "-U", "postgres", "-R", "-X", "stream",
+                    "--checkpoint=fast")  # fmt: skip
+        return replica
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def log(self) -> str:
+        path = self.directory / "server.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def remove(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            with suppress(AssertionError):
+                self.stop_immediately()
+        shutil.rmtree(self.directory, ignore_errors=True)

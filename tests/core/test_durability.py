@@ -5,16 +5,12 @@ transaction, and a PostgreSQL server stopped like a power cut under a burst
 of writes: every write that was answered with 2xx is there afterwards, and
 none is there in part."""
 
-import contextlib
 import http.client
 import json
 import os
-import pwd
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -25,6 +21,7 @@ from django.conf import settings
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 from tests.core.scratch import (
+    Cluster,
     engine,
     free_port,
     kontor,
@@ -273,75 +270,6 @@ def test_a_process_killed_mid_transaction_leaves_nothing_of_it(tmp_path):
 
 
 # PostgreSQL killed under a burst of writes -----------------------------------------
-
-
-def postgres_binaries() -> Path:
-    """The folder of initdb and pg_ctl: pg_config's, else the newest Debian one."""
-    candidates = []
-    if pg_config := shutil.which("pg_config"):
-        bindir = subprocess.run(  # noqa: S603
-            [pg_config, "--bindir"], capture_output=True, text=True, check=False
-        ).stdout.strip()
-        candidates.append(Path(bindir))
-    candidates += sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"),
-        key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
-        reverse=True,
-    )
-    for folder in candidates:
-        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
-            return folder
-    pytest.fail(
-        "initdb and pg_ctl were not found (pg_config --bindir, /usr/lib/postgresql/*/bin); "
-        "install the PostgreSQL server (Debian: apt install postgresql)",
-        pytrace=False,
-    )
-
-
-class Cluster:
-    """A PostgreSQL cluster of the test's own on a free port. initdb refuses
-    to run as root: then the cluster belongs to the ``postgres`` user."""
-
-    def __init__(self) -> None:
-        self.bin = postgres_binaries()
-        self.port = free_port()
-        self.directory = Path(tempfile.mkdtemp(prefix="kontor-crash-cluster-"))
-        self.data = self.directory / "data"
-        if os.geteuid() == 0:
-            owner = pwd.getpwnam("postgres")
-            os.chown(self.directory, owner.pw_uid, owner.pw_gid)
-        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                 "--encoding=UTF8", "--locale=C")  # fmt: skip
-
-    def run(self, tool: str, *args: str) -> None:
-        command = [str(self.bin / tool), *args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-        assert result.returncode == 0, f"{tool} failed:\n{result.stdout}\n{result.stderr}"
-
-    def start(self) -> None:
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 "
-            f"-c unix_socket_directories={self.directory} -c fsync=on -c synchronous_commit=on"
-        )
-        log = str(self.directory / "server.log")
-        self.run(
-            "pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "-t", "120", "start"
-        )
-
-    def stop_immediately(self) -> None:
-        """As if the power went: no shutdown checkpoint, recovery from the WAL."""
-        self.run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
-
-    def remove(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            with contextlib.suppress(AssertionError):
-                self.stop_immediately()
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 @pytest.fixture
