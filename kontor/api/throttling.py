@@ -24,6 +24,8 @@ from kontor.core.client_address import client_ip
 # django-ratelimit groups: the names its counters are kept under.
 RATE_GROUP = "kontor.api.token-rate"
 FAILURE_GROUP = "kontor.api.token-failures"
+# How often a request is counted again when the cache did not count it.
+COUNT_ATTEMPTS = 3
 
 
 class Throttled(HttpError):
@@ -39,19 +41,24 @@ def _count(
 ) -> tuple[int, int]:
     """This window's count for ``key`` (after counting this request, if
     ``increment``) and the seconds until the window ends."""
-    usage = get_usage(
-        request,
-        group=group,
-        key=lambda _group, _request: key,
-        rate=(requests, seconds),
-        increment=increment,
-    )
-    if usage is None:  # django-ratelimit switched off (RATELIMIT_ENABLE)
-        return 0, 0
-    if usage["time_left"] < 0:
-        # The cache could not count: refuse rather than let everything through.
-        return requests + 1, 1
-    return usage["count"], usage["time_left"]
+    for _attempt in range(COUNT_ATTEMPTS):
+        usage = get_usage(
+            request,
+            group=group,
+            key=lambda _group, _request: key,
+            rate=(requests, seconds),
+            increment=increment,
+        )
+        if usage is None:  # django-ratelimit switched off (RATELIMIT_ENABLE)
+            return 0, 0
+        if usage["time_left"] >= 0:
+            return usage["count"], usage["time_left"]
+        # The cache could not count this time: its add failed without the
+        # counter existing (a write that lost a lock) or the counter went
+        # between add and incr. Nothing was counted, so counting again is
+        # exact.
+    # The cache cannot count at all: refuse rather than let everything through.
+    return requests + 1, 1
 
 
 def check_token_rate(request: HttpRequest, token_id: object) -> None:

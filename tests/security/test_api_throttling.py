@@ -1,9 +1,11 @@
 import contextlib
 import threading
 from collections import Counter
+from unittest.mock import Mock
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 
 from kontor.accounts.services import api_token_create
 from kontor.api.rates import Rate, parse_rate
@@ -48,6 +50,37 @@ def test_a_token_over_its_rate_limit_gets_429_with_retry_after(user, api, settin
     assert throttled.status_code == 429
     assert 1 <= int(throttled["Retry-After"]) <= 3600
     assert "Rate limit" in throttled.json()["detail"]
+
+
+def test_a_request_the_cache_failed_to_count_is_counted_again_not_refused(
+    user, api, settings, monkeypatch
+):
+    """The database cache's add answers False when its insert fails (a lock
+    it lost), and the counter then is not there to increment: django-ratelimit
+    says it could not count. That is counted again, not answered with 429."""
+    settings.KONTOR_API_RATE_LIMIT = Rate(3, 3600)
+    cache = caches["default"]
+    real_add = cache.add
+    failures = iter([True])
+
+    def add_failing_once(*args, **kwargs):
+        if next(failures, False):
+            return False
+        return real_add(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "add", add_failing_once)
+
+    statuses = [api.get("/api/v1/contacts").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429], "each request counted once"
+
+
+def test_a_cache_that_cannot_count_at_all_refuses(user, api, settings, monkeypatch):
+    settings.KONTOR_API_RATE_LIMIT = Rate(3, 3600)
+    monkeypatch.setattr(caches["default"], "add", lambda *args, **kwargs: False)
+    monkeypatch.setattr(caches["default"], "incr", Mock(side_effect=ValueError("gone")))
+
+    assert api.get("/api/v1/contacts").status_code == 429
 
 
 def test_the_limit_is_per_token(user, api, settings):
