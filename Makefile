@@ -12,8 +12,11 @@ lint:  ## ruff and the dependency check (deptry), as CI runs them
 	scripts/bootstrap.sh
 	scripts/lint.sh
 
-mutate:  ## mutation testing of kontor/contacts/normalization.py (mutmut, a few minutes; not in CI)
+mutate: export DATABASE_URL = sqlite:///$(CURDIR)/mutants/test-database.sqlite3
+mutate:  ## mutation testing of kontor/access and kontor/contacts/normalization.py (mutmut; not in CI)
 	scripts/bootstrap.sh
 	rm -rf mutants
+	mkdir mutants
+	.venv/bin/kontor migrate --verbosity 0
 	.venv/bin/mutmut run --max-children 2
 	.venv/bin/mutmut results

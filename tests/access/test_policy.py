@@ -1,16 +1,19 @@
-"""Who sees and changes which records: levels, teams, several roles, shares."""
+"""Who sees and changes which records: levels, teams, several roles, shares;
+and the Access value they are read into, once per request."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
-from kontor.access.grants import access_for, combine
-from kontor.access.models import Role
+from kontor.access.grants import Access, access_for, combine, forget_access
+from kontor.access.models import Role, Team
 from kontor.access.policy import can, can_create
-from kontor.access.rights import Level
+from kontor.access.rights import ACTIONS, CategoryAccess, Level
 from kontor.access.services import share_create
 from kontor.activities.selectors import visible_activities
 from kontor.contacts.selectors import contact_list, lookup, visible_contacts
 from kontor.contacts.services import contact_delete, contact_update
 from kontor.core.exceptions import PermissionDenied
+from kontor.core.records import CATEGORIES
 from kontor.files.selectors import visible_attachments
 from tests.access.world import build_world
 from tests.factories import ActivityFactory, ContactFactory, UserFactory
@@ -200,3 +203,253 @@ def test_an_own_level_for_activities_lets_a_rep_change_only_what_they_wrote():
 
     assert can(rep, "edit", mine)
     assert not can(rep, "edit", theirs)
+
+
+# The Access value ------------------------------------------------------------
+
+EVERY_ACTION_ALL = dict.fromkeys(ACTIONS, Level.ALL)
+EVERY_CATEGORY_EDIT = dict.fromkeys(CATEGORIES, CategoryAccess.EDIT)
+
+
+def test_a_level_comes_from_the_type_then_from_the_star_then_is_none():
+    access = Access(
+        user_id=1,
+        levels={"contact": {"read": Level.OWN}, "*": {"read": Level.ALL, "edit": Level.TEAM}},
+    )
+
+    assert access.level("contact", "read") == Level.OWN
+    assert access.level("contact", "edit") == Level.NONE  # the type is named: no fallback
+    assert access.level("deal", "read") == Level.ALL
+    assert access.level("deal", "edit") == Level.TEAM
+    assert access.level("deal", "delete") == Level.NONE
+    assert Access(user_id=1).level("deal", "read") == Level.NONE
+
+
+def test_a_category_is_read_from_read_on_and_edited_only_with_edit():
+    access = Access(
+        user_id=1,
+        categories={"personal": CategoryAccess.READ, "financial": CategoryAccess.EDIT},
+    )
+
+    assert access.category_access("special") == CategoryAccess.NONE
+    assert (access.may_read_category("special"), access.may_edit_category("special")) == (
+        False,
+        False,
+    )
+    assert (access.may_read_category("personal"), access.may_edit_category("personal")) == (
+        True,
+        False,
+    )
+    assert (access.may_read_category("financial"), access.may_edit_category("financial")) == (
+        True,
+        True,
+    )
+
+
+@pytest.mark.parametrize("missing", CATEGORIES)
+def test_every_category_means_every_single_one(missing):
+    reads = {c: CategoryAccess.READ for c in CATEGORIES}
+    edits = dict(EVERY_CATEGORY_EDIT)
+
+    assert Access(user_id=1, categories=reads).reads_every_category
+    assert not Access(user_id=1, categories=reads).edits_every_category
+    assert Access(user_id=1, categories=edits).edits_every_category
+    assert not Access(
+        user_id=1, categories={**reads, missing: CategoryAccess.NONE}
+    ).reads_every_category
+    assert not Access(
+        user_id=1, categories={**edits, missing: CategoryAccess.READ}
+    ).edits_every_category
+
+
+def test_roles_combine_to_their_most_permissive_levels_and_categories():
+    access = combine(
+        7,
+        [
+            {
+                "levels": {"*": {"read": "own", "edit": "team"}, "contact": {"read": "all"}},
+                "categories": {"personal": "read", "financial": "edit"},
+            },
+            {
+                "levels": {"*": {"read": "team", "edit": "own", "delete": "own"}},
+                "categories": {"personal": "edit", "financial": "none", "special": "read"},
+            },
+        ],
+    )
+
+    assert access == Access(
+        user_id=7,
+        levels={
+            # The first role names contact with only a read level (no edit
+            # there), the second does not name it: its "*" levels count.
+            "contact": {"read": Level.ALL, "edit": Level.OWN, "delete": Level.OWN},
+            "*": {"read": Level.TEAM, "edit": Level.TEAM, "delete": Level.OWN},
+        },
+        categories={
+            "personal": CategoryAccess.EDIT,
+            "financial": CategoryAccess.EDIT,
+            "special": CategoryAccess.READ,
+        },
+    )
+
+
+def test_no_roles_combine_to_nothing():
+    assert combine(3, []) == Access(user_id=3)
+    assert combine(3, [{}]) == Access(user_id=3, levels={"*": {}})
+    assert combine(3, [{"levels": None, "categories": None, "audit_scope": None}]) == combine(
+        3, [{}]
+    )
+
+
+def test_unknown_levels_and_category_rights_grant_nothing():
+    access = combine(
+        1,
+        [
+            {
+                "levels": {"*": {"read": "everything", "edit": None, "delete": 3}},
+                "categories": {"personal": "write", "financial": None},
+            }
+        ],
+    )
+
+    assert access.levels == {"*": {}}
+    assert access.categories == {}
+
+
+def test_levels_and_category_rights_may_be_given_as_values():
+    access = combine(
+        1,
+        [{"levels": {"*": {"read": Level.TEAM}}, "categories": {"special": CategoryAccess.READ}}],
+    )
+
+    assert access.level("contact", "read") == Level.TEAM
+    assert access.category_access("special") == CategoryAccess.READ
+
+
+@pytest.mark.parametrize(
+    ("scopes", "combined"),
+    [
+        ([], "none"),
+        (["records"], "records"),
+        (["records", "none"], "records"),
+        (["all", "records"], "all"),
+        (["records", "all", "none"], "all"),
+        (["everything"], "none"),
+        (["records", "everything"], "records"),
+    ],
+)
+def test_the_widest_audit_scope_counts(scopes, combined):
+    assert combine(1, [{"audit_scope": s} for s in scopes]).audit_scope == combined
+
+
+@pytest.mark.parametrize("flag", ["manage_access", "audit_by_employee", "data_subject_requests"])
+def test_one_role_with_a_right_is_enough(flag):
+    assert getattr(combine(1, [{flag: True}, {flag: False}]), flag) is True
+    assert getattr(combine(1, [{flag: False}, {flag: True}]), flag) is True
+    assert getattr(combine(1, [{flag: False}, {}]), flag) is False
+    others = {"manage_access", "audit_by_employee", "data_subject_requests"} - {flag}
+    assert not any(getattr(combine(1, [{flag: True}]), other) for other in others)
+
+
+def test_nobody_anonymous_and_deactivated_users_have_no_rights():
+    gone = UserFactory(roles=["administrator"], is_active=False)
+
+    for user in (None, AnonymousUser(), gone):
+        assert access_for(user) == Access(user_id=None)
+
+
+def test_a_superuser_may_do_everything_whatever_their_roles(django_assert_num_queries):
+    boss = UserFactory(roles=[], is_superuser=True)
+
+    with django_assert_num_queries(0):
+        access = access_for(boss)
+    assert access == Access(
+        user_id=boss.pk,
+        levels={"*": EVERY_ACTION_ALL},
+        categories=EVERY_CATEGORY_EDIT,
+        manage_access=True,
+        audit_scope="all",
+        data_subject_requests=True,
+        is_superuser=True,
+    )
+
+
+def test_a_users_rights_are_their_roles_combined_and_read_once(django_assert_num_queries):
+    officer = UserFactory(roles=["data-protection-officer", "read-only"])
+
+    with django_assert_num_queries(1):
+        access = access_for(officer)
+    with django_assert_num_queries(0):
+        assert access_for(officer) is access
+    roles = Role.objects.filter(slug__in=["data-protection-officer", "read-only"])
+    assert access == combine(
+        officer.pk,
+        list(
+            roles.values(
+                "levels",
+                "categories",
+                "manage_access",
+                "audit_scope",
+                "audit_by_employee",
+                "data_subject_requests",
+            )
+        ),
+    )
+    assert access.audit_by_employee and access.data_subject_requests
+    assert not access.is_superuser
+
+
+def test_forgotten_rights_are_read_again():
+    rep = UserFactory(roles=["read-only"])
+    before = access_for(rep)
+    rep.kontor_roles.set([])
+
+    assert access_for(rep) is before
+    forget_access(rep)
+    assert access_for(rep) == Access(user_id=rep.pk)
+    forget_access(rep)  # nothing to forget
+    forget_access(None)
+
+
+def test_teams_and_their_members_are_read_once(django_assert_num_queries):
+    me = UserFactory(roles=[], teams=["A", "B"])
+    mate_a = UserFactory(roles=[], teams=["A"])
+    mate_b = UserFactory(roles=[], teams=["B", "C"])
+    UserFactory(roles=[], teams=["C"])
+    alone = UserFactory(roles=[])
+    access = access_for(me)
+    with django_assert_num_queries(2):
+        assert sorted(access.team_ids()) == sorted(
+            Team.objects.filter(name__in=["A", "B"]).values_list("pk", flat=True)
+        )
+    with django_assert_num_queries(1):
+        assert access.team_member_ids() == {me.pk, mate_a.pk, mate_b.pk}
+    with django_assert_num_queries(0):
+        access.team_ids()
+        access.team_member_ids()
+    assert access_for(alone).team_ids() == []
+    assert access_for(alone).team_member_ids() == {alone.pk}
+
+
+def test_without_a_user_there_are_no_teams():
+    access = Access(user_id=None)
+
+    assert access.team_ids() == []
+    assert access.team_member_ids() == set()
+
+
+@pytest.mark.parametrize("right", [Level, CategoryAccess])
+def test_rights_are_read_from_their_names_in_any_case(right):
+    for member in right:
+        assert right.parse(member) is member
+        assert right.parse(member.slug) is member
+        assert right.parse(member.name) is member
+        assert right.parse(member.slug.title()) is member
+    with pytest.raises(KeyError):
+        right.parse("some")
+
+
+def test_a_larger_level_includes_the_smaller_ones():
+    assert [level.slug for level in sorted(Level)] == ["none", "own", "team", "all"]
+    assert [right.slug for right in sorted(CategoryAccess)] == ["none", "read", "edit"]
+    assert ACTIONS == ("read", "create", "edit", "delete", "export")
