@@ -3,20 +3,34 @@ and the Access value they are read into, once per request."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kontor.access.grants import Access, access_for, combine, forget_access
 from kontor.access.models import Role, Team
-from kontor.access.policy import can, can_create
+from kontor.access.policy import (
+    can,
+    can_create,
+    check_field_edits,
+    fields_for,
+    may_read_owned,
+    may_use_level,
+    require,
+    require_create,
+    visible_records,
+)
 from kontor.access.rights import ACTIONS, CategoryAccess, Level
 from kontor.access.services import share_create
 from kontor.activities.selectors import visible_activities
 from kontor.contacts.selectors import contact_list, lookup, visible_contacts
 from kontor.contacts.services import contact_delete, contact_update
-from kontor.core.exceptions import PermissionDenied
+from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.core.records import CATEGORIES
+from kontor.customfields.models import CustomFieldDefinition
+from kontor.files.models import Attachment
 from kontor.files.selectors import visible_attachments
+from kontor.files.services import attachment_create
 from tests.access.world import build_world
-from tests.factories import ActivityFactory, ContactFactory, UserFactory
+from tests.factories import ActivityFactory, ContactFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -453,3 +467,172 @@ def test_a_larger_level_includes_the_smaller_ones():
     assert [level.slug for level in sorted(Level)] == ["none", "own", "team", "all"]
     assert [right.slug for right in sorted(CategoryAccess)] == ["none", "read", "edit"]
     assert ACTIONS == ("read", "create", "edit", "delete", "export")
+
+
+# Decisions about one record ----------------------------------------------------
+
+
+def test_a_file_is_shared_through_every_record_it_hangs_on():
+    """A file on a meeting of a contact at an organization: a share of any of
+    them lets the user read it, a share for editing lets them edit it."""
+    admin = UserFactory(roles=["administrator"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    organization = OrganizationFactory(owner=stranger)
+    contact = ContactFactory(owner=stranger, organization_id=organization.pk)
+    meeting = ActivityFactory(author=stranger, contact=contact, organization=organization)
+    upload = SimpleUploadedFile("minutes.txt", b"minutes")
+    file = attachment_create(actor=admin, upload=upload, activity=meeting)
+    file = Attachment.objects.select_related("activity").get(pk=file.pk)
+    records = {"activity": meeting, "contact": contact, "organization": organization}
+
+    for key, record in records.items():
+        rep = UserFactory(roles=["sales"], teams=["A"], username=f"rep-{key}")
+        assert not can(rep, "read", file)
+        share_create(actor=admin, record=record, user=rep)
+        assert can(rep, "read", file), key
+        assert not can(rep, "edit", file), key
+        share_create(actor=admin, record=record, user=rep, can_edit=True)
+        assert can(rep, "edit", file), key
+        assert not can(rep, "delete", file), key
+    rep = UserFactory(roles=["sales"], teams=["A"], username="rep-file")
+    share_create(actor=admin, record=file, user=rep)
+    assert can(rep, "read", file)
+
+
+def test_a_share_for_one_record_reaches_no_other_of_its_type():
+    admin = UserFactory(roles=["administrator"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    shared, other = ContactFactory(owner=stranger), ContactFactory(owner=stranger)
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    share_create(actor=admin, record=shared, user=rep, can_edit=True)
+
+    assert can(rep, "edit", shared) and not can(rep, "read", other)
+    assert set(visible_contacts(rep).values_list("pk", flat=True)) == {shared.pk}
+
+
+def test_who_may_read_a_record_by_its_owners_alone():
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    mate = UserFactory(roles=["sales"], teams=["A"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    reader = UserFactory(roles=["read-only"])
+
+    assert may_read_owned(rep, "contact", [rep.pk])
+    assert may_read_owned(rep, "contact", [None, mate.pk])
+    assert not may_read_owned(rep, "contact", [stranger.pk, None])
+    assert not may_read_owned(rep, "contact", [])
+    assert may_read_owned(reader, "contact", [stranger.pk])
+    assert may_read_owned(reader, "contact", [])
+    assert not may_read_owned(AnonymousUser(), "contact", [rep.pk])
+    assert not may_read_owned(UserFactory(roles=[]), "contact", [rep.pk])
+
+
+def test_a_right_on_a_type_is_any_level_above_none():
+    rep = UserFactory(roles=["sales"])
+    reader = UserFactory(roles=["read-only"])
+
+    assert may_use_level(rep, "contact", "delete")
+    assert may_use_level(reader, "contact", "read")
+    assert not may_use_level(reader, "contact", "delete")
+    assert not may_use_level(AnonymousUser(), "contact", "read")
+
+
+def test_a_refusal_names_the_action_and_the_type():
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    foreign = ContactFactory(owner=UserFactory(roles=["sales"], teams=["B"]))
+    reader = UserFactory(roles=["read-only"])
+
+    with pytest.raises(PermissionDenied) as refused:
+        require(rep, "edit", foreign)
+    assert str(refused.value) == "You may not edit this contact."
+    with pytest.raises(PermissionDenied) as refused:
+        require_create(reader, "organization", owner_ids=[reader.pk])
+    assert str(refused.value) == "You may not create this organization."
+    require(reader, "read", foreign)
+    require_create(rep, "contact", owner_ids=[rep.pk])
+
+
+def test_a_user_creates_on_a_record_shared_for_editing_only_with_a_right_to_create():
+    admin = UserFactory(roles=["administrator"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    contact = ContactFactory(owner=stranger)
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    reader = UserFactory(roles=["read-only"])
+    share_create(actor=admin, record=contact, user=rep)
+    share_create(actor=admin, record=contact, user=reader, can_edit=True)
+
+    assert not can_create(rep, "activity", owner_ids=[stranger.pk], parents=[contact])
+    share_create(actor=admin, record=contact, user=rep, can_edit=True)
+    assert can_create(rep, "activity", owner_ids=[stranger.pk], parents=[contact])
+    assert not can_create(rep, "activity", owner_ids=[stranger.pk])
+    assert can_create(rep, "activity", owner_ids=[None, rep.pk])
+    assert not can_create(reader, "activity", owner_ids=[stranger.pk], parents=[contact])
+    assert not can_create(AnonymousUser(), "activity", owner_ids=[None])
+
+
+# Fields ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def limited_reader():
+    """Reads and edits standard fields, reads personal ones, nothing else."""
+    role = Role.objects.create(
+        slug="limited",
+        name="limited",
+        levels={"*": {"read": "all", "create": "all", "edit": "all"}},
+        categories={"standard": "edit", "personal": "read"},
+    )
+    user = UserFactory(username="limited", roles=[])
+    user.kontor_roles.set([role])
+    for key, category in (("size", "standard"), ("colour", "personal"), ("limit", "financial")):
+        CustomFieldDefinition.objects.create(
+            object_type="contact", key=key, label=key.title(), field_type="text", category=category
+        )
+    return user
+
+
+def test_a_user_edits_only_the_fields_of_categories_they_may_edit(limited_reader):
+    fields = fields_for(limited_reader, "contact")
+
+    assert fields is fields_for(limited_reader, "contact")
+    assert (fields.may_read("custom.size"), fields.may_edit("custom.size")) == (True, True)
+    assert (fields.may_read("custom.colour"), fields.may_edit("custom.colour")) == (True, False)
+    assert (fields.may_read("custom.limit"), fields.may_edit("custom.limit")) == (False, False)
+    assert fields.may_edit("custom.undefined")
+    assert not fields.may_edit("custom.undefined", sensitive_default=True)
+    assert not fields.may_read("custom.undefined", sensitive_default=True)
+    assert not fields.reads_everything
+    nobody = fields_for(AnonymousUser(), "contact")
+    assert not nobody.may_read("custom.size") and not nobody.may_edit("custom.size")
+
+
+def test_a_write_names_the_fields_it_may_not_change(limited_reader):
+    with pytest.raises(PermissionDenied) as refused:
+        check_field_edits(
+            limited_reader, "contact", {"first_name": "A", "custom": {"size": "L", "colour": "red"}}
+        )
+    assert str(refused.value) == "You may not change these fields: colour."
+    check_field_edits(limited_reader, "contact", {"custom": {"size": "L"}})
+
+
+def test_an_unknown_custom_field_gets_the_answer_of_one_the_user_may_not_read(limited_reader):
+    for unknown in ("limit", "nothing"):
+        with pytest.raises(FieldErrors) as refused:
+            check_field_edits(limited_reader, "contact", {"custom": {"size": "L", unknown: "x"}})
+        assert refused.value.errors == {
+            f"custom.{unknown}": ["is not a custom field here (known fields: colour, size)"]
+        }
+    CustomFieldDefinition.objects.all().delete()
+    nobody_defined = UserFactory(username="other", roles=["sales"])
+    with pytest.raises(FieldErrors) as refused:
+        check_field_edits(nobody_defined, "contact", {"custom": {"x": 1}})
+    assert refused.value.errors == {
+        "custom.x": ["is not a custom field here (known fields: none are defined)"]
+    }
+
+
+def test_records_of_a_type_are_read_through_its_own_selector():
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    mine = ContactFactory(owner=rep)
+    ContactFactory(owner=UserFactory(roles=["sales"], teams=["B"]))
+
+    assert list(visible_records(rep, "contact")) == [mine]
