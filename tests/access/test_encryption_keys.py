@@ -162,3 +162,22 @@ def test_every_value_is_encrypted_again_in_batches(key_file, secret_contact, mon
     values = [json.loads(Fernet(new.encode()).decrypt(t.encode())) for t in tokens]
     assert sorted(v["diagnosis"] for v in values) == ["Eva", "Jan", "flu"]
     assert keys.reencrypt_all() == 3
+
+
+def test_a_value_changed_during_the_rotation_is_not_overwritten(key_file, secret_contact):
+    """Each value is written back only where it still is what was read: a
+    write in between (under the new key already) wins."""
+    new = keys.new_key()
+    keys.use_keys([new, key_file.read_text()])
+    rotate = encryption.rotate
+    changed = encryption.encrypt(json.dumps({"diagnosis": "changed meanwhile"}))
+
+    def rotate_while_someone_writes(token: str) -> str:
+        Contact.objects.filter(pk=secret_contact.pk).update(custom_sensitive=changed)
+        return rotate(token)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(encryption, "rotate", rotate_while_someone_writes)
+        keys.reencrypt_all()
+
+    assert _stored_token(secret_contact) == changed

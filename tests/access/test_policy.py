@@ -524,6 +524,15 @@ def test_who_may_read_a_record_by_its_owners_alone():
     assert may_read_owned(reader, "contact", [])
     assert not may_read_owned(AnonymousUser(), "contact", [rep.pk])
     assert not may_read_owned(UserFactory(roles=[]), "contact", [rep.pk])
+    own_contacts = Role.objects.create(
+        slug="own-contacts",
+        name="own contacts",
+        levels={"*": {"read": "all"}, "contact": {"read": "own"}},
+    )
+    narrow = UserFactory(roles=[])
+    narrow.kontor_roles.set([own_contacts])
+    assert not may_read_owned(narrow, "contact", [stranger.pk])
+    assert may_read_owned(narrow, "organization", [stranger.pk])
 
 
 def test_a_right_on_a_type_is_any_level_above_none():
@@ -590,7 +599,9 @@ def limited_reader():
     return user
 
 
-def test_a_user_edits_only_the_fields_of_categories_they_may_edit(limited_reader):
+def test_a_user_edits_only_the_fields_of_categories_they_may_edit(
+    limited_reader, django_assert_num_queries
+):
     fields = fields_for(limited_reader, "contact")
 
     assert fields is fields_for(limited_reader, "contact")
@@ -601,6 +612,10 @@ def test_a_user_edits_only_the_fields_of_categories_they_may_edit(limited_reader
     assert not fields.may_edit("custom.undefined", sensitive_default=True)
     assert not fields.may_read("custom.undefined", sensitive_default=True)
     assert not fields.reads_everything
+    admin = UserFactory(username="admin", roles=["administrator"])
+    with django_assert_num_queries(1):  # the roles, but no field categories
+        everything = fields_for(admin, "contact")
+        assert everything.may_read("custom.limit") and everything.may_edit("custom.limit")
     nobody = fields_for(AnonymousUser(), "contact")
     assert not nobody.may_read("custom.size") and not nobody.may_edit("custom.size")
 
