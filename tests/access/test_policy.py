@@ -558,6 +558,16 @@ def test_a_refusal_names_the_action_and_the_type():
     assert str(refused.value) == "You may not create this organization."
     require(reader, "read", foreign)
     require_create(rep, "contact", owner_ids=[rep.pk])
+    no_organizations = Role.objects.create(
+        slug="no-organizations",
+        name="no organizations",
+        levels={"*": {"create": "all"}, "organization": {"create": "none"}},
+    )
+    rep.kontor_roles.set([no_organizations])
+    forget_access(rep)
+    require_create(rep, "contact", owner_ids=[rep.pk])
+    with pytest.raises(PermissionDenied):
+        require_create(rep, "organization", owner_ids=[rep.pk])
 
 
 def test_a_user_creates_on_a_record_shared_for_editing_only_with_a_right_to_create():
@@ -570,8 +580,11 @@ def test_a_user_creates_on_a_record_shared_for_editing_only_with_a_right_to_crea
     share_create(actor=admin, record=contact, user=reader, can_edit=True)
 
     assert not can_create(rep, "activity", owner_ids=[stranger.pk], parents=[contact])
+    with pytest.raises(PermissionDenied):
+        require_create(rep, "activity", owner_ids=[stranger.pk], parents=[contact])
     share_create(actor=admin, record=contact, user=rep, can_edit=True)
     assert can_create(rep, "activity", owner_ids=[stranger.pk], parents=[contact])
+    require_create(rep, "activity", owner_ids=[stranger.pk], parents=[contact])
     assert not can_create(rep, "activity", owner_ids=[stranger.pk])
     assert can_create(rep, "activity", owner_ids=[None, rep.pk])
     assert not can_create(reader, "activity", owner_ids=[stranger.pk], parents=[contact])
