@@ -346,3 +346,16 @@ def test_readable_values_are_the_users_and_reading_encrypted_ones_is_recorded(cr
     contact._kontor_sensitive_values = None
     assert sensitive.readable_custom_values(officer, contact, "contact") == {"plain": "p"}
     assert reads.count() == 2
+
+
+def test_plain_values_of_a_category_the_user_may_not_read_are_left_out(without_personal):
+    for key, category in (("hobby", "personal"), ("size", "standard")):
+        CustomFieldDefinition.objects.create(
+            object_type="contact", key=key, label=key, field_type="text", category=category
+        )
+    admin = UserFactory(username="a", roles=["administrator"])
+    contact = contact_create(
+        actor=admin, data={"first_name": "Eva", "custom": {"hobby": "chess", "size": "L"}}
+    )
+
+    assert sensitive.readable_custom_values(without_personal, contact, "contact") == {"size": "L"}

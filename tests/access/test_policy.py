@@ -16,11 +16,14 @@ from kontor.access.policy import (
     may_use_level,
     require,
     require_create,
+    restrict,
     visible_records,
 )
 from kontor.access.rights import ACTIONS, CategoryAccess, Level
 from kontor.access.services import share_create
+from kontor.activities.models import Activity
 from kontor.activities.selectors import visible_activities
+from kontor.contacts.models import Contact
 from kontor.contacts.selectors import contact_list, lookup, visible_contacts
 from kontor.contacts.services import contact_delete, contact_update
 from kontor.core.exceptions import FieldErrors, PermissionDenied
@@ -664,3 +667,30 @@ def test_records_of_a_type_are_read_through_its_own_selector():
     ContactFactory(owner=UserFactory(roles=["sales"], teams=["B"]))
 
     assert list(visible_records(rep, "contact")) == [mine]
+
+
+def test_records_one_may_edit_or_delete_by_level_and_by_shares_for_editing():
+    admin = UserFactory(roles=["administrator"])
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    mate = UserFactory(roles=["sales"], teams=["A"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    own, teams = ContactFactory(owner=rep), ContactFactory(owner=mate)
+    read_only, editable = ContactFactory(owner=stranger), ContactFactory(owner=stranger)
+    share_create(actor=admin, record=read_only, user=rep)
+    share_create(actor=admin, record=editable, user=rep, can_edit=True)
+    # Activities are the rep's by their author or by their contact's owner.
+    written = ActivityFactory(author=rep, contact=teams)
+    on_own = ActivityFactory(author=admin, contact=own)
+    on_editable = ActivityFactory(author=admin, contact=editable)
+    on_read_only = ActivityFactory(author=admin, contact=read_only)
+
+    def ids(model, action):
+        return set(restrict(model.objects.all(), rep, action=action).values_list("pk", flat=True))
+
+    assert ids(Contact, "edit") == {own.pk, teams.pk, editable.pk}
+    assert ids(Contact, "delete") == {own.pk}
+    assert ids(Activity, "delete") == {written.pk, on_own.pk}
+    assert ids(Activity, "edit") >= {written.pk, on_own.pk, on_editable.pk}
+    assert on_read_only.pk not in ids(Activity, "edit")
+    assert not can(AnonymousUser(), "read", own)
+    assert not restrict(Contact.objects.all(), AnonymousUser()).exists()
