@@ -6,11 +6,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kontor.access.grants import Access, access_for, combine, forget_access
-from kontor.access.models import Role, Team
+from kontor.access.models import FieldCategory, Role, Team
 from kontor.access.policy import (
     can,
     can_create,
     check_field_edits,
+    field_categories,
     fields_for,
     may_read_owned,
     may_use_level,
@@ -449,6 +450,7 @@ def test_teams_and_their_members_are_read_once(django_assert_num_queries):
 
 
 def test_without_a_user_there_are_no_teams():
+    Team.objects.create(name="Nobody yet")
     access = Access(user_id=None)
 
     assert access.team_ids() == []
@@ -536,6 +538,8 @@ def test_who_may_read_a_record_by_its_owners_alone():
     narrow.kontor_roles.set([own_contacts])
     assert not may_read_owned(narrow, "contact", [stranger.pk])
     assert may_read_owned(narrow, "organization", [stranger.pk])
+    assert not may_use_level(narrow, "contact", "delete")
+    assert may_use_level(narrow, "contact", "read")
 
 
 def test_a_right_on_a_type_is_any_level_above_none():
@@ -694,3 +698,30 @@ def test_records_one_may_edit_or_delete_by_level_and_by_shares_for_editing():
     assert on_read_only.pk not in ids(Activity, "edit")
     assert not can(AnonymousUser(), "read", own)
     assert not restrict(Contact.objects.all(), AnonymousUser()).exists()
+
+
+def test_a_write_names_every_field_it_may_not_change_by_its_label(limited_reader):
+    with pytest.raises(PermissionDenied) as refused:
+        check_field_edits(
+            limited_reader,
+            "contact",
+            {"notes": "x", "emails": ["a@example.com"], "custom": {"colour": "red", "size": "S"}},
+        )
+    assert str(refused.value) == "You may not change these fields: email addresses, colour."
+
+
+def test_built_in_fields_take_a_stored_category_only_among_their_own(django_assert_num_queries):
+    FieldCategory.objects.create(object_type="contact", field="notes", category="personal")
+    FieldCategory.objects.create(object_type="contact", field="name", category="personal")
+    FieldCategory.objects.create(object_type="contact", field="gone", category="special")
+    rep = UserFactory(roles=["sales"])
+
+    categories = field_categories(rep, "contact")
+    assert (categories["notes"], categories["name"]) == ("personal", "standard")
+    assert "gone" not in categories
+    with django_assert_num_queries(0):  # read once for every type
+        assert field_categories(rep, "organization") == fields_for(rep, "organization").categories
+    assert fields_for(rep, "contact").category("custom.undefined") == "standard"
+    assert fields_for(rep, "contact").category("custom.undefined", sensitive_default=True) == (
+        "special"
+    )
