@@ -725,3 +725,28 @@ def test_built_in_fields_take_a_stored_category_only_among_their_own(django_asse
     assert fields_for(rep, "contact").category("custom.undefined", sensitive_default=True) == (
         "special"
     )
+
+
+def test_a_type_with_a_stricter_level_than_its_parents_is_filtered_by_it():
+    """A role that reads every contact but only its own activities: a
+    colleague's note on a contact it reads stays hidden."""
+    own_notes = Role.objects.create(
+        slug="own-notes",
+        name="own notes",
+        levels={
+            "*": {"read": "all", "create": "all"},
+            "activity": {"read": "own", "create": "all"},
+        },
+    )
+    rep = UserFactory(roles=[], teams=["A"])
+    rep.kontor_roles.set([own_notes])
+    forget_access(rep)
+    colleague = UserFactory(roles=["sales"], teams=["A"])
+    contact = ContactFactory(owner=colleague)
+    theirs = ActivityFactory(author=colleague, contact=contact)
+    mine = ActivityFactory(author=rep, contact=contact)
+
+    assert set(visible_activities(rep)) == {mine}
+    assert theirs in visible_activities(colleague)
+    assert set(restrict(Contact.objects.all(), rep)) == {contact}
+    assert set(restrict(Activity.objects.all(), rep, "activity")) == {mine}
