@@ -575,6 +575,8 @@ def test_a_refusal_names_the_action_and_the_type():
     require_create(rep, "contact", owner_ids=[rep.pk])
     with pytest.raises(PermissionDenied):
         require_create(rep, "organization", owner_ids=[rep.pk])
+    assert may_use_level(rep, "contact", "create")
+    assert not may_use_level(rep, "organization", "create")
 
 
 def test_a_user_creates_on_a_record_shared_for_editing_only_with_a_right_to_create():
