@@ -752,3 +752,11 @@ def test_a_type_with_a_stricter_level_than_its_parents_is_filtered_by_it():
     assert theirs in visible_activities(colleague)
     assert set(restrict(Contact.objects.all(), rep)) == {contact}
     assert set(restrict(Activity.objects.all(), rep, "activity")) == {mine}
+
+
+def test_a_narrower_category_right_of_a_later_role_takes_nothing_away():
+    access = combine(
+        1, [{"categories": {"personal": "edit"}}, {"categories": {"personal": "read"}}]
+    )
+
+    assert access.categories == {"personal": CategoryAccess.EDIT}
