@@ -12,8 +12,12 @@ lint:  ## ruff and the dependency check (deptry), as CI runs them
 	scripts/bootstrap.sh
 	scripts/lint.sh
 
-mutate:  ## mutation testing of kontor/contacts/normalization.py (mutmut, a few minutes; not in CI)
+# MUTANTS narrows the run, e.g. make mutate MUTANTS='kontor.access.grants.*'
+mutate: export DATABASE_URL = sqlite:///$(CURDIR)/mutants/test-database.sqlite3
+mutate:  ## mutation testing of kontor/access and kontor/contacts/normalization.py (mutmut; not in CI)
 	scripts/bootstrap.sh
 	rm -rf mutants
-	.venv/bin/mutmut run --max-children 2
+	mkdir mutants
+	.venv/bin/kontor migrate --verbosity 0
+	.venv/bin/mutmut run --max-children 2 $(MUTANTS)
 	.venv/bin/mutmut results

@@ -1,6 +1,8 @@
 import json
 import os
 import socket
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -82,6 +84,35 @@ def redis_url() -> str:
     if not answer.startswith(b"+PONG"):
         pytest.fail(f"127.0.0.1:6379 does not answer like Redis: {answer!r}", False)
     return "redis://127.0.0.1:6379/0"
+
+
+# Mutation testing (`make mutate`; mutmut names the mutant in MUTANT_UNDER_TEST)
+# runs the tests once per mutant, each time in a new process: migrating a new
+# test database each time would take longer than the tests themselves. The
+# Makefile migrates this SQLite file once, and each run works on a copy of it.
+MUTATION_TEST_DATABASE = Path(__file__).resolve().parent.parent / "test-database.sqlite3"
+
+if "MUTANT_UNDER_TEST" in os.environ and MUTATION_TEST_DATABASE.exists():
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_db_blocker):
+        from django.conf import settings as django_settings
+        from django.db import connection
+
+        copy = MUTATION_TEST_DATABASE.with_name(f"test-database-{os.getpid()}.sqlite3")
+        source, target = sqlite3.connect(MUTATION_TEST_DATABASE), sqlite3.connect(copy)
+        source.backup(target)
+        source.close()
+        target.close()
+        with django_db_blocker.unblock():
+            connection.close()
+            django_settings.DATABASES["default"]["NAME"] = str(copy)
+            connection.settings_dict["NAME"] = str(copy)
+        yield
+        with django_db_blocker.unblock():
+            connection.close()
+        for path in (copy, copy.with_name(f"{copy.name}-wal"), copy.with_name(f"{copy.name}-shm")):
+            path.unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,7 @@
 """``kontor rotatekey`` re-encrypts every encrypted value under a new key."""
 
+import base64
+import json
 from io import StringIO
 
 import pytest
@@ -105,3 +107,77 @@ def test_the_key_file_is_made_once_and_readable_by_its_owner_only(tmp_path):
     assert key in first.stdout and key in second.stdout
     assert (tmp_path / "encryption_key").stat().st_mode & 0o077 == 0
     Fernet(key.encode())
+
+
+def test_a_new_key_is_a_fresh_fernet_key():
+    first, second = keys.new_key(), keys.new_key()
+
+    assert first != second
+    assert len(base64.urlsafe_b64decode(first)) == 32
+    assert Fernet(first.encode()).decrypt(Fernet(first.encode()).encrypt(b"x")) == b"x"
+
+
+def test_the_key_file_is_replaced_whole_and_readable_by_its_owner_only(tmp_path):
+    path = tmp_path / "encryption_key"
+    path.write_text("old")
+    path.chmod(0o644)
+
+    keys.write_key_file(path, ["new", "old"])
+
+    assert path.read_text() == "new,old"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["encryption_key"]
+
+
+def test_the_process_encrypts_with_the_first_key_and_decrypts_with_all(settings):
+    old, new = keys.new_key(), keys.new_key()
+    keys.use_keys([old])
+    token = encryption.encrypt("secret")
+
+    keys.use_keys([new, old])
+
+    assert settings.KONTOR_ENCRYPTION_KEY.split(",") == [new, old]
+    assert encryption.decrypt(token) == "secret"
+    assert Fernet(new.encode()).decrypt(encryption.encrypt("x").encode()) == b"x"
+    encryption.forget_keys()
+
+
+def test_every_value_is_encrypted_again_in_batches(key_file, secret_contact, monkeypatch):
+    admin = UserFactory(username="b", roles=["administrator"])
+    for name in ("Eva", "Jan"):
+        contact_create(actor=admin, data={"first_name": name, "custom": {"diagnosis": name}})
+    contact_create(actor=admin, data={"first_name": "Without"})
+    monkeypatch.setattr(keys, "BATCH_SIZE", 2)
+    new = keys.new_key()
+    keys.use_keys([new, key_file.read_text()])
+    progress = []
+
+    assert keys.reencrypt_all(lambda column, count: progress.append((column, count))) == 3
+
+    assert ("contacts.Contact.custom_sensitive", 3) in progress
+    assert {column for column, _count in progress} == {
+        f"{c.model}.{c.field}" for c in encryption.encrypted_columns()
+    }
+    tokens = Contact.objects.exclude(custom_sensitive="").values_list("custom_sensitive", flat=True)
+    values = [json.loads(Fernet(new.encode()).decrypt(t.encode())) for t in tokens]
+    assert sorted(v["diagnosis"] for v in values) == ["Eva", "Jan", "flu"]
+    assert keys.reencrypt_all() == 3
+
+
+def test_a_value_changed_during_the_rotation_is_not_overwritten(key_file, secret_contact):
+    """Each value is written back only where it still is what was read: a
+    write in between (under the new key already) wins."""
+    new = keys.new_key()
+    keys.use_keys([new, key_file.read_text()])
+    rotate = encryption.rotate
+    changed = encryption.encrypt(json.dumps({"diagnosis": "changed meanwhile"}))
+
+    def rotate_while_someone_writes(token: str) -> str:
+        Contact.objects.filter(pk=secret_contact.pk).update(custom_sensitive=changed)
+        return rotate(token)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(encryption, "rotate", rotate_while_someone_writes)
+        keys.reencrypt_all()
+
+    assert _stored_token(secret_contact) == changed

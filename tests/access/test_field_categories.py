@@ -4,13 +4,16 @@ financial and special values are encrypted at rest and their reads audited."""
 import json
 
 import pytest
+from cryptography.fernet import Fernet
 from django.db import connection
 
+from kontor.access import sensitive
 from kontor.access.models import Role
 from kontor.access.services import field_category_set
 from kontor.audit.models import AuditEntry
 from kontor.contacts.models import Contact
 from kontor.contacts.services import contact_create, contact_update
+from kontor.core.encryption import InvalidToken
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.customfields.models import CustomFieldDefinition
 from tests.conftest import api_client_for
@@ -229,3 +232,132 @@ def test_only_administrators_see_and_change_field_categories(db):
     assert api.get("/api/v1/field-categories").status_code == 403
     body = {"object_type": "contact", "field": "notes", "category": "personal"}
     assert api.post("/api/v1/field-categories", body).status_code == 403
+
+
+# Encrypted custom values (kontor.access.sensitive) -------------------------------
+
+
+def test_values_are_encrypted_as_one_token_and_none_as_nothing():
+    token = sensitive.encrypt_values({"b": 2, "a": "in plain text"})
+
+    assert token and "plain text" not in token  # no space in a Fernet token
+    assert sensitive.decrypt_values(token) == {"a": "in plain text", "b": 2}
+    assert sensitive.encrypt_values({}) == ""
+    assert sensitive.decrypt_values("") == {}
+    with pytest.raises(InvalidToken):
+        sensitive.decrypt_values(Fernet(Fernet.generate_key()).encrypt(b"{}").decode())
+
+
+def test_values_are_sorted_by_name_before_encryption(monkeypatch):
+    monkeypatch.setattr(sensitive, "encrypt", lambda text: text)
+
+    assert sensitive.encrypt_values({"b": 2, "a": "x"}) == '{"a": "x", "b": 2}'
+
+
+def test_values_are_stored_by_their_fields_category(health):
+    contact = ContactFactory()
+    contact.custom_sensitive = sensitive.encrypt_values({"old": "kept secret"})
+    contact._kontor_sensitive_values = None
+    categories = {"limit": "financial", "health": "special", "colour": "personal", "size": ""}
+
+    sensitive.store_custom_values(
+        contact,
+        {"limit": 5, "health": "flu", "colour": "red", "size": "L", "old": "kept secret", "x": 1},
+        categories,
+    )
+
+    assert contact.custom == {"colour": "red", "size": "L", "x": 1}
+    assert sensitive.decrypt_values(contact.custom_sensitive) == {
+        "limit": 5,
+        "health": "flu",
+        "old": "kept secret",  # no definition any more: it stays encrypted
+    }
+    assert sensitive.sensitive_values(contact) == sensitive.decrypt_values(contact.custom_sensitive)
+    assert sensitive.all_custom_values(contact) == {
+        "colour": "red",
+        "size": "L",
+        "x": 1,
+        "limit": 5,
+        "health": "flu",
+        "old": "kept secret",
+    }
+
+
+def test_values_no_key_opens_are_left_out_and_logged_unless_strict(caplog):
+    contact = ContactFactory()
+    contact.custom = {"colour": "red"}
+    contact.custom_sensitive = Fernet(Fernet.generate_key()).encrypt(b'{"a": 1}').decode()
+    contact._kontor_sensitive_values = None
+
+    assert sensitive.sensitive_values(contact) == {}
+    assert sensitive.all_custom_values(contact) == {"colour": "red"}
+    assert [r.getMessage() for r in caplog.records] == [
+        f"cannot decrypt the sensitive values of contacts.Contact {contact.pk}"
+    ] * 2
+    with pytest.raises(InvalidToken):
+        sensitive.sensitive_values(contact, strict=True)
+    with pytest.raises(InvalidToken):
+        sensitive.all_custom_values(contact, strict=True)
+    with pytest.raises(InvalidToken):
+        sensitive.store_custom_values(contact, {"a": 2}, {"a": "financial"})
+
+
+def test_decrypted_values_are_kept_on_the_record(monkeypatch):
+    contact = ContactFactory()
+    contact.custom_sensitive = sensitive.encrypt_values({"a": 1})
+    contact._kontor_sensitive_values = None
+    calls = []
+    decrypt = sensitive.decrypt
+    monkeypatch.setattr(sensitive, "decrypt", lambda token: calls.append(token) or decrypt(token))
+
+    assert sensitive.sensitive_values(contact) == {"a": 1}
+    assert sensitive.sensitive_values(contact) == {"a": 1}
+    assert len(calls) == 1
+
+
+def test_readable_values_are_the_users_and_reading_encrypted_ones_is_recorded(credit, health):
+    admin = UserFactory(username="a", roles=["administrator"])
+    contact = contact_create(
+        actor=admin,
+        data={"first_name": "Eva", "custom": {"credit_rating": "A", "health": "flu"}},
+    )
+    contact.custom_sensitive = sensitive.encrypt_values(
+        {**sensitive.sensitive_values(contact), "gone": "secret"}
+    )
+    contact.custom = {**contact.custom, "plain": "p"}
+    contact._kontor_sensitive_values = None
+    rep = UserFactory(username="s", roles=["sales"])
+    officer = UserFactory(username="d", roles=["data-protection-officer"])
+    reads = AuditEntry.objects.filter(action="read", sensitive=True)
+
+    assert sensitive.readable_custom_values(rep, contact, "contact") == {
+        "credit_rating": "A",
+        "plain": "p",
+    }
+    assert list(reads.values_list("actor_id", "fields")) == [(rep.pk, ["custom.credit_rating"])]
+    assert sensitive.readable_custom_values(officer, contact, "contact") == {
+        "credit_rating": "A",
+        "health": "flu",
+        "gone": "secret",
+        "plain": "p",
+    }
+    assert list(reads.filter(actor=officer).values_list("fields", flat=True)) == [
+        ["custom.credit_rating", "custom.gone", "custom.health"]
+    ]
+    contact.custom_sensitive = ""
+    contact._kontor_sensitive_values = None
+    assert sensitive.readable_custom_values(officer, contact, "contact") == {"plain": "p"}
+    assert reads.count() == 2
+
+
+def test_plain_values_of_a_category_the_user_may_not_read_are_left_out(without_personal):
+    for key, category in (("hobby", "personal"), ("size", "standard")):
+        CustomFieldDefinition.objects.create(
+            object_type="contact", key=key, label=key, field_type="text", category=category
+        )
+    admin = UserFactory(username="a", roles=["administrator"])
+    contact = contact_create(
+        actor=admin, data={"first_name": "Eva", "custom": {"hobby": "chess", "size": "L"}}
+    )
+
+    assert sensitive.readable_custom_values(without_personal, contact, "contact") == {"size": "L"}

@@ -1,19 +1,41 @@
-"""Who sees and changes which records: levels, teams, several roles, shares."""
+"""Who sees and changes which records: levels, teams, several roles, shares;
+and the Access value they are read into, once per request."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kontor.access.grants import access_for, combine
-from kontor.access.models import Role
-from kontor.access.policy import can, can_create, readable
-from kontor.access.rights import Level
+from kontor.access.grants import Access, access_for, combine, forget_access
+from kontor.access.models import FieldCategory, Role, Team
+from kontor.access.policy import (
+    can,
+    can_create,
+    check_field_edits,
+    field_categories,
+    fields_for,
+    may_read_owned,
+    may_use_level,
+    readable,
+    require,
+    require_create,
+    restrict,
+    visible_records,
+)
+from kontor.access.rights import ACTIONS, CategoryAccess, Level
 from kontor.access.services import share_create
+from kontor.activities.models import Activity
 from kontor.activities.selectors import visible_activities
+from kontor.contacts.models import Contact
 from kontor.contacts.selectors import contact_list, lookup, visible_contacts
 from kontor.contacts.services import contact_delete, contact_update
-from kontor.core.exceptions import PermissionDenied
+from kontor.core.exceptions import FieldErrors, PermissionDenied
+from kontor.core.records import CATEGORIES
+from kontor.customfields.models import CustomFieldDefinition
+from kontor.files.models import Attachment
 from kontor.files.selectors import visible_attachments
+from kontor.files.services import attachment_create
 from tests.access.world import build_world
-from tests.factories import ActivityFactory, ContactFactory, UserFactory
+from tests.factories import ActivityFactory, ContactFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +258,542 @@ def test_an_own_level_for_activities_lets_a_rep_change_only_what_they_wrote():
 
     assert can(rep, "edit", mine)
     assert not can(rep, "edit", theirs)
+
+
+# The Access value ------------------------------------------------------------
+
+EVERY_ACTION_ALL = dict.fromkeys(ACTIONS, Level.ALL)
+EVERY_CATEGORY_EDIT = dict.fromkeys(CATEGORIES, CategoryAccess.EDIT)
+
+
+def test_a_level_comes_from_the_type_then_from_the_star_then_is_none():
+    access = Access(
+        user_id=1,
+        levels={"contact": {"read": Level.OWN}, "*": {"read": Level.ALL, "edit": Level.TEAM}},
+    )
+
+    assert access.level("contact", "read") == Level.OWN
+    assert access.level("contact", "edit") == Level.NONE  # the type is named: no fallback
+    assert access.level("deal", "read") == Level.ALL
+    assert access.level("deal", "edit") == Level.TEAM
+    assert access.level("deal", "delete") == Level.NONE
+    assert Access(user_id=1).level("deal", "read") == Level.NONE
+
+
+def test_a_category_is_read_from_read_on_and_edited_only_with_edit():
+    access = Access(
+        user_id=1,
+        categories={"personal": CategoryAccess.READ, "financial": CategoryAccess.EDIT},
+    )
+
+    assert access.category_access("special") == CategoryAccess.NONE
+    assert (access.may_read_category("special"), access.may_edit_category("special")) == (
+        False,
+        False,
+    )
+    assert (access.may_read_category("personal"), access.may_edit_category("personal")) == (
+        True,
+        False,
+    )
+    assert (access.may_read_category("financial"), access.may_edit_category("financial")) == (
+        True,
+        True,
+    )
+
+
+@pytest.mark.parametrize("missing", CATEGORIES)
+def test_every_category_means_every_single_one(missing):
+    reads = {c: CategoryAccess.READ for c in CATEGORIES}
+    edits = dict(EVERY_CATEGORY_EDIT)
+
+    assert Access(user_id=1, categories=reads).reads_every_category
+    assert not Access(user_id=1, categories=reads).edits_every_category
+    assert Access(user_id=1, categories=edits).edits_every_category
+    assert not Access(
+        user_id=1, categories={**reads, missing: CategoryAccess.NONE}
+    ).reads_every_category
+    assert not Access(
+        user_id=1, categories={**edits, missing: CategoryAccess.READ}
+    ).edits_every_category
+
+
+def test_roles_combine_to_their_most_permissive_levels_and_categories():
+    access = combine(
+        7,
+        [
+            {
+                "levels": {"*": {"read": "own", "edit": "team"}, "contact": {"read": "all"}},
+                "categories": {"personal": "read", "financial": "edit"},
+            },
+            {
+                "levels": {"*": {"read": "team", "edit": "own", "delete": "own"}},
+                "categories": {"personal": "edit", "financial": "none", "special": "read"},
+            },
+        ],
+    )
+
+    assert access == Access(
+        user_id=7,
+        levels={
+            # The first role names contact with only a read level (no edit
+            # there), the second does not name it: its "*" levels count.
+            "contact": {"read": Level.ALL, "edit": Level.OWN, "delete": Level.OWN},
+            "*": {"read": Level.TEAM, "edit": Level.TEAM, "delete": Level.OWN},
+        },
+        categories={
+            "personal": CategoryAccess.EDIT,
+            "financial": CategoryAccess.EDIT,
+            "special": CategoryAccess.READ,
+        },
+    )
+
+
+def test_no_roles_combine_to_nothing():
+    assert combine(3, []) == Access(user_id=3)
+    assert combine(3, [{}]) == Access(user_id=3, levels={"*": {}})
+    assert combine(3, [{"levels": None, "categories": None, "audit_scope": None}]) == combine(
+        3, [{}]
+    )
+
+
+def test_unknown_levels_and_category_rights_grant_nothing():
+    access = combine(
+        1,
+        [
+            {
+                "levels": {"*": {"read": "everything", "edit": None, "delete": 3}},
+                "categories": {"personal": "write", "financial": None},
+            }
+        ],
+    )
+
+    assert access.levels == {"*": {}}
+    assert access.categories == {}
+
+
+def test_levels_and_category_rights_may_be_given_as_values():
+    access = combine(
+        1,
+        [{"levels": {"*": {"read": Level.TEAM}}, "categories": {"special": CategoryAccess.READ}}],
+    )
+
+    assert access.level("contact", "read") == Level.TEAM
+    assert access.category_access("special") == CategoryAccess.READ
+
+
+@pytest.mark.parametrize(
+    ("scopes", "combined"),
+    [
+        ([], "none"),
+        (["records"], "records"),
+        (["records", "none"], "records"),
+        (["all", "records"], "all"),
+        (["records", "all", "none"], "all"),
+        (["everything"], "none"),
+        (["records", "everything"], "records"),
+    ],
+)
+def test_the_widest_audit_scope_counts(scopes, combined):
+    assert combine(1, [{"audit_scope": s} for s in scopes]).audit_scope == combined
+
+
+@pytest.mark.parametrize("flag", ["manage_access", "audit_by_employee", "data_subject_requests"])
+def test_one_role_with_a_right_is_enough(flag):
+    assert getattr(combine(1, [{flag: True}, {flag: False}]), flag) is True
+    assert getattr(combine(1, [{flag: False}, {flag: True}]), flag) is True
+    assert getattr(combine(1, [{flag: False}, {}]), flag) is False
+    others = {"manage_access", "audit_by_employee", "data_subject_requests"} - {flag}
+    assert not any(getattr(combine(1, [{flag: True}]), other) for other in others)
+
+
+def test_nobody_anonymous_and_deactivated_users_have_no_rights():
+    gone = UserFactory(roles=["administrator"], is_active=False)
+
+    for user in (None, AnonymousUser(), gone):
+        assert access_for(user) == Access(user_id=None)
+
+
+def test_a_superuser_may_do_everything_whatever_their_roles(django_assert_num_queries):
+    boss = UserFactory(roles=[], is_superuser=True)
+
+    with django_assert_num_queries(0):
+        access = access_for(boss)
+    assert access == Access(
+        user_id=boss.pk,
+        levels={"*": EVERY_ACTION_ALL},
+        categories=EVERY_CATEGORY_EDIT,
+        manage_access=True,
+        audit_scope="all",
+        data_subject_requests=True,
+        is_superuser=True,
+    )
+
+
+def test_a_users_rights_are_their_roles_combined_and_read_once(django_assert_num_queries):
+    officer = UserFactory(roles=["data-protection-officer", "read-only"])
+
+    with django_assert_num_queries(1):
+        access = access_for(officer)
+    with django_assert_num_queries(0):
+        assert access_for(officer) is access
+    roles = Role.objects.filter(slug__in=["data-protection-officer", "read-only"])
+    assert access == combine(
+        officer.pk,
+        list(
+            roles.values(
+                "levels",
+                "categories",
+                "manage_access",
+                "audit_scope",
+                "audit_by_employee",
+                "data_subject_requests",
+            )
+        ),
+    )
+    assert access.audit_by_employee and access.data_subject_requests
+    assert not access.is_superuser
+
+
+def test_forgotten_rights_are_read_again():
+    rep = UserFactory(roles=["read-only"])
+    before = access_for(rep)
+    rep.kontor_roles.set([])
+
+    assert access_for(rep) is before
+    forget_access(rep)
+    assert access_for(rep) == Access(user_id=rep.pk)
+    forget_access(rep)  # nothing to forget
+    forget_access(None)
+
+
+def test_teams_and_their_members_are_read_once(django_assert_num_queries):
+    me = UserFactory(roles=[], teams=["A", "B"])
+    mate_a = UserFactory(roles=[], teams=["A"])
+    mate_b = UserFactory(roles=[], teams=["B", "C"])
+    UserFactory(roles=[], teams=["C"])
+    alone = UserFactory(roles=[])
+    access = access_for(me)
+    with django_assert_num_queries(2):
+        assert sorted(access.team_ids()) == sorted(
+            Team.objects.filter(name__in=["A", "B"]).values_list("pk", flat=True)
+        )
+    with django_assert_num_queries(1):
+        assert access.team_member_ids() == {me.pk, mate_a.pk, mate_b.pk}
+    with django_assert_num_queries(0):
+        access.team_ids()
+        access.team_member_ids()
+    assert access_for(alone).team_ids() == []
+    assert access_for(alone).team_member_ids() == {alone.pk}
+
+
+def test_without_a_user_there_are_no_teams():
+    Team.objects.create(name="Nobody yet")
+    access = Access(user_id=None)
+
+    assert access.team_ids() == []
+    assert access.team_member_ids() == set()
+
+
+@pytest.mark.parametrize("right", [Level, CategoryAccess])
+def test_rights_are_read_from_their_names_in_any_case(right):
+    for member in right:
+        assert right.parse(member) is member
+        assert right.parse(member.slug) is member
+        assert right.parse(member.name) is member
+        assert right.parse(member.slug.title()) is member
+    with pytest.raises(KeyError):
+        right.parse("some")
+
+
+def test_a_larger_level_includes_the_smaller_ones():
+    assert [level.slug for level in sorted(Level)] == ["none", "own", "team", "all"]
+    assert [right.slug for right in sorted(CategoryAccess)] == ["none", "read", "edit"]
+    assert ACTIONS == ("read", "create", "edit", "delete", "export")
+
+
+# Decisions about one record ----------------------------------------------------
+
+
+def test_a_file_is_shared_through_every_record_it_hangs_on():
+    """A file on a meeting of a contact at an organization: a share of any of
+    them lets the user read it, a share for editing lets them edit it."""
+    admin = UserFactory(roles=["administrator"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    organization = OrganizationFactory(owner=stranger)
+    contact = ContactFactory(owner=stranger, organization_id=organization.pk)
+    meeting = ActivityFactory(author=stranger, contact=contact, organization=organization)
+    upload = SimpleUploadedFile("minutes.txt", b"minutes")
+    file = attachment_create(actor=admin, upload=upload, activity=meeting)
+    file = Attachment.objects.select_related("activity").get(pk=file.pk)
+    records = {"activity": meeting, "contact": contact, "organization": organization}
+
+    for key, record in records.items():
+        rep = UserFactory(roles=["sales"], teams=["A"], username=f"rep-{key}")
+        assert not can(rep, "read", file)
+        share_create(actor=admin, record=record, user=rep)
+        assert can(rep, "read", file), key
+        assert not can(rep, "edit", file), key
+        share_create(actor=admin, record=record, user=rep, can_edit=True)
+        assert can(rep, "edit", file), key
+        assert not can(rep, "delete", file), key
+    rep = UserFactory(roles=["sales"], teams=["A"], username="rep-file")
+    share_create(actor=admin, record=file, user=rep)
+    assert can(rep, "read", file)
+
+
+def test_a_share_for_one_record_reaches_no_other_of_its_type():
+    admin = UserFactory(roles=["administrator"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    shared, other = ContactFactory(owner=stranger), ContactFactory(owner=stranger)
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    share_create(actor=admin, record=shared, user=rep, can_edit=True)
+
+    assert can(rep, "edit", shared) and not can(rep, "read", other)
+    assert set(visible_contacts(rep).values_list("pk", flat=True)) == {shared.pk}
+
+
+def test_who_may_read_a_record_by_its_owners_alone():
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    mate = UserFactory(roles=["sales"], teams=["A"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    reader = UserFactory(roles=["read-only"])
+
+    assert may_read_owned(rep, "contact", [rep.pk])
+    assert may_read_owned(rep, "contact", [None, mate.pk])
+    assert not may_read_owned(rep, "contact", [stranger.pk, None])
+    assert not may_read_owned(rep, "contact", [])
+    assert may_read_owned(reader, "contact", [stranger.pk])
+    assert may_read_owned(reader, "contact", [])
+    assert not may_read_owned(AnonymousUser(), "contact", [rep.pk])
+    assert not may_read_owned(UserFactory(roles=[]), "contact", [rep.pk])
+    own_contacts = Role.objects.create(
+        slug="own-contacts",
+        name="own contacts",
+        levels={"*": {"read": "all"}, "contact": {"read": "own"}},
+    )
+    narrow = UserFactory(roles=[])
+    narrow.kontor_roles.set([own_contacts])
+    assert not may_read_owned(narrow, "contact", [stranger.pk])
+    assert may_read_owned(narrow, "organization", [stranger.pk])
+    assert not may_use_level(narrow, "contact", "delete")
+    assert may_use_level(narrow, "contact", "read")
+
+
+def test_a_right_on_a_type_is_any_level_above_none():
+    rep = UserFactory(roles=["sales"])
+    reader = UserFactory(roles=["read-only"])
+
+    assert may_use_level(rep, "contact", "delete")
+    assert may_use_level(reader, "contact", "read")
+    assert not may_use_level(reader, "contact", "delete")
+    assert not may_use_level(AnonymousUser(), "contact", "read")
+
+
+def test_a_refusal_names_the_action_and_the_type():
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    foreign = ContactFactory(owner=UserFactory(roles=["sales"], teams=["B"]))
+    reader = UserFactory(roles=["read-only"])
+
+    with pytest.raises(PermissionDenied) as refused:
+        require(rep, "edit", foreign)
+    assert str(refused.value) == "You may not edit this contact."
+    with pytest.raises(PermissionDenied) as refused:
+        require_create(reader, "organization", owner_ids=[reader.pk])
+    assert str(refused.value) == "You may not create this organization."
+    require(reader, "read", foreign)
+    require_create(rep, "contact", owner_ids=[rep.pk])
+    no_organizations = Role.objects.create(
+        slug="no-organizations",
+        name="no organizations",
+        levels={"*": {"create": "all"}, "organization": {"create": "none"}},
+    )
+    rep.kontor_roles.set([no_organizations])
+    forget_access(rep)
+    require_create(rep, "contact", owner_ids=[rep.pk])
+    with pytest.raises(PermissionDenied):
+        require_create(rep, "organization", owner_ids=[rep.pk])
+    assert may_use_level(rep, "contact", "create")
+    assert not may_use_level(rep, "organization", "create")
+
+
+def test_a_user_creates_on_a_record_shared_for_editing_only_with_a_right_to_create():
+    admin = UserFactory(roles=["administrator"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    contact = ContactFactory(owner=stranger)
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    reader = UserFactory(roles=["read-only"])
+    share_create(actor=admin, record=contact, user=rep)
+    share_create(actor=admin, record=contact, user=reader, can_edit=True)
+
+    assert not can_create(rep, "activity", owner_ids=[stranger.pk], parents=[contact])
+    with pytest.raises(PermissionDenied):
+        require_create(rep, "activity", owner_ids=[stranger.pk], parents=[contact])
+    share_create(actor=admin, record=contact, user=rep, can_edit=True)
+    assert can_create(rep, "activity", owner_ids=[stranger.pk], parents=[contact])
+    require_create(rep, "activity", owner_ids=[stranger.pk], parents=[contact])
+    assert not can_create(rep, "activity", owner_ids=[stranger.pk])
+    assert can_create(rep, "activity", owner_ids=[None, rep.pk])
+    assert not can_create(reader, "activity", owner_ids=[stranger.pk], parents=[contact])
+    assert not can_create(AnonymousUser(), "activity", owner_ids=[None])
+
+
+# Fields ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def limited_reader():
+    """Reads and edits standard fields, reads personal ones, nothing else."""
+    role = Role.objects.create(
+        slug="limited",
+        name="limited",
+        levels={"*": {"read": "all", "create": "all", "edit": "all"}},
+        categories={"standard": "edit", "personal": "read"},
+    )
+    user = UserFactory(username="limited", roles=[])
+    user.kontor_roles.set([role])
+    for key, category in (("size", "standard"), ("colour", "personal"), ("limit", "financial")):
+        CustomFieldDefinition.objects.create(
+            object_type="contact", key=key, label=key.title(), field_type="text", category=category
+        )
+    return user
+
+
+def test_a_user_edits_only_the_fields_of_categories_they_may_edit(
+    limited_reader, django_assert_num_queries
+):
+    fields = fields_for(limited_reader, "contact")
+
+    assert fields is fields_for(limited_reader, "contact")
+    assert (fields.may_read("custom.size"), fields.may_edit("custom.size")) == (True, True)
+    assert (fields.may_read("custom.colour"), fields.may_edit("custom.colour")) == (True, False)
+    assert (fields.may_read("custom.limit"), fields.may_edit("custom.limit")) == (False, False)
+    assert fields.may_edit("custom.undefined")
+    assert not fields.may_edit("custom.undefined", sensitive_default=True)
+    assert not fields.may_read("custom.undefined", sensitive_default=True)
+    assert not fields.reads_everything
+    admin = UserFactory(username="admin", roles=["administrator"])
+    with django_assert_num_queries(1):  # the roles, but no field categories
+        everything = fields_for(admin, "contact")
+        assert everything.may_read("custom.limit") and everything.may_edit("custom.limit")
+    nobody = fields_for(AnonymousUser(), "contact")
+    assert not nobody.may_read("custom.size") and not nobody.may_edit("custom.size")
+
+
+def test_a_write_names_the_fields_it_may_not_change(limited_reader):
+    with pytest.raises(PermissionDenied) as refused:
+        check_field_edits(
+            limited_reader, "contact", {"first_name": "A", "custom": {"size": "L", "colour": "red"}}
+        )
+    assert str(refused.value) == "You may not change these fields: colour."
+    check_field_edits(limited_reader, "contact", {"custom": {"size": "L"}})
+
+
+def test_an_unknown_custom_field_gets_the_answer_of_one_the_user_may_not_read(limited_reader):
+    for unknown in ("limit", "nothing"):
+        with pytest.raises(FieldErrors) as refused:
+            check_field_edits(limited_reader, "contact", {"custom": {"size": "L", unknown: "x"}})
+        assert refused.value.errors == {
+            f"custom.{unknown}": ["is not a custom field here (known fields: colour, size)"]
+        }
+    CustomFieldDefinition.objects.all().delete()
+    nobody_defined = UserFactory(username="other", roles=["sales"])
+    with pytest.raises(FieldErrors) as refused:
+        check_field_edits(nobody_defined, "contact", {"custom": {"x": 1}})
+    assert refused.value.errors == {
+        "custom.x": ["is not a custom field here (known fields: none are defined)"]
+    }
+
+
+def test_records_of_a_type_are_read_through_its_own_selector():
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    mine = ContactFactory(owner=rep)
+    ContactFactory(owner=UserFactory(roles=["sales"], teams=["B"]))
+
+    assert list(visible_records(rep, "contact")) == [mine]
+
+
+def test_records_one_may_edit_or_delete_by_level_and_by_shares_for_editing():
+    admin = UserFactory(roles=["administrator"])
+    rep = UserFactory(roles=["sales"], teams=["A"])
+    mate = UserFactory(roles=["sales"], teams=["A"])
+    stranger = UserFactory(roles=["sales"], teams=["B"])
+    own, teams = ContactFactory(owner=rep), ContactFactory(owner=mate)
+    read_only, editable = ContactFactory(owner=stranger), ContactFactory(owner=stranger)
+    share_create(actor=admin, record=read_only, user=rep)
+    share_create(actor=admin, record=editable, user=rep, can_edit=True)
+    # Activities are the rep's by their author or by their contact's owner.
+    written = ActivityFactory(author=rep, contact=teams)
+    on_own = ActivityFactory(author=admin, contact=own)
+    on_editable = ActivityFactory(author=admin, contact=editable)
+    on_read_only = ActivityFactory(author=admin, contact=read_only)
+
+    def ids(model, action):
+        return set(restrict(model.objects.all(), rep, action=action).values_list("pk", flat=True))
+
+    assert ids(Contact, "edit") == {own.pk, teams.pk, editable.pk}
+    assert ids(Contact, "delete") == {own.pk}
+    assert ids(Activity, "delete") == {written.pk, on_own.pk}
+    assert ids(Activity, "edit") >= {written.pk, on_own.pk, on_editable.pk}
+    assert on_read_only.pk not in ids(Activity, "edit")
+    assert not can(AnonymousUser(), "read", own)
+    assert not restrict(Contact.objects.all(), AnonymousUser()).exists()
+
+
+def test_a_write_names_every_field_it_may_not_change_by_its_label(limited_reader):
+    with pytest.raises(PermissionDenied) as refused:
+        check_field_edits(
+            limited_reader,
+            "contact",
+            {"notes": "x", "emails": ["a@example.com"], "custom": {"colour": "red", "size": "S"}},
+        )
+    assert str(refused.value) == "You may not change these fields: email addresses, colour."
+
+
+def test_built_in_fields_take_a_stored_category_only_among_their_own(django_assert_num_queries):
+    FieldCategory.objects.create(object_type="contact", field="notes", category="personal")
+    FieldCategory.objects.create(object_type="contact", field="name", category="personal")
+    FieldCategory.objects.create(object_type="contact", field="gone", category="special")
+    rep = UserFactory(roles=["sales"])
+
+    categories = field_categories(rep, "contact")
+    assert (categories["notes"], categories["name"]) == ("personal", "standard")
+    assert "gone" not in categories
+    with django_assert_num_queries(0):  # read once for every type
+        assert field_categories(rep, "organization") == fields_for(rep, "organization").categories
+    assert fields_for(rep, "contact").category("custom.undefined") == "standard"
+    assert fields_for(rep, "contact").category("custom.undefined", sensitive_default=True) == (
+        "special"
+    )
+
+
+def test_a_type_with_a_stricter_level_than_its_parents_is_filtered_by_it():
+    """A role that reads every contact but only its own activities: a
+    colleague's note on a contact it reads stays hidden."""
+    own_notes = Role.objects.create(
+        slug="own-notes",
+        name="own notes",
+        levels={
+            "*": {"read": "all", "create": "all"},
+            "activity": {"read": "own", "create": "all"},
+        },
+    )
+    rep = UserFactory(roles=[], teams=["A"])
+    rep.kontor_roles.set([own_notes])
+    forget_access(rep)
+    colleague = UserFactory(roles=["sales"], teams=["A"])
+    contact = ContactFactory(owner=colleague)
+    theirs = ActivityFactory(author=colleague, contact=contact)
+    mine = ActivityFactory(author=rep, contact=contact)
+
+    assert set(visible_activities(rep)) == {mine}
+    assert theirs in visible_activities(colleague)
+    assert set(restrict(Contact.objects.all(), rep)) == {contact}
+    assert set(restrict(Activity.objects.all(), rep, "activity")) == {mine}
+
+
+def test_a_narrower_category_right_of_a_later_role_takes_nothing_away():
+    access = combine(
+        1, [{"categories": {"personal": "edit"}}, {"categories": {"personal": "read"}}]
+    )
+
+    assert access.categories == {"personal": CategoryAccess.EDIT}
