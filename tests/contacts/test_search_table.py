@@ -2,8 +2,10 @@
 that changes what it holds, and the access rules applied to its columns."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -401,3 +403,13 @@ def test_postgresql_indexes_the_search_table_for_prefixes_and_substrings():
         assert "gin_trgm_ops" in definitions[f"contacts_contactsearch_{column}_trgm"]
     for name in ("last", "name", "organization", "email"):
         assert "text_pattern_ops" in definitions[f"contactsearch_{name}"]
+
+
+def test_the_rebuild_command_writes_a_row_per_contact(user):
+    contacts = [ContactFactory(last_name=f"Neu{i}") for i in range(3)]
+    ContactSearch.objects.all().delete()
+
+    call_command("rebuildsearch", stdout=io.StringIO())
+
+    assert set(ContactSearch.objects.values_list("pk", flat=True)) == {c.pk for c in contacts}
+    assert _ranked(user, "neu1") == [contacts[1].display_name]
