@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection as default_connection
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -345,8 +346,8 @@ def relevance_tiers(q: str, scope: SearchScope, *, max_words: int) -> list[Q]:
     """The conditions of a search for ``q``, most relevant first, each
     without the rows of those before it:
 
-    0. exactly the last name, the full name, the organization's name or an
-       email address;
+    0. exactly the last name, the full name, the organization's name or the
+       first email address;
     1. the last name or the full name begins with it (``Schmi`` → the Schmidts,
        ``Mar`` → Martin Kurz and Anna Marx);
     2. the organization's name or the first email address begins with it;
@@ -368,11 +369,11 @@ def relevance_tiers(q: str, scope: SearchScope, *, max_words: int) -> list[Q]:
         exact |= Q(organization_key=whole) & organization
         other_prefix |= _starts_with("organization_key", whole) & organization
     if scope.emails:
-        exact |= Q(
-            pk__in=EmailAddress.objects.filter(normalized=whole, contact__isnull=False)
-            .values("contact_id")
-            .order_by()
-        )
+        # The first address only: a B-tree lookup. (An ``IN`` of the other
+        # addresses' owners makes PostgreSQL guess that half the table
+        # matches, and walk all of it.) Another address typed whole is
+        # found among the few that contain it.
+        exact |= Q(email_key=whole)
         other_prefix |= _starts_with("email_key", whole)
     anywhere = Q()
     for word in words:
@@ -385,6 +386,32 @@ def relevance_tiers(q: str, scope: SearchScope, *, max_words: int) -> list[Q]:
         tiers.append(condition & ~before if before else condition)
         before |= condition
     return tiers
+
+
+# A tier with at most this many rows is read by its ids (PostgreSQL).
+FEW_TIER_ROWS = 2000
+
+
+def _few_named(rows: QuerySet) -> QuerySet | None:
+    """``rows`` in the form PostgreSQL reads fastest, None when there are none.
+
+    The planner guesses how many rows a tier holds from each condition
+    alone, and the conditions are correlated (most contacts that contain
+    "mar" begin with it, and so belong to an earlier tier). Guessing many,
+    it walks the recency index through most of the table looking for a
+    page of them. So the ids are read first, up to ``FEW_TIER_ROWS``, by
+    the conditions' own indexes; with no more than that, the page is
+    sorted from just those rows, and with more, the walk is quick after
+    all. SQLite does not walk for these, so there the rows stay as they are."""
+    if default_connection.vendor != "postgresql":
+        return rows
+    try:
+        few = list(rows.order_by().values_list("contact_id", flat=True)[: FEW_TIER_ROWS + 1])
+    except EmptyResultSet:
+        return None
+    if not few:
+        return None
+    return rows if len(few) > FEW_TIER_ROWS else ContactSearch.objects.filter(contact_id__in=few)
 
 
 @dataclass(frozen=True)
@@ -409,7 +436,9 @@ class RankedSearch:
         start, after = (0, Q()) if cursor is None else self._after(cursor)
         found: list[tuple[int, Any, Any]] = []
         for number in range(start, len(self.tiers)):
-            rows = self.rows.filter(self.tiers[number])
+            rows = _few_named(self.rows.filter(self.tiers[number]))
+            if rows is None:
+                continue
             if number == start:
                 rows = rows.filter(after)
             wanted = limit + 1 - len(found)
