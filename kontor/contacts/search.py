@@ -280,8 +280,8 @@ def fill_contact_search_if_empty(connection: BaseDatabaseWrapper) -> None:
 
 # Ranked contact search ---------------------------------------------------------------
 
-# Past this, prefix matches of a key need no (costlier) substring search to
-# fill a page.
+# The last code point: the strings that begin with ``text`` are those from
+# ``text`` up to ``text + _TOP`` (SQLite compares text by code point).
 _TOP = "\U0010ffff"
 # A search that is one phone number typed with spaces, e.g. "+49 (0)30 123 45".
 PHONE_LIKE = re.compile(r"^\+?[0-9\s()./-]+$")
