@@ -286,6 +286,7 @@ _TOP = "\U0010ffff"
 # A search that is one phone number typed with spaces, e.g. "+49 (0)30 123 45".
 PHONE_LIKE = re.compile(r"^\+?[0-9\s()./-]+$")
 MIN_PHONE_FRAGMENT_DIGITS = 3
+MAX_EXACT_EMAIL_OWNERS = 100
 
 
 @dataclass(frozen=True)
@@ -346,8 +347,8 @@ def relevance_tiers(q: str, scope: SearchScope, *, max_words: int) -> list[Q]:
     """The conditions of a search for ``q``, most relevant first, each
     without the rows of those before it:
 
-    0. exactly the last name, the full name, the organization's name or the
-       first email address;
+    0. exactly the last name, the full name, the organization's name or an
+       email address;
     1. the last name or the full name begins with it (``Schmi`` → the Schmidts,
        ``Mar`` → Martin Kurz and Anna Marx);
     2. the organization's name or the first email address begins with it;
@@ -369,12 +370,19 @@ def relevance_tiers(q: str, scope: SearchScope, *, max_words: int) -> list[Q]:
         exact |= Q(organization_key=whole) & organization
         other_prefix |= _starts_with("organization_key", whole) & organization
     if scope.emails:
-        # The first address only: a B-tree lookup. (An ``IN`` of the other
-        # addresses' owners makes PostgreSQL guess that half the table
-        # matches, and walk all of it.) Another address typed whole is
-        # found among the few that contain it.
         exact |= Q(email_key=whole)
         other_prefix |= _starts_with("email_key", whole)
+        if "@" in whole:
+            # Any address typed whole: its owners read first and named, as
+            # an ``IN`` subquery makes PostgreSQL guess that half the table
+            # matches, and walk all of it.
+            owners = list(
+                EmailAddress.objects.filter(normalized=whole, contact__isnull=False)
+                .order_by()
+                .values_list("contact_id", flat=True)[:MAX_EXACT_EMAIL_OWNERS]
+            )
+            if owners:
+                exact |= Q(pk__in=owners)
     anywhere = Q()
     for word in words:
         anywhere &= _word_matches(word, scope)
