@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from kontor.access.models import Role, Team
-from kontor.contacts.models import ContactSearch, LifecycleStage
+from kontor.contacts.models import LifecycleStage
 from kontor.contacts.search import rebuild_contact_search
 from kontor.perf import names
 from kontor.perf.bulk import bulk_load, uuid7_at, write_table
@@ -132,8 +131,6 @@ def _fill_search_table(result: Generated, progress: Progress) -> None:
         written = total
 
     rebuild_contact_search(counted)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {ContactSearch._meta.db_table}")
 
 
 TEAM_SIZE = 8
