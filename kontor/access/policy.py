@@ -9,6 +9,7 @@ the fields' sensitivity categories. The selectors (``visible_contacts``, …)
 and services of every app call these functions and nothing else."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -85,6 +86,29 @@ def restrict(
     if action in (Action.READ, Action.EDIT):
         condition |= _shared_q(access, kind, edit=action == Action.EDIT)
     return queryset.filter(condition)
+
+
+def readable_condition(user: User, key: str, *, owner: str, record: str) -> Q | None:
+    """The rows of a table that keeps a copy of records of type ``key`` —
+    the owner in column ``owner``, the record's id in ``record`` (``pk``
+    or a foreign key's name) — whose record ``user`` may read, by the same
+    rules as ``restrict``: a column predicate instead of a join (the contact
+    search table). None when the user reads every record of the type.
+
+    Only for types owned along one path and shared as themselves; any
+    other shape has no such copy and is refused."""
+    kind = record_type(key)
+    if len(kind.owner_paths) != 1 or kind.share_paths != (("", ""),) or kind.parent_types:
+        raise ValueError(f"{key} records are not read through one owner column")
+    access = access_for(user)
+    if access.user_id is None:
+        return Q(pk__in=[])
+    level = access.level(kind.key, Action.READ)
+    if level == Level.ALL:
+        return None
+    shared = "" if record == "pk" else record
+    copy = replace(kind, owner_paths=(owner,), share_paths=((shared, key),))
+    return _level_q(access, copy, level) | _shared_q(access, copy, edit=False)
 
 
 def visible_records(user: User, key: str) -> QuerySet:

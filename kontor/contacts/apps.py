@@ -40,6 +40,7 @@ class ContactsConfig(AppConfig):
 def _ensure_search_index(sender, using: str, **kwargs) -> None:
     from django.db import connections
 
-    from kontor.contacts.search import ensure_sqlite_search_index
+    from kontor.contacts.search import ensure_sqlite_search_index, fill_contact_search_if_empty
 
     ensure_sqlite_search_index(connections[using])
+    fill_contact_search_if_empty(connections[using])

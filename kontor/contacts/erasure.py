@@ -1,7 +1,8 @@
 """GDPR erasure of a contact (kontor.core.erasure): the person's record with
 its email addresses, phone numbers, tags and custom values goes; the search
-tables follow by themselves (SQLite's FTS5 tables through their triggers,
-PostgreSQL's trigram indexes with the rows)."""
+tables follow by themselves (the contact's search row is deleted with it,
+SQLite's FTS5 tables follow through their triggers, PostgreSQL's trigram
+indexes with the rows)."""
 
 import phonenumbers
 from django.utils.translation import gettext_noop

@@ -16,6 +16,7 @@ from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record
 from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.protection import current_custom_values
+from kontor.contacts.search import refresh_contact_search
 from kontor.contacts.services import contact_update, organization_update
 from kontor.core.records import record_type_for
 from kontor.core.versions import claim_version
@@ -108,6 +109,8 @@ def _set_merged(actor: AbstractBaseUser, record: Contact | Organization, merged:
         claim_version(record, None)
         record.archived_at = timezone.now() if merged else None
         record.save(update_fields=["archived_at", "updated_at"])
+        if isinstance(record, Contact):
+            refresh_contact_search([record.pk])
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -213,3 +213,70 @@ class PhoneNumber(ContactPoint):
 
     def __str__(self) -> str:
         return self.raw
+
+
+class ContactSearch(models.Model):
+    """What the contact search reads: one row per contact, kept in step by
+    the services in the transaction of every write that changes it
+    (kontor.contacts.search). Keys and texts are folded (lower case, no
+    accents), so ``Müller`` is found as ``mull``; the text of each field
+    category sits in its own column, so a user who may not read email
+    addresses or an organization finds nobody by them. ``owner`` is the
+    contact's owner: the access rules of contacts apply to this table as to
+    the contacts (kontor.access.policy.restrict)."""
+
+    contact = models.OneToOneField(
+        Contact, on_delete=models.CASCADE, primary_key=True, related_name="search_row"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # A copy of the contact's organization (not a reference: the row follows
+    # the contact, which the services refresh when the organization changes).
+    organization_id = models.UUIDField(null=True)
+    # The organization's owner: who may not see the organization finds no
+    # contact by its name.
+    organization_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+    archived = models.BooleanField(default=False)
+    # Sort keys, each with a prefix index: the last name, the full name
+    # ("first last"), the organization's name, the first email address.
+    last_key = models.TextField(blank=True)
+    name_key = models.TextField(blank=True)
+    organization_key = models.TextField(blank=True)
+    email_key = models.TextField(blank=True)
+    # Substring texts: every name (display, first, last), every email address,
+    # every phone number's digits (E.164 without the plus).
+    names = models.TextField(blank=True)
+    emails = models.TextField(blank=True)
+    phones = models.TextField(blank=True)
+    # Ties in relevance go to the contact changed last.
+    recency = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recency", "-contact"]
+        indexes = [
+            models.Index(
+                fields=["last_key"], opclasses=["text_pattern_ops"], name="contactsearch_last"
+            ),
+            models.Index(
+                fields=["name_key"], opclasses=["text_pattern_ops"], name="contactsearch_name"
+            ),
+            models.Index(
+                fields=["organization_key"],
+                opclasses=["text_pattern_ops"],
+                name="contactsearch_organization",
+            ),
+            models.Index(
+                fields=["email_key"], opclasses=["text_pattern_ops"], name="contactsearch_email"
+            ),
+            models.Index(fields=["-recency", "-contact"], name="contactsearch_recency"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_key

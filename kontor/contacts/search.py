@@ -19,10 +19,23 @@ Terms shorter than three characters have no trigram and fall back to a plain
 (scanning) ``LIKE``.
 """
 
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
 from django.db import connection as default_connection
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+
+from kontor.contacts.models import Contact, ContactSearch, EmailAddress, PhoneNumber
+from kontor.contacts.normalization import digits_for_search, phone_lookup_candidates
+from kontor.core.exceptions import FieldErrors
+from kontor.core.pagination import decode_cursor, encode_cursor, parse_cursor_value
 
 MIN_TRIGRAM_LENGTH = 3
 
@@ -32,6 +45,10 @@ SQLITE_FTS = {
     "contacts_organization": ("contacts_organization_fts", ["name", "domain", "website"]),
     "contacts_emailaddress": ("contacts_emailaddress_fts", ["normalized", "address"]),
     "contacts_phonenumber": ("contacts_phonenumber_fts", ["digits"]),
+    "contacts_contactsearch": (
+        "contacts_contactsearch_fts",
+        ["names", "organization_key", "emails", "phones"],
+    ),
 }
 
 
@@ -62,8 +79,8 @@ def _sqlite_pk_subquery(model: type, columns: list[str], term: str) -> RawSQL:
     if model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}:
         return rowids  # an integer primary key is the rowid
     # Other primary keys (UUIDs) sit beside SQLite's implicit rowid.
-    table = model._meta.db_table
-    return RawSQL(f"SELECT id FROM {table} WHERE rowid IN ({rowids.sql})", rowids.params)
+    table, pk = model._meta.db_table, model._meta.pk.column
+    return RawSQL(f"SELECT {pk} FROM {table} WHERE rowid IN ({rowids.sql})", rowids.params)
 
 
 def ensure_sqlite_search_index(connection: BaseDatabaseWrapper, rebuild: bool = False) -> None:
@@ -129,3 +146,338 @@ def matching_ids(field: str, matches: QuerySet) -> Q | None:
     if not few:
         return None
     return Q(**{f"{field}__in": few if len(few) <= FEW_MATCHES else ids})
+
+
+# The contact search table ----------------------------------------------------------
+#
+# One row per contact (``ContactSearch``) with everything a search of
+# contacts reads: folded sort keys with prefix indexes, the folded texts of
+# names, email addresses and phone digits with substring indexes, the
+# owners the access rules need and the recency that breaks ties. The
+# services call ``refresh_contact_search`` in the transaction of every
+# write that changes one of its inputs; ``rebuild_contact_search`` fills
+# it whole (after a bulk load, and on ``migrate`` when it is empty).
+
+REFRESH_BATCH = 1000
+REBUILD_BATCH = 5000
+_ROW_FIELDS = (
+    "owner_id", "organization_id", "organization_owner_id", "archived", "last_key", "name_key",
+    "organization_key", "email_key", "names", "emails", "phones", "recency",
+)  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, as keys and search words are compared:
+    ``Müller`` → ``muller``, ``Straße`` → ``strasse``."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().strip()
+
+
+def _search_rows(contact_ids: list[Any]) -> list[ContactSearch]:
+    """The search rows of these contacts as their tables hold them now (three queries)."""
+    emails: dict[Any, list[str]] = {}
+    for contact_id, normalized, address in (
+        EmailAddress.objects.filter(contact_id__in=contact_ids)
+        .order_by("contact_id", "position", "id")
+        .values_list("contact_id", "normalized", "address")
+    ):
+        # Both forms: an address as typed (c@bücher.de) and as compared
+        # (c@xn--bcher-kva.de).
+        emails.setdefault(contact_id, []).extend(dict.fromkeys([fold(normalized), fold(address)]))
+    phones: dict[Any, list[str]] = {}
+    for contact_id, digits in (
+        PhoneNumber.objects.filter(contact_id__in=contact_ids)
+        .order_by("contact_id", "position", "id")
+        .values_list("contact_id", "digits")
+    ):
+        phones.setdefault(contact_id, []).append(digits)
+    contacts = Contact.objects.filter(pk__in=contact_ids).values_list(
+        "pk", "first_name", "last_name", "owner_id", "organization_id", "organization__name",
+        "organization__owner_id", "archived_at", "updated_at",
+    )  # fmt: skip
+    rows = []
+    for pk, first, last, owner, org, org_name, org_owner, archived_at, updated_at in contacts:
+        addresses = emails.get(pk, [])
+        rows.append(
+            ContactSearch(
+                contact_id=pk,
+                owner_id=owner,
+                organization_id=org,
+                organization_owner_id=org_owner,
+                archived=archived_at is not None,
+                last_key=fold(last),
+                name_key=fold(f"{first} {last}"),
+                organization_key=fold(org_name or ""),
+                email_key=addresses[0] if addresses else "",
+                names=fold(f"{first} {last}"),
+                emails=" ".join(dict.fromkeys(addresses)),
+                phones=" ".join(phones.get(pk, [])),
+                recency=updated_at,
+            )
+        )
+    return rows
+
+
+def refresh_contact_search(contact_ids: Iterable[Any]) -> None:
+    """Bring the search rows of these contacts in step with their tables:
+    written anew (an upsert, so that two writes at once both land), or
+    removed for contacts that are gone. Call it in the writing transaction."""
+    ids = list(dict.fromkeys(pk for pk in contact_ids if pk is not None))
+    for start in range(0, len(ids), REFRESH_BATCH):
+        chunk = ids[start : start + REFRESH_BATCH]
+        rows = _search_rows(chunk)
+        ContactSearch.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["contact"], update_fields=_ROW_FIELDS
+        )
+        found = {row.contact_id for row in rows}
+        if gone := [pk for pk in chunk if pk not in found]:
+            ContactSearch.objects.filter(contact_id__in=gone).delete()
+
+
+def refresh_organization_contacts(organization_ids: Iterable[Any]) -> None:
+    """Refresh the rows of every contact of these organizations (after a
+    change of an organization's name or owner, or its removal)."""
+    ids = [pk for pk in organization_ids if pk is not None]
+    if ids:
+        stale = ContactSearch.objects.filter(organization_id__in=ids).values_list(
+            "contact_id", flat=True
+        )
+        current = Contact.objects.filter(organization_id__in=ids).values_list("pk", flat=True)
+        refresh_contact_search([*stale, *current])
+
+
+def rebuild_contact_search(progress: Callable[[int], None] | None = None) -> int:
+    """Fill the search table whole from the contacts' tables, in batches;
+    returns the number of rows."""
+    written = 0
+    with transaction.atomic():
+        ContactSearch.objects.all().delete()
+        last = None
+        while True:
+            page = Contact.objects.order_by("pk")
+            if last is not None:
+                page = page.filter(pk__gt=last)
+            ids = list(page.values_list("pk", flat=True)[:REBUILD_BATCH])
+            if not ids:
+                break
+            ContactSearch.objects.bulk_create(_search_rows(ids), batch_size=REFRESH_BATCH)
+            written += len(ids)
+            last = ids[-1]
+            if progress:
+                progress(written)
+        # Without statistics of the new rows, SQLite reads a rep's search
+        # through the owner index (a fifth of the table) instead of the
+        # prefix indexes, and PostgreSQL misjudges its tiers.
+        with default_connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ContactSearch._meta.db_table}")
+    return written
+
+
+def fill_contact_search_if_empty(connection: BaseDatabaseWrapper) -> None:
+    """After ``migrate``: a database with contacts but no search rows (one
+    that existed before the table did) gets them."""
+    if ContactSearch._meta.db_table not in connection.introspection.table_names():
+        return
+    using = connection.alias
+    if Contact.objects.using(using).exists() and not ContactSearch.objects.using(using).exists():
+        rebuild_contact_search()
+
+
+# Ranked contact search ---------------------------------------------------------------
+
+# The last code point: the strings that begin with ``text`` are those from
+# ``text`` up to ``text + _TOP`` (SQLite compares text by code point).
+_TOP = "\U0010ffff"
+# A search that is one phone number typed with spaces, e.g. "+49 (0)30 123 45".
+PHONE_LIKE = re.compile(r"^\+?[0-9\s()./-]+$")
+MIN_PHONE_FRAGMENT_DIGITS = 3
+MAX_EXACT_EMAIL_OWNERS = 100
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """What a user may find contacts by, beyond their names: email
+    addresses, phone numbers, the organization's name (None: they may not;
+    ``Q()``: every organization's; else the condition on the row's copy of
+    the organization's owner and id)."""
+
+    emails: bool
+    phones: bool
+    organizations: Q | None
+
+
+def _starts_with(column: str, text: str) -> Q:
+    """``column`` begins with ``text``, served by the column's prefix index:
+    ``LIKE 'text%'`` on PostgreSQL (a ``text_pattern_ops`` index), a range
+    on SQLite (whose ``LIKE`` ignores case and so cannot use the index)."""
+    if default_connection.vendor == "postgresql":
+        return Q(**{f"{column}__startswith": text})
+    return Q(**{f"{column}__gte": text, f"{column}__lt": text + _TOP})
+
+
+def _contains(columns: list[str], text: str) -> Q:
+    """Any of ``columns`` contains ``text``: a trigram index on PostgreSQL,
+    the FTS5 trigram table on SQLite; a scan for fewer than three characters."""
+    if default_connection.vendor == "sqlite" and len(text) >= MIN_TRIGRAM_LENGTH:
+        return Q(pk__in=_sqlite_pk_subquery(ContactSearch, columns, text))
+    condition = Q()
+    for column in columns:
+        condition |= Q(**{f"{column}__contains": text})
+    return condition
+
+
+def _word_matches(word: str, scope: SearchScope) -> Q:
+    """Rows that contain ``word`` (folded) in any field the user may find by."""
+    plain = ["names"] + (["emails"] if scope.emails else [])
+    condition = _contains(plain, word)
+    if scope.organizations is not None:
+        condition |= _contains(["organization_key"], word) & scope.organizations
+    if scope.phones and len(digits := digits_for_search(word)) >= MIN_PHONE_FRAGMENT_DIGITS:
+        condition |= _contains(["phones"], digits)
+    return condition
+
+
+def _phone_matches(text: str) -> Q | None:
+    """Rows with a phone number that is ``text`` in any format or contains its digits."""
+    digits = digits_for_search(text)
+    if len(digits) < MIN_PHONE_FRAGMENT_DIGITS:
+        return None
+    condition = _contains(["phones"], digits)
+    for e164 in phone_lookup_candidates(text):
+        condition |= _contains(["phones"], e164.lstrip("+"))
+    return condition
+
+
+def relevance_tiers(q: str, scope: SearchScope, *, max_words: int) -> list[Q]:
+    """The conditions of a search for ``q``, most relevant first, each
+    without the rows of those before it:
+
+    0. exactly the last name, the full name, the organization's name or an
+       email address;
+    1. the last name or the full name begins with it (``Schmi`` → the Schmidts,
+       ``Mar`` → Martin Kurz and Anna Marx);
+    2. the organization's name or the first email address begins with it;
+    3. every word is contained in a name, the organization's name, an email
+       address or a phone number (a phone number typed with spaces also as
+       a whole).
+
+    Empty when ``q`` has no words."""
+    words = [fold(word) for word in q.split()[:max_words]]
+    words = [word for word in words if word]
+    if not words:
+        return []
+    whole = " ".join(words)
+    organization = scope.organizations
+    exact = Q(last_key=whole) | Q(name_key=whole)
+    name_prefix = _starts_with("last_key", whole) | _starts_with("name_key", whole)
+    other_prefix = Q(pk__in=[])
+    if organization is not None:
+        exact |= Q(organization_key=whole) & organization
+        other_prefix |= _starts_with("organization_key", whole) & organization
+    if scope.emails:
+        exact |= Q(email_key=whole)
+        other_prefix |= _starts_with("email_key", whole)
+        if "@" in whole:
+            # Any address typed whole: its owners read first and named, as
+            # an ``IN`` subquery makes PostgreSQL guess that half the table
+            # matches, and walk all of it.
+            owners = list(
+                EmailAddress.objects.filter(normalized=whole, contact__isnull=False)
+                .order_by()
+                .values_list("contact_id", flat=True)[:MAX_EXACT_EMAIL_OWNERS]
+            )
+            if owners:
+                exact |= Q(pk__in=owners)
+    anywhere = Q()
+    for word in words:
+        anywhere &= _word_matches(word, scope)
+    whole_number = len(words) > 1 and PHONE_LIKE.match(q.strip()) and scope.phones
+    if whole_number and (number := _phone_matches(q)) is not None:
+        anywhere |= number
+    tiers, before = [], Q()
+    for condition in (exact, name_prefix, other_prefix, anywhere):
+        tiers.append(condition & ~before if before else condition)
+        before |= condition
+    return tiers
+
+
+# A tier with at most this many rows is read by its ids (PostgreSQL).
+FEW_TIER_ROWS = 2000
+
+
+def _few_named(rows: QuerySet) -> QuerySet | None:
+    """``rows`` in the form PostgreSQL reads fastest, None when there are none.
+
+    The planner guesses how many rows a tier holds from each condition
+    alone, and the conditions are correlated (most contacts that contain
+    "mar" begin with it, and so belong to an earlier tier). Guessing many,
+    it walks the recency index through most of the table looking for a
+    page of them. So the ids are read first, up to ``FEW_TIER_ROWS``, by
+    the conditions' own indexes; with no more than that, the page is
+    sorted from just those rows, and with more, the walk is quick after
+    all. SQLite does not walk for these, so there the rows stay as they are."""
+    if default_connection.vendor != "postgresql":
+        return rows
+    try:
+        few = list(rows.order_by().values_list("contact_id", flat=True)[: FEW_TIER_ROWS + 1])
+    except EmptyResultSet:
+        return None
+    if not few:
+        return None
+    return rows if len(few) > FEW_TIER_ROWS else ContactSearch.objects.filter(contact_id__in=few)
+
+
+@dataclass(frozen=True)
+class RankedSearch:
+    """The search rows a user may find (``rows``) and the relevance tiers
+    of a search among them. A page is read tier by tier, each in order of
+    recency and only as far as the page needs: a broad word whose prefix
+    matches fill the page never runs its substring search."""
+
+    rows: QuerySet
+    tiers: list[Q]
+
+    def matching_ids(self) -> QuerySet:
+        condition = Q(pk__in=[])
+        for tier in self.tiers:
+            condition |= tier
+        return self.rows.filter(condition).values("contact_id").order_by()
+
+    def page_ids(self, *, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
+        """The contact ids of the page after ``cursor``, best first, and
+        the cursor of the next page (None on the last)."""
+        start, after = (0, Q()) if cursor is None else self._after(cursor)
+        found: list[tuple[int, Any, Any]] = []
+        for number in range(start, len(self.tiers)):
+            rows = _few_named(self.rows.filter(self.tiers[number]))
+            if rows is None:
+                continue
+            if number == start:
+                rows = rows.filter(after)
+            wanted = limit + 1 - len(found)
+            found += [
+                (number, recency, pk)
+                for recency, pk in rows.order_by("-recency", "-contact_id").values_list(
+                    "recency", "contact_id"
+                )[:wanted]
+            ]
+            if len(found) > limit:
+                break
+        next_cursor = None
+        if len(found) > limit:
+            found = found[:limit]
+            number, recency, pk = found[-1]
+            next_cursor = encode_cursor([number, recency, pk])
+        return [pk for _number, _recency, pk in found], next_cursor
+
+    def _after(self, cursor: str) -> tuple[int, Q]:
+        number, recency, pk = decode_cursor(cursor, 3)
+        try:
+            number = int(number)
+        except ValueError:
+            number = -1
+        if not 0 <= number < len(self.tiers):
+            raise FieldErrors.single("cursor", "is not a cursor this list handed out")
+        recency = parse_cursor_value(ContactSearch, "recency", recency)
+        pk = parse_cursor_value(ContactSearch, "contact", pk)
+        return number, Q(recency__lt=recency) | Q(recency=recency, contact_id__lt=pk)

@@ -2,7 +2,6 @@
 lookup starts from ``visible_contacts`` / ``visible_organizations``, the one
 place where the rules of who may see which record are applied."""
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,8 +10,8 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
 from kontor.access.grants import access_for
-from kontor.access.policy import FieldAccess, fields_for, readable, restrict
-from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
+from kontor.access.policy import FieldAccess, fields_for, readable, readable_condition, restrict
+from kontor.contacts.models import Contact, ContactSearch, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.normalization import (
     InvalidContactPoint,
     digits_for_search,
@@ -21,7 +20,14 @@ from kontor.contacts.normalization import (
     normalize_email,
     phone_lookup_candidates,
 )
-from kontor.contacts.search import matching_ids, text_match
+from kontor.contacts.search import (
+    PHONE_LIKE,
+    RankedSearch,
+    SearchScope,
+    matching_ids,
+    relevance_tiers,
+    text_match,
+)
 from kontor.core.ids import parse_uuid
 from kontor.core.pagination import Page, paginate
 
@@ -31,8 +37,6 @@ MIN_PHONE_FRAGMENT_DIGITS = 3
 MAX_SEARCH_TERMS = 8
 # The most records one lookup answers with (a switchboard number may be on many).
 LOOKUP_LIMIT = 50
-# A search that is one phone number typed with spaces, e.g. "+49 (0)30 123 45".
-_PHONE_LIKE = re.compile(r"^\+?[0-9\s()./-]+$")
 # Larger ids exist in no database; asking for one would overflow SQLite's integers.
 MAX_ID = 2**63 - 1
 
@@ -145,8 +149,14 @@ class Found:
     queryset: QuerySet
     base: QuerySet | None = None
     branches: list[QuerySet] = field(default_factory=list)
+    # A contact search: its pages go by relevance, whatever ``order`` says.
+    ranked: RankedSearch | None = None
 
     def page(self, *, order: tuple[str, str], limit: int, cursor: str | None) -> Page:
+        if self.ranked is not None:
+            ids, next_cursor = self.ranked.page_ids(limit=limit, cursor=cursor)
+            records = _with_details(self.queryset.model.objects.filter(pk__in=ids)).in_bulk(ids)
+            return Page(items=[records[pk] for pk in ids if pk in records], next=next_cursor)
         if not self.branches:
             return paginate(self.queryset, order=order, limit=limit, cursor=cursor)
         return paginate(
@@ -173,7 +183,7 @@ def _search(queryset: QuerySet, q: str, **kwargs: Any) -> Found:
         for other in per_term[1:]:
             rest &= _united(model, other)
         branches = [branch & rest for branch in per_term[0]]
-    if len(terms) > 1 and _PHONE_LIKE.match(q) and "phones" in kwargs["fields"]:
+    if len(terms) > 1 and PHONE_LIKE.match(q) and "phones" in kwargs["fields"]:
         owner = queryset.model._meta.model_name
         if (whole_number := _phone_matches(q, owner=owner)) is not None:
             branches.append(whole_number)
@@ -207,10 +217,13 @@ def contact_search(
     tag: str | None = None,
 ) -> Found:
     """The contacts the user may read that pass the filters and match
-    ``q``; archived ones are left out."""
+    ``q``, the most relevant first (kontor.contacts.search.relevance_tiers);
+    archived ones are left out."""
     contacts = visible_contacts(user).filter(archived_at__isnull=True)
+    filtered = False
     if lifecycle_stage:
         contacts = contacts.filter(lifecycle_stage=lifecycle_stage)
+        filtered = True
     if organization_id:
         organization_pk = parse_uuid(organization_id)
         if organization_pk is None:
@@ -219,24 +232,47 @@ def contact_search(
         # which contacts belong to a hidden one.
         visible = visible_organizations(user).filter(pk=organization_pk)
         contacts = contacts.filter(organization__in=visible.values("pk"))
+        filtered = True
     if owner_id:
         owner_pk = parse_id(owner_id)
         if owner_pk is None:
             return Found(Contact.objects.none())
         contacts = contacts.filter(owner_id=owner_pk)
+        filtered = True
     if tag := _searchable(tag or "").strip():
         contacts = _with_tag(contacts, tag)
+        filtered = True
+    tiers = relevance_tiers(_searchable(q), _search_scope(user), max_words=MAX_SEARCH_TERMS)
+    if not tiers:
+        return Found(_with_details(contacts))
+    rows = ContactSearch.objects.filter(archived=False)
+    readable = readable_condition(user, "contact", owner="owner", record="pk")
+    if readable is not None:
+        rows = rows.filter(readable)
+    if filtered:
+        rows = rows.filter(contact_id__in=contacts.values("pk"))
+    ranked = RankedSearch(rows=rows, tiers=tiers)
+    return Found(
+        _with_details(contacts.filter(pk__in=ranked.matching_ids())),
+        ranked=ranked,
+    )
+
+
+def _search_scope(user: User) -> SearchScope:
+    """What ``user`` may find contacts by: email addresses and phone numbers
+    only if they may read them, an organization's name only if they may see
+    the organization and its name."""
     fields = fields_for(user, "contact")
-    # A contact without a name is displayed by its first email address or
-    # phone number; who may not read those must not find it by them.
-    names = ["first_name", "last_name"]
-    if "emails" in fields and "phones" in fields:
-        names.insert(0, "display_name")
-    # Who may not read an organization finds no contact by its name.
-    organizations = visible_organizations(user)
-    if "name" not in fields_for(user, "organization"):
-        organizations = organizations.none()
-    return _search(contacts, q, organizations=organizations, name_fields=names, fields=fields)
+    organizations: Q | None = None
+    if "name" in fields_for(user, "organization"):
+        organizations = (
+            readable_condition(
+                user, "organization", owner="organization_owner", record="organization"
+            )
+            or Q()
+        )
+    return SearchScope(emails="emails" in fields, phones="phones" in fields,
+                       organizations=organizations)  # fmt: skip
 
 
 def contact_list(**filters: Any) -> QuerySet[Contact]:

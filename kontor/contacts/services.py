@@ -32,6 +32,7 @@ from kontor.contacts.normalization import (
     unstorable_text_reason,
 )
 from kontor.contacts.records import CONTACT, ORGANIZATION
+from kontor.contacts.search import refresh_contact_search, refresh_organization_contacts
 from kontor.contacts.selectors import parse_id, parse_uuid, visible_organizations
 from kontor.core.exceptions import FieldErrors, ServiceError
 from kontor.core.records import record_type_for
@@ -508,6 +509,8 @@ def _insert(actor: User, prepared: Sequence[tuple[Contact | Organization, _Chang
             record.tags.set(_tags_by_name(changes.tags))
     EmailAddress.objects.bulk_create(emails, batch_size=1000)
     PhoneNumber.objects.bulk_create(phones, batch_size=1000)
+    if model is Contact:
+        refresh_contact_search([record.pk for record in records])
     with audit_entries_together():
         for record, changes in prepared:
             protection.audit_write(
@@ -551,6 +554,7 @@ def contact_update(
             update_fields += protection.store_custom(contact, custom)
         contact.save(update_fields=update_fields)
         _write_contact_points(contact, changes)
+        refresh_contact_search([contact.pk])
         protection.audit_write(actor, AuditAction.UPDATE, contact, before, _after(contact, changes))
         emit("contact.updated", contact)
     return contact
@@ -660,6 +664,7 @@ def organization_update(
         check_version(organization, expected_version)
         return organization
     before = protection.snapshot(organization)
+    searched_for = (organization.name, organization.owner_id)
     with transaction.atomic():
         claim_version(organization, expected_version)
         custom = values.pop("custom", None)
@@ -670,6 +675,8 @@ def organization_update(
             update_fields += protection.store_custom(organization, custom)
         organization.save(update_fields=update_fields)
         _write_contact_points(organization, changes)
+        if (organization.name, organization.owner_id) != searched_for:
+            refresh_organization_contacts([organization.pk])
         protection.audit_write(
             actor, AuditAction.UPDATE, organization, before, _after(organization, changes)
         )
@@ -690,7 +697,9 @@ def organization_delete(
         protection.audit_write(actor, AuditAction.DELETE, organization, before, {})
         emit("organization.deleted", organization)
         protection.forget_shares(organization)
+        contacts = list(organization.contacts.values_list("pk", flat=True))
         organization.delete()
+        refresh_contact_search(contacts)
 
 
 # Archiving ----------------------------------------------------------------------
@@ -711,6 +720,8 @@ def _set_archived(actor: User, record: Contact | Organization, archived: bool) -
         claim_version(record, None)
         record.archived_at = timezone.now() if archived else None
         record.save(update_fields=["archived_at", "updated_at"])
+        if isinstance(record, Contact):
+            refresh_contact_search([record.pk])
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -98,6 +98,12 @@ def paginate(
     return Page(items=items, next=next_cursor)
 
 
+# For lists with an order of their own (the ranked contact search).
+encode_cursor = _encode
+decode_cursor = _decode
+parse_cursor_value = _parse
+
+
 def _after(model: type[Model], order: tuple[str, str], cursor: str) -> Q:
     """The rows after the one ``cursor`` points at, in ``order``."""
     descending = order[0].startswith("-")

@@ -276,7 +276,10 @@ class MergeSpec:
     ``(actor, record, data) -> record``: a write through the type's service
     (checks, audit, event); ``retire`` of ``(actor, record) -> None``, which
     hides a merged record (it needs the right to edit it) and ``restore`` of
-    ``(actor, record) -> None``, which brings it back on undo."""
+    ``(actor, record) -> None``, which brings it back on undo. ``moved``,
+    if given, is the dotted path of ``(ids) -> None``, called when a merge
+    or its undo has moved rows between these records, for what the type
+    derives from them (the contact search rows)."""
 
     values: str
     fields: tuple[str, ...]
@@ -284,6 +287,7 @@ class MergeSpec:
     update: str
     retire: str
     restore: str
+    moved: str = ""
 
 
 @dataclass(frozen=True)

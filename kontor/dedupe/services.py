@@ -272,6 +272,8 @@ def merge_records(
     for record in merged:
         import_string(spec.merge.retire)(actor, record)
     moved, removed = _repoint(spec, survivor, merge)
+    if spec.merge.moved:
+        import_string(spec.merge.moved)(ids)
     survivor.refresh_from_db()
     if data:
         import_string(spec.merge.update)(actor, survivor, data)
@@ -341,6 +343,8 @@ def merge_undo(*, actor: Any, merge: Merge) -> Merge:
     if not all(can(actor, Action.EDIT, record) for record in records.values()):
         raise PermissionDenied(_("You may not edit every record of this merge."))
     _restore_rows(merge.moved, merge.removed)
+    if spec.merge.moved:
+        import_string(spec.merge.moved)(ids)
     MergedRecord.objects.filter(merge=merge).delete()
     for pk in merge.merged_ids:
         import_string(spec.merge.restore)(actor, records[UUID(pk)])

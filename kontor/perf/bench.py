@@ -26,6 +26,7 @@ from django.test import Client
 from kontor.accounts.services import api_token_create
 from kontor.contacts import selectors, services
 from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
+from kontor.perf.search_rank import search_ranks
 
 BENCH_USERNAME = "kontor-bench"
 BENCH_TAG = "kontor-bench"
@@ -453,6 +454,7 @@ def run(
             log(f"  {name}: {report['operations'][name]}")
     finally:
         cleanup(0)
+    report["search_ranks"] = search_ranks(user, rng, log=log)
     if http:
         _token, key = api_token_create(actor=user, user=user, name="kontor bench")
         connection.close()  # the server processes open their own connections

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 
 from kontor.access.models import Role, Team
 from kontor.contacts.models import LifecycleStage
+from kontor.contacts.search import rebuild_contact_search
 from kontor.perf import names
 from kontor.perf.bulk import bulk_load, uuid7_at, write_table
 from kontor.perf.generate_activities import generate_activities
@@ -112,10 +113,24 @@ def generate(scale: Scale, progress: Progress) -> Generated:
         _organizations(scale, rng, now, owners, result, progress)
         _contacts(scale, rng, now, owners, result, progress)
         generate_activities(scale, rng, now, owners, result, progress)
+    _fill_search_table(result, progress)
     if scale.deals:
         with bulk_load(SALES_TABLES, progress):
             generate_sales(scale, rng, now, owners, result, progress)
     return result
+
+
+def _fill_search_table(result: Generated, progress: Progress) -> None:
+    """The contact search table, filled once after the load (the services
+    keep it in step row by row; a bulk load writes past them)."""
+    written = 0
+
+    def counted(total: int) -> None:
+        nonlocal written
+        progress("contact search", total - written)
+        written = total
+
+    rebuild_contact_search(counted)
 
 
 TEAM_SIZE = 8

@@ -374,6 +374,14 @@ def test_search_forgets_the_person(admin, dpo):
                 query = f"SELECT count(*) FROM {table} WHERE {table} MATCH %s"  # noqa: S608
                 cursor.execute(query, [f'"{term}"'])
                 assert cursor.fetchone()[0] == 0, table
+            for term in terms:  # the contact search table's index holds every field
+                table = "contacts_contactsearch_fts"
+                query = f"SELECT count(*) FROM {table} WHERE {table} MATCH %s"  # noqa: S608
+                cursor.execute(query, [f'"{term}"'])
+                assert cursor.fetchone()[0] == 0, term
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM contacts_contactsearch")
+        assert cursor.fetchone()[0] == 0
 
 
 @pytest.mark.django_db
