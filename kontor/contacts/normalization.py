@@ -115,6 +115,14 @@ def normalize_phone(value: str, region: str | None = None) -> Phone:
             f"A phone extension must be at most {MAX_EXTENSION_LENGTH} digits."
         )
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if (
+        phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.E164)
+        != e164
+    ):
+        # Leading zeros that are no part of any numbering plan ("0000000"):
+        # the E.164 form would read back as another number, and a lookup of
+        # the stored number would never find it.
+        raise InvalidContactPoint("Not a phone number: its digits do not name one number.")
     return Phone(original=original, e164=e164, extension=parsed.extension or "")
 
 

@@ -3,6 +3,7 @@ import contextlib
 import phonenumbers
 import pytest
 from hypothesis import assume, given
+from hypothesis import example as hypothesis_example
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
@@ -398,6 +399,8 @@ _PHONE_ALPHABET = "0123456789+()-/. xext;=tel:#*"
 
 
 @given(st.text(_PHONE_ALPHABET, max_size=40))
+@hypothesis_example("0000000")  # read back from +49000000 it was +4900000: never found again
+@hypothesis_example("4900000")
 def test_phone_like_text_fails_only_with_invalid_contact_point(text):
     with contextlib.suppress(InvalidContactPoint):
         normalize_phone(text)
@@ -433,3 +436,9 @@ def test_the_email_key_ignores_case(address):
 
     assert normalize_email(address.swapcase()).normalized == key
     assert normalize_email(address.upper()).normalized == key
+
+
+@pytest.mark.parametrize("text", ["0000000", "000000", "00000000"])
+def test_digits_that_do_not_read_back_as_the_same_number_are_refused(text):
+    with pytest.raises(InvalidContactPoint, match="do not name one number"):
+        normalize_phone(text)
