@@ -4,7 +4,8 @@ Hypothesis makes random small companies — teams, users with random roles
 (levels per action, per record type overrides, field-category rights),
 organizations, contacts, activities, files and shares — and compares what
 each user gets from every read path (lists, search, lookup, detail, the 360°
-view, the timeline, file lists; deals as the sales record type) with a
+view, the timeline, file lists; deals as the sales record type, tickets
+with their team queues as the service record type) with a
 reference model of the rules in docs/access.md. The model is written here,
 from the docs, and imports nothing of kontor/access. Any difference fails
 with the shrunk example."""
@@ -26,6 +27,8 @@ from kontor.customfields.models import CustomFieldDefinition
 from kontor.files.models import Attachment
 from kontor.files.services import attachment_create
 from kontor.sales.services import deal_create
+from kontor.service.models import Ticket
+from kontor.service.services import ticket_create
 from tests.conftest import api_client_for
 from tests.factories import UserFactory
 
@@ -34,7 +37,7 @@ pytestmark = pytest.mark.django_db
 LEVELS = ["none", "own", "team", "all"]
 RANK = {name: rank for rank, name in enumerate(LEVELS)}
 ACTIONS = ["read", "create", "edit", "delete", "export"]
-TYPES = ["contact", "organization", "activity", "file", "deal"]
+TYPES = ["contact", "organization", "activity", "file", "deal", "ticket"]
 CATEGORIES = ["standard", "personal", "financial", "special"]
 USERS = 3
 
@@ -77,6 +80,15 @@ class DealSpec:
 
 
 @dataclass(frozen=True)
+class TicketSpec:
+    assignee: int | None
+    opener: int | None
+    team: int | None  # the team whose queue holds it
+    contact: int | None
+    organization: int | None
+
+
+@dataclass(frozen=True)
 class FileSpec:
     uploader: int
     attached_to: tuple[str, int]  # ("contact" | "organization" | "activity", index)
@@ -100,6 +112,7 @@ class Company:
     files: tuple[FileSpec, ...]
     shares: tuple[ShareSpec, ...]
     deals: tuple[DealSpec, ...] = ()
+    tickets: tuple[TicketSpec, ...] = ()
 
 
 levels = st.fixed_dictionaries({a: st.sampled_from(LEVELS) for a in ACTIONS})
@@ -162,7 +175,23 @@ def companies(draw: Any) -> Company:
                 ),
             )
         )
+    tickets = tuple(
+        draw(
+            st.lists(
+                st.builds(
+                    TicketSpec,
+                    assignee=owner,
+                    opener=owner,
+                    team=st.none() | st.integers(0, 1),
+                    contact=st.none() | st.integers(0, len(contacts) - 1),
+                    organization=organization,
+                ),
+                max_size=2,
+            )
+        )
+    )
     shareable = targets + [("deal", i) for i in range(len(deals))]
+    shareable += [("ticket", i) for i in range(len(tickets))]
     files = tuple(
         draw(
             st.lists(
@@ -193,6 +222,7 @@ def companies(draw: Any) -> Company:
         files,
         tuple(unique.values()),
         tuple(deals),
+        tickets,
     )
 
 
@@ -229,6 +259,9 @@ class Model:
             return {c.contacts[index].owner} - {None}
         if kind == "deal":  # a deal belongs to its owner, like a contact
             return {c.deals[index].owner} - {None}
+        if kind == "ticket":  # to its assignee and to whom opened it
+            ticket = c.tickets[index]
+            return {ticket.assignee, ticket.opener} - {None}
         if kind == "activity":
             activity = c.activities[index]
             found = {activity.author}
@@ -267,8 +300,16 @@ class Model:
             level == RANK["all"]
             or (level >= RANK["own"] and user in owners)
             or (level >= RANK["team"] and bool(owners & self.teammates(user)))
+            or (level >= RANK["team"] and self.in_my_queue(user, kind, index))
             or self.shared(user, kind, index)
         )
+
+    def in_my_queue(self, user: int, kind: str, index: int) -> bool:
+        """A ticket in a team's queue belongs to that team's members too
+        (docs/service.md)."""
+        if kind != "ticket":
+            return False
+        return self.company.tickets[index].team in self.company.users[user].teams
 
     def parents_decide(self, user: int, kind: str) -> bool:
         """An activity's (a file's) own level adds nothing when it is no
@@ -279,7 +320,7 @@ class Model:
 
     def sees(self, user: int, kind: str, index: int) -> bool:
         c = self.company
-        if kind in ("contact", "organization", "deal"):
+        if kind in ("contact", "organization", "deal", "ticket"):
             return self.reaches(user, kind, index)
         if kind == "activity":
             activity = c.activities[index]
@@ -309,11 +350,12 @@ class Built:
     activities: list[Any] = field(default_factory=list)
     files: list[Any] = field(default_factory=list)
     deals: list[Any] = field(default_factory=list)
+    tickets: list[Any] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Any]:
         return {"contact": self.contacts, "organization": self.organizations,
                 "activity": self.activities, "file": self.files,
-                "deal": self.deals}[kind]  # fmt: skip
+                "deal": self.deals, "ticket": self.tickets}[kind]  # fmt: skip
 
 
 def marker(kind: str, index: int) -> str:
@@ -399,6 +441,21 @@ def build(company: Company) -> Built:
         if spec.contact is not None:
             data["contact_id"] = built.contacts[spec.contact].pk
         built.deals.append(deal_create(actor=admin, data=data))
+    for index, spec in enumerate(company.tickets):
+        data = {
+            "subject": marker("ticket", index),
+            "assignee_id": built.users[spec.assignee].pk if spec.assignee is not None else None,
+            "team_id": teams[spec.team].pk if spec.team is not None else None,
+            "organization_id": (
+                built.organizations[spec.organization].pk if spec.organization is not None else None
+            ),
+        }
+        if spec.contact is not None:
+            data["contact_id"] = built.contacts[spec.contact].pk
+        ticket = ticket_create(actor=admin, data=data)
+        opener = built.users[spec.opener] if spec.opener is not None else None
+        Ticket.objects.filter(pk=ticket.pk).update(created_by=opener)
+        built.tickets.append(ticket)
     for spec in company.shares:
         Share.objects.create(
             object_type=spec.kind,
@@ -449,6 +506,18 @@ def compare(company: Company, built: Built) -> list[str]:
             ids(api.get("/api/v1/deals", {"limit": 200}).json()["items"]),
             visible["deal"],
         )
+        expect(
+            f"{who} ticket list",
+            ids(api.get("/api/v1/tickets", {"limit": 200}).json()["items"]),
+            visible["ticket"],
+        )
+        for index, ticket in enumerate(built.tickets):
+            status = api.get(f"/api/v1/tickets/{ticket.pk}").status_code
+            expect(
+                f"{who} ticket {index} detail status",
+                status,
+                200 if str(ticket.pk) in visible["ticket"] else 404,
+            )
         for index, deal in enumerate(built.deals):
             spec, label = company.deals[index], f"{who} deal {index}"
             detail = api.get(f"/api/v1/deals/{deal.pk}")
@@ -530,6 +599,12 @@ def compare(company: Company, built: Built) -> list[str]:
                 if company.deals[i].contact == index and str(d.pk) in visible["deal"]
             }
             expect(f"{label} 360° deals", ids(overview["deals"]), deals)
+            tickets = {
+                str(t.pk)
+                for i, t in enumerate(built.tickets)
+                if company.tickets[i].contact == index and str(t.pk) in visible["ticket"]
+            }
+            expect(f"{label} 360° tickets", ids(overview["tickets"]), tickets)
             listed = api.get(f"/api/v1/contacts/{contact.pk}/files").json()["items"]
             expect(f"{label} files", ids(listed), files)
         for index, activity in enumerate(built.activities):
