@@ -79,7 +79,7 @@ class Erasure:
     ) -> None:
         """A record the law makes Kontor keep until ``until``; named by its
         type's key and id, the daily retention run erases it when that day
-        has passed (kontor.privacy.retention)."""
+        has passed."""
         item = {"what": what, "legal_ground": legal_ground, "until": until.isoformat()}
         if record_type and record_id is not None:
             item |= {"type": record_type, "id": str(record_id)}

@@ -1,4 +1,4 @@
-"""What the register of processing activities (GDPR Art. 30, kontor.privacy)
+"""What the register of processing activities (GDPR Art. 30)
 learns from the domains without knowing them: each app that defines
 purposes of processing or passes personal data on to others registers a
 reader here.

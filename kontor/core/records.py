@@ -110,7 +110,7 @@ class RetentionDefault:
 
 @dataclass(frozen=True)
 class RetentionSpec:
-    """How retention rules (kontor.privacy) reach this type.
+    """How retention rules reach this type.
 
     ``expired`` is the dotted path of ``(cutoff: datetime.date) -> QuerySet``:
     the records whose period ended when a rule's period, counted back from
@@ -121,7 +121,7 @@ class RetentionSpec:
     ``erase``: the dotted path of ``(*, actor, documents: list) -> list of ids``
     that deletes expired records through the type's own services; the type
     that is the person (``PersonalData.find``) has none: its records go
-    through the person erasure (kontor.privacy.erasure) with everything
+    through the person erasure with everything
     about them. ``defaults``: the rules an installation starts with."""
 
     expired: str
