@@ -11,6 +11,7 @@ Phonetik code, its web domain and its email addresses and phone numbers."""
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 # Kölner Phonetik (Hans Joachim Postel, 1969): letters to digits by their
@@ -74,9 +75,11 @@ def cologne_phonetics(text: str) -> str:
     return collapsed[0] + collapsed[1:].replace("0", "")
 
 
+@lru_cache(maxsize=65536)
 def plain(text: str) -> str:
     """Lower case, accents and punctuation gone, spaces single (umlauts as
-    their base letter, the way people type them on foreign keyboards)."""
+    their base letter, the way people type them on foreign keyboards).
+    Remembered: a scan compares each name with several others."""
     text = unicodedata.normalize("NFKD", (text or "").lower().replace("ß", "ss"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())

@@ -3,14 +3,15 @@ incremental one after a record changed (an outbox consumer)."""
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, groupby
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.module_loading import import_string
 
 from kontor.core.records import record_type
@@ -24,6 +25,9 @@ MIN_SCORE = 0.6
 # its records are not compared with each other through it.
 MAX_BLOCK = 50
 BATCH = 500
+# The full scan keeps the compared values of up to this many records (a
+# record shares keys with records of other chunks); then it starts afresh.
+KEPT_VALUES = 50_000
 
 
 @dataclass
@@ -106,15 +110,20 @@ def _save_pairs(kind: str, found: dict[tuple[Any, Any], tuple[float, list]]) -> 
 
 
 def _compare(
-    kind: str, blocks: Iterable[Sequence[Any]], values: dict[Any, dict[str, Any]]
+    kind: str,
+    blocks: Iterable[Sequence[Any]],
+    values: dict[Any, dict[str, Any]],
+    known: Container[tuple[Any, Any]] = (),
 ) -> dict[tuple[Any, Any], tuple[float, list]]:
+    """The pairs of records sharing a block that score high enough; pairs
+    ``known`` already (found through another key) are not scored again."""
     found: dict[tuple[Any, Any], tuple[float, list]] = {}
     seen: set[tuple[Any, Any]] = set()
     for ids in blocks:
         if len(ids) < 2 or len(ids) > MAX_BLOCK:
             continue
         for x, y in combinations(sorted(set(ids), key=str), 2):
-            if (x, y) in seen:
+            if (x, y) in seen or (x, y) in known:
                 continue
             seen.add((x, y))
             value, reasons = score(kind, values[x], values[y])
@@ -123,24 +132,63 @@ def _compare(
     return found
 
 
+def _shared_blocks(kind: str) -> Iterator[list[Any]]:
+    """The records of each key that 2 to MAX_BLOCK records share, one key
+    after the other, streamed from the keys' table."""
+    shared = (
+        BlockingKey.objects.filter(kind=kind)
+        .values("key")
+        .annotate(members=Count("*"))
+        .filter(members__gte=2, members__lte=MAX_BLOCK)
+        .values("key")
+    )
+    rows = (
+        BlockingKey.objects.filter(kind=kind, key__in=shared)
+        .order_by("key")
+        .values_list("key", "record_id")
+        .iterator(chunk_size=5000)
+    )
+    for _key, members in groupby(rows, key=itemgetter(0)):
+        yield [record_id for _, record_id in members]
+
+
+def _chunks_of_blocks(kind: str) -> Iterator[list[list[Any]]]:
+    """The shared blocks in chunks of about BATCH records."""
+    chunk: list[list[Any]] = []
+    records = 0
+    for block in _shared_blocks(kind):
+        chunk.append(block)
+        records += len(block)
+        if records >= BATCH:
+            yield chunk
+            chunk, records = [], 0
+    if chunk:
+        yield chunk
+
+
 def scan_all(kind: str) -> ScanResult:
     """Rebuild the blocking keys of every live record of ``kind`` and compare
-    the records that share one. Open pairs no longer found are dropped."""
+    the records that share one. Open pairs no longer found are dropped.
+
+    Memory follows KEPT_VALUES and the pairs found, not the number of
+    records: the keys are written batch by batch, then read back key by key,
+    and the values of a chunk's records are read when the chunk needs them."""
     started = time.monotonic()
-    blocks: dict[str, list[Any]] = defaultdict(list)
-    values: dict[Any, dict[str, Any]] = {}
     count = 0
     BlockingKey.objects.filter(kind=kind).delete()
     for batch in _batches(kind):
-        rows = []
-        for item in batch:
-            count += 1
-            for key in blocking_keys(kind, item):
-                blocks[key].append(item["id"])
-                rows.append((item["id"], key))
-            values[item["id"]] = item
-        _insert_keys(kind, rows)
-    found = _compare(kind, blocks.values(), values)
+        count += len(batch)
+        keys = [(item["id"], key) for item in batch for key in blocking_keys(kind, item)]
+        _insert_keys(kind, keys)
+    found: dict[tuple[Any, Any], tuple[float, list]] = {}
+    values: dict[Any, dict[str, Any]] = {}
+    for chunk in _chunks_of_blocks(kind):
+        if len(values) > KEPT_VALUES:
+            values.clear()
+        missing = {pk for block in chunk for pk in block if pk not in values}
+        values.update((item["id"], item) for item in _values(kind, list(missing)))
+        blocks = [[pk for pk in block if pk in values] for block in chunk]
+        found.update(_compare(kind, blocks, values, known=found))
     with transaction.atomic():
         stale = DuplicatePair.objects.filter(kind=kind, status=PairStatus.OPEN)
         keep = {(str(a), str(b)) for a, b in found}

@@ -20,6 +20,32 @@ def test_the_full_scan_finds_spellings_of_one_person_with_reasons(meiers):
     assert {r["field"] for r in pair.reasons} == {"name", "email"}
 
 
+def test_the_scan_finds_the_same_pairs_in_chunks_of_few_records(user, monkeypatch):
+    """The full scan reads records and keys in batches: pairs whose records
+    fall into different batches, and records sharing several keys, come out
+    as with one batch for everything."""
+    people = [
+        make_contact(user, first, last, emails=[email])
+        for first, last, email in [
+            ("Hans", "Meier", "hans@meier.example"),
+            ("Hans", "Meyer", "hans@meier.example"),
+            ("Petra", "Schulz", "petra@schulz.example"),
+            ("Petra", "Schultz", "petra@schulz.example"),
+            ("Jana", "Kowalski", "jana@kowalski.example"),
+            ("Jana", "Kowalsky", "jana@kowalski.example"),
+            ("Otto", "Normal", "otto@normal.example"),
+        ]
+    ]
+    scan_all("contact")
+    whole = {pair: p.score for pair, p in _pairs().items()}
+    assert len(whole) == 3
+    monkeypatch.setattr("kontor.dedupe.scan.BATCH", 2)
+    DuplicatePair.objects.all().delete()
+    result = scan_all("contact")
+    assert result.records == len(people)
+    assert {pair: p.score for pair, p in _pairs().items()} == whole
+
+
 def test_organizations_are_found_without_their_legal_form(user):
     a = make_organization(user, "Bäckerei Schulz GmbH", website="https://schulz.example")
     b = make_organization(user, "Baeckerei Schulz KG", website="schulz.example")
