@@ -22,7 +22,7 @@ from kontor.access.rights import Action
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record
 from kontor.core.exceptions import FieldErrors, PermissionDenied, ServiceError
-from kontor.core.records import MergeLink, RecordType, merge_links, record_type
+from kontor.core.records import MergeLink, RecordType, merge_links, record_type, record_type_for
 from kontor.dedupe.models import (
     KINDS,
     BlockingKey,
@@ -31,6 +31,8 @@ from kontor.dedupe.models import (
     MergedRecord,
     PairStatus,
 )
+from kontor.events.catalogue import event_types
+from kontor.events.outbox import emit_many
 
 UNDO_DAYS = 30
 MAX_MERGED = 20
@@ -230,9 +232,24 @@ def _move_rows(
         model.objects.filter(pk__in=[row.pk for row in drop]).delete()
     if keep:
         moved[key] = [[str(row.pk), str(getattr(row, attname))] for row in keep]
-        for start in range(0, len(keep), 1000):
-            chunk = keep[start : start + 1000]
-            model.objects.filter(pk__in=[row.pk for row in chunk]).update(**{attname: new_value})
+        _set_rows(model, [row.pk for row in keep], {attname: new_value})
+
+
+def _set_rows(model: type[Model], pks: Sequence[Any], values: dict[str, Any]) -> None:
+    """Point rows at another record in bulk as a change of each row: its
+    ``updated_at`` moves (the warehouse export and sync read changes by it)
+    and a record type's row emits its ``updated`` event (webhooks, rollups)."""
+    if any(field.name == "updated_at" for field in model._meta.concrete_fields):
+        values = {**values, "updated_at": timezone.now()}
+    try:
+        event = f"{record_type_for(model).key}.updated"
+    except LookupError:
+        event = None
+    for start in range(0, len(pks), 1000):
+        chunk = pks[start : start + 1000]
+        model.objects.filter(pk__in=chunk).update(**values)
+        if event and event in event_types():
+            emit_many(event, list(model.objects.filter(pk__in=chunk).only("pk")))
 
 
 def _link_by_key() -> dict[str, MergeLink]:
@@ -315,8 +332,7 @@ def _restore_rows(moved: Mapping[str, list], removed: Mapping[str, list]) -> Non
         for pk, old in rows:
             by_old[old].append(pk)
         for old, pks in by_old.items():
-            for start in range(0, len(pks), 1000):
-                model.objects.filter(pk__in=pks[start : start + 1000]).update(**{attname: old})
+            _set_rows(model, pks, {attname: old})
     for texts in removed.values():
         for text in texts:
             for obj in serializers.deserialize("json", text):

@@ -16,6 +16,7 @@ from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.core.records import merge_links
 from kontor.dedupe.models import Merge
 from kontor.dedupe.services import Conflict, NotFound, merge_records, merge_undo
+from kontor.events.models import OutboxEvent
 from kontor.files.models import Attachment
 from kontor.files.services import attachment_create
 from kontor.sales import services as sales
@@ -138,6 +139,40 @@ def test_every_relation_moves_to_the_survivor_and_undo_puts_it_back(user, twins)
     assert keep.notes == ""
     assert not keep.tags.exists()
     assert merge.archived_at is None
+
+
+def test_moved_rows_are_changes_the_warehouse_and_webhooks_see(user, twins):
+    """A moved activity or deal is changed like any other: its updated_at
+    moves (the warehouse export and sync read changes by it) and it emits
+    its updated event; the undo does both again."""
+    keep, merge, deal = twins
+    moved = set(Activity.objects.filter(contact=merge).values_list("pk", flat=True))
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    Activity.objects.filter(pk__in=moved).update(updated_at=long_ago)
+    Deal.objects.filter(pk=deal.pk).update(updated_at=long_ago)
+    started = timezone.now()
+
+    record = merge_records(actor=user, kind="contact", keep=keep.pk, merge=[merge.pk])
+
+    assert all(a.updated_at >= started for a in Activity.objects.filter(pk__in=moved))
+    assert Deal.objects.get(pk=deal.pk).updated_at >= started
+    updated = Counter(
+        OutboxEvent.objects.filter(name__in=["activity.updated", "deal.updated"]).values_list(
+            "name", "record_id"
+        )
+    )
+    assert {pk for name, pk in updated if name == "activity.updated"} >= {str(pk) for pk in moved}
+    assert ("deal.updated", str(deal.pk)) in updated
+
+    Activity.objects.filter(pk__in=moved).update(updated_at=long_ago)
+    undone = timezone.now()
+    merge_undo(actor=user, merge=record)
+
+    assert all(a.updated_at >= undone for a in Activity.objects.filter(pk__in=moved))
+    again = Counter(
+        OutboxEvent.objects.filter(name="activity.updated").values_list("record_id", flat=True)
+    )
+    assert all(again[str(pk)] == updated[("activity.updated", str(pk))] + 1 for pk in moved)
 
 
 def test_chosen_fields_take_the_named_records_value(user, twins):
