@@ -6,7 +6,8 @@ person and without their name in its title.
 
 Quotes, orders and invoices must be kept (§ 257 HGB, § 147 AO): orders and
 quotes as business letters for 6 years, invoices as accounting records for
-10, from the end of the year of the document. They stay as they are, with
+8 (10 until 2024: the Fourth Bureaucracy Relief Act shortened it from
+2025), from the end of the year of the document. They stay as they are, with
 the name and address they were issued to; only the link to the erased
 contact goes. The erasure report lists each one kept (kind, number, id), so
 the data protection officer, and no one else, can still tell whose they
@@ -23,7 +24,12 @@ from kontor.core.records import record_type_for
 from kontor.sales.models import Deal, Invoice, Order, Quote
 
 BUSINESS_LETTER = "§ 257 (1) no. 2, (4) HGB; § 147 (1) no. 2, (3) AO (business letter)"
-ACCOUNTING_RECORD = "§ 257 (1) no. 4, (4) HGB; § 147 (1) no. 4, (3) AO (invoice)"
+ACCOUNTING_RECORD = (
+    "§ 257 (1) no. 4, (4) HGB; § 147 (1) no. 4, (3) AO (invoice: 8 years since 2025)"
+)
+# § 147 (3) AO and § 257 (4) HGB as amended by the Fourth Bureaucracy Relief
+# Act (in force since 1 January 2025): accounting records 8 years, not 10.
+INVOICE_YEARS = 8
 
 
 def _document_year(document, date_field: str) -> int:
@@ -62,7 +68,7 @@ def erase_orders(erasure: Erasure) -> None:
 
 
 def erase_invoices(erasure: Erasure) -> None:
-    _keep_documents(erasure, Invoice, "invoice_date", 10, ACCOUNTING_RECORD)
+    _keep_documents(erasure, Invoice, "invoice_date", INVOICE_YEARS, ACCOUNTING_RECORD)
 
 
 def erase_deals(erasure: Erasure) -> None:

@@ -26,7 +26,7 @@ from kontor.core.records import (
     RetentionSpec,
     SearchSpec,
 )
-from kontor.sales.erasure import ACCOUNTING_RECORD, BUSINESS_LETTER
+from kontor.sales.erasure import ACCOUNTING_RECORD, BUSINESS_LETTER, INVOICE_YEARS
 from kontor.sales.sync_kinds import INVOICES_SYNC, ORDERS_SYNC, PRODUCTS_SYNC
 from kontor.sales.warehouse import (
     DEAL_SNAPSHOT,
@@ -275,7 +275,7 @@ INVOICE = RecordType(
         expired="kontor.sales.retention.expired_invoices",
         counted_from=_("the end of the year of the document"),
         erase="kontor.sales.services.documents_erase_expired",
-        defaults=(RetentionDefault(120, ACCOUNTING_RECORD),),
+        defaults=(RetentionDefault(12 * INVOICE_YEARS, ACCOUNTING_RECORD),),
     ),
     merge_links=CUSTOMER_LINKS,
     warehouse=(INVOICE,),

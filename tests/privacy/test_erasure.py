@@ -302,7 +302,7 @@ def _erasure_proof(admin, dpo):
         kept_ids
     )
     by_number = {k["what"].split(" (")[0]: k for k in report["kept"]}
-    assert by_number["invoice RE-1"]["until"] == "2036-12-31"
+    assert by_number["invoice RE-1"]["until"] == "2034-12-31"
     assert "§ 147" in by_number["invoice RE-1"]["legal_ground"]
     order = kept_documents[1]
     assert by_number[f"order {order.number}"]["until"] == "2032-12-31"

@@ -52,7 +52,7 @@ def test_the_register_as_json_has_every_part(api, admin, settings):
         **body["recipients"][0]
     }.items()
     periods = {(item["record_type"], item["category"]): item for item in body["retention"]}
-    assert periods[("invoice", "")]["months"] == 120
+    assert periods[("invoice", "")]["months"] == 96
     assert "KONTOR_AUDIT_RETENTION_DAYS" in {item["setting"] for item in body["retention"]}
     assert {"access_rules", "encryption", "audit", "two_factor", "backups"} <= {
         measure["key"] for measure in body["measures"]

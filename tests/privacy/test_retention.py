@@ -5,6 +5,7 @@ protection officer and administrators manage the rules; bad input is a 422
 naming the field."""
 
 import datetime
+from importlib import import_module
 
 import pytest
 from django.utils import timezone
@@ -19,6 +20,7 @@ from kontor.privacy.models import RetentionRule, RetentionRun
 from kontor.privacy.retention import preview, run_retention
 from kontor.privacy.services import request_create
 from kontor.sales import services as sales
+from kontor.sales.erasure import ACCOUNTING_RECORD
 from kontor.sales.models import Invoice
 from kontor.tasks.schedules import registered_schedules
 from tests.conftest import api_client_for
@@ -191,14 +193,14 @@ def test_an_invoice_kept_for_an_erased_person_goes_when_its_period_ends(admin, d
     request = request_create(actor=dpo, type="erasure", contact_id=person.pk)
     report = execute_erasure(actor=dpo, request=request)
     (kept,) = report["kept"]
-    assert kept["until"] == "2036-12-31"
+    assert kept["until"] == "2034-12-31"  # 8 years after 2026
     assert (kept["type"], kept["id"]) == ("invoice", str(invoice.pk))
     assert not RetentionRule.objects.filter(enabled=True).exists()
 
-    run_retention(today=datetime.date(2036, 12, 31))
+    run_retention(today=datetime.date(2034, 12, 31))
     assert Invoice.objects.filter(pk=invoice.pk).exists()
 
-    run = run_retention(today=datetime.date(2037, 1, 1))
+    run = run_retention(today=datetime.date(2035, 1, 1))
 
     assert not Invoice.objects.filter(pk=invoice.pk).exists()
     assert run.report["kept_erased"] == [
@@ -206,13 +208,13 @@ def test_an_invoice_kept_for_an_erased_person_goes_when_its_period_ends(admin, d
             "source": f"request:{request.pk}",
             "type": "invoice",
             "id": str(invoice.pk),
-            "until": "2036-12-31",
+            "until": "2034-12-31",
             "erased": True,
         }
     ]
     assert run.erased == 1
     # A second run finds nothing left to do.
-    assert run_retention(today=datetime.date(2037, 1, 2)).erased == 0
+    assert run_retention(today=datetime.date(2035, 1, 2)).erased == 0
 
 
 def test_documents_kept_for_a_person_a_rule_erased_are_remembered(admin):
@@ -242,7 +244,7 @@ def test_the_defaults_follow_german_law_and_start_switched_off():
     assert defaults[("contact", "lead")] == (24, False)
     assert defaults[("quote", "")] == (72, False)
     assert defaults[("order", "")] == (72, False)
-    assert defaults[("invoice", "")] == (120, False)
+    assert defaults[("invoice", "")] == (96, False)
 
 
 # The API ---------------------------------------------------------------------------------
@@ -314,7 +316,7 @@ def test_only_the_officer_and_administrators_manage_rules(admin, api):
         assert client.patch(f"{URL}/{rule.pk}", {"months": 1}).status_code == 403
         assert client.delete(f"{URL}/{rule.pk}").status_code == 403
     assert api_client_for(admin).get(f"{URL}/{rule.pk}/preview").status_code == 200
-    assert RetentionRule.objects.get(pk=rule.pk).months == 120
+    assert RetentionRule.objects.get(pk=rule.pk).months == 96
 
 
 # The pages --------------------------------------------------------------------------------
@@ -361,3 +363,23 @@ def test_every_type_with_retention_says_how_its_records_go():
         assert bool(spec.categories) == bool(spec.category_field), kind.key
         for default in spec.defaults:
             assert not default.category or default.category in dict(spec.categories)
+
+
+def test_updating_shortens_an_unchanged_default_invoice_rule_to_eight_years(db):
+    """The migration of the Fourth Bureaucracy Relief Act: the default as it
+    was made (120 months) becomes 96; a rule the officer changed stays."""
+    from django.apps import apps
+
+    shorten = import_module("kontor.privacy.migrations.0005_invoices_kept_eight_years").shorten
+    rule = RetentionRule.objects.get(record_type="invoice", category="")
+    RetentionRule.objects.filter(pk=rule.pk).update(
+        months=120, legal_ground="§ 257 (1) no. 4, (4) HGB; § 147 (1) no. 4, (3) AO (invoice)"
+    )
+    shorten(apps, None)
+    rule.refresh_from_db()
+    assert (rule.months, rule.legal_ground) == (96, ACCOUNTING_RECORD)
+
+    RetentionRule.objects.filter(pk=rule.pk).update(months=130, legal_ground="our own rule")
+    shorten(apps, None)
+    rule.refresh_from_db()
+    assert (rule.months, rule.legal_ground) == (130, "our own rule")
