@@ -119,7 +119,7 @@ class _Changes:
         self.values[field] = value
 
     def lifecycle_stage(self, value: Any) -> None:
-        if value not in _STAGES:
+        if not isinstance(value, str) or value not in _STAGES:
             self.error("lifecycle_stage", f"must be one of: {', '.join(LifecycleStage.values)}")
         else:
             self.values["lifecycle_stage"] = value
@@ -207,7 +207,7 @@ class _Changes:
                 )
 
     def _label_ok(self, field: str, label: str) -> bool:
-        if label not in _LABELS:
+        if not isinstance(label, str) or label not in _LABELS:
             self.error(f"{field}.label", f"must be one of: {', '.join(ContactPointLabel.values)}")
             return False
         return True
