@@ -451,7 +451,7 @@ _REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 @given(
     st.sampled_from(_REGIONS),
     st.sampled_from(["", "0", "00", "+", "0000", "1", "8", "90"]),
-    st.text("0123456789", min_size=2, max_size=14),
+    st.text("0123456789", min_size=6, max_size=13),
 )
 @hypothesis_example("DE", "0", "000000")
 @hypothesis_example("AR", "0", "1123456789")
@@ -461,10 +461,9 @@ def test_the_shortcut_of_the_read_back_check_agrees_with_parsing_again(region, p
     start with the national prefix); the answer is the one it would give."""
     try:
         parsed = phonenumbers.parse(prefix + digits, region)
+        e164 = phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+        parsed_again = phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
         assume(False)
-    assume(phonenumbers.is_possible_number(parsed))
-    e164 = phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
-    parsed_again = phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.E164)
 
     assert _reads_back_unchanged(parsed, e164) == (parsed_again == e164)
