@@ -50,7 +50,9 @@ def audit_entries_together() -> Iterator[None]:
 
 
 def _json_safe(value: Any) -> Any:
-    return _storable(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
+    text = json.dumps(value, cls=DjangoJSONEncoder)
+    # Walked only when a NUL is in it (JSON writes it as \\u0000).
+    return _storable(json.loads(text)) if "\\u0000" in text else json.loads(text)
 
 
 def _storable(value: Any) -> Any:

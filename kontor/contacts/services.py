@@ -32,7 +32,11 @@ from kontor.contacts.normalization import (
     unstorable_text_reason,
 )
 from kontor.contacts.records import CONTACT, ORGANIZATION
-from kontor.contacts.search import refresh_contact_search, refresh_organization_contacts
+from kontor.contacts.search import (
+    add_new_contacts_to_search,
+    refresh_contact_search,
+    refresh_organization_contacts,
+)
 from kontor.contacts.selectors import parse_id, parse_uuid, visible_organizations
 from kontor.core.exceptions import FieldErrors, ServiceError
 from kontor.core.records import record_type_for
@@ -64,6 +68,9 @@ class PhoneInput:
 
 
 MAX_CONTACT_POINTS = 50
+# Read once: the enums' ``values`` build a new list on every call (per row of an import).
+_LABELS = frozenset(ContactPointLabel.values)
+_STAGES = frozenset(LifecycleStage.values)
 MAX_DISPLAY_NAME = Contact._meta.get_field("display_name").max_length
 MAX_TAGS = 50
 NAME_FIELDS_MAX = {"first_name": 150, "last_name": 150, "name": 255, "website": 255}
@@ -112,7 +119,7 @@ class _Changes:
         self.values[field] = value
 
     def lifecycle_stage(self, value: Any) -> None:
-        if value not in LifecycleStage.values:
+        if not isinstance(value, str) or value not in _STAGES:
             self.error("lifecycle_stage", f"must be one of: {', '.join(LifecycleStage.values)}")
         else:
             self.values["lifecycle_stage"] = value
@@ -200,7 +207,7 @@ class _Changes:
                 )
 
     def _label_ok(self, field: str, label: str) -> bool:
-        if label not in ContactPointLabel.values:
+        if not isinstance(label, str) or label not in _LABELS:
             self.error(f"{field}.label", f"must be one of: {', '.join(ContactPointLabel.values)}")
             return False
         return True
@@ -510,7 +517,10 @@ def _insert(actor: User, prepared: Sequence[tuple[Contact | Organization, _Chang
     EmailAddress.objects.bulk_create(emails, batch_size=1000)
     PhoneNumber.objects.bulk_create(phones, batch_size=1000)
     if model is Contact:
-        refresh_contact_search([record.pk for record in records])
+        points = {
+            record.pk: (changes.emails or (), changes.phones or ()) for record, changes in prepared
+        }
+        add_new_contacts_to_search(records, points)
     with audit_entries_together():
         for record, changes in prepared:
             protection.audit_write(

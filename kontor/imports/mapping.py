@@ -192,6 +192,8 @@ class RowData:
 
 
 def text_of(cell: Any) -> str:
+    if type(cell) is str:  # every cell of a CSV file
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, list):

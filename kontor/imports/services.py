@@ -59,7 +59,7 @@ from kontor.sources.models import ExternalRecord
 
 User = AbstractBaseUser | AnonymousUser
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 IMPORT_SOURCE = "import"
 MAX_REASON = 2000
 

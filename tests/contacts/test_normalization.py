@@ -9,6 +9,7 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from kontor.contacts.normalization import (
     InvalidContactPoint,
+    _reads_back_unchanged,
     digits_for_search,
     domain_from_website,
     is_free_mail_domain,
@@ -442,3 +443,27 @@ def test_the_email_key_ignores_case(address):
 def test_digits_that_do_not_read_back_as_the_same_number_are_refused(text):
     with pytest.raises(InvalidContactPoint, match="do not name one number"):
         normalize_phone(text)
+
+
+_REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+
+
+@given(
+    st.sampled_from(_REGIONS),
+    st.sampled_from(["", "0", "00", "+", "0000", "1", "8", "90"]),
+    st.text("0123456789", min_size=6, max_size=13),
+)
+@hypothesis_example("DE", "0", "000000")
+@hypothesis_example("AR", "0", "1123456789")
+@hypothesis_example("IT", "", "0612345678")
+def test_the_shortcut_of_the_read_back_check_agrees_with_parsing_again(region, prefix, digits):
+    """Most numbers skip the second parse (their national number cannot
+    start with the national prefix); the answer is the one it would give."""
+    try:
+        parsed = phonenumbers.parse(prefix + digits, region)
+        e164 = phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+        parsed_again = phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        assume(False)
+
+    assert _reads_back_unchanged(parsed, e164) == (parsed_again == e164)

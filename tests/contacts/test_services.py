@@ -112,6 +112,7 @@ def test_a_contact_cannot_be_attached_to_an_organization_its_author_cannot_see(d
         ("first_name", 42, "must be text"),
         ("last_name", "x" * 151, "must be at most 150 characters"),
         ("lifecycle_stage", None, "must be one of: lead, prospect, customer, former"),
+        ("lifecycle_stage", ["lead"], "must be one of: lead, prospect, customer, former"),
         ("emails", "a@example.com", "must be a list"),
         ("phones", {"number": "030 1234567"}, "must be a list"),
         ("tags", "VIP", "must be a list"),
@@ -122,6 +123,16 @@ def test_it_rejects_invalid_values_from_any_caller(user, field, value, reason):
     errors = _errors(lambda: contact_create(actor=user, data={"first_name": "A", field: value}))
 
     assert errors == {field: [reason]}
+
+
+def test_a_label_that_is_no_text_is_refused_by_name(user):
+    errors = _errors(
+        lambda: contact_create(
+            actor=user, data={"phones": [{"number": "030 1234567", "label": ["work"]}]}
+        )
+    )
+
+    assert list(errors) == ["phones[0].label"]
 
 
 def test_it_names_invalid_items_by_their_position(user):

@@ -4,7 +4,8 @@ import io
 
 import pytest
 
-from kontor.contacts.models import Contact, Organization
+from kontor.contacts.models import Contact, ContactSearch, Organization
+from kontor.contacts.search import refresh_contact_search
 from kontor.contacts.services import contact_create
 from kontor.imports import services
 from kontor.imports.models import Import, ImportStatus
@@ -243,3 +244,63 @@ def test_the_worker_goes_on_with_an_import_a_lost_worker_left_halfway(user, monk
     data_import.refresh_from_db()
     assert (data_import.status, data_import.created, data_import.rows_done) == ("done", 10, 10)
     assert Contact.objects.count() == 10
+
+
+def _search_table():
+    return {
+        row["contact"]: row
+        for row in ContactSearch.objects.values(
+            "contact", "owner", "organization_id", "organization_owner", "archived", "last_key",
+            "name_key", "organization_key", "email_key", "names", "emails", "phones", "recency",
+        )
+    }  # fmt: skip
+
+
+def test_across_batches_each_organization_is_made_once_and_rejections_keep_their_rows(
+    user, monkeypatch
+):
+    monkeypatch.setattr(services, "BATCH_SIZE", 4)
+    rows = ["Vorname;Nachname;E-Mail;Telefon;Firma"]
+    for n in range(11):
+        email = "kaputt" if n in (3, 4, 9) else f"p{n}@müller.example"
+        rows.append(f"Jürgen;Müller {n};{email};030 {2000000 + n};Bäckerei {n % 2} GmbH")
+    data_import = services.import_create(
+        actor=user, upload=io.BytesIO(_csv(rows)), filename="p.csv", record_type="contacts"
+    )
+
+    done = services.import_run(data_import)
+
+    assert (done.created, done.rejected) == (8, 3)
+    assert [r.row_number for r in done.rejected_rows.order_by("row_number")] == [4, 5, 10]
+    assert sorted(Organization.objects.values_list("name", flat=True)) == [
+        "Bäckerei 0 GmbH",
+        "Bäckerei 1 GmbH",
+    ]
+    assert Contact.objects.filter(organization__name="Bäckerei 0 GmbH").count() == 5
+
+
+def test_the_search_rows_of_imported_contacts_are_those_a_refresh_writes(user):
+    content = _csv(
+        ["Vorname;Nachname;E-Mail;Telefon;Mobil;Firma"]
+        + [
+            [
+                f"Jürgen;Müller {n};J.Müller{n}@Bücher.example;030 {2000000 + n};;Bäckerei {n % 3}",
+                f";Ölz {n};;+43 1 {4000000 + n};0171 {3000000 + n};",
+            ][n % 2]
+            for n in range(12)
+        ]
+    )
+    services.import_run(
+        services.import_create(
+            actor=user, upload=io.BytesIO(content), filename="p.csv", record_type="contacts"
+        )
+    )
+    written = _search_table()
+    assert len(written) == 12
+
+    refresh_contact_search(list(written))
+
+    assert _search_table() == written
+    row = ContactSearch.objects.get(contact__last_name="Müller 0")
+    assert (row.names, row.organization_key) == ("jurgen muller 0", "backerei 0")
+    assert row.emails == "j.muller0@xn--bcher-kva.example j.muller0@bucher.example"
