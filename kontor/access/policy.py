@@ -111,6 +111,52 @@ def readable_condition(user: User, key: str, *, owner: str, record: str) -> Q | 
     return _level_q(access, copy, level) | _shared_q(access, copy, edit=False)
 
 
+def owned_condition(
+    user: User, key: str, owners: Iterable[str], *, under_parents: bool = False
+) -> Q | None:
+    """The rows of a table that keeps the owners of records of type ``key``
+    in the columns ``owners`` (a rollup) whose records ``user`` reaches by
+    their read level alone, as ``restrict`` decides it, shares aside (see
+    ``shared_condition``). None when the level reaches every record, or,
+    with ``under_parents``, when ``restrict`` leaves the type's rows to its
+    parents' rules (an activity under a role no stricter for activities
+    than for contacts and organizations)."""
+    kind = record_type(key)
+    access = access_for(user)
+    if access.user_id is None:
+        return Q(pk__in=[])
+    level = access.level(kind.key, Action.READ)
+    if level == Level.ALL:
+        return None
+    if (
+        under_parents
+        and kind.parent_types
+        and all(level >= access.level(parent, Action.READ) for parent in kind.parent_types)
+    ):
+        return None
+    return _level_q(access, replace(kind, owner_paths=tuple(owners)), level)
+
+
+def shared_condition(user: User, key: str) -> Q | None:
+    """The condition on records of type ``key`` that their record (or a
+    parent the type is shared through) is shared with ``user`` or one of
+    their teams; None when nothing of these types is, so that a caller can
+    leave shares out (one query)."""
+    from kontor.access.models import Share
+
+    kind = record_type(key)
+    access = access_for(user)
+    if access.user_id is None:
+        return None
+    types = {shared_type or kind.key for _path, shared_type in kind.share_paths}
+    shares = Share.objects.filter(
+        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids()), object_type__in=types
+    )
+    if not shares.exists():
+        return None
+    return _shared_q(access, kind, edit=False)
+
+
 def visible_records(user: User, key: str) -> QuerySet:
     """The records of type ``key`` that ``user`` may read, by the type's own
     selector (which adds its rules to the policy's, e.g. an activity's

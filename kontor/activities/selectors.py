@@ -8,11 +8,23 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from kontor.access.policy import restrict
+from kontor.access.policy import owned_condition, restrict, shared_condition
 from kontor.activities.models import Activity, Kind, Participant, TaskStatus
 from kontor.contacts import selectors as contact_selectors
 from kontor.contacts.models import Contact, Organization
@@ -215,15 +227,82 @@ def assignable_users() -> QuerySet:
 
 def activity_counts_by_day(start: datetime.datetime, end: datetime.datetime) -> QuerySet:
     """Every activity from ``start`` up to ``end``, counted per day (in the
-    current time zone), author and kind: the rows of the dashboards' rollup
-    (kontor.analytics), read along the ``occurred_at`` index."""
+    current time zone), author and what decides who may read it: the owner
+    of its contact, the owner of its organization, and whether it is about
+    a contact or only an organization (``about_contact``). These are the
+    rows of the dashboards' rollup (kontor.analytics), read along the
+    ``occurred_at`` index; ``readable_by_owners`` is the access rule over them."""
     return (
         Activity.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
         .order_by()
-        .annotate(day=TruncDate("occurred_at"))
-        .values("day", "author_id", "kind")
+        .annotate(
+            day=TruncDate("occurred_at"),
+            contact_owner_id=F("contact__owner_id"),
+            organization_owner_id=F("organization__owner_id"),
+            about_contact=Case(
+                When(contact__isnull=False, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .values("day", "author_id", "contact_owner_id", "organization_owner_id", "about_contact")
         .annotate(count=Count("id"))
     )
+
+
+def readable_by_owners(
+    user: User,
+    *,
+    author: str,
+    contact_owner: str,
+    organization_owner: str,
+    about_contact: Q,
+) -> Q | None:
+    """``visible_activities``'s rule, shares aside, as a condition on the
+    columns that keep an activity's author, its contact's owner and its
+    organization's owner, with ``about_contact`` telling whether it is
+    about a contact (else only about an organization): a rollup of activities counted by these
+    keys (``activity_counts_by_day``) then answers for any user. None when
+    the user reads every activity. Shares with the user come on top
+    (``activities_shared_beyond_owners``)."""
+    condition = Q()
+    contacts = owned_condition(user, "contact", (contact_owner,))
+    if contacts is not None:
+        condition &= ~about_contact | contacts
+    organizations = owned_condition(user, "organization", (organization_owner,))
+    if organizations is not None:
+        condition &= about_contact | organizations
+    own = owned_condition(
+        user, "activity", (author, contact_owner, organization_owner), under_parents=True
+    )
+    if own is not None:
+        condition &= own
+    return condition or None
+
+
+def activities_shared_beyond_owners(user: User) -> QuerySet[Activity] | None:
+    """The activities ``user`` reads only because something is shared with
+    them or their teams (the activity, its contact or its organization):
+    visible, but not by ``readable_by_owners``. None when nothing of these
+    is shared with them. Read along the shared records' indexes."""
+    shared = shared_condition(user, "activity")
+    if shared is None:
+        return None
+    by_owners = readable_by_owners(
+        user,
+        author="author_id",
+        contact_owner="contact__owner_id",
+        organization_owner="organization__owner_id",
+        about_contact=Q(contact__isnull=False),
+    )
+    activities = visible_activities(user).filter(shared)
+    if by_owners is None:
+        return activities.none()
+    # CASE, not NOT(...): a condition that is unknown (NULL, over a missing
+    # contact or owner) counts as false, as in the rollup's WHERE.
+    return activities.annotate(
+        by_owners=Case(When(by_owners, then=Value(True)), default=Value(False))
+    ).filter(by_owners=False)
 
 
 def activity_days(activity_ids: Iterable[Any]) -> set[datetime.date]:
@@ -231,6 +310,25 @@ def activity_days(activity_ids: Iterable[Any]) -> set[datetime.date]:
     that still exist."""
     return set(
         Activity.objects.filter(pk__in=list(activity_ids))
+        .order_by()
+        .annotate(day=TruncDate("occurred_at"))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+
+
+def activity_days_about(
+    *, contact_ids: Iterable[Any] = (), organization_ids: Iterable[Any] = ()
+) -> set[datetime.date]:
+    """The days (in the current time zone) of the activities about these
+    contacts or organizations, read along their indexes."""
+    contact_ids, organization_ids = list(contact_ids), list(organization_ids)
+    if not contact_ids and not organization_ids:
+        return set()
+    return set(
+        Activity.objects.filter(
+            Q(contact_id__in=contact_ids) | Q(organization_id__in=organization_ids)
+        )
         .order_by()
         .annotate(day=TruncDate("occurred_at"))
         .values_list("day", flat=True)

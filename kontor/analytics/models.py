@@ -1,28 +1,45 @@
 """The rollups the dashboards read instead of the live tables: a small
-table of activity counts per day, author and kind (kontor.analytics.rollup
-keeps it up to date), so that "activities per week per team" reads a few
-thousand rows, not ten million."""
+table of activity counts per day, author and the owners who decide who may
+read them (kontor.analytics.rollup keeps it up to date), so that
+"activities per week per team" reads a few thousand rows, not ten million,
+for every user."""
 
 from django.db import models
 
 
 class ActivityDayCount(models.Model):
-    """How many activities of ``kind`` ``author_id`` has on ``day`` (in
-    KONTOR_TIME_ZONE). ``author_id`` is a plain number, not a foreign key:
-    a removed user's counts stay until the day is counted anew."""
+    """How many activities ``author_id`` has on ``day`` (in
+    KONTOR_TIME_ZONE) about a contact owned by ``contact_owner_id`` and an
+    organization owned by ``organization_owner_id``; ``about_contact``
+    says whether they are about a contact or only an organization. These are the keys of the access
+    rule for activities (kontor.activities.selectors.readable_by_owners), so
+    that a rep's figure is the sum over the rows whose owners they may read.
+    The ids are plain numbers, not foreign keys: a removed user's counts
+    stay until the day is counted anew."""
 
     id = models.BigAutoField(primary_key=True)
     day = models.DateField()
     author_id = models.IntegerField(null=True, blank=True)
-    kind = models.CharField(max_length=16)
+    contact_owner_id = models.IntegerField(null=True, blank=True)
+    organization_owner_id = models.IntegerField(null=True, blank=True)
+    about_contact = models.BooleanField()
     count = models.PositiveIntegerField()
 
     class Meta:
-        ordering = ["day", "author_id", "kind"]
-        indexes = [models.Index(fields=["day", "author_id"], name="activity_day_count_day")]
+        ordering = [
+            "day",
+            "author_id",
+            "contact_owner_id",
+            "organization_owner_id",
+            "about_contact",
+        ]
+        indexes = [
+            models.Index(fields=["day", "author_id"], name="activity_day_count_day"),
+            models.Index(fields=["contact_owner_id", "day"], name="activity_day_count_owner"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.author_id} {self.kind}: {self.count}"
+        return f"{self.day} {self.author_id} {self.contact_owner_id}: {self.count}"
 
 
 class RollupState(models.Model):

@@ -267,8 +267,7 @@ def _sales_operations(client: Client) -> dict[str, Callable[[int], Any]]:
 
 def _dashboard_operations(client: Client) -> dict[str, Callable[[int], Any]]:
     """Each dashboard's API answer with its default filters (the activities
-    of the last twelve weeks per team, from the rollup when the user reads
-    every activity)."""
+    of the last twelve weeks per team, from the rollup)."""
     from kontor.analytics.dashboards import DASHBOARDS
 
     return {

@@ -19,7 +19,7 @@ DEAL_COLUMNS = [
     "id", "created_at", "updated_at", "title", "status", "amount", "currency", "probability",
     "expected_close_date", "source", "next_step", "lost_reason", "stage_entered_at",
     "closed_at", "custom", "custom_sensitive", "version", "contact_id", "organization_id",
-    "owner_id", "pipeline_id", "stage_id",
+    "owner_id", "pipeline_id", "stage_id", "furthest_stage_id",
 ]  # fmt: skip
 CHANGE_COLUMNS = ["deal_id", "from_stage_id", "to_stage_id", "from_name", "to_name",
                   "changed_at", "changed_by_id"]  # fmt: skip
@@ -118,6 +118,7 @@ def _deal(rng, now, owners, result, pipeline, open_stages, won, lost, counters, 
     )  # fmt: skip
     if status != StageKind.OPEN:
         path = [*path, stage]
+    furthest = [step for step in path if step.kind != StageKind.LOST][-1]
     moments = sorted(created + (now - created) * rng.random() for _ in path[1:])
     moments = [created, *moments]
     closed = None
@@ -133,7 +134,7 @@ def _deal(rng, now, owners, result, pipeline, open_stages, won, lost, counters, 
         (deal_id, created, moments[-1], f"{rng.choice(SUBJECTS)} {rng.randrange(1000, 9999)}",
          status, str(amount), "EUR", None, close_date, rng.choice(["", "Website", "Messe"]), "",
          "Preis" if status == StageKind.LOST else "", moments[-1], closed, "{}", "", 1, contact,
-         organization, owner, pipeline.pk, stage.pk)
+         organization, owner, pipeline.pk, stage.pk, furthest.pk)
     )  # fmt: skip
     previous = None
     for step, moment in zip(path, moments, strict=True):

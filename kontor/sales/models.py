@@ -125,6 +125,12 @@ class Deal(BaseModel):
     next_step = models.CharField(_("next step"), max_length=255, blank=True)
     lost_reason = models.CharField(_("lost reason"), max_length=500, blank=True)
     stage_entered_at = models.DateTimeField(_("in this stage since"))
+    # The furthest stage (by the pipeline's order) of this pipeline the deal
+    # has been in, lost stages aside: the leads dashboard's "reached the
+    # stage" reads it instead of the whole stage history.
+    furthest_stage = models.ForeignKey(
+        Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     custom_sensitive = models.TextField(blank=True, default="", db_default="", editable=False)

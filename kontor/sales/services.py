@@ -543,6 +543,13 @@ def _stage_moved(deal: Deal, previous: Stage | None, actor: User, now: datetime.
     deal.status = deal.stage.kind
     deal.stage_entered_at = now
     deal.closed_at = now if deal.status != StageKind.OPEN else None
+    furthest = deal.furthest_stage
+    if furthest is not None and furthest.pipeline_id != deal.pipeline_id:
+        furthest = deal.furthest_stage = None  # moved to another pipeline
+    if deal.stage.kind != StageKind.LOST and (
+        furthest is None or deal.stage.position > furthest.position
+    ):
+        deal.furthest_stage = deal.stage
     DealStageChange.objects.create(
         deal=deal,
         from_stage=previous,
@@ -575,7 +582,7 @@ def deal_create(*, actor: User, data: Mapping[str, Any]) -> Deal:
         custom_values.store_custom(deal, custom)
         deal.save(force_insert=True)
         _stage_moved(deal, None, actor, now)
-        deal.save(update_fields=["status", "stage_entered_at", "closed_at"])
+        deal.save(update_fields=["status", "stage_entered_at", "closed_at", "furthest_stage"])
         _audit(actor, AuditAction.CREATE, deal, {}, _deal_snapshot(deal))
     return deal
 
@@ -613,7 +620,7 @@ def deal_update(
             update_fields += custom_values.store_custom(deal, custom)
         if "stage" in values:
             _stage_moved(deal, previous, actor, now)
-            update_fields += ["status", "stage_entered_at", "closed_at"]
+            update_fields += ["status", "stage_entered_at", "closed_at", "furthest_stage"]
         deal.save(update_fields=update_fields)
         _audit(actor, AuditAction.UPDATE, deal, before, _deal_snapshot(deal))
     return deal

@@ -38,7 +38,7 @@ def test_a_changed_activity_on_an_older_day_is_counted_again(world):
         occurred_at__lt=noon(TODAY - datetime.timedelta(days=60)), author__isnull=False
     ).first()
     day = old.occurred_at.date()
-    Activity.objects.filter(pk=old.pk).update(kind="call" if old.kind != "call" else "note")
+    Activity.objects.filter(pk=old.pk).update(author=world.loner)
     note_changed_activities(
         [OutboxEvent(name="activity.updated", model="activities.Activity", record_id=str(old.pk))]
     )
@@ -47,17 +47,18 @@ def test_a_changed_activity_on_an_older_day_is_counted_again(world):
     assert not RollupDirtyDay.objects.exists()
     counted = dict(
         ActivityDayCount.objects.filter(day=day)
-        .values_list("kind")
+        .values_list("author_id")
         .annotate(n=Sum("count"))
-        .values_list("kind", "n")
+        .values_list("author_id", "n")
     )
     live = {}
-    for kind in Activity.objects.filter(
+    for author in Activity.objects.filter(
         occurred_at__gte=noon(day) - datetime.timedelta(hours=12),
         occurred_at__lt=noon(day) + datetime.timedelta(hours=12),
-    ).values_list("kind", flat=True):
-        live[kind] = live.get(kind, 0) + 1
+    ).values_list("author_id", flat=True):
+        live[author] = live.get(author, 0) + 1
     assert counted == live
+    assert counted[world.loner.pk] >= 1
 
 
 def test_the_outbox_consumer_hears_of_service_writes(world):

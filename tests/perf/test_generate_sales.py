@@ -32,6 +32,9 @@ def test_each_deal_s_history_ends_in_its_stage(generated):
         assert changes[0].from_stage_id is None
         assert changes[-1].to_stage_id == deal.stage_id
         assert deal.status == deal.stage.kind
+        # The furthest stage, as the sales services keep it (the leads dashboard).
+        reached = [c.to_stage for c in changes if c.to_stage.kind != "lost"]
+        assert deal.furthest_stage == max(reached, key=lambda stage: stage.position)
 
 
 def test_generated_totals_are_what_the_totals_function_computes(generated):

@@ -226,3 +226,18 @@ def test_pipelines_are_changed_by_administrators_only(api, pipeline, stages, dea
     assert renamed.status_code == 200, renamed.content
     assert [s["name"] for s in renamed.json()["stages"]][-2] == "Won!"
     assert api.delete(f"/api/v1/pipelines/{pipeline.pk}").status_code == 422
+
+
+def test_the_furthest_stage_stays_when_a_deal_moves_back_or_is_lost(api, deal, stages):
+    """The leads dashboard counts a deal as having reached every stage up to
+    the furthest it got to (kontor.analytics)."""
+    assert Deal.objects.get(pk=deal.pk).furthest_stage == stages["Qualification"]
+    url = f"/api/v1/deals/{deal.pk}"
+    assert api.patch(url, {"stage_id": str(stages["Proposal"].pk)}).status_code == 200
+    assert api.patch(url, {"stage_id": str(stages["Qualification"].pk)}).status_code == 200
+    assert Deal.objects.get(pk=deal.pk).furthest_stage == stages["Proposal"]
+    lost = api.patch(url, {"stage_id": str(stages["Lost"].pk), "lost_reason": "Preis"})
+    assert lost.status_code == 200
+    assert Deal.objects.get(pk=deal.pk).furthest_stage == stages["Proposal"]
+    assert api.patch(url, {"stage_id": str(stages["Won"].pk)}).status_code == 200
+    assert Deal.objects.get(pk=deal.pk).furthest_stage == stages["Won"]

@@ -5,16 +5,17 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import (
-    Count,
-    Sum,
-)
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontor.access import works_council
-from kontor.activities.selectors import visible_activities
+from kontor.activities.selectors import (
+    activities_shared_beyond_owners,
+    readable_by_owners,
+    visible_activities,
+)
 from kontor.analytics.dashboards.base import (
     DEFAULT_WEEKS,
     NO_TEAM,
@@ -51,38 +52,59 @@ def _week(value: datetime.date | datetime.datetime) -> str:
 def activity_counts(
     user: Any, since: datetime.date, until: datetime.date, authors: set[int] | None
 ) -> tuple[dict[tuple[str, int | None], int], str]:
-    """Activities per week (its Monday) and author: from the rollup when the
-    user may read every activity, else from the activities they may read."""
-    visible = visible_activities(user)
-    if not visible.query.where:
-        rows = ActivityDayCount.objects.filter(day__gte=since, day__lte=until)
-        if authors is not None:
-            rows = rows.filter(author_id__in=authors)
-        grouped = (
-            rows.order_by()
-            .annotate(week=TruncWeek("day"))
-            .values("week", "author_id")
-            .annotate(n=Sum("count"))
-        )
-        source = "rollup"
-    else:
-        rows = visible.filter(
-            occurred_at__gte=start_of(since),
-            occurred_at__lt=start_of(until + datetime.timedelta(days=1)),
-        )
-        if authors is not None:
-            rows = rows.filter(author_id__in=authors)
-        grouped = (
-            rows.order_by()
-            .annotate(week=TruncWeek("occurred_at"))
-            .values("week", "author_id")
-            .annotate(n=Count("id"))
-        )
-        source = "live"
+    """Activities per week (its Monday) and author that ``user`` may read:
+    the rollup's rows whose owners the user reaches, plus, counted live, the
+    activities only a share lets them read. Live altogether while the
+    rollup has never been counted whole."""
+    if refreshed_at() is None:
+        return _live_counts(visible_activities(user), since, until, authors), "live"
+    rows = ActivityDayCount.objects.filter(day__gte=since, day__lte=until)
+    readable = readable_by_owners(
+        user,
+        author="author_id",
+        contact_owner="contact_owner_id",
+        organization_owner="organization_owner_id",
+        about_contact=Q(about_contact=True),
+    )
+    if readable is not None:
+        rows = rows.filter(readable)
+    if authors is not None:
+        rows = rows.filter(author_id__in=authors)
+    grouped = (
+        rows.order_by()
+        .annotate(week=TruncWeek("day"))
+        .values("week", "author_id")
+        .annotate(n=Sum("count"))
+    )
     counts: dict[tuple[str, int | None], int] = defaultdict(int)
     for row in grouped:
         counts[(_week(row["week"]), row["author_id"])] += row["n"]
-    return counts, source
+    shared = activities_shared_beyond_owners(user)
+    if shared is not None:
+        for key, n in _live_counts(shared, since, until, authors).items():
+            counts[key] += n
+    return counts, "rollup"
+
+
+def _live_counts(
+    activities: QuerySet, since: datetime.date, until: datetime.date, authors: set[int] | None
+) -> dict[tuple[str, int | None], int]:
+    rows = activities.filter(
+        occurred_at__gte=start_of(since),
+        occurred_at__lt=start_of(until + datetime.timedelta(days=1)),
+    )
+    if authors is not None:
+        rows = rows.filter(author_id__in=authors)
+    grouped = (
+        rows.order_by()
+        .annotate(week=TruncWeek("occurred_at"))
+        .values("week", "author_id")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[tuple[str, int | None], int] = defaultdict(int)
+    for row in grouped:
+        counts[(_week(row["week"]), row["author_id"])] += row["n"]
+    return counts
 
 
 def _weeks(since: datetime.date, until: datetime.date) -> list[str]:

@@ -198,9 +198,30 @@ def _days(value: Any) -> float:
     return float(value) / 86_400_000_000
 
 
+def _reached(cohort: QuerySet, stages: list[Any]) -> dict[str, int]:
+    """How many deals of ``cohort`` reached each of ``stages``: the deals
+    whose furthest stage is that one or a later one. One GROUP BY over the
+    deals by their ``furthest_stage`` (kept by the sales services), not a
+    COUNT(DISTINCT) over their whole stage history."""
+    by_furthest = dict(
+        cohort.filter(furthest_stage__isnull=False)
+        .values_list("furthest_stage_id")
+        .annotate(count=Count("id"))
+        .values_list("furthest_stage_id", "count")
+    )
+    position = {stage.pk: stage.position for stage in stages}
+    return {
+        str(stage.pk): sum(
+            n for furthest, n in by_furthest.items() if position.get(furthest, -1) >= stage.position
+        )
+        for stage in stages
+    }
+
+
 def leads_dashboard(user: Any, filters: Filters, today: datetime.date) -> Dashboard:
     """New deals (leads) of the period by their source, and how many of
-    them reached each stage of the pipeline (conversion, in % of them)."""
+    them reached each stage of the pipeline — got as far as the stage or
+    further (conversion, in % of them)."""
     new = _deals(user, filters, pipeline_id=filters.pipeline_id).filter(
         in_period("created_at", filters)
     )
@@ -227,12 +248,7 @@ def leads_dashboard(user: Any, filters: Filters, today: datetime.date) -> Dashbo
         cohort = new.filter(pipeline=pipeline)
         cohort_size = cohort.count()
         stages = [s for s in pipeline.stages.all() if s.kind != StageKind.LOST]
-        reached = {
-            str(row["stage_changes__to_stage_id"]): row["count"]
-            for row in cohort.filter(stage_changes__to_stage__isnull=False)
-            .values("stage_changes__to_stage_id")
-            .annotate(count=Count("id", distinct=True))
-        }
+        reached = _reached(cohort, stages)
         stage_labels = [f"stage:{s.pk}" for s in stages]
         stage_names = {f"stage:{s.pk}": str(s) for s in stages}
         reached_by_label = {f"stage:{s.pk}": reached.get(str(s.pk), 0) for s in stages}
