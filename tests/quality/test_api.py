@@ -8,7 +8,7 @@ from kontor.access.models import Role
 from kontor.access.services import share_create
 from kontor.contacts.services import contact_update
 from kontor.events.tasks import dispatch_outbox
-from kontor.quality.compute import rescore_all
+from kontor.quality.compute import rescore, rescore_all
 from kontor.quality.models import QualityScore
 from kontor.tasks.services import enqueue
 from kontor.tasks.worker import run_until_empty
@@ -205,3 +205,40 @@ def test_the_daily_schedule_and_the_command_rescore_everything(user, records):
     enqueue(rescore_quality, name="Rescore")
     run_until_empty()
     assert QualityScore.objects.filter(kind="contact").count() == 2
+
+
+def test_the_queue_reads_a_fixed_number_of_queries_whatever_its_length(api, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_queue() -> int:
+        rescore_all("contact")
+        api.get("/api/v1/quality?type=contacts")  # the token's and the access cache warm
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/api/v1/quality?type=contacts").status_code == 200
+        return len(captured)
+
+    for number in range(2):
+        make_contact(user, "", "", emails=[f"a{number}@mail.example"])
+    few = queries_for_queue()
+    for number in range(8):
+        make_contact(user, "", "", emails=[f"b{number}@mail.example"])
+    assert queries_for_queue() == few
+
+
+def test_the_rescore_reads_a_fixed_number_of_queries_per_batch(user, meiers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kontor.activities.services import activity_create
+
+    hans, hans_again, other = meiers
+    with CaptureQueriesContext(connection) as few:
+        rescore("contact", [hans.pk])
+    for contact in (hans, hans_again, other):
+        activity_create(
+            actor=user, data={"kind": "note", "body": "x", "contact_id": str(contact.pk)}
+        )
+    with CaptureQueriesContext(connection) as more:
+        rescore("contact", [hans.pk, hans_again.pk, other.pk])
+    assert len(more) == len(few)
