@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kontor.activities.models import Activity
 from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
+from kontor.core.ids import parse_uuid
 from kontor.dedupe.models import DuplicatePair, PairStatus
 from kontor.quality.models import KINDS, QualityScore
 from kontor.quality.scoring import Facts, score
@@ -128,7 +129,8 @@ def rescore(kind: str, ids: Iterable[Any], now: datetime.datetime | None = None)
     were scored."""
     assert kind in KINDS
     now = now or timezone.now()
-    ids = list(dict.fromkeys(ids))
+    # Event ids are text, the candidates' are UUIDs: one of each record.
+    ids = list(dict.fromkeys(pk for pk in map(parse_uuid, ids) if pk is not None))
     stored = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]

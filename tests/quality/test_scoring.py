@@ -144,3 +144,11 @@ def test_the_full_rescore_drops_scores_of_archived_and_deleted_records(user, mei
     Contact.objects.filter(pk=other.pk).delete()
     rescore_all("contact")
     assert set(QualityScore.objects.values_list("record_id", flat=True)) == {hans_again.pk}
+
+
+def test_a_record_named_by_text_and_by_uuid_is_scored_once_in_place(user):
+    contact = make_contact(user, "Eva", "Voll")
+    rescore("contact", [contact.pk])
+    row = _stored(contact)
+    assert rescore("contact", [str(contact.pk), contact.pk, "no id"]) == 1
+    assert _stored(contact).pk == row.pk  # updated, not dropped and made again
