@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -121,8 +121,11 @@ def cleanup_queue(
     worst first (archived ones left out)."""
     assert key in KINDS
     visible = visible_records(user, key).filter(archived_at__isnull=True)
+    # EXISTS, not IN: the database walks the score index worst first and
+    # checks each row's record by its primary key, stopping after a page,
+    # instead of collecting every record the user may read first.
     rows = QualityScore.objects.filter(
-        kind=key, score__lt=below, record_id__in=visible.values("pk")
+        Exists(visible.filter(pk=OuterRef("record_id"))), kind=key, score__lt=below
     )
     page = paginate(rows, order=("score", "id"), limit=limit, cursor=cursor)
     records: dict[UUID, Any] = visible.in_bulk([row.record_id for row in page.items])
