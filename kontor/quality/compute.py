@@ -49,7 +49,7 @@ def _facts(kind: str, ids: Sequence[UUID]) -> dict[UUID, Facts]:
             if name:
                 fact.checked += 1
                 if NAME_PROBLEM.search(name):
-                    fact.problems.append(("name", name, "bad_name"))
+                    fact.problems.append(("name", "", "bad_name"))
     else:
         for pk, website, domain, owner_id, updated in rows.values_list(
             "pk", "website", "domain", "owner_id", "updated_at"
@@ -71,20 +71,22 @@ def _facts(kind: str, ids: Sequence[UUID]) -> dict[UUID, Facts]:
     if not facts:
         return facts
     owner = OWNER[kind]
-    for pk, address, bouncing in EmailAddress.objects.filter(
-        **{f"{owner}__in": list(facts)}
-    ).values_list(owner, "address", "bouncing"):
+    # No address, number or name is copied into the reasons: the score table
+    # holds no personal data (an erased person leaves nothing behind here).
+    for pk, bouncing in EmailAddress.objects.filter(**{f"{owner}__in": list(facts)}).values_list(
+        owner, "bouncing"
+    ):
         facts[pk].filled.add("email")
         facts[pk].checked += 1
         if bouncing:
-            facts[pk].problems.append(("email", address, "bouncing"))
-    for pk, raw, e164 in PhoneNumber.objects.filter(**{f"{owner}__in": list(facts)}).values_list(
-        owner, "raw", "e164"
+            facts[pk].problems.append(("email", "", "bouncing"))
+    for pk, e164 in PhoneNumber.objects.filter(**{f"{owner}__in": list(facts)}).values_list(
+        owner, "e164"
     ):
         facts[pk].filled.add("phone")
         facts[pk].checked += 1
         if not _valid_phone(e164):
-            facts[pk].problems.append(("phone", raw, "bad_phone"))
+            facts[pk].problems.append(("phone", "", "bad_phone"))
     now = timezone.now()
     last = (
         Activity.objects.filter(**{f"{owner}__in": list(facts)}, occurred_at__lte=now)

@@ -66,7 +66,7 @@ def score(kind: str, facts: Facts, now: datetime.datetime) -> Score:
         valid = max(facts.checked - len(facts.problems), 0)
         validity = round(WEIGHTS["validity"] * valid / facts.checked)
     reasons += [
-        {"part": "validity", "code": problem, "field": name, "value": value}
+        {"part": "validity", "code": problem, "field": name, **({"value": value} if value else {})}
         for name, value, problem in facts.problems
     ]
 

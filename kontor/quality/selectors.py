@@ -38,13 +38,13 @@ def reason_text(reason: dict[str, Any]) -> str:
     if code == "missing":
         return _missing_text(reason["field"])
     if code == "bouncing":
-        return _("email address %(value)s bounces") % reason
+        return _("an email address bounces")
     if code == "bad_phone":
-        return _("%(value)s is not a valid phone number") % reason
+        return _("a phone number is no valid number")
     if code == "bad_website":
         return _("website %(value)s is no web address") % reason
     if code == "bad_name":
-        return _("the name “%(value)s” contains digits or @") % reason
+        return _("the name contains digits or @")
     if code == "untouched":
         months = reason["months"]
         return ngettext(

@@ -42,7 +42,7 @@ def test_a_complete_fresh_record_without_duplicates_scores_a_hundred():
 def test_each_part_loses_points_and_says_why():
     facts = Facts(
         filled={"name", "email", "owner"},
-        problems=[("email", "a@b.example", "bouncing")],
+        problems=[("email", "", "bouncing")],
         checked=2,
         last_touched=NOW - datetime.timedelta(days=548),
         open_duplicates=2,
@@ -88,6 +88,9 @@ def test_a_bouncing_address_and_an_unassigned_number_count_against_validity(user
     assert ("bouncing", "email") in _codes(row)
     assert ("bad_phone", "phone") in _codes(row)
     assert row.validity == round(WEIGHTS["validity"] * 1 / 3)  # the name is fine
+    # The score table copies no personal data.
+    for personal in ("petra", "schulz", "2345678"):
+        assert personal not in str(row.reasons).lower()
     assert row.completeness == WEIGHTS["completeness"]
 
 
