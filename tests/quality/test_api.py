@@ -242,3 +242,15 @@ def test_the_rescore_reads_a_fixed_number_of_queries_per_batch(user, meiers):
     with CaptureQueriesContext(connection) as more:
         rescore("contact", [hans.pk, hans_again.pk, other.pk])
     assert len(more) == len(few)
+
+
+def test_the_export_keeps_the_lists_quality_filter(api, records):
+    import csv
+    import io
+
+    _full, sparse, *_ = records
+    answer = api.get("/api/v1/contacts/export?format=csv&quality_below=100")
+    assert answer.status_code == 200, answer.content
+    text = b"".join(answer.streaming_content).decode("utf-8").lstrip("\ufeff")
+    ids = [row["id"] for row in csv.DictReader(io.StringIO(text))]
+    assert ids == [str(sparse.pk)]
