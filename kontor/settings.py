@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kontor.warehouse",
     "kontor.privacy",
     "kontor.dedupe",
+    "kontor.quality",
     "kontor.analytics",
     "kontor.imports",
     "kontor.demo",

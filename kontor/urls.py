@@ -24,6 +24,7 @@ from kontor.integration.webhooks.api import router as webhooks_router
 from kontor.mail.api import router as mail_router
 from kontor.notifications.api import router as notifications_router
 from kontor.privacy.api import router as privacy_router
+from kontor.quality.api import router as quality_router
 from kontor.sales.api import router as sales_router
 from kontor.service.addresses_api import router as service_addresses_router
 from kontor.service.api import router as service_router
@@ -58,6 +59,7 @@ for router in (
     workflow_router,
     analytics_router,
     imports_router,
+    quality_router,
 ):
     api.add_router("/", router)
 
@@ -87,4 +89,5 @@ urlpatterns = [
     path("", include("kontor.dedupe.urls")),
     path("", include("kontor.analytics.urls")),
     path("", include("kontor.imports.urls")),
+    path("", include("kontor.quality.urls")),
 ]

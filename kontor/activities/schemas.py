@@ -238,6 +238,12 @@ class OverviewBase(Schema):
         "invoices). Empty when nothing is open, and for roles that may not read financial "
         "data."
     )
+    quality: dict[str, Any] | None = Field(
+        None,
+        description="The record's data quality: score (0–100), parts (completeness, validity, "
+        "freshness, duplicates: points of), reasons (part, code, text; only fields you may "
+        "read) and computed_at; null while it has no score yet.",
+    )
     missing_fields: list[str] = Field(
         description="Important fields that are still empty: for a contact name, email, "
         "phone, organization, owner; for an organization website, email, phone, owner, "

@@ -63,6 +63,9 @@ class ListFilters(Schema):
     lifecycle_stage: Stage | None = None
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     tag: str | None = Field(None, max_length=64)
+    quality_below: int | None = Field(
+        None, ge=0, le=100, description="Only records whose quality score is below this (0–100)."
+    )
 
 
 class ListParams(ListFilters):
@@ -112,6 +115,7 @@ def list_contacts(request: HttpRequest, params: Query[ContactListParams]):
             organization_id=params.organization_id,
             owner_id=params.owner_id,
             tag=params.tag,
+            quality_below=params.quality_below,
         )
         page = contacts.page(order=NEWEST_FIRST, limit=params.limit, cursor=params.cursor)
         note_visible_organizations(request.user, page.items)
@@ -211,6 +215,7 @@ def list_organizations(request: HttpRequest, params: Query[ListParams]):
             lifecycle_stage=params.lifecycle_stage,
             owner_id=params.owner_id,
             tag=params.tag,
+            quality_below=params.quality_below,
         )
         return organizations.page(order=NEWEST_FIRST, limit=params.limit, cursor=params.cursor)
 

@@ -134,6 +134,9 @@ class PartyFilterForm(forms.Form):
     owner = UserChoiceField(
         label=_("Owner"), required=False, queryset=active_users(), empty_label=_("Anyone")
     )
+    quality_below = forms.IntegerField(
+        label=_("Quality below"), required=False, min_value=0, max_value=100
+    )
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         super().__init__(data)
@@ -149,6 +152,7 @@ class PartyFilterForm(forms.Form):
             "lifecycle_stage": values.get("lifecycle_stage") or None,
             "tag": values.get("tag") or None,
             "owner_id": owner.pk if owner else None,
+            "quality_below": values.get("quality_below"),
         }
 
     @property

@@ -30,6 +30,7 @@ from kontor.contacts.search import (
 )
 from kontor.core.ids import parse_uuid
 from kontor.core.pagination import Page, paginate
+from kontor.core.records import scored_below
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -207,6 +208,13 @@ def _with_tag(queryset: QuerySet, tag: str) -> QuerySet:
     )
 
 
+def _with_quality_below(queryset: QuerySet, key: str, below: int) -> QuerySet:
+    """Records whose stored quality score is below ``below`` (none without
+    a quality layer: no record has a score then)."""
+    ids = scored_below(key, below)
+    return queryset.filter(pk__in=ids) if ids is not None else queryset.none()
+
+
 def contact_search(
     *,
     user: User,
@@ -215,6 +223,7 @@ def contact_search(
     organization_id: Any = None,
     owner_id: int | None = None,
     tag: str | None = None,
+    quality_below: int | None = None,
 ) -> Found:
     """The contacts the user may read that pass the filters and match
     ``q``, the most relevant first (kontor.contacts.search.relevance_tiers);
@@ -241,6 +250,9 @@ def contact_search(
         filtered = True
     if tag := _searchable(tag or "").strip():
         contacts = _with_tag(contacts, tag)
+        filtered = True
+    if quality_below is not None:
+        contacts = _with_quality_below(contacts, "contact", quality_below)
         filtered = True
     tiers = relevance_tiers(_searchable(q), _search_scope(user), max_words=MAX_SEARCH_TERMS)
     if not tiers:
@@ -286,6 +298,7 @@ def organization_search(
     lifecycle_stage: str | None = None,
     owner_id: int | None = None,
     tag: str | None = None,
+    quality_below: int | None = None,
 ) -> Found:
     """The organizations the user may read that pass the filters and match
     ``q``; archived ones are left out."""
@@ -299,6 +312,8 @@ def organization_search(
         organizations = organizations.filter(owner_id=owner_pk)
     if tag := _searchable(tag or "").strip():
         organizations = _with_tag(organizations, tag)
+    if quality_below is not None:
+        organizations = _with_quality_below(organizations, "organization", quality_below)
     return _search(
         organizations,
         q,

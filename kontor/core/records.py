@@ -554,3 +554,23 @@ def possible_duplicates(user: Any, key: str, record: Any) -> list[dict]:
     from django.utils.module_loading import import_string
 
     return import_string(_MERGE_DIRECTORY[1])(user, key, record)
+
+
+_QUALITY_FILTER: list[str] = []
+
+
+def register_quality_filter(scored_below: str) -> None:
+    """The quality layer names the dotted path of ``(key, below) ->
+    QuerySet`` of the ids of records of ``key`` whose stored quality score
+    is below ``below``, so that the domains' lists filter by it."""
+    _QUALITY_FILTER[:] = [scored_below]
+
+
+def scored_below(key: str, below: int) -> Any:
+    """Ids (a subquery) of records of ``key`` scored below ``below``; None
+    when no quality layer is installed."""
+    if not _QUALITY_FILTER:
+        return None
+    from django.utils.module_loading import import_string
+
+    return import_string(_QUALITY_FILTER[0])(key, below)

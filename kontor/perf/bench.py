@@ -247,6 +247,7 @@ def kontor_operations(user, samples: Samples) -> dict[str, Callable[[int], Any]]
         )
     operations.update(_sales_operations(client))
     operations.update(_dashboard_operations(client))
+    operations.update(_quality_operations(client))
     operations["_cleanup"] = lambda i: Contact.objects.filter(pk__in=created).delete()
     return operations
 
@@ -262,6 +263,24 @@ def _sales_operations(client: Client) -> dict[str, Callable[[int], Any]]:
     return {
         "board": lambda i: _ok(client.get(f"/sales/board/{pipeline.pk}/")),
         "deal_list": lambda i: _ok(client.get("/api/v1/deals", {"status": "open", "limit": 50})),
+    }
+
+
+def _quality_operations(client: Client) -> dict[str, Callable[[int], Any]]:
+    """The clean-up queue's first page (worst first) and a page of the
+    contact list filtered by quality, when scores were computed (``kontor
+    rescore``)."""
+    from kontor.quality.models import QualityScore
+
+    if not QualityScore.objects.filter(kind="contact").exists():
+        return {}
+    return {
+        "quality_queue": lambda i: _ok(
+            client.get("/api/v1/quality", {"type": "contacts", "limit": 50})
+        ),
+        "quality_filter": lambda i: _ok(
+            client.get("/api/v1/contacts", {"quality_below": 60, "limit": 50})
+        ),
     }
 
 
@@ -413,7 +432,8 @@ ORDER = [
     "search_email", "search_phone", "search_phone_http", "search_organization", "overview",
     "overview_http", "list_page", "list_page_http", "timeline_page", "board", "deal_list",
     "dashboard_pipeline", "dashboard_forecast", "dashboard_win_rate", "dashboard_leads",
-    "dashboard_activities", "dashboard_service", "dashboard_payments", "create_contact",
+    "dashboard_activities", "dashboard_service", "dashboard_payments", "quality_queue",
+    "quality_filter", "create_contact",
 ]  # fmt: skip
 
 

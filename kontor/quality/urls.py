@@ -1,0 +1,5 @@
+from django.urls import path
+
+from kontor.quality import views
+
+urlpatterns = [path("quality/", views.queue, name="quality-queue")]
