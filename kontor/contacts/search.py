@@ -161,8 +161,9 @@ def matching_ids(field: str, matches: QuerySet) -> Q | None:
 REFRESH_BATCH = 1000
 REBUILD_BATCH = 5000
 _ROW_FIELDS = (
-    "owner_id", "organization_id", "organization_owner_id", "archived", "last_key", "name_key",
-    "organization_key", "email_key", "names", "emails", "phones", "recency",
+    "owner_id", "organization_id", "organization_owner_id", "archived",
+    "processing_restricted_at", "last_key", "name_key", "organization_key", "email_key", "names",
+    "emails", "phones", "recency",
 )  # fmt: skip
 
 
@@ -193,10 +194,12 @@ def _search_rows(contact_ids: list[Any]) -> list[ContactSearch]:
         phones.setdefault(contact_id, []).append(digits)
     contacts = Contact.objects.filter(pk__in=contact_ids).values_list(
         "pk", "first_name", "last_name", "owner_id", "organization_id", "organization__name",
-        "organization__owner_id", "archived_at", "updated_at",
+        "organization__owner_id", "archived_at", "processing_restricted_at", "updated_at",
     )  # fmt: skip
     rows = []
-    for pk, first, last, owner, org, org_name, org_owner, archived_at, updated_at in contacts:
+    for (
+        pk, first, last, owner, org, org_name, org_owner, archived_at, restricted_at, updated_at,
+    ) in contacts:  # fmt: skip
         addresses = emails.get(pk, [])
         rows.append(
             ContactSearch(
@@ -205,6 +208,7 @@ def _search_rows(contact_ids: list[Any]) -> list[ContactSearch]:
                 organization_id=org,
                 organization_owner_id=org_owner,
                 archived=archived_at is not None,
+                processing_restricted_at=restricted_at,
                 last_key=fold(last),
                 name_key=fold(f"{first} {last}"),
                 organization_key=fold(org_name or ""),
