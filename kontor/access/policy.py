@@ -91,7 +91,7 @@ def is_hidden_by_restriction(user: User, record: Model) -> bool:
     return (
         bool(kind.restricted_by)
         and not sees_restricted(access_for(user))
-        and (kind.is_restricted(record))
+        and kind.is_restricted(record)
     )
 
 
@@ -137,9 +137,9 @@ def restrict(
     access = access_for(user)
     if access.user_id is None:
         return queryset.none()
-    unrestricted = _unrestricted_q(access, kind)
-    if unrestricted is not None:
-        queryset = queryset.filter(unrestricted)
+    not_restricted = _unrestricted_q(access, kind)
+    if not_restricted is not None:
+        queryset = queryset.filter(not_restricted)
     level = access.level(kind.key, action)
     if level == Level.ALL:
         return queryset
@@ -177,14 +177,14 @@ def readable_condition(
     access = access_for(user)
     if access.user_id is None:
         return Q(pk__in=[])
-    unrestricted = _unrestricted_q(access, kind, (restricted,) if restricted else ())
+    not_restricted = _unrestricted_q(access, kind, (restricted,) if restricted else ())
     level = access.level(kind.key, Action.READ)
     if level == Level.ALL:
-        return unrestricted
+        return not_restricted
     shared = "" if record == "pk" else record
     copy = replace(kind, owner_paths=(owner,), share_paths=((shared, key),))
     condition = _level_q(access, copy, level) | _shared_q(access, copy, edit=False)
-    return condition if unrestricted is None else condition & unrestricted
+    return condition if not_restricted is None else condition & not_restricted
 
 
 def visible_records(user: User, key: str) -> QuerySet:
