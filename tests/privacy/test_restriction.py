@@ -356,3 +356,32 @@ def test_an_objection_naming_an_unknown_purpose_is_refused(people, person):
         URL, {"type": "access", "contact_id": str(person["contact"].pk), "purposes": ["nope"]}
     )
     assert response.status_code == 422 and "purposes" in _error_fields(response)
+
+
+def test_every_restriction_path_ends_at_a_time_and_the_person_can_be_restricted():
+    from django.db.models import DateTimeField
+
+    from kontor.core.records import record_types
+    from kontor.privacy.subjects import person_type
+
+    assert person_type().personal_data.restrict
+    assert person_type().restricted_by == ("processing_restricted_at",)
+    for kind in record_types():
+        for path in kind.restricted_by:
+            model = kind.model_class()
+            *hops, last = path.split("__")
+            for hop in hops:
+                model = model._meta.get_field(hop).related_model
+            assert isinstance(model._meta.get_field(last), DateTimeField), (kind.key, path)
+    # Every type that names the person by a foreign key is restricted with
+    # them (a meeting they only took part in stays: its participants are many).
+    for kind in record_types():
+        links = kind.personal_data.links if kind.personal_data else ()
+        for link in links:
+            model, single = kind.model_class(), True
+            for hop in link.split("__") if link else ():
+                field = model._meta.get_field(hop)
+                single = single and not (field.many_to_many or field.one_to_many)
+                model = field.related_model
+            if link and single:
+                assert f"{link}__processing_restricted_at" in kind.restricted_by, (kind.key, link)
