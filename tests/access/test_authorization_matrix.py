@@ -688,7 +688,9 @@ def _new_app_records(world: World) -> dict[str, Any]:
             actor=world.admin, type="erasure", contact_id=records.contact.pk
         )
         # A person of their own, restricted: the world's records stay visible.
-        restricted = contact_create(actor=owner, data={"first_name": f"Restricted {scope}"})
+        restricted = contact_create(
+            actor=world.admin, data={"first_name": f"Restricted {scope}", "owner_id": owner.pk}
+        )
         restrictions[scope] = execute_restriction(
             actor=world.admin,
             request=request_create(actor=world.admin, type="restriction", contact_id=restricted.pk),
