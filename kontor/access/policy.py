@@ -6,12 +6,18 @@ teams owns it, all → no condition, plus records shared with the user or
 their teams); ``can`` / ``require`` decide about one record. Fields:
 ``fields_for`` tells which fields of a type a user may read and edit, by
 the fields' sensitivity categories. The selectors (``visible_contacts``, …)
-and services of every app call these functions and nothing else."""
+and services of every app call these functions and nothing else.
+
+Restriction of processing (GDPR Art. 18): a record about a person whose
+processing is restricted (``RecordType.restricted_by``) is hidden from
+every user whose roles do not handle requests of data subjects — from
+``restrict``, ``readable_condition``, ``can`` and ``readable`` alike, so
+every list, search, lookup, page, export and webhook leaves it out."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import reduce
-from operator import or_
+from operator import and_, or_
 from typing import Any
 
 from django.db.models import CharField, Model, Q, QuerySet, Value
@@ -62,17 +68,78 @@ def _level_q(access: Access, kind: RecordType, level: Level) -> Q:
     return condition
 
 
+def sees_restricted(access: Access) -> bool:
+    """Whether the user sees records whose processing is restricted: only
+    whoever handles requests of data subjects (the data protection officer)."""
+    return access.data_subject_requests
+
+
+def _unrestricted_q(access: Access, kind: RecordType, paths: tuple[str, ...] = ()) -> Q | None:
+    """The records of ``kind`` not about a person whose processing is
+    restricted (``paths``: the type's ``restricted_by`` as the caller's
+    table names them); None when the user sees those too or the type has none."""
+    paths = paths or kind.restricted_by
+    if sees_restricted(access) or not paths:
+        return None
+    return reduce(and_, (Q(**{f"{path}__isnull": True}) for path in paths))
+
+
+def is_hidden_by_restriction(user: User, record: Model) -> bool:
+    """Is ``record`` about a person whose processing is restricted, and
+    ``user`` not one who sees such records?"""
+    kind = record_type_for(record)
+    return (
+        bool(kind.restricted_by)
+        and not sees_restricted(access_for(user))
+        and kind.is_restricted(record)
+    )
+
+
+def unrestricted(queryset: QuerySet, user: User, key: str | None = None) -> QuerySet:
+    """``queryset`` without the records the restriction of a person's
+    processing hides from ``user`` (for a selector that adds records by a
+    rule of its own to those ``restrict`` gives, e.g. a team's queue)."""
+    kind = record_type(key) if key else record_type_for(queryset.model)
+    condition = _unrestricted_q(access_for(user), kind)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def processable(queryset: QuerySet, key: str | None = None) -> QuerySet:
+    """``queryset`` without the records about a person whose processing is
+    restricted, whoever acts: automated processing (workflow rules,
+    webhooks) stops for them even when its owner may see them."""
+    kind = record_type(key) if key else record_type_for(queryset.model)
+    for path in kind.restricted_by:
+        queryset = queryset.filter(**{f"{path}__isnull": True})
+    return queryset
+
+
+def is_processable(record: Model) -> bool:
+    """``processable`` for one record in hand (attribute lookups); a model
+    that is no record type is about no restricted person."""
+    try:
+        kind = record_type_for(record)
+    except LookupError:
+        return True
+    return not kind.is_restricted(record)
+
+
 def restrict(
     queryset: QuerySet, user: User, key: str | None = None, *, action: str = Action.READ
 ) -> QuerySet:
     """``queryset`` limited to the records ``user`` may ``action``. Reads of a
     type whose parents' visibility the caller already requires (activities
     of visible contacts) add nothing when the level is no stricter than the
-    parents' levels, so that the common case costs no subquery per row."""
+    parents' levels, so that the common case costs no subquery per row.
+    Records about a person whose processing is restricted are left out for
+    every user but those who handle requests of data subjects."""
     kind = record_type(key) if key else record_type_for(queryset.model)
     access = access_for(user)
     if access.user_id is None:
         return queryset.none()
+    not_restricted = _unrestricted_q(access, kind)
+    if not_restricted is not None:
+        queryset = queryset.filter(not_restricted)
     level = access.level(kind.key, action)
     if level == Level.ALL:
         return queryset
@@ -88,27 +155,36 @@ def restrict(
     return queryset.filter(condition)
 
 
-def readable_condition(user: User, key: str, *, owner: str, record: str) -> Q | None:
+def readable_condition(
+    user: User, key: str, *, owner: str, record: str, restricted: str = ""
+) -> Q | None:
     """The rows of a table that keeps a copy of records of type ``key`` —
     the owner in column ``owner``, the record's id in ``record`` (``pk``
-    or a foreign key's name) — whose record ``user`` may read, by the same
-    rules as ``restrict``: a column predicate instead of a join (the contact
-    search table). None when the user reads every record of the type.
+    or a foreign key's name), for a type whose records may be restricted
+    (``restricted_by``) the time since which they are in ``restricted`` —
+    whose record ``user`` may read, by the same rules as ``restrict``: a
+    column predicate instead of a join (the contact search table). None
+    when the user reads every record of the type.
 
     Only for types owned along one path and shared as themselves; any
-    other shape has no such copy and is refused."""
+    other shape has no such copy and is refused, as is a copy of a type
+    that may be restricted without its ``restricted`` column."""
     kind = record_type(key)
     if len(kind.owner_paths) != 1 or kind.share_paths != (("", ""),) or kind.parent_types:
         raise ValueError(f"{key} records are not read through one owner column")
+    if kind.restricted_by and not restricted:
+        raise ValueError(f"a copy of {key} records needs the column of their restriction")
     access = access_for(user)
     if access.user_id is None:
         return Q(pk__in=[])
+    not_restricted = _unrestricted_q(access, kind, (restricted,) if restricted else ())
     level = access.level(kind.key, Action.READ)
     if level == Level.ALL:
-        return None
+        return not_restricted
     shared = "" if record == "pk" else record
     copy = replace(kind, owner_paths=(owner,), share_paths=((shared, key),))
-    return _level_q(access, copy, level) | _shared_q(access, copy, edit=False)
+    condition = _level_q(access, copy, level) | _shared_q(access, copy, edit=False)
+    return condition if not_restricted is None else condition & not_restricted
 
 
 def owned_condition(
@@ -207,7 +283,7 @@ def can(user: User, action: str, record: Model) -> bool:
     """May ``user`` ``action`` (read, edit, delete, export) this record?"""
     kind = record_type_for(record)
     access = access_for(user)
-    if access.user_id is None:
+    if access.user_id is None or is_hidden_by_restriction(user, record):
         return False
     level = access.level(kind.key, action)
     if _owned_within(access, level, kind.owner_ids(record)):
@@ -223,8 +299,23 @@ def readable(user: User, records: Iterable[Model]) -> list[Model]:
     Their owners are checked against the user's ``Access`` in memory; only
     records that no level reaches cost a look at the shares, one query for
     all of them. For a handful of rows found by an index (a lookup) this is
-    far cheaper than planning the whole visibility condition into the query."""
-    records = list(records)
+    far cheaper than planning the whole visibility condition into the query.
+    Records about a person whose processing is restricted are left out
+    (``restricted_among`` names them)."""
+    records = [record for record in records if not is_hidden_by_restriction(user, record)]
+    return _readable_by_level(user, records)
+
+
+def restricted_among(user: User, records: Iterable[Model]) -> list[Model]:
+    """The ``records`` that ``user`` would read but for the restriction of
+    the processing of the person they are about: a caller lookup says
+    "restricted" for them (and nothing else), never for records the user
+    could not read anyway."""
+    hidden = [record for record in records if is_hidden_by_restriction(user, record)]
+    return _readable_by_level(user, hidden)
+
+
+def _readable_by_level(user: User, records: list[Model]) -> list[Model]:
     access = access_for(user)
     if access.user_id is None or not records:
         return []
@@ -273,8 +364,9 @@ def can_create(
     (for a contact: its owner; for an activity or a file: the owners of the
     records it is attached to, its ``parents``)? A parent shared with the
     user for editing allows it too."""
+    parents = list(parents)
     access = access_for(user)
-    if access.user_id is None:
+    if access.user_id is None or any(is_hidden_by_restriction(user, p) for p in parents):
         return False
     level = access.level(key, Action.CREATE)
     owners = {o for o in owner_ids if o is not None}

@@ -20,6 +20,7 @@ ACTIVITY = RecordType(
     owner_paths=("author", "contact__owner", "organization__owner"),
     share_paths=(("", ""), ("contact", "contact"), ("organization", "organization")),
     parent_types=("contact", "organization"),
+    restricted_by=("contact__processing_restricted_at",),
     fields=(
         FieldSpec("subject", _("subject")),
         FieldSpec("body", _("text"), output_keys=("body", "body_html")),

@@ -8,9 +8,10 @@ class ConsentConfig(AppConfig):
     verbose_name = _("Consent and legal basis")
 
     def ready(self) -> None:
-        from kontor.core.processing import register_purpose_reader
+        from kontor.core.processing import register_objection_handler, register_purpose_reader
 
         register_purpose_reader("kontor.consent.processing.purposes_for_register")
+        register_objection_handler("kontor.consent.services.record_objection")
         from kontor.core.records import (
             MergeLink,
             PersonalData,

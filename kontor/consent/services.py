@@ -23,7 +23,7 @@ from kontor.access.services import require_manage_access
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record
 from kontor.consent.models import ConsentRecord, ConsentStatus, LegalBasis, OptIn, Purpose
-from kontor.consent.selectors import purpose_by_key
+from kontor.consent.selectors import current, purpose_by_key
 from kontor.core.exceptions import FieldErrors
 from kontor.core.outgoing_mail import queue_email
 from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
@@ -142,6 +142,47 @@ def consent_record(
         ip_address=data.get("ip_address") or None,
         channel=data.get("channel") or "",
     )
+
+
+@transaction.atomic
+def record_objection(
+    *, actor: Any, person: Any, purposes: list[str] | None, source: str
+) -> list[str]:
+    """The person objects (GDPR Art. 21) to ``purposes`` (their keys; None:
+    every purpose defined): an ``objected`` record for each that does not
+    say so already, so that ``has_basis`` answers no for it. Executing an
+    objection request of the register (kontor.privacy) calls it. The keys
+    of the purposes objected to; an unknown key is a 422 naming it."""
+    require(actor, Action.EDIT, person)
+    chosen = Purpose.objects.order_by("key")
+    if purposes is not None:
+        chosen = chosen.filter(key__in=purposes)
+        unknown = sorted(set(purposes) - set(chosen.values_list("key", flat=True)))
+        if unknown:
+            raise FieldErrors.single(
+                "purposes", _("Not a purpose: %(keys)s.") % {"keys": ", ".join(unknown)}
+            )
+    now = timezone.now()
+    latest_by_purpose = {record.purpose_id: record for record in current(person)}
+    objected = []
+    for purpose in chosen:
+        latest = latest_by_purpose.get(purpose.pk)
+        if latest is None or latest.status != ConsentStatus.OBJECTED:
+            _create(
+                actor=actor,
+                contact=person,
+                purpose=purpose,
+                legal_basis=latest.legal_basis if latest else LegalBasis.LEGITIMATE_INTEREST,
+                status=ConsentStatus.OBJECTED,
+                since=now,
+                source=source,
+                text_version="",
+                evidence_at=now,
+                ip_address=None,
+                channel="",
+            )
+        objected.append(purpose.key)
+    return objected
 
 
 def _address(contact: Any) -> str:

@@ -326,13 +326,18 @@ class LookupParams(Schema):
 @router.get("/lookup", response=LookupResult, tags=["lookup"])
 def lookup(request: HttpRequest, params: Query[LookupParams]):
     """Who is this? Contacts and organizations with this phone number or email
-    address, best match first."""
+    address, best match first. ``restricted`` is true when a person with it
+    is one you would see but whose processing is restricted (GDPR Art. 18):
+    they are not among the matches, and nothing else about them is told."""
     if params.phone is None and params.email is None:
         raise FieldErrors.single(
             "phone", "give a phone number (phone=) or an email address (email=)"
         )
+    restricted: list = []
     try:
-        matches = selectors.lookup(user=request.user, phone=params.phone, email=params.email)
+        matches = selectors.lookup(
+            user=request.user, phone=params.phone, email=params.email, restricted=restricted
+        )
     except InvalidContactPoint as exc:
         raise FieldErrors.single("email", str(exc)) from None
-    return {"matches": matches_out(request, matches)}
+    return {"matches": matches_out(request, matches), "restricted": bool(restricted)}

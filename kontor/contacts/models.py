@@ -102,6 +102,13 @@ class Contact(Party):
         related_name="contacts",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
+    # Restriction of processing (GDPR Art. 18): while set, the access policy
+    # hides the person and everything about them from all but the data
+    # protection officer (RecordType.restricted_by); the request that set
+    # it and who executed it are in the register of requests.
+    processing_restricted_at = models.DateTimeField(
+        _("processing restricted since"), null=True, blank=True, editable=False
+    )
 
     class Meta(Party.Meta):
         verbose_name = _("contact")
@@ -244,6 +251,9 @@ class ContactSearch(models.Model):
         db_index=False,
     )
     archived = models.BooleanField(default=False)
+    # A copy of the contact's restriction of processing: the access rules
+    # hide the row as they hide the contact.
+    processing_restricted_at = models.DateTimeField(null=True)
     # Sort keys, each with a prefix index: the last name, the full name
     # ("first last"), the organization's name, the first email address.
     last_key = models.TextField(blank=True)

@@ -80,6 +80,8 @@ CONTACT = RecordType(
     model="contacts.Contact",
     visible="kontor.contacts.selectors.visible_contacts",
     owner_paths=("owner",),
+    # Restriction of processing (GDPR Art. 18), set by the data protection officer.
+    restricted_by=("processing_restricted_at",),
     custom_fields=True,
     fields=(
         # A record's identity is shown to everyone who may see the record.
@@ -106,6 +108,7 @@ CONTACT = RecordType(
         find="kontor.contacts.selectors.persons_with",
         erase="kontor.contacts.erasure.erase_contact",
         identifiers="kontor.contacts.erasure.contact_identifiers",
+        restrict="kontor.contacts.restriction.contact_restrict_processing",
     ),
     retention=RetentionSpec(
         expired="kontor.contacts.retention.contacts_without_interaction",

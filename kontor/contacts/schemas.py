@@ -213,6 +213,13 @@ class LookupMatch(Schema):
 
 class LookupResult(Schema):
     matches: list[LookupMatch]
+    restricted: bool = Field(
+        False,
+        description=(
+            "A person with this number or address is one you would see, but their processing "
+            "is restricted (GDPR Art. 18): shown as restricted, nothing else."
+        ),
+    )
 
 
 def match_out(request: HttpRequest, match: Match, *, user: Any = None) -> dict:

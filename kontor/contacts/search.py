@@ -161,8 +161,9 @@ def matching_ids(field: str, matches: QuerySet) -> Q | None:
 REFRESH_BATCH = 1000
 REBUILD_BATCH = 5000
 _ROW_FIELDS = (
-    "owner_id", "organization_id", "organization_owner_id", "archived", "last_key", "name_key",
-    "organization_key", "email_key", "names", "emails", "phones", "recency",
+    "owner_id", "organization_id", "organization_owner_id", "archived",
+    "processing_restricted_at", "last_key", "name_key", "organization_key", "email_key", "names",
+    "emails", "phones", "recency",
 )  # fmt: skip
 
 
@@ -206,23 +207,12 @@ def _search_rows(contact_ids: list[Any]) -> list[ContactSearch]:
         phones.setdefault(contact_id, []).append(digits)
     contacts = Contact.objects.filter(pk__in=contact_ids).values_list(
         "pk", "first_name", "last_name", "owner_id", "organization_id", "organization__name",
-        "organization__owner_id", "archived_at", "updated_at",
+        "organization__owner_id", "archived_at", "processing_restricted_at", "updated_at",
     )  # fmt: skip
+    # The columns in the order of _search_row's parameters.
     return [
-        _search_row(
-            pk,
-            first,
-            last,
-            owner,
-            org,
-            org_name,
-            org_owner,
-            archived_at,
-            updated_at,
-            emails.get(pk, []),
-            phones.get(pk, []),
-        )
-        for pk, first, last, owner, org, org_name, org_owner, archived_at, updated_at in contacts
+        _search_row(*values, emails.get(values[0], []), phones.get(values[0], []))
+        for values in contacts
     ]
 
 
@@ -235,6 +225,7 @@ def _search_row(
     organization_name: str | None,
     organization_owner: Any,
     archived_at: Any,
+    restricted_at: Any,
     updated_at: Any,
     emails: Iterable[tuple[str, str]],
     digits: Iterable[str],
@@ -252,6 +243,7 @@ def _search_row(
         organization_id=organization,
         organization_owner_id=organization_owner,
         archived=archived_at is not None,
+        processing_restricted_at=restricted_at,
         last_key=fold(last),
         name_key=fold(f"{first} {last}"),
         organization_key=fold(organization_name or ""),
@@ -283,6 +275,7 @@ def add_new_contacts_to_search(contacts: Iterable[Contact], points: Mapping[Any,
                 organization.name if organization else None,
                 organization.owner_id if organization else None,
                 contact.archived_at,
+                contact.processing_restricted_at,
                 contact.updated_at,
                 [(e.normalized, e.address) for e in emails],
                 [p.digits for p in phones],

@@ -10,7 +10,14 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
 from kontor.access.grants import access_for
-from kontor.access.policy import FieldAccess, fields_for, readable, readable_condition, restrict
+from kontor.access.policy import (
+    FieldAccess,
+    fields_for,
+    readable,
+    readable_condition,
+    restrict,
+    restricted_among,
+)
 from kontor.contacts.models import Contact, ContactSearch, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.normalization import (
     InvalidContactPoint,
@@ -258,7 +265,9 @@ def contact_search(
     if not tiers:
         return Found(_with_details(contacts))
     rows = ContactSearch.objects.filter(archived=False)
-    readable = readable_condition(user, "contact", owner="owner", record="pk")
+    readable = readable_condition(
+        user, "contact", owner="owner", record="pk", restricted="processing_restricted_at"
+    )
     if readable is not None:
         rows = rows.filter(readable)
     if filtered:
@@ -363,11 +372,13 @@ def _dedupe(matches: list[Match]) -> list[Match]:
     return unique
 
 
-def lookup_phone(*, user: User, number: str) -> list[Match]:
+def lookup_phone(*, user: User, number: str, restricted: list | None = None) -> list[Match]:
     """Contacts and organizations with this number, best first: the most
     likely reading of the number first, people before organizations; then,
     for an extension behind a main number (+49 30 1234-567 calling, +49 30
     1234-0 stored), the records of that main number, organizations first.
+    ``restricted``, if given, gains the people with the number the user
+    would see but for the restriction of their processing (GDPR Art. 18).
 
     One query on the ``e164`` index, whatever the table's size."""
     candidates = phone_lookup_candidates(number)
@@ -388,6 +399,7 @@ def lookup_phone(*, user: User, number: str) -> list[Match]:
             Length("e164").desc(),
             "id",
         ),
+        restricted=restricted,
     )
 
     def order(phone: PhoneNumber) -> tuple:
@@ -406,9 +418,10 @@ def lookup_phone(*, user: User, number: str) -> list[Match]:
     )
 
 
-def lookup_email(*, user: User, address: str) -> list[Match]:
+def lookup_email(*, user: User, address: str, restricted: list | None = None) -> list[Match]:
     """Contacts and organizations with this address; when no person has it, the
     organization that owns the address's domain (never for free-mail domains).
+    ``restricted`` as for ``lookup_phone``.
 
     Raises InvalidContactPoint for something that is no email address."""
     email = normalize_email(address)
@@ -419,10 +432,15 @@ def lookup_email(*, user: User, address: str) -> list[Match]:
             "contact__organization", "organization"
         ),
         order=("id",),
+        restricted=restricted,
     )
     ordered = sorted(emails, key=lambda e: (e.contact_id is None, e.position))
     matches = [Match(record=e.owner_record, reason="email") for e in ordered]
-    if not any(m.type == "contact" for m in matches) and not is_free_mail_domain(email.domain):
+    if (
+        not any(m.type == "contact" for m in matches)
+        and not restricted
+        and not is_free_mail_domain(email.domain)
+    ):
         # Two index lookups united, not an OR that would scan all organizations.
         same_domain = Organization.objects.filter(domain=email.domain).values("pk").order_by()
         if "emails" in fields_for(user, "organization"):
@@ -448,7 +466,9 @@ def lookup_email(*, user: User, address: str) -> list[Match]:
     return _dedupe(matches)
 
 
-def _readable_points(user: User, field: str, points: QuerySet, *, order: tuple) -> list:
+def _readable_points(
+    user: User, field: str, points: QuerySet, *, order: tuple, restricted: list | None = None
+) -> list:
     """At most ``LOOKUP_LIMIT`` of ``points`` (the phone numbers or email
     addresses of one lookup) whose owner the user may read, with ``field``;
     the caller sorts them.
@@ -458,7 +478,9 @@ def _readable_points(user: User, field: str, points: QuerySet, *, order: tuple) 
     (``readable``: in memory, or with one look at the shares). The one query
     with the whole visibility condition in it cost more to build and to
     plan than to run. Only a number or address on more records than the
-    limit takes that query, in ``order``, so that the cut keeps the best."""
+    limit takes that query, in ``order``, so that the cut keeps the best.
+    ``restricted`` gains the owners the user would read but for the
+    restriction of their processing."""
     found = list(points.order_by()[: LOOKUP_LIMIT + 1])
     if len(found) > LOOKUP_LIMIT:
         contacts, organizations = _searchable_by(user, field)
@@ -470,6 +492,8 @@ def _readable_points(user: User, field: str, points: QuerySet, *, order: tuple) 
         "organization": field in fields_for(user, "organization"),
     }
     candidates = [p for p in found if may_read["contact" if p.contact_id else "organization"]]
+    if restricted is not None:
+        restricted += restricted_among(user, [p.owner_record for p in candidates])
     owners = {id(record) for record in readable(user, [p.owner_record for p in candidates])}
     return [p for p in candidates if id(p.owner_record) in owners]
 
@@ -497,17 +521,23 @@ def _searchable_by(user: User, field: str) -> tuple[QuerySet, QuerySet]:
     return contacts, organizations
 
 
-def lookup(*, user: User, phone: str | None = None, email: str | None = None) -> list[Match]:
+def lookup(
+    *,
+    user: User,
+    phone: str | None = None,
+    email: str | None = None,
+    restricted: list | None = None,
+) -> list[Match]:
     """Matches for a phone number, an email address or both, best first and
-    each record once.
+    each record once; ``restricted`` as for ``lookup_phone``.
 
     Raises InvalidContactPoint for an ``email`` that is no email address."""
     access_for(user)  # the user's rights are read first, whatever is looked up
     matches = []
     if phone is not None:
-        matches += lookup_phone(user=user, number=phone)
+        matches += lookup_phone(user=user, number=phone, restricted=restricted)
     if email is not None:
-        matches += lookup_email(user=user, address=email)
+        matches += lookup_email(user=user, address=email, restricted=restricted)
     return _dedupe(matches)
 
 

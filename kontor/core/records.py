@@ -87,7 +87,11 @@ class PersonalData:
     what the law makes it keep); handlers run by ``erase_order``, lowest
     first (a raw message goes before its activity); the person's own type
     always goes last. ``identifiers`` (on the person's type): the dotted path of
-    ``(person) -> kontor.core.erasure.Identifiers``."""
+    ``(person) -> kontor.core.erasure.Identifiers``. ``restrict`` (on the
+    person's type): the dotted path of ``(*, actor, person, restricted:
+    bool) -> bool`` that restricts the processing of the person (GDPR
+    Art. 18) or lifts it (False: it was so already); the type's
+    ``restricted_by`` names the field it sets."""
 
     links: tuple[str, ...]
     erase: str = ""
@@ -95,6 +99,7 @@ class PersonalData:
     find: str = ""
     erase_order: int = 50
     identifiers: str = ""
+    restrict: str = ""
 
 
 @dataclass(frozen=True)
@@ -351,7 +356,14 @@ class RecordType:
     them as its history. ``role_levels``: what a default role grants on this
     type where it differs from the role's ``"*"`` levels, by role slug
     (``{"service": {"read": "all"}}``: the actions not named get none), e.g.
-    for master data every role reads but only administrators change."""
+    for master data every role reads but only administrators change.
+
+    ``restricted_by``: ORM paths to the time since which processing of the
+    person a record is about is restricted (GDPR Art. 18): the person's own
+    field on the person's type (``processing_restricted_at``), through the
+    link elsewhere (``contact__processing_restricted_at``). While one is set,
+    the access policy hides the record from everyone whose roles do not
+    handle requests of data subjects."""
 
     key: str
     label: Promise | str
@@ -377,6 +389,7 @@ class RecordType:
     export: ExportSpec | None = None
     merge: MergeSpec | None = None
     retention: RetentionSpec | None = None
+    restricted_by: tuple[str, ...] = ()
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -398,6 +411,17 @@ class RecordType:
             if owner_id is not None:
                 owners.add(owner_id)
         return owners
+
+    def is_restricted(self, record: Any) -> bool:
+        """Is processing of the person ``record`` is about restricted
+        (attribute lookups, as ``owner_ids``)?"""
+        for path in self.restricted_by:
+            value: Any = record
+            for hop in path.split("__"):
+                value = getattr(value, hop, None) if value is not None else None
+            if value is not None:
+                return True
+        return False
 
     def model_class(self) -> type[models.Model]:
         from django.apps import apps

@@ -32,6 +32,10 @@ FILE = RecordType(
         ("activity__organization", "organization"),
     ),
     parent_types=("activity", "contact", "organization"),
+    restricted_by=(
+        "contact__processing_restricted_at",
+        "activity__contact__processing_restricted_at",
+    ),
     fields=(FieldSpec("name", _("file name")),),
     api_parameter="file_id",
     serialize="kontor.files.payloads.file_answer",

@@ -21,6 +21,7 @@ from kontor.privacy.erasure import execute_erasure
 from kontor.privacy.export.archive import export_filename, request_export
 from kontor.privacy.models import DataSubjectRequest, RequestStatus, RequestType
 from kontor.privacy.register import processing_register, register_html, register_pdf
+from kontor.privacy.restriction import execute_objection, execute_restriction, lift_restriction
 from kontor.privacy.retention import preview
 
 router = Router(tags=["privacy"])
@@ -38,6 +39,11 @@ class RequestIn(StrictSchema):
         None, description="When the request arrived (default: today); the deadline follows."
     )
     notes: str = Field("", max_length=10_000)
+    purposes: list[str] = Field(
+        [],
+        max_length=100,
+        description="An objection: the keys of the purposes objected to (none: every purpose).",
+    )
 
 
 class CloseIn(StrictSchema):
@@ -84,6 +90,16 @@ class RequestOut(Schema):
     done_by_id: int | None
     erasure_report: ErasureReport | None = Field(
         None, description="An executed erasure's report, kept as proof."
+    )
+    purposes: list[str] = Field(description="An objection's purposes (empty: every purpose).")
+    executed_at: datetime | None = Field(
+        None, description="When a restriction or objection was carried out."
+    )
+    executed_by_id: int | None = None
+    lifted_at: datetime | None = Field(None, description="When a restriction was lifted.")
+    lifted_by_id: int | None = None
+    restriction_in_force: bool = Field(
+        description="A restriction request carried out and not lifted."
     )
 
     @staticmethod
@@ -166,18 +182,41 @@ def export_request(request: HttpRequest, request_id: str):
 
 @router.post(
     "/privacy/requests/{request_id}/execute",
-    response={200: ErasureReport, 403: dict, 404: dict, 422: dict},
+    response={200: ErasureReport | RequestOut, 403: dict, 404: dict, 422: dict},
 )
 def execute_request(request: HttpRequest, request_id: str):
-    """Carry out an erasure request: the person is removed from every store;
-    records the law makes Kontor keep are listed under ``kept``. The report
-    is kept on the request, which is done; executing it again answers the
-    same report. 422 for a request of another type."""
+    """Carry out an erasure, restriction or objection request (422 for an
+    access or portability request, or a rejected one); the request is then
+    done. Erasure: the person is removed from every store; records the law
+    makes Kontor keep are listed under ``kept``; the answer is the report,
+    kept on the request. Restriction: the person and every record about
+    them are hidden from everyone but the data protection officer until it
+    is lifted; objection: an objection is recorded for the request's
+    purposes (none named: every purpose); both answer with the request.
+    Executing a request again changes nothing."""
     services.require_request_handler(request.user)
     found = selectors.request_get(user=request.user, request_id=request_id)
     if found is None:
         return Status(404, NOT_FOUND)
+    if found.type == RequestType.RESTRICTION:
+        return execute_restriction(actor=request.user, request=found)
+    if found.type == RequestType.OBJECTION:
+        return execute_objection(actor=request.user, request=found)
     return execute_erasure(actor=request.user, request=found)
+
+
+@router.post(
+    "/privacy/requests/{request_id}/lift",
+    response={200: RequestOut, 403: dict, 404: dict, 422: dict},
+)
+def lift_request(request: HttpRequest, request_id: str):
+    """Lift the restriction a restriction request put in force: the person
+    and their records are visible again (422 when none is in force)."""
+    services.require_request_handler(request.user)
+    found = selectors.request_get(user=request.user, request_id=request_id)
+    if found is None:
+        return Status(404, NOT_FOUND)
+    return lift_restriction(actor=request.user, request=found)
 
 
 # Retention rules -------------------------------------------------------------------

@@ -79,7 +79,9 @@ def report_of(erasure: Erasure) -> dict[str, Any]:
 def _check(actor: Any, request: DataSubjectRequest) -> None:
     require_request_handler(actor)
     if request.type != RequestType.ERASURE:
-        raise FieldErrors.single("type", _("Only an erasure request is executed."))
+        raise FieldErrors.single(
+            "type", _("Only erasure, restriction and objection requests are carried out.")
+        )
     if request.status == RequestStatus.REJECTED:
         raise FieldErrors.single("status", _("This request was rejected."))
 

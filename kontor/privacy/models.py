@@ -79,6 +79,32 @@ class DataSubjectRequest(BaseModel):
     # {"stores": [{"name", "items_removed"}], "kept": [{"what", "legal_ground", "until"}]}.
     erasure_report = models.JSONField(_("erasure report"), null=True, blank=True, editable=False)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    # An objection's purposes (their keys; empty: every purpose).
+    purposes = models.JSONField(_("purposes"), default=list, blank=True)
+    # A restriction or objection carried out (kontor.privacy.restriction),
+    # and a restriction lifted again.
+    executed_at = models.DateTimeField(_("carried out at"), null=True, blank=True, editable=False)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("carried out by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    lifted_at = models.DateTimeField(
+        _("restriction lifted at"), null=True, blank=True, editable=False
+    )
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("restriction lifted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["deadline", "created_at", "id"]
@@ -103,6 +129,18 @@ class DataSubjectRequest(BaseModel):
     @property
     def has_export(self) -> bool:
         return self.type in EXPORT_TYPES
+
+    @property
+    def is_carried_out(self) -> bool:
+        return self.executed_at is not None
+
+    @property
+    def restriction_in_force(self) -> bool:
+        return (
+            self.type == RequestType.RESTRICTION
+            and self.executed_at is not None
+            and self.lifted_at is None
+        )
 
 
 class SuppressionKind(models.TextChoices):

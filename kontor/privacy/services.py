@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kontor.audit.models import AuditAction
 from kontor.audit.services import audit_record
 from kontor.core.exceptions import FieldErrors, PermissionDenied
+from kontor.core.processing import purposes as processing_purposes
 from kontor.privacy.deadlines import deadline_for
 from kontor.privacy.models import DataSubjectRequest, RequestStatus, RequestType
 from kontor.privacy.selectors import may_handle_requests
@@ -44,12 +45,15 @@ def request_create(
     phone: str | None = None,
     received_on: datetime.date | None = None,
     notes: str = "",
+    purposes: list[str] | None = None,
 ) -> DataSubjectRequest:
     """Record a request of a data subject, received on ``received_on``
-    (today if not given); it is due one month later."""
+    (today if not given); it is due one month later. An objection may name
+    the ``purposes`` (their keys) it objects to; none: every purpose."""
     require_request_handler(actor)
     if type not in RequestType.values:
         raise FieldErrors.single("type", _("Not a type of request."))
+    purposes = _clean_purposes(type, purposes or [])
     today = timezone.localdate()
     received_on = received_on or today
     if received_on > today:
@@ -64,6 +68,7 @@ def request_create(
         deadline=deadline_for(received_on),
         created_by=actor,
         notes=_clean_notes(notes),
+        purposes=purposes,
     )
     audit_record(
         actor=actor,
@@ -76,9 +81,25 @@ def request_create(
             "received_on": (None, received_on),
             "deadline": (None, request.deadline),
             "status": (None, request.status),
+            **({"purposes": (None, purposes)} if purposes else {}),
         },
     )
     return request
+
+
+def _clean_purposes(type: str, purposes: list[str]) -> list[str]:
+    """The purposes an objection names, each a defined purpose's key."""
+    if not purposes:
+        return []
+    if type != RequestType.OBJECTION:
+        raise FieldErrors.single("purposes", _("Only an objection names purposes."))
+    known = {purpose["key"] for purpose in processing_purposes()}
+    unknown = sorted({str(key) for key in purposes} - known)
+    if unknown:
+        raise FieldErrors.single(
+            "purposes", _("Not a purpose: %(keys)s.") % {"keys": ", ".join(unknown)}
+        )
+    return list(dict.fromkeys(str(key) for key in purposes))
 
 
 @transaction.atomic

@@ -25,6 +25,11 @@ urlpatterns = [
         views.request_execute,
         name="privacy-request-execute",
     ),
+    path(
+        "privacy/requests/<uuid:request_id>/lift/",
+        views.request_lift,
+        name="privacy-request-lift",
+    ),
     path("privacy/retention/", views.retention_rules, name="privacy-retention"),
     path(
         "privacy/retention/rules/<uuid:rule_id>/",

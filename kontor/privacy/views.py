@@ -20,8 +20,9 @@ from kontor.privacy import rules, selectors, services
 from kontor.privacy.erasure import execute_erasure
 from kontor.privacy.export.archive import export_filename, request_export
 from kontor.privacy.forms import CloseForm, RequestForm, RetentionRuleForm
-from kontor.privacy.models import DataSubjectRequest, RequestStatus
+from kontor.privacy.models import DataSubjectRequest, RequestStatus, RequestType
 from kontor.privacy.register import processing_register, register_pdf
+from kontor.privacy.restriction import execute_objection, execute_restriction, lift_restriction
 from kontor.privacy.retention import preview
 from kontor.privacy.subjects import person_get, person_type
 
@@ -152,18 +153,46 @@ def request_close(request: HttpRequest, request_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def request_execute(request: HttpRequest, request_id: UUID) -> HttpResponse:
-    """Carry out an erasure request; its page then shows the report."""
+    """Carry out an erasure (its page then shows the report), restriction
+    or objection request."""
     _require(request)
     found = _get(request, request_id)
     try:
-        execute_erasure(actor=request.user, request=found)
+        if found.type == RequestType.RESTRICTION:
+            execute_restriction(actor=request.user, request=found)
+            done = _("Processing is restricted: only the data protection officer sees the person.")
+        elif found.type == RequestType.OBJECTION:
+            execute_objection(actor=request.user, request=found)
+            done = _("The objection is recorded; the purposes have no basis any more.")
+        else:
+            execute_erasure(actor=request.user, request=found)
+            done = _("The person is erased; the report is kept with the request.")
     except FieldErrors as errors:
-        for reasons in errors.errors.values():
-            for reason in reasons:
-                messages.error(request, reason)
+        _show_errors(request, errors)
     else:
-        messages.success(request, _("The person is erased; the report is kept with the request."))
+        messages.success(request, done)
     return redirect("privacy-request-detail", request_id=found.pk)
+
+
+@login_required
+@require_POST
+def request_lift(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    """Lift the restriction a restriction request put in force."""
+    _require(request)
+    found = _get(request, request_id)
+    try:
+        lift_restriction(actor=request.user, request=found)
+    except FieldErrors as errors:
+        _show_errors(request, errors)
+    else:
+        messages.success(request, _("The restriction is lifted."))
+    return redirect("privacy-request-detail", request_id=found.pk)
+
+
+def _show_errors(request: HttpRequest, errors: FieldErrors) -> None:
+    for reasons in errors.errors.values():
+        for reason in reasons:
+            messages.error(request, reason)
 
 
 RUNS_SHOWN = 20

@@ -9,14 +9,17 @@ quotes as business letters for 6 years, invoices as accounting records for
 8 (10 until 2024: the Fourth Bureaucracy Relief Act shortened it from
 2025), from the end of the year of the document. They stay as they are, with
 the name and address they were issued to; only the link to the erased
-contact goes. The erasure report lists each one kept (kind, number, id), so
-the data protection officer, and no one else, can still tell whose they
-were; when the period ends the daily retention run erases them
+contact goes, and their processing is restricted (Art. 18 GDPR, § 35 (3)
+BDSG: kept only because the law says so), so that only the data protection
+officer sees them. The erasure report lists each one kept (kind, number,
+id), so the data protection officer, and no one else, can still tell whose
+they were; when the period ends the daily retention run erases them
 (``erase_expired_documents``)."""
 
 import datetime
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from kontor.core.erasure import Erasure
@@ -56,7 +59,9 @@ def _keep_documents(erasure: Erasure, model, date_field: str, years: int, ground
             record_id=document.pk,
         )
     erasure.touched(model, [document.pk for document in documents])
-    model.objects.filter(pk__in=[document.pk for document in documents]).update(contact=None)
+    model.objects.filter(pk__in=[document.pk for document in documents]).update(
+        contact=None, processing_restricted_at=timezone.now()
+    )
 
 
 def erase_quotes(erasure: Erasure) -> None:

@@ -353,6 +353,12 @@ class Document(BaseModel):
         blank=True,
         related_name="+",
     )
+    # Kept after its person's erasure only because the law says so (§ 257
+    # HGB, § 147 AO): restricted (Art. 18 GDPR, § 35 (3) BDSG), so only the
+    # data protection officer sees it until the retention run erases it.
+    processing_restricted_at = models.DateTimeField(
+        _("processing restricted since"), null=True, blank=True, editable=False
+    )
     customer_name = models.CharField(_("customer"), max_length=255, blank=True)
     currency = models.CharField(_("currency"), max_length=3)
     version = models.PositiveIntegerField(default=1)

@@ -26,6 +26,7 @@ TICKET = RecordType(
     model="service.Ticket",
     visible="kontor.service.selectors.visible_tickets",
     owner_paths=("assignee", "created_by"),
+    restricted_by=("contact__processing_restricted_at",),
     fields=(
         FieldSpec("number", _("number")),
         FieldSpec("subject", _("subject")),

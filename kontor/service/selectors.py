@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kontor.access.grants import access_for
-from kontor.access.policy import can, restrict
+from kontor.access.policy import can, is_hidden_by_restriction, restrict, unrestricted
 from kontor.access.rights import Action, Level
 from kontor.core.ids import parse_uuid
 from kontor.service.models import DONE_STATUSES, Ticket, TicketMessage
@@ -36,7 +36,9 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
     tickets = restrict(Ticket.objects.all(), user, "ticket")
     queue = _queue_q(user, Action.READ)
     if queue is not None and access_for(user).level("ticket", Action.READ) < Level.ALL:
-        tickets = tickets | Ticket.objects.filter(queue)
+        # The queue's tickets too, but not those the restriction of a
+        # person's processing hides (kontor.access).
+        tickets = tickets | unrestricted(Ticket.objects.filter(queue), user, "ticket")
     return tickets
 
 
@@ -45,6 +47,8 @@ def may(user: Any, action: str, ticket: Ticket) -> bool:
     policy, or as a member of the team whose queue holds it."""
     if can(user, action, ticket):
         return True
+    if is_hidden_by_restriction(user, ticket):
+        return False
     queue = _queue_q(user, action)
     return queue is not None and ticket.team_id in access_for(user).team_ids()
 

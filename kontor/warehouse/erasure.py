@@ -55,11 +55,22 @@ def erase_part(part: Path, ids: list[str], texts: list[str]) -> int:
     return removed
 
 
-def erase_from_exports(erasure: Erasure) -> None:
-    ids = sorted(erasure.record_ids())
-    texts = erasure.identifiers.all()
+def _erase_from_parts(ids: list[str], texts: list[str]) -> int:
     removed = 0
     for directory in export_directories():
         for part in sorted(directory.glob(f"*/{PART_GLOB}")):
             removed += erase_part(part, ids, texts)
+    return removed
+
+
+def erase_from_exports(erasure: Erasure) -> None:
+    removed = _erase_from_parts(sorted(erasure.record_ids()), erasure.identifiers.all())
     erasure.removed(gettext_noop("warehouse export rows"), removed)
+
+
+def remove_record_rows(ids: list[str]) -> int:
+    """Every exported row of these records, or naming one of them by id (a
+    fact row of a restricted person), leaves the part files; how many went.
+    While they are restricted the export writes none again
+    (``restricted_ids`` in kontor.warehouse.export)."""
+    return _erase_from_parts(sorted(ids), [])

@@ -19,7 +19,9 @@ work) and columns with a user's name are left empty. A column that holds a
 record's field is personal data when the field's category (as the
 administrator set it) is not standard or when the record type's records are
 persons (a contact); such columns are left empty or pseudonymized as
-KONTOR_WAREHOUSE_PERSONAL_DATA says."""
+KONTOR_WAREHOUSE_PERSONAL_DATA says. Rows of a person whose processing is
+restricted (GDPR Art. 18), and every row that names them by id, are left
+out while the restriction lasts."""
 
 import datetime
 import secrets
@@ -40,7 +42,7 @@ from django.utils.module_loading import import_string
 from kontor.access.selectors import field_category_list
 from kontor.access.works_council import is_on as works_council_mode
 from kontor.core.db_router import replica_reads_until
-from kontor.core.records import Category, RecordType, WarehouseSpec
+from kontor.core.records import Category, RecordType, WarehouseSpec, record_types
 from kontor.warehouse.models import Watermark
 from kontor.warehouse.schema import DATE, arrow_schema, date_rows, tables
 
@@ -99,6 +101,27 @@ def privacy_rules(
             else:
                 rules[column.name] = lambda v: None
     return rules
+
+
+def restricted_ids() -> frozenset[str]:
+    """The ids of the records whose processing is restricted (a type's
+    ``restricted_by`` field of its own), as the rows hold them."""
+    ids: set[str] = set()
+    for kind in record_types():
+        for path in kind.restricted_by:
+            if "__" not in path:
+                model = kind.model_class()
+                found = model._default_manager.filter(**{f"{path}__isnull": False})
+                ids.update(str(pk) for pk in found.values_list("pk", flat=True))
+    return frozenset(ids)
+
+
+def _without_restricted(
+    rows: Iterable[dict[str, Any]], restricted: frozenset[str]
+) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        if not any(str(value) in restricted for value in row.values() if value is not None):
+            yield row
 
 
 def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -165,6 +188,7 @@ def export_table(
     until: datetime.datetime | None = None,
     batch_rows: int = BATCH_ROWS,
     categories: Categories | None = None,
+    restricted: frozenset[str] | None = None,
 ) -> int:
     folder = directory / spec.table
     folder.mkdir(parents=True, exist_ok=True)
@@ -173,6 +197,9 @@ def export_table(
     empty = not any(folder.glob(PART_GLOB))
     since = None if full or spec.whole or empty or watermark is None else watermark.exported_until
     rows = import_string(spec.rows)(since, timezone.localdate(started))
+    restricted = restricted_ids() if restricted is None else restricted
+    if restricted:
+        rows = _without_restricted(rows, restricted)
     count = write_part(
         folder,
         run_id,
@@ -239,6 +266,7 @@ def export(
         if replica is not None:
             log(f"reading from {replica}, replayed until {until.isoformat()}")
         categories = field_categories()
+        restricted = restricted_ids()
         for kind, spec in tables():
             if spec is DATE:
                 continue
@@ -252,6 +280,7 @@ def export(
                 full=full,
                 batch_rows=batch_rows,
                 categories=categories,
+                restricted=restricted,
             )
             log(f"{spec.table}: {report.rows[spec.table]}")
     first, last = _calendar_range(directory, timezone.localdate(started))

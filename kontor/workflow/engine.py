@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from kontor.access.policy import visible_records
+from kontor.access.policy import processable, visible_records
 from kontor.audit.context import audit_channel, audit_via
 from kontor.audit.models import AuditAction, AuditEntry, Channel
 from kontor.core.exceptions import ServiceError
@@ -33,9 +33,11 @@ def max_depth() -> int:
 
 
 def find(rule: Rule, record_id: Any) -> Any:
-    """The record, if the rule's owner may read it."""
+    """The record, if the rule's owner may read it and its person's
+    processing is not restricted (GDPR Art. 18)."""
     try:
-        return visible_records(rule.owner, rule.record_type).filter(pk=record_id).first()
+        records = processable(visible_records(rule.owner, rule.record_type), rule.record_type)
+        return records.filter(pk=record_id).first()
     except (ValueError, TypeError, LookupError, ValidationError):
         return None
 

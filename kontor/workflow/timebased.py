@@ -13,7 +13,7 @@ from django.db.models import DateTimeField, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from kontor.access.policy import visible_records
+from kontor.access.policy import processable, visible_records
 from kontor.activities.models import Activity
 from kontor.core.records import RecordType, record_type
 from kontor.workflow import engine, fields
@@ -41,7 +41,8 @@ def _shift(trigger: dict[str, Any]) -> datetime.timedelta:
 
 def _due_records(rule: Rule, kind: RecordType, since, now) -> list[tuple[Any, datetime.datetime]]:
     """``(record, due moment)`` for each record due in ``(since, now]``."""
-    records = visible_records(rule.owner, kind.key)
+    # Not for a person whose processing is restricted (GDPR Art. 18).
+    records = processable(visible_records(rule.owner, kind.key), kind.key)
     trigger = rule.trigger
     if trigger["on"] == "date_offset":
         field = fields.date_field(kind, trigger["field"])

@@ -77,11 +77,16 @@ PATH_PARAMETERS: dict[str, Callable[["Case", str], Any]] = {
     "webhook_id": lambda case, scope: case.extra["webhooks"][scope].pk,
     "delivery_id": lambda case, scope: case.extra["deliveries"][scope].pk,
     "email_id": lambda case, scope: case.extra["emails"][scope].pk,
-    # An erasure is executed; the other operations take an access request.
+    # An erasure is executed, a restriction in force lifted; the other
+    # operations take an access request.
     "request_id": lambda case, scope: (
-        case.extra["erasures" if case.extra["path"].endswith("/execute") else "privacy_requests"][
-            scope
-        ].pk
+        case.extra[
+            "erasures"
+            if case.extra["path"].endswith("/execute")
+            else "restrictions"
+            if case.extra["path"].endswith("/lift")
+            else "privacy_requests"
+        ][scope].pk
     ),
     "pair_id": lambda case, scope: case.extra["pairs"][scope].pk,
     "merge_id": lambda case, scope: case.extra["merges"][scope].pk,
@@ -325,6 +330,7 @@ def body_for(method: str, path: str, case: Case, scope: str) -> tuple[str, Any] 
             {"text_version": "Matrix v1"},
         ),
         ("POST", "/privacy/requests/{request_id}/execute"): ("json", {}),
+        ("POST", "/privacy/requests/{request_id}/lift"): ("json", {}),
         ("POST", "/privacy/retention-rules"): (
             "json",
             {"record_type": "contact", "category": "customer", "months": 60},
@@ -648,11 +654,12 @@ def _new_app_records(world: World) -> dict[str, Any]:
     from kontor.dedupe.models import DuplicatePair
     from kontor.dedupe.services import merge_records
     from kontor.imports.models import Import
+    from kontor.privacy.restriction import execute_restriction
     from kontor.privacy.services import request_create
     from kontor.service.addresses import address_create
     from kontor.workflow.services import rule_create
 
-    twins, pairs, merges, imports, erasures = {}, {}, {}, {}, {}
+    twins, pairs, merges, imports, erasures, restrictions = {}, {}, {}, {}, {}, {}
     for scope in SCOPES:
         records, owner = world.records[scope], world.owner(scope)
         twins[scope] = {
@@ -680,6 +687,14 @@ def _new_app_records(world: World) -> dict[str, Any]:
         erasures[scope] = request_create(
             actor=world.admin, type="erasure", contact_id=records.contact.pk
         )
+        # A person of their own, restricted: the world's records stay visible.
+        restricted = contact_create(
+            actor=world.admin, data={"first_name": f"Restricted {scope}", "owner_id": owner.pk}
+        )
+        restrictions[scope] = execute_restriction(
+            actor=world.admin,
+            request=request_create(actor=world.admin, type="restriction", contact_id=restricted.pk),
+        )
         DealScore.objects.create(
             deal_id=records.deal.pk, score=0.5, model_version="matrix", scored_at=timezone.now()
         )
@@ -690,6 +705,7 @@ def _new_app_records(world: World) -> dict[str, Any]:
         "merges": merges,
         "imports": imports,
         "erasures": erasures,
+        "restrictions": restrictions,
         "team": team,
         "rule": rule_create(actor=world.admin, data=WORKFLOW_RULE),
         "purpose": purpose_create(actor=world.admin, key="newsletter", name="Newsletter"),

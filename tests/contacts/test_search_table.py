@@ -364,7 +364,9 @@ def test_the_column_predicate_selects_exactly_the_visible_contacts(teams):
     share_create(actor=stranger, record=shared, user=rep)
 
     for user in (rep, stranger, UserFactory(roles=["administrator"]), UserFactory(roles=[])):
-        condition = readable_condition(user, "contact", owner="owner", record="pk")
+        condition = readable_condition(
+            user, "contact", owner="owner", record="pk", restricted="processing_restricted_at"
+        )
         rows = (
             ContactSearch.objects.filter(condition)
             if condition is not None

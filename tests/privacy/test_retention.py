@@ -370,7 +370,7 @@ def test_updating_shortens_an_unchanged_default_invoice_rule_to_eight_years(db):
     was made (120 months) becomes 96; a rule the officer changed stays."""
     from django.apps import apps
 
-    shorten = import_module("kontor.privacy.migrations.0005_invoices_kept_eight_years").shorten
+    shorten = import_module("kontor.privacy.migrations.0006_invoices_kept_eight_years").shorten
     rule = RetentionRule.objects.get(record_type="invoice", category="")
     RetentionRule.objects.filter(pk=rule.pk).update(
         months=120, legal_ground="§ 257 (1) no. 4, (4) HGB; § 147 (1) no. 4, (3) AO (invoice)"

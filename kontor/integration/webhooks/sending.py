@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from standardwebhooks import Webhook
 
-from kontor.access.policy import may_read_owned
+from kontor.access.policy import is_processable, may_read_owned
 from kontor.core.encryption import decrypt
 from kontor.events.catalogue import event_type, render
 from kontor.integration.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -86,6 +86,8 @@ def _data(delivery: WebhookDelivery, owner: Any) -> dict[str, Any] | None:
 
     row = apps.get_model(delivery.model).objects.filter(pk=delivery.record_id).first()
     if row is None:  # gone since; its deleted event tells the rest
+        return None
+    if not is_processable(row):  # its person's processing is restricted (GDPR Art. 18)
         return None
     return render(delivery.event_name, row, owner)
 

@@ -25,6 +25,6 @@ def lengthen(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("privacy", "0004_default_retention_rules")]
+    dependencies = [("privacy", "0005_request_execution_and_objection_purposes")]
 
     operations = [migrations.RunPython(shorten, lengthen)]
