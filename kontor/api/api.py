@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from kontor.api.auth import api_auth
 from kontor.api.openapi import DocumentedErrorsAPI
+from kontor.api.renderers import OrjsonRenderer
 from kontor.api.throttling import Throttled
 from kontor.core.exceptions import FieldErrors, PermissionDenied, VersionConflict
 
@@ -23,6 +24,7 @@ api = DocumentedErrorsAPI(
         "(`kontor createtoken USERNAME`) or a browser session."
     ),
     auth=api_auth,
+    renderer=OrjsonRenderer(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

@@ -1,7 +1,7 @@
 """API of organizations, contacts and the lookup by phone number or email."""
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Literal, TypeVar
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
@@ -68,9 +68,28 @@ class ListFilters(Schema):
     )
 
 
+# The orders a list may be asked for, each a sort field and the id as the
+# tie-breaker (both indexed, so every page is an index range).
+ORDERS = {
+    "name": ("display_name", "id"),
+    "-name": ("-display_name", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+Order = Literal["name", "-name", "created", "-created", "updated", "-updated"]
+ORDER_DESCRIPTION = (
+    "The order of the list: by name, by the time of creation or of the last change; "
+    "a leading minus reverses it. Without it: newest first, and with a search word (q) "
+    "the most relevant first."
+)
+
+
 class ListParams(ListFilters):
     limit: int = Field(50, ge=1, le=200)
     cursor: Cursor | None = None
+    order: Order | None = Field(None, description=ORDER_DESCRIPTION)
 
 
 class ContactListParams(ListParams):
@@ -89,6 +108,11 @@ class OrganizationExportParams(ListFilters, ExportParams):
 NEWEST_FIRST = ("-created_at", "-id")
 EXPORT_RESPONSES = {200: None}
 EXPORT_OPENAPI = export_openapi("csv", "xlsx", "vcf")
+
+
+def _organization_order(order: str) -> tuple[str, str]:
+    field, tie_breaker = ORDERS[order]
+    return field.replace("display_name", "name"), tie_breaker
 
 
 def _with_etag(response: HttpResponse, record: Contact | Organization) -> None:
@@ -117,7 +141,12 @@ def list_contacts(request: HttpRequest, params: Query[ContactListParams]):
             tag=params.tag,
             quality_below=params.quality_below,
         )
-        page = contacts.page(order=NEWEST_FIRST, limit=params.limit, cursor=params.cursor)
+        page = contacts.page(
+            order=ORDERS[params.order] if params.order else NEWEST_FIRST,
+            limit=params.limit,
+            cursor=params.cursor,
+            relevance=params.order is None,
+        )
         note_visible_organizations(request.user, page.items)
         return page
 
@@ -217,7 +246,8 @@ def list_organizations(request: HttpRequest, params: Query[ListParams]):
             tag=params.tag,
             quality_below=params.quality_below,
         )
-        return organizations.page(order=NEWEST_FIRST, limit=params.limit, cursor=params.cursor)
+        order = _organization_order(params.order) if params.order else NEWEST_FIRST
+        return organizations.page(order=order, limit=params.limit, cursor=params.cursor)
 
 
 @router.get(

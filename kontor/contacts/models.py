@@ -75,6 +75,8 @@ class Organization(Party):
                 fields=["lifecycle_stage", "created_at", "id"], name="organization_stage_created"
             ),
             models.Index(fields=["lifecycle_stage", "name", "id"], name="organization_stage_name"),
+            # The API's lists ordered by the last change (``order=-updated``).
+            models.Index(fields=["updated_at", "id"], name="organization_updated"),
         ]
 
     def __str__(self) -> str:
@@ -121,6 +123,8 @@ class Contact(Party):
             models.Index(
                 fields=["lifecycle_stage", "display_name", "id"], name="contact_stage_name"
             ),
+            # The API's lists ordered by the last change (``order=-updated``).
+            models.Index(fields=["updated_at", "id"], name="contact_updated"),
         ]
 
     def __str__(self) -> str:

@@ -40,8 +40,9 @@ from kontor.core.pagination import decode_cursor, encode_cursor, parse_cursor_va
 MIN_TRIGRAM_LENGTH = 3
 
 # table → (FTS table, indexed columns)
+# (Contacts' names are searched through contacts_contactsearch; their own
+# table has no FTS table since migration 0012.)
 SQLITE_FTS = {
-    "contacts_contact": ("contacts_contact_fts", ["display_name", "first_name", "last_name"]),
     "contacts_organization": ("contacts_organization_fts", ["name", "domain", "website"]),
     "contacts_emailaddress": ("contacts_emailaddress_fts", ["normalized", "address"]),
     "contacts_phonenumber": ("contacts_phonenumber_fts", ["digits"]),

@@ -157,11 +157,15 @@ class Found:
     queryset: QuerySet
     base: QuerySet | None = None
     branches: list[QuerySet] = field(default_factory=list)
-    # A contact search: its pages go by relevance, whatever ``order`` says.
+    # A contact search: its pages go by relevance unless asked otherwise.
     ranked: RankedSearch | None = None
 
-    def page(self, *, order: tuple[str, str], limit: int, cursor: str | None) -> Page:
-        if self.ranked is not None:
+    def page(
+        self, *, order: tuple[str, str], limit: int, cursor: str | None, relevance: bool = True
+    ) -> Page:
+        """The page after ``cursor``; a contact search's pages go by
+        relevance unless ``relevance`` is False, then by ``order`` too."""
+        if self.ranked is not None and relevance:
             ids, next_cursor = self.ranked.page_ids(limit=limit, cursor=cursor)
             records = _with_details(self.queryset.model.objects.filter(pk__in=ids)).in_bulk(ids)
             return Page(items=[records[pk] for pk in ids if pk in records], next=next_cursor)

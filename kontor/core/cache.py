@@ -7,10 +7,21 @@ is lost. Rate limits (django-ratelimit, kontor.api.throttling) must count every
 request, so here ``incr`` reads and writes the row under a lock: PostgreSQL
 locks the row (``SELECT … FOR UPDATE``), SQLite's write transaction (Kontor's
 connections begin ``IMMEDIATE``) locks the database. Redis' ``INCR`` is atomic
-by itself."""
+by itself.
+
+What the cache holds may be lost with the machine (a rate limit's count, a
+marker that lives seconds), so a cache write that is a transaction of its own
+does not wait for the disk: PostgreSQL commits it asynchronously
+(``synchronous_commit`` off for that transaction), SQLite without syncing its
+write-ahead log (``synchronous`` NORMAL for that commit). That durable commit
+cost more than everything else a rate-limited API request does (see
+docs/performance.md). A write inside a larger transaction leaves that
+transaction as durable as it was."""
 
 import base64
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -26,7 +37,36 @@ def is_database_cache(config: dict[str, Any]) -> bool:
     return issubclass(import_string(config["BACKEND"]), BaseDatabaseCache)
 
 
+@contextmanager
+def commit_without_waiting_for_disk(db: str) -> Iterator[None]:
+    """Run a write whose commit may be lost in a crash (never half made)
+    without waiting for the disk; inside a transaction, as it is."""
+    connection = connections[db]
+    if connection.in_atomic_block:
+        yield
+    elif connection.vendor == "postgresql":
+        with transaction.atomic(using=db):
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            yield
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous")
+            (level,) = cursor.fetchone()
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA synchronous = {int(level)}")
+    else:
+        yield
+
+
 class DatabaseCache(DjangoDatabaseCache):
+    def _db_for_write(self) -> str:
+        return router.db_for_write(self.cache_model_class)
+
     def add(
         self,
         key: str,
@@ -39,11 +79,26 @@ class DatabaseCache(DjangoDatabaseCache):
         # of PostgreSQL's log. Two adds at once still resolve by the key.
         if self.has_key(key, version=version):
             return False
-        return super().add(key, value, timeout, version)
+        with commit_without_waiting_for_disk(self._db_for_write()):
+            return super().add(key, value, timeout, version)
+
+    def set(
+        self,
+        key: str,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> None:
+        with commit_without_waiting_for_disk(self._db_for_write()):
+            super().set(key, value, timeout, version)
 
     def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
         key = self.make_and_validate_key(key, version=version)
-        db = router.db_for_write(self.cache_model_class)
+        db = self._db_for_write()
+        with commit_without_waiting_for_disk(db):
+            return self._incr(db, key, delta)
+
+    def _incr(self, db: str, key: str, delta: int) -> int:
         connection = connections[db]
         quote_name = connection.ops.quote_name
         table = quote_name(self._table)

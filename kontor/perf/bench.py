@@ -234,6 +234,12 @@ def kontor_operations(user, samples: Samples) -> dict[str, Callable[[int], Any]]
         "search_email": search(samples.email_fragments),
         "search_phone": search(samples.phone_fragments),
         "search_organization": search(samples.organization_words),
+        "search_ordered": lambda i: _ok(
+            client.get(
+                "/api/v1/contacts",
+                {"q": samples.names[i % len(samples.names)], "order": "name", "limit": 50},
+            )
+        ),
         "list_page": lambda i: _ok(
             client.get("/api/v1/contacts", {"lifecycle_stage": "customer", "limit": 50})
         ),
@@ -429,7 +435,8 @@ def http_overhead(operations: dict[str, dict[str, float]]) -> dict[str, float]:
 
 ORDER = [
     "phone_lookup", "phone_lookup_http", "email_lookup", "email_lookup_http", "search_name",
-    "search_email", "search_phone", "search_phone_http", "search_organization", "overview",
+    "search_email", "search_phone", "search_phone_http", "search_organization", "search_ordered",
+    "overview",
     "overview_http", "list_page", "list_page_http", "timeline_page", "board", "deal_list",
     "dashboard_pipeline", "dashboard_forecast", "dashboard_win_rate", "dashboard_leads",
     "dashboard_activities", "dashboard_service", "dashboard_payments", "quality_queue",
@@ -438,8 +445,17 @@ ORDER = [
 
 
 def run(
-    seconds: float, *, http: bool = True, seed: int = 7, username: str | None = None, log=print
+    seconds: float,
+    *,
+    http: bool = True,
+    rate_limit: bool = False,
+    seed: int = 7,
+    username: str | None = None,
+    log=print,
 ) -> dict[str, Any]:
+    """The latency report; ``rate_limit``: the HTTP server counts each
+    request against the token's rate limit in the shared cache, as in
+    production (otherwise it runs without the limit)."""
     rng = random.Random(seed)
     user = bench_user(username)
     samples = draw_samples(rng, user)
@@ -455,6 +471,7 @@ def run(
             "deals": _deal_count(),
         },
         "seconds_per_operation": seconds,
+        "rate_limit": _rate_limit_setting() if http and rate_limit else None,
         "operations": {},
         "baseline": {},
         "ratios": {},
@@ -477,7 +494,7 @@ def run(
     if http:
         _token, key = api_token_create(actor=user, user=user, name="kontor bench")
         connection.close()  # the server processes open their own connections
-        with running_server() as port:
+        with running_server(rate_limit=rate_limit) as port:
             for name, operation in http_operations(port, key, samples).items():
                 report["operations"][name] = measure(operation, seconds).summary()
                 log(f"  {name}: {report['operations'][name]}")
@@ -487,6 +504,13 @@ def run(
     report["http_overhead_ms"] = http_overhead(report["operations"])
     report["operations"] = {k: report["operations"][k] for k in ORDER if k in report["operations"]}
     return report
+
+
+def _rate_limit_setting() -> str:
+    """The limit the server counts against and the cache it counts in."""
+    rate = settings.KONTOR_API_RATE_LIMIT
+    limit = f"{rate.requests}/{rate.seconds}s" if rate else "off"
+    return f"{limit} in {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
 
 
 def _deal_count() -> int:
@@ -523,7 +547,8 @@ def format_table(report: dict[str, Any]) -> str:
         )
     if report.get("http_overhead_ms"):
         lines.append("")
-        lines.append("HTTP overhead (HTTP p50 - in-process p50):")
+        limit = report.get("rate_limit") or "off"
+        lines.append(f"HTTP overhead (HTTP p50 - in-process p50; rate limit {limit}):")
         for name, overhead in report["http_overhead_ms"].items():
             lines.append(f"  {name:<20}{overhead:>10.2f} ms")
     return "\n".join(lines)

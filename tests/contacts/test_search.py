@@ -77,11 +77,31 @@ def test_postgresql_has_trigram_indexes_on_every_searched_column():
         names = {row[0] for row in cursor.fetchall()}
     assert {
         "contacts_contact_display_name_trgm",
-        "contacts_contact_last_name_trgm",
         "contacts_organization_name_trgm",
         "contacts_emailaddress_normalized_trgm",
         "contacts_phonenumber_digits_trgm",
     } <= names
+    # Contacts' names are searched through their search table; nothing
+    # reads these any more (migration 0012).
+    assert not {"contacts_contact_first_name_trgm", "contacts_contact_last_name_trgm"} & names
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only: the FTS5 tables")
+@pytest.mark.django_db
+def test_sqlite_keeps_no_fts_table_of_contacts_own_names(admin_user):
+    """Their names are searched through the contact search table, so a write
+    of a contact fills no FTS5 table of its own (migration 0012)."""
+    ContactFactory(first_name="Wilhelmine", owner=admin_user)
+    with connection.cursor() as cursor:
+        names = {r[0] for r in cursor.execute("SELECT name FROM sqlite_master").fetchall()}
+        triggers = cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name = 'contacts_contact'"
+        ).fetchall()
+
+    assert "contacts_contact_fts" not in names
+    assert triggers == []
+    assert _found(admin_user, "ilhelm")
 
 
 @pytest.mark.django_db

@@ -10,7 +10,8 @@ from kontor.perf.generate import Scale, generate
 
 OPERATIONS = {
     "phone_lookup", "email_lookup", "search_name", "search_email", "search_phone",
-    "search_organization", "overview", "list_page", "timeline_page", "create_contact",
+    "search_organization", "search_ordered", "overview", "list_page", "timeline_page",
+    "create_contact",
     "dashboard_pipeline", "dashboard_forecast", "dashboard_win_rate", "dashboard_leads",
     "dashboard_activities", "dashboard_service", "dashboard_payments",
 }  # fmt: skip
@@ -70,11 +71,16 @@ def test_generate_bench_and_load_run_end_to_end_from_the_command_line(tmp_path):
         "--users", "3", "--no-progress",
     )  # fmt: skip
     assert "rows/s" in generated.stdout
-    kontor("bench", "--seconds", "0.05", "--user", "rep-2", "--json", str(tmp_path / "bench.json"))
+    kontor(
+        "bench", "--seconds", "0.05", "--user", "rep-2", "--rate-limit",
+        "--json", str(tmp_path / "bench.json"),
+    )  # fmt: skip
 
     report = json.loads((tmp_path / "bench.json").read_text())
     assert report["database"] == "sqlite"
     assert report["user"] == "rep-2"
+    # Its server counted every request in the shared cache, as in production.
+    assert report["rate_limit"] == "6000/60s in DatabaseCache"
     assert {"phone_lookup_http", "email_lookup_http"} <= set(report["operations"])
     assert report["operations"]["phone_lookup_http"]["samples"] > 0
     # What HTTP adds per request type measured both ways.

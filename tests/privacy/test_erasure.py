@@ -367,9 +367,7 @@ def test_search_forgets_the_person(admin, dpo):
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             for table, term in zip(
-                ("contacts_contact_fts", "contacts_emailaddress_fts", "contacts_phonenumber_fts"),
-                terms,
-                strict=True,
+                ("contacts_emailaddress_fts", "contacts_phonenumber_fts"), terms[1:], strict=True
             ):
                 query = f"SELECT count(*) FROM {table} WHERE {table} MATCH %s"  # noqa: S608
                 cursor.execute(query, [f'"{term}"'])

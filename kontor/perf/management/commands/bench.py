@@ -29,6 +29,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-http", action="store_true", help="Skip the HTTP measurements.")
         parser.add_argument(
+            "--rate-limit",
+            action="store_true",
+            help="Let the HTTP server count every request against the API rate limit in the "
+            "shared cache, as in production (default: the benchmark's server runs without it).",
+        )
+        parser.add_argument(
             "--user",
             help="Act as this user (e.g. a sales rep, to measure with the access rules applied); "
             "default: a superuser of the benchmark's own.",
@@ -104,6 +110,7 @@ class Command(BaseCommand):
         json_file,
         seconds,
         no_http,
+        rate_limit,
         user,
         compare: str | None,
         threshold: float,
@@ -159,7 +166,13 @@ class Command(BaseCommand):
             if json_file:
                 Path(json_file).write_text(json.dumps(report, indent=2))
             return
-        report = run(seconds, http=not no_http, username=user, log=lambda m: self.stderr.write(m))
+        report = run(
+            seconds,
+            http=not no_http,
+            rate_limit=rate_limit,
+            username=user,
+            log=lambda m: self.stderr.write(m),
+        )
         self.stdout.write(format_table(report))
         if json_file:
             Path(json_file).write_text(json.dumps(report, indent=2, default=str))
