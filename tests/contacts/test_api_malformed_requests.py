@@ -307,7 +307,7 @@ def test_the_lookup_finds_nothing_for_a_number_that_is_none(api, records, phone)
     response = api.get("/api/v1/lookup", {"phone": phone})
 
     assert response.status_code == 200
-    assert response.json() == {"matches": []}
+    assert response.json() == {"matches": [], "restricted": False}
 
 
 @pytest.mark.parametrize("path", ["/api/v1/contacts", "/api/v1/organizations", "/api/v1/lookup"])

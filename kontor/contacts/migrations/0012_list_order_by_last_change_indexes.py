@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0010_contact_search_trigram_indexes'),
+        ('contacts', '0011_contact_processing_restriction'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

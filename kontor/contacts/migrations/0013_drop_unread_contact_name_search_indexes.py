@@ -39,6 +39,6 @@ def create_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0011_list_order_by_last_change_indexes")]
+    dependencies = [("contacts", "0012_list_order_by_last_change_indexes")]
 
     operations = [migrations.RunPython(drop_indexes, create_indexes)]
