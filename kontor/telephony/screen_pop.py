@@ -22,9 +22,22 @@ OPEN_TASKS = 5
 LAST_INTERACTIONS = 3
 
 
-def caller_matches(*, user: AbstractBaseUser, call: Call) -> list[Match]:
+def caller_matches(
+    *, user: AbstractBaseUser, call: Call, restricted: list | None = None
+) -> list[Match]:
+    """The records the caller's number names, as ``user`` may see them;
+    ``restricted`` gains the people with it whom ``user`` would see but for
+    the restriction of their processing (GDPR Art. 18)."""
     number = call.caller_number_as_sent
-    return lookup_phone(user=user, number=number) if number else []
+    return lookup_phone(user=user, number=number, restricted=restricted) if number else []
+
+
+def caller_is_restricted(*, user: AbstractBaseUser, call: Call) -> bool:
+    """Is the caller a person ``user`` would see but whose processing is
+    restricted? Their screen pop then says "restricted" and nothing else."""
+    restricted: list = []
+    caller_matches(user=user, call=call, restricted=restricted)
+    return bool(restricted)
 
 
 def record_details(
@@ -77,9 +90,11 @@ def ringing_payload(
     details, the ``call`` event on their stream. ``matches`` as looked up
     for ``user``, or without ``user`` for the integration's user."""
     viewer = user if user is not None else call.integration.user
+    restricted = not matches and caller_is_restricted(user=viewer, call=call)
     payload: dict[str, Any] = {
         "call_id": call.call_id,
         "matches": [_jsonable(m) for m in matches_out(request, matches, user=viewer)],
+        "restricted": restricted,
     }
     if user is None:
         return payload
@@ -105,7 +120,7 @@ def ringing_payload(
     payload["pop_url"] = request.build_absolute_uri(reverse("call-pop", args=[call.pk]))
     payload["create_contact_url"] = (
         request.build_absolute_uri(reverse("call-create-contact", args=[call.pk]))
-        if not matches and call.number
+        if not matches and call.number and not restricted
         else None
     )
     return payload

@@ -37,7 +37,7 @@ from kontor.events.outbox import emit
 from kontor.events.services import publish
 from kontor.telephony.models import Call, CallEvent, CallEventKind, PhoneIntegration, Provider
 from kontor.telephony.recipients import screen_pop_recipients
-from kontor.telephony.screen_pop import caller_matches, ringing_payload
+from kontor.telephony.screen_pop import caller_is_restricted, caller_matches, ringing_payload
 from kontor.telephony.selectors import agents_named
 
 CALLBACK_DUE = datetime.timedelta(hours=1)
@@ -396,6 +396,10 @@ def call_create_contact(*, actor: AbstractBaseUser, call: Call) -> Contact:
         raise FieldErrors.single("call", "is already on a contact's timeline")
     if not call.number:
         raise FieldErrors.single("call", "the caller's number was withheld")
+    if caller_is_restricted(user=actor, call=call):
+        raise FieldErrors.single(
+            "call", "the caller is a person whose processing is restricted (GDPR Art. 18)"
+        )
     with transaction.atomic():
         contact = contact_create(
             actor=actor,

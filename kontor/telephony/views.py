@@ -30,12 +30,18 @@ def _call_or_404(request: HttpRequest, call_id: UUID) -> Call:
 def call_pop(request: HttpRequest, call_id: UUID) -> HttpResponse:
     """The screen pop of a call, as the user may see it."""
     call = _call_or_404(request, call_id)
-    matches = caller_matches(user=request.user, call=call)
+    restricted: list = []
+    matches = caller_matches(user=request.user, call=call, restricted=restricted)
     details = record_details(user=request.user, matches=matches, call=call)
     return render(
         request,
         "telephony/_screen_pop.html",
-        {"call": call, "details": details, "other_matches": matches[len(details) :]},
+        {
+            "call": call,
+            "details": details,
+            "other_matches": matches[len(details) :],
+            "restricted": not matches and bool(restricted),
+        },
     )
 
 

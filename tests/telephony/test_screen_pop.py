@@ -2,16 +2,24 @@
 
 import json
 
+import pytest
 from django.urls import reverse
 
 from kontor.activities.models import Activity, Kind
+from kontor.contacts.models import Contact
+from kontor.contacts.restriction import contact_restrict_processing
 from kontor.contacts.services import contact_create, organization_create
 from kontor.events.models import Event
 from kontor.telephony.models import Call
-from tests.factories import ActivityFactory, UserFactory
+from tests.factories import ActivityFactory, ContactFactory, UserFactory
 from tests.telephony.conftest import ringing
 
 URL = "/api/v1/telephony/events"
+
+
+@pytest.fixture
+def dpo(db):
+    return UserFactory(username="dpo", roles=["data-protection-officer"])
 
 
 def pops_for(user) -> list[dict]:
@@ -260,3 +268,35 @@ def test_the_pop_shows_no_organization_the_agent_may_not_read(
     assert "Berta" in html
     assert "Fremde Firma" not in html
     assert str(hidden.pk) not in html
+
+
+def test_a_restricted_caller_is_shown_as_restricted_and_nothing_else(client, pbx, agent, dpo):
+    """GDPR Art. 18: a person whose processing is restricted rings. The pop,
+    its page and the ringing answer say "restricted" — no name, no number to
+    make a contact of — and no contact can be made of the call."""
+    person = ContactFactory(
+        first_name="Rhea", last_name="Stricta", phones=["+49 89 5550002"], owner=agent
+    )
+    contact_restrict_processing(actor=dpo, person=person, restricted=True)
+
+    answer = pbx.post(URL, ringing(number="089 5550002")).json()
+
+    [pop] = pops_for(agent)
+    assert pop["matches"] == [] and pop["records"] == []
+    assert pop["restricted"] is True
+    assert pop["create_contact_url"] is None
+    assert "Stricta" not in json.dumps(pop) and "Stricta" not in json.dumps(answer)
+    call = Call.objects.get()
+    client.force_login(agent)
+    html = client.get(reverse("call-pop", args=[call.pk])).content.decode()
+    assert "Restricted caller" in html
+    assert "Stricta" not in html and "Create contact" not in html and "5550002" not in html
+    assert client.post(reverse("call-create-contact", args=[call.pk])).status_code == 302
+    assert Contact.objects.filter(phones__e164="+49895550002").count() == 1
+
+
+def test_an_unknown_caller_is_not_restricted(pbx, agent):
+    pbx.post(URL, ringing(number="+49 89 5550003"))
+
+    [pop] = pops_for(agent)
+    assert pop["restricted"] is False
