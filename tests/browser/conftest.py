@@ -5,6 +5,7 @@ against database calls from async code must be lifted for these tests."""
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,11 +58,67 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+class _OneAtATime:
+    """A cursor of a connection that several threads share, taking the
+    connection's lock for every call into SQLite (rows are fetched under it
+    too)."""
+
+    def __init__(self, cursor, lock: threading.RLock) -> None:
+        self._cursor = cursor
+        self._lock = lock
+
+    def __getattr__(self, name: str):
+        value = getattr(self._cursor, name)
+        if not callable(value):
+            return value
+
+        def locked(*args, **kwargs):
+            with self._lock:
+                return value(*args, **kwargs)
+
+        return locked
+
+    def __iter__(self):
+        while True:
+            with self._lock:
+                rows = self._cursor.fetchmany(100)
+            if not rows:
+                return
+            yield from rows
+
+
+def _one_query_at_a_time(live_server) -> None:
+    """The live server shares the test's in-memory SQLite connection with
+    every request thread (an event stream stays open beside the page's
+    requests). Two threads in one SQLite connection can deadlock: one in a
+    query calling a Python function of Django's (a date function) waits for
+    the interpreter, which the other holds while it waits for the
+    connection. So each call into the shared connection takes its lock."""
+    for connection in live_server.thread.connections_override.values():
+        if getattr(connection, "_one_at_a_time", None) is not None:
+            continue
+        lock = threading.RLock()
+        connection._one_at_a_time = lock
+        create_cursor = connection.create_cursor
+        connection.create_cursor = lambda name=None, c=create_cursor, lk=lock: _OneAtATime(
+            c(name), lk
+        )
+        for method in ("_commit", "_rollback", "_set_autocommit"):
+            original = getattr(connection, method)
+
+            def locked(*args, _original=original, _lock=lock, **kwargs):
+                with _lock:
+                    return _original(*args, **kwargs)
+
+            setattr(connection, method, locked)
+
+
 @pytest.fixture
 def page(browser, live_server, transactional_db, request) -> Iterator:
     """A fresh English browser tab on the live server; a screenshot of it goes
     to test-artifacts/ when the test fails, and console errors (such as
     Content-Security-Policy violations) fail the test."""
+    _one_query_at_a_time(live_server)
     context = browser.new_context(
         base_url=live_server.url, locale="en-US", viewport={"width": 1366, "height": 800}
     )

@@ -43,6 +43,10 @@ def _activity_period(filters: Filters, today: datetime.date) -> tuple[datetime.d
     return since - datetime.timedelta(days=since.weekday()), until
 
 
+def _monday(day: datetime.date) -> str:
+    return (day - datetime.timedelta(days=day.weekday())).isoformat()
+
+
 def _week(value: datetime.date | datetime.datetime) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
@@ -70,15 +74,12 @@ def activity_counts(
         rows = rows.filter(readable)
     if authors is not None:
         rows = rows.filter(author_id__in=authors)
-    grouped = (
-        rows.order_by()
-        .annotate(week=TruncWeek("day"))
-        .values("week", "author_id")
-        .annotate(n=Sum("count"))
-    )
+    # Grouped by day in the database (a plain column, no date function) and
+    # folded into weeks here: at most seven rows a week and author.
+    grouped = rows.order_by().values("day", "author_id").annotate(n=Sum("count"))
     counts: dict[tuple[str, int | None], int] = defaultdict(int)
     for row in grouped:
-        counts[(_week(row["week"]), row["author_id"])] += row["n"]
+        counts[(_monday(row["day"]), row["author_id"])] += row["n"]
     shared = activities_shared_beyond_owners(user)
     if shared is not None:
         for key, n in _live_counts(shared, since, until, authors).items():
