@@ -24,7 +24,12 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from kontor.access.policy import owned_condition, restrict, shared_condition
+from kontor.access.policy import (
+    hidden_by_restriction,
+    owned_condition,
+    restrict,
+    shared_condition,
+)
 from kontor.activities.models import Activity, Kind, Participant, TaskStatus
 from kontor.contacts import selectors as contact_selectors
 from kontor.contacts.models import Contact, Organization
@@ -303,6 +308,25 @@ def activities_shared_beyond_owners(user: User) -> QuerySet[Activity] | None:
     return activities.annotate(
         by_owners=Case(When(by_owners, then=Value(True)), default=Value(False))
     ).filter(by_owners=False)
+
+
+def activities_hidden_by_restriction(user: User) -> QuerySet[Activity] | None:
+    """The activities that ``readable_by_owners`` gives ``user`` but the
+    restriction of a person's processing hides from them: a rollup counted
+    by owners holds them, and takes them out again for ``user``. Few (the
+    restricted persons'), read along the contact index. None when ``user``
+    sees restricted persons."""
+    hidden = hidden_by_restriction(Activity.objects.all(), user)
+    if hidden is None:
+        return None
+    by_owners = readable_by_owners(
+        user,
+        author="author_id",
+        contact_owner="contact__owner_id",
+        organization_owner="organization__owner_id",
+        about_contact=Q(contact__isnull=False),
+    )
+    return hidden if by_owners is None else hidden.filter(by_owners)
 
 
 def activity_days(activity_ids: Iterable[Any]) -> set[datetime.date]:

@@ -3,7 +3,8 @@ user: random small companies — roles with random read levels for contacts,
 organizations and activities, teams, owners (or none), activities about a
 contact (with or without an organization) or only an organization, shares with users and teams —
 and for each user the rollup's figures (its rows whose owners the user
-reaches, plus what shares add live) are compared with a count over the
+reaches, plus what shares add live, less what the restriction of a
+person's processing hides) are compared with a count over the
 activities the user may read. Then contacts and organizations change owner
 through their services, the outbox consumer notes the days, a refresh
 counts them, and the figures still agree."""
@@ -13,6 +14,7 @@ import random
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from kontor.access.grants import forget_access
 from kontor.access.models import Role, Share, Team
@@ -116,6 +118,11 @@ def assert_rollup_equals_live(users: list[Any]) -> None:
 def test_the_rollup_answers_every_user_as_the_live_count(seed):
     rng = random.Random(seed)
     company = make_company(rng)
+    # Persons whose processing is restricted: the rollup counts their
+    # activities, and every user but those who see such persons (the
+    # superuser here) must not.
+    restricted = [c.pk for c in rng.sample(company["contacts"], 2)]
+    Contact.objects.filter(pk__in=restricted).update(processing_restricted_at=timezone.now())
     rebuild(today=TODAY)
     assert_rollup_equals_live(company["users"])
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kontor.access import works_council
 from kontor.activities.selectors import (
+    activities_hidden_by_restriction,
     activities_shared_beyond_owners,
     readable_by_owners,
     visible_activities,
@@ -58,7 +59,8 @@ def activity_counts(
 ) -> tuple[dict[tuple[str, int | None], int], str]:
     """Activities per week (its Monday) and author that ``user`` may read:
     the rollup's rows whose owners the user reaches, plus, counted live, the
-    activities only a share lets them read. Live altogether while the
+    activities only a share lets them read, less those about a person whose
+    processing is restricted that the user does not see. Live altogether while the
     rollup has never been counted whole."""
     if refreshed_at() is None:
         return _live_counts(visible_activities(user), since, until, authors), "live"
@@ -84,6 +86,10 @@ def activity_counts(
     if shared is not None:
         for key, n in _live_counts(shared, since, until, authors).items():
             counts[key] += n
+    hidden = activities_hidden_by_restriction(user)
+    if hidden is not None:
+        for key, n in _live_counts(hidden, since, until, authors).items():
+            counts[key] -= n
     return counts, "rollup"
 
 
