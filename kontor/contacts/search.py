@@ -34,6 +34,7 @@ from django.db.models.expressions import RawSQL
 
 from kontor.contacts.models import Contact, ContactSearch, EmailAddress, PhoneNumber
 from kontor.contacts.normalization import digits_for_search, phone_lookup_candidates
+from kontor.core.bulk_insert import insert_new
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import decode_cursor, encode_cursor, parse_cursor_value
 
@@ -282,7 +283,7 @@ def add_new_contacts_to_search(contacts: Iterable[Contact], points: Mapping[Any,
                 [p.digits for p in phones],
             )
         )
-    ContactSearch.objects.bulk_create(rows, batch_size=REFRESH_BATCH)
+    insert_new(ContactSearch, rows)
 
 
 def refresh_contact_search(contact_ids: Iterable[Any]) -> None:
