@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import AutoField, BigAutoField, Model, SmallAutoField
+from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoField
 
 _AUTO_KEYS = (AutoField, BigAutoField, SmallAutoField)
 
@@ -36,23 +36,23 @@ def insert_new(model: type[Model], records: Sequence[Model]) -> None:
     fields = [
         field
         for field in model._meta.concrete_fields
-        if not (field.primary_key and isinstance(field, _AUTO_KEYS))
+        if not field.generated and not (field.primary_key and isinstance(field, _AUTO_KEYS))
     ]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        f"COPY {table} ({columns}) FROM STDIN"  # noqa: S608 (names from the model)
-    ) as copy:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for record in records:
-            copy.write_row(
-                [field.get_db_prep_save(field.pre_save(record, True), connection) for field in fields]
-            )
+            copy.write_row([_value(field, record) for field in fields])
             record._state.adding = False
             record._state.db = connection.alias
     if connection.queries_logged:  # counted like any other statement (query count tests)
-        connection.queries_log.append(
-            {"sql": f"COPY {table} ({columns}) FROM STDIN [{len(records)} rows]", "time": "0.000"}
-        )
+        connection.queries_log.append({"sql": f"{sql} [{len(records)} rows]", "time": "0.000"})
+
+
+def _value(field: Field, record: Model) -> Any:
+    """What ``bulk_create`` would bind for the field (``auto_now`` set on the record)."""
+    return field.get_db_prep_save(field.pre_save(record, True), connection)
 
 
 def _copyable(model: type[Model], records: Sequence[Model]) -> bool:
