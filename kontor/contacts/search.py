@@ -259,7 +259,7 @@ def _search_row(
 
 def add_new_contacts_to_search(contacts: Iterable[Contact], points: Mapping[Any, Any]) -> None:
     """The search rows of contacts just made in this transaction, from what
-    was written (no reading back): one INSERT. ``points`` gives per contact
+    was written (no reading back): one statement. ``points`` gives per contact
     its email addresses and phone numbers as written, each in their order
     (``(emails, phones)``); a contact's organization is the instance it
     was written with."""

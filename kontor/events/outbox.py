@@ -30,8 +30,9 @@ _TOGETHER: contextvars.ContextVar[list[OutboxEvent] | None] = contextvars.Contex
 @contextlib.contextmanager
 def events_together() -> Iterator[None]:
     """For bulk writes (the ERP sync): the events ``emit`` records inside
-    are written in one INSERT when the block ends, in the caller's
-    transaction, in the order they were emitted."""
+    are written in one statement when the block ends (``insert_new``: their
+    ids are not read back), in the caller's transaction, in the order they
+    were emitted."""
     token = _TOGETHER.set([])
     try:
         yield
