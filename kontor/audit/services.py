@@ -24,6 +24,7 @@ from django.utils import timezone
 from kontor.audit.context import RequestContext, current_channel, current_request, current_via
 from kontor.audit.locking import audit_unlocked
 from kontor.audit.models import AuditAction, AuditEntry
+from kontor.core.bulk_insert import insert_new
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -39,12 +40,13 @@ _TOGETHER: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.Context
 @contextlib.contextmanager
 def audit_entries_together() -> Iterator[None]:
     """For bulk writes (the ERP sync): the entries of ``audit_record`` are
-    written in one INSERT when the block ends, in the caller's transaction."""
+    written in one statement when the block ends, in the caller's transaction
+    (``insert_new``: their ids are not read back)."""
     token = _TOGETHER.set([])
     try:
         yield
         if entries := _TOGETHER.get():
-            AuditEntry.objects.bulk_create(entries, batch_size=1000)
+            insert_new(AuditEntry, entries)
     finally:
         _TOGETHER.reset(token)
 

@@ -34,6 +34,7 @@ from django.db.models.expressions import RawSQL
 
 from kontor.contacts.models import Contact, ContactSearch, EmailAddress, PhoneNumber
 from kontor.contacts.normalization import digits_for_search, phone_lookup_candidates
+from kontor.core.bulk_insert import insert_new
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import decode_cursor, encode_cursor, parse_cursor_value
 
@@ -258,7 +259,7 @@ def _search_row(
 
 def add_new_contacts_to_search(contacts: Iterable[Contact], points: Mapping[Any, Any]) -> None:
     """The search rows of contacts just made in this transaction, from what
-    was written (no reading back): one INSERT. ``points`` gives per contact
+    was written (no reading back): one statement. ``points`` gives per contact
     its email addresses and phone numbers as written, each in their order
     (``(emails, phones)``); a contact's organization is the instance it
     was written with."""
@@ -282,7 +283,7 @@ def add_new_contacts_to_search(contacts: Iterable[Contact], points: Mapping[Any,
                 [p.digits for p in phones],
             )
         )
-    ContactSearch.objects.bulk_create(rows, batch_size=REFRESH_BATCH)
+    insert_new(ContactSearch, rows)
 
 
 def refresh_contact_search(contact_ids: Iterable[Any]) -> None:

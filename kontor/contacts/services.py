@@ -38,6 +38,7 @@ from kontor.contacts.search import (
     refresh_organization_contacts,
 )
 from kontor.contacts.selectors import parse_id, parse_uuid, visible_organizations
+from kontor.core.bulk_insert import insert_new
 from kontor.core.exceptions import FieldErrors, ServiceError
 from kontor.core.records import record_type_for
 from kontor.core.versions import check_version, claim_version
@@ -503,7 +504,7 @@ def _insert(actor: User, prepared: Sequence[tuple[Contact | Organization, _Chang
     records = [record for record, _changes in prepared]
     model = type(records[0])
     owner = "contact" if model is Contact else "organization"
-    model.objects.bulk_create(records, batch_size=1000)
+    insert_new(model, records)
     emails, phones = [], []
     for record, changes in prepared:
         for point in changes.emails or []:
@@ -514,8 +515,8 @@ def _insert(actor: User, prepared: Sequence[tuple[Contact | Organization, _Chang
             phones.append(point)
         if changes.tags is not None:
             record.tags.set(_tags_by_name(changes.tags))
-    EmailAddress.objects.bulk_create(emails, batch_size=1000)
-    PhoneNumber.objects.bulk_create(phones, batch_size=1000)
+    insert_new(EmailAddress, emails)
+    insert_new(PhoneNumber, phones)
     if model is Contact:
         points = {
             record.pk: (changes.emails or (), changes.phones or ()) for record, changes in prepared

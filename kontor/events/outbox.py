@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Model
 
+from kontor.core.bulk_insert import insert_new
 from kontor.core.records import record_type_for
 from kontor.events.catalogue import event_type
 from kontor.events.models import OutboxEvent
@@ -29,13 +30,14 @@ _TOGETHER: contextvars.ContextVar[list[OutboxEvent] | None] = contextvars.Contex
 @contextlib.contextmanager
 def events_together() -> Iterator[None]:
     """For bulk writes (the ERP sync): the events ``emit`` records inside
-    are written in one INSERT when the block ends, in the caller's
-    transaction, in the order they were emitted."""
+    are written in one statement when the block ends (``insert_new``: their
+    ids are not read back), in the caller's transaction, in the order they
+    were emitted."""
     token = _TOGETHER.set([])
     try:
         yield
         if events := _TOGETHER.get():
-            OutboxEvent.objects.bulk_create(events, batch_size=1000)
+            insert_new(OutboxEvent, events)
             _dispatch_after_commit()
     finally:
         _TOGETHER.reset(token)
@@ -81,16 +83,15 @@ def emit(name: str, record: Model, *, record_id: Any = None) -> OutboxEvent:
 
 
 def emit_many(name: str, records: Sequence[Model]) -> list[OutboxEvent]:
-    """``emit`` for many records made at once (bulk writes): one INSERT."""
+    """``emit`` for many records made at once (bulk writes): one INSERT
+    (or COPY: the events' ids are not read back)."""
     event_type(name)
     cause = current_cause()
-    events = OutboxEvent.objects.bulk_create(
-        [
-            OutboxEvent(name=name, model=r._meta.label, record_id=str(r.pk), cause=cause)
-            for r in records
-        ],
-        batch_size=1000,
-    )
+    events = [
+        OutboxEvent(name=name, model=r._meta.label, record_id=str(r.pk), cause=cause)
+        for r in records
+    ]
+    insert_new(OutboxEvent, events)
     if events:
         _dispatch_after_commit()
     return events
