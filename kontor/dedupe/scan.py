@@ -143,8 +143,8 @@ def _save_pairs(
     return kept
 
 
-def _pair_key(x: Any, y: Any) -> int:
-    """A pair as one number (a 64-bit hash of the two ids): what the full
+def _pair_key(x: str, y: str) -> int:
+    """A pair as one number (a 64-bit hash of the two ids as text): what the full
     scan remembers of each pair it found, so that its memory does not grow
     with their reasons. Two pairs of one hash (about one in 10^19 for a
     million pairs) would only keep a stale pair open until the next scan."""
@@ -192,7 +192,9 @@ def _shared_blocks(kind: str) -> Iterator[list[Any]]:
         .iterator(chunk_size=5000)
     )
     for _key, members in groupby(rows, key=itemgetter(0)):
-        yield [record_id for _, record_id in members]
+        # As text: the scan hashes, sorts and compares each id many times,
+        # which for a UUID object runs in Python.
+        yield [str(record_id) for _, record_id in members]
 
 
 def _chunks_of_blocks(kind: str) -> Iterator[list[list[Any]]]:
@@ -229,7 +231,7 @@ def scan_all(kind: str) -> ScanResult:
     # than its statistics follow, and a lookup planned for an empty table
     # reads the whole table).
     present = {
-        _pair_key(a, b)
+        _pair_key(str(a), str(b))
         for a, b in DuplicatePair.objects.filter(kind=kind)
         .values_list("a", "b")
         .iterator(chunk_size=5000)
@@ -241,7 +243,7 @@ def scan_all(kind: str) -> ScanResult:
         if len(values) > KEPT_VALUES:
             values.clear()
         missing = {pk for block in chunk for pk in block if pk not in values}
-        values.update((item["id"], item) for item in _values(kind, list(missing)))
+        values.update((str(item["id"]), item) for item in _values(kind, list(missing)))
         blocks = [[pk for pk in block if pk in values] for block in chunk]
         new = _compare(kind, blocks, values, known=found)
         pairs += _save_pairs(kind, new, present)
@@ -257,7 +259,7 @@ def _drop_stale_pairs(kind: str, found: Container[int]) -> None:
         for pk, a, b in DuplicatePair.objects.filter(kind=kind, status=PairStatus.OPEN)
         .values_list("pk", "a", "b")
         .iterator(chunk_size=5000)
-        if _pair_key(a, b) not in found
+        if _pair_key(str(a), str(b)) not in found
     ]
     with transaction.atomic():
         for start in range(0, len(stale), BATCH):

@@ -63,13 +63,13 @@ def score(
     if kind == "organization" and a.get("domain") and b.get("domain"):
         similarity = 1.0 if a["domain"] == b["domain"] else 0.0
         agreed.append(("domain", a["domain"], b["domain"], similarity))
-    total = sum(weights[field] for field, *_ in agreed)
+    total = weighted = 0.0
+    for field, _a, _b, similarity in agreed:
+        total += weights[field]
+        weighted += weights[field] * round(similarity, 3)
     if not total:
         return 0.0, []
-    value = round(
-        sum(weights[field] * round(similarity, 3) for field, _a, _b, similarity in agreed) / total,
-        3,
-    )
+    value = round(weighted / total, 3)
     if value < at_least:
         return value, []
     return value, [_reason(*reason) for reason in agreed]
