@@ -144,10 +144,11 @@ def _save_pairs(
 
 
 def _pair_key(x: str, y: str) -> int:
-    """A pair as one number (a 64-bit hash of the two ids as text): what the full
-    scan remembers of each pair it found, so that its memory does not grow
-    with their reasons. Two pairs of one hash (about one in 10^19 for a
-    million pairs) would only keep a stale pair open until the next scan."""
+    """A pair as one number (a 64-bit hash of the two ids as text): what the
+    full scan remembers of each pair, so that its memory does not grow with
+    their reasons. Two pairs of one hash (a chance of about 3 in 10^8 among a
+    million pairs) would cost one of them until the next scan: left
+    unscored, or kept open though stale."""
     return hash((x, y))
 
 
