@@ -31,17 +31,15 @@ def compared_values(ids: Sequence[Any]) -> list[dict[str, Any]]:
     every record)."""
     if not ids:
         return []
-    contacts = Contact.objects.filter(pk__in=ids)
-    if contacts.exists():
-        items = {
-            pk: {"id": pk, "first_name": first, "last_name": last, "name": display,
-                 "organization": organization or "", "emails": [], "phones": []}
-            for pk, first, last, display, organization in contacts.values_list(
-                "pk", "first_name", "last_name", "display_name", "organization__name"
-            )
-        }  # fmt: skip
-        owner = "contact_id"
-    else:
+    items: dict[Any, dict[str, Any]] = {
+        pk: {"id": pk, "first_name": first, "last_name": last, "name": display,
+             "organization": organization or "", "emails": [], "phones": []}
+        for pk, first, last, display, organization in Contact.objects.filter(
+            pk__in=ids
+        ).values_list("pk", "first_name", "last_name", "display_name", "organization__name")
+    }  # fmt: skip
+    owner = "contact_id"
+    if not items:
         items = {
             pk: {"id": pk, "name": name, "domain": domain, "emails": [], "phones": []}
             for pk, name, domain in Organization.objects.filter(pk__in=ids).values_list(

@@ -123,9 +123,11 @@ LEGAL_FORMS = (
 _LEGAL = re.compile(r"(?:\s|^)(?:" + "|".join(re.escape(f) for f in LEGAL_FORMS) + r")$")
 
 
+@lru_cache(maxsize=65536)
 def organization_name(name: str) -> str:
     """An organization's name without its legal forms: "Müller GmbH & Co. KG"
-    and "Mueller" both become comparable ("muller" / "mueller")."""
+    and "Mueller" both become comparable ("muller" / "mueller"). Remembered
+    as ``plain`` is: many contacts share an organization."""
     text = plain(name)
     while True:
         stripped = _LEGAL.sub("", text).strip()

@@ -34,9 +34,13 @@ def _contact_name(values: Mapping[str, Any]) -> str:
     ) or (values.get("name") or "")
 
 
-def score(kind: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[float, list[dict]]:
-    """Score 0..1 and the reasons ``[{"field", "a", "b", "similarity"}]``."""
-    reasons: list[dict] = []
+def score(
+    kind: str, a: Mapping[str, Any], b: Mapping[str, Any], *, at_least: float = 0.0
+) -> tuple[float, list[dict]]:
+    """Score 0..1 and the reasons ``[{"field", "a", "b", "similarity"}]``;
+    a score below ``at_least`` comes without its reasons (the full scan
+    scores many pairs and keeps few)."""
+    agreed: list[tuple[str, str, str, float]] = []
     if kind == "contact":
         weights = CONTACT_WEIGHTS
         name_a, name_b = _contact_name(a), _contact_name(b)
@@ -46,24 +50,29 @@ def score(kind: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[float,
         name_a, name_b = a.get("name") or "", b.get("name") or ""
         compared_a, compared_b = organization_name(name_a), organization_name(name_b)
     if compared_a and compared_b:
-        reasons.append(_reason("name", name_a, name_b, _text_similarity(compared_a, compared_b)))
+        agreed.append(("name", name_a, name_b, _text_similarity(compared_a, compared_b)))
     for field, key in (("email", "emails"), ("phone", "phones")):
         if a.get(key) and b.get(key):
             x, y, similarity = _best_pair(a[key], b[key])
-            reasons.append(_reason(field, x, y, similarity))
+            agreed.append((field, x, y, similarity))
     if kind == "contact" and a.get("organization") and b.get("organization"):
         similarity = _text_similarity(
             organization_name(a["organization"]), organization_name(b["organization"])
         )
-        reasons.append(_reason("organization", a["organization"], b["organization"], similarity))
+        agreed.append(("organization", a["organization"], b["organization"], similarity))
     if kind == "organization" and a.get("domain") and b.get("domain"):
         similarity = 1.0 if a["domain"] == b["domain"] else 0.0
-        reasons.append(_reason("domain", a["domain"], b["domain"], similarity))
-    total = sum(weights[r["field"]] for r in reasons)
+        agreed.append(("domain", a["domain"], b["domain"], similarity))
+    total = weighted = 0.0
+    for field, _a, _b, similarity in agreed:
+        total += weights[field]
+        weighted += weights[field] * round(similarity, 3)
     if not total:
         return 0.0, []
-    value = sum(weights[r["field"]] * r["similarity"] for r in reasons) / total
-    return round(value, 3), reasons
+    value = round(weighted / total, 3)
+    if value < at_least:
+        return value, []
+    return value, [_reason(*reason) for reason in agreed]
 
 
 def _reason(field: str, a: str, b: str, similarity: float) -> dict:

@@ -50,23 +50,29 @@ def _person(rng: random.Random, number: int) -> dict[str, Any]:
     }
 
 
-def _planted(rng: random.Random, original: dict[str, Any]) -> dict[str, Any]:
-    """A second record of the same person, in one of three ways."""
-    address = original["emails"][0]["address"]
-    local, _, domain = address.partition("@")
-    way = rng.randrange(3)
-    if way == 0:  # surname spelled another way, same address typed in capitals
+# The three ways a person gets a second record, and what each needs of the first.
+RESPELLED_SAME_EMAIL, SAME_PHONE_TYPO, OTHER_PROVIDER = 0, 1, 2
+WAY_NAMES = ("respelled surname, same email in capitals", "same phone, typo in the name",
+             "same name at another mail provider")  # fmt: skip
+
+
+def planted_copy(rng: random.Random, original: dict[str, Any], way: int) -> dict[str, Any]:
+    """A second record of the same person, in one of the three ways (the
+    first record given as the services take it; ways 0 and 2 need its email
+    address, way 1 its phone number)."""
+    if way == RESPELLED_SAME_EMAIL:
         return {
             "first_name": original["first_name"],
             "last_name": _respelled(original["last_name"], rng),
-            "emails": [{"address": address.upper()}],
+            "emails": [{"address": original["emails"][0]["address"].upper()}],
         }
-    if way == 1:  # the same number, a typo in the name
+    if way == SAME_PHONE_TYPO:
         return {
             "first_name": original["first_name"],
             "last_name": _respelled(original["last_name"], rng),
             "phones": original["phones"],
         }
+    local, _, domain = original["emails"][0]["address"].partition("@")
     other = rng.choice([d for d in names.FREE_MAIL if d != domain])
     return {  # the same name at another provider
         "first_name": original["first_name"],
@@ -88,7 +94,7 @@ def duplicates_bench(
         rows.append(original)
         if rng.random() < PLANTED_SHARE and len(rows) < count:
             planted_at.append((len(rows) - 1, len(rows)))
-            rows.append(_planted(rng, original))
+            rows.append(planted_copy(rng, original, rng.randrange(3)))
     log(f"Creating {len(rows)} contacts ({len(planted_at)} planted duplicates) …")
     ids: list[Any] = []
     for start in range(0, len(rows), BATCH):

@@ -12,6 +12,7 @@ from kontor.perf.compare import compare as compare_reports
 from kontor.perf.duplicates_bench import duplicates_bench, format_duplicates
 from kontor.perf.export_bench import export_bench, format_export
 from kontor.perf.import_bench import format_import, import_bench
+from kontor.perf.planted_duplicates import format_planted, planted_duplicates_bench
 from kontor.perf.sync_bench import format_sync, sync_bench
 from kontor.perf.warehouse_bench import format_warehouse, warehouse_bench
 
@@ -88,6 +89,30 @@ class Command(BaseCommand):
             "all contacts for duplicates and report the scan time, recall and precision.",
         )
         parser.add_argument(
+            "--duplicates-planted",
+            type=int,
+            metavar="N",
+            help="Instead: on a database that holds its contacts already (kontor generate), "
+            "plant a second record of N contacts picked at random (respelled surname with the "
+            "email address in capitals, the same phone number with a typo in the name, or the "
+            "same name at another mail provider), scan all contacts for duplicates and report "
+            "the scan time, recall, precision and peak memory; the planted contacts are removed "
+            "afterwards unless --keep.",
+        )
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="With --duplicates-planted: keep the planted contacts (their notes say whose "
+            "duplicate they are).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=7,
+            help="With --duplicates-planted: the seed of the contacts picked and the ways "
+            "they are planted (default 7).",
+        )
+        parser.add_argument(
             "--import",
             dest="import_rows",
             type=int,
@@ -120,10 +145,19 @@ class Command(BaseCommand):
         export,
         warehouse,
         duplicates,
+        duplicates_planted,
+        keep,
+        seed,
         import_rows,
         **options,
     ):
-        if compare and (duplicates or import_rows or warehouse or export or sync):
+        if keep and not duplicates_planted:
+            raise CommandError("--keep goes with --duplicates-planted.")
+        if duplicates_planted is not None and duplicates_planted < 1:
+            raise CommandError("--duplicates-planted needs a number of contacts above 0.")
+        if compare and (
+            duplicates or duplicates_planted or import_rows or warehouse or export or sync
+        ):
             raise CommandError("--compare compares the latency benchmark's reports only.")
         old_report = _read_report(compare, threshold) if compare else None
         if user and not get_user_model().objects.filter(username=user).exists():
@@ -139,6 +173,14 @@ class Command(BaseCommand):
                     import_rows, username=user, log=lambda m: self.stderr.write(m)
                 )
                 self.stdout.write(format_import(report))
+            if json_file:
+                Path(json_file).write_text(json.dumps(report, indent=2))
+            return
+        if duplicates_planted:
+            report = planted_duplicates_bench(
+                duplicates_planted, seed=seed, keep=keep, log=lambda m: self.stderr.write(m)
+            )
+            self.stdout.write(format_planted(report))
             if json_file:
                 Path(json_file).write_text(json.dumps(report, indent=2))
             return
