@@ -285,6 +285,17 @@ def readable_by_owners(
     return condition or None
 
 
+def _readable_by_owners_live(user: User) -> Q | None:
+    """``readable_by_owners`` over the activities themselves."""
+    return readable_by_owners(
+        user,
+        author="author_id",
+        contact_owner="contact__owner_id",
+        organization_owner="organization__owner_id",
+        about_contact=Q(contact__isnull=False),
+    )
+
+
 def activities_shared_beyond_owners(user: User) -> QuerySet[Activity] | None:
     """The activities ``user`` reads only because something is shared with
     them or their teams (the activity, its contact or its organization):
@@ -293,13 +304,7 @@ def activities_shared_beyond_owners(user: User) -> QuerySet[Activity] | None:
     shared = shared_condition(user, "activity")
     if shared is None:
         return None
-    by_owners = readable_by_owners(
-        user,
-        author="author_id",
-        contact_owner="contact__owner_id",
-        organization_owner="organization__owner_id",
-        about_contact=Q(contact__isnull=False),
-    )
+    by_owners = _readable_by_owners_live(user)
     activities = visible_activities(user).filter(shared)
     if by_owners is None:
         return activities.none()
@@ -319,13 +324,7 @@ def activities_hidden_by_restriction(user: User) -> QuerySet[Activity] | None:
     hidden = hidden_by_restriction(Activity.objects.all(), user)
     if hidden is None:
         return None
-    by_owners = readable_by_owners(
-        user,
-        author="author_id",
-        contact_owner="contact__owner_id",
-        organization_owner="organization__owner_id",
-        about_contact=Q(contact__isnull=False),
-    )
+    by_owners = _readable_by_owners_live(user)
     return hidden if by_owners is None else hidden.filter(by_owners)
 
 
