@@ -469,30 +469,38 @@ def relevance_tiers(q: str, scope: SearchScope, *, max_words: int) -> list[Q]:
     return tiers
 
 
-# A tier with at most this many rows is read by its ids (PostgreSQL).
+# A tier with at most this many rows is read whole and sorted here (PostgreSQL).
 FEW_TIER_ROWS = 2000
 
+Position = tuple[Any, Any]  # (recency, contact id): a row's place in a tier, latest first
 
-def _few_named(rows: QuerySet) -> QuerySet | None:
-    """``rows`` in the form PostgreSQL reads fastest, None when there are none.
 
-    The planner guesses how many rows a tier holds from each condition
-    alone, and the conditions are correlated (most contacts that contain
-    "mar" begin with it, and so belong to an earlier tier). Guessing many,
-    it walks the recency index through most of the table looking for a
-    page of them. So the ids are read first, up to ``FEW_TIER_ROWS``, by
-    the conditions' own indexes; with no more than that, the page is
-    sorted from just those rows, and with more, the walk is quick after
-    all. SQLite does not walk for these, so there the rows stay as they are."""
-    if default_connection.vendor != "postgresql":
-        return rows
-    try:
-        few = list(rows.order_by().values_list("contact_id", flat=True)[: FEW_TIER_ROWS + 1])
-    except EmptyResultSet:
-        return None
-    if not few:
-        return None
-    return rows if len(few) > FEW_TIER_ROWS else ContactSearch.objects.filter(contact_id__in=few)
+def _tier_page(rows: QuerySet, *, after: Position | None, wanted: int) -> list[Position]:
+    """The first ``wanted`` rows of a tier (after ``after``), latest first.
+
+    On PostgreSQL a tier's rows are read whole first, up to ``FEW_TIER_ROWS``,
+    by the conditions' own indexes, and sorted here. The planner guesses how
+    many rows a tier holds from each condition alone, and the conditions are
+    correlated (most contacts that contain "mar" begin with it, and so
+    belong to an earlier tier). Guessing many, it walks the recency index
+    through most of the table looking for a page of them. With more rows
+    than that, the walk is quick after all. SQLite does not walk for these."""
+    if default_connection.vendor == "postgresql":
+        try:
+            few = list(rows.order_by().values_list("recency", "contact_id")[: FEW_TIER_ROWS + 1])
+        except EmptyResultSet:
+            return []
+        if len(few) <= FEW_TIER_ROWS:
+            few.sort(reverse=True)
+            if after is not None:
+                few = [position for position in few if position < after]
+            return few[:wanted]
+    if after is not None:
+        recency, pk = after
+        rows = rows.filter(Q(recency__lt=recency) | Q(recency=recency, contact_id__lt=pk))
+    return list(
+        rows.order_by("-recency", "-contact_id").values_list("recency", "contact_id")[:wanted]
+    )
 
 
 @dataclass(frozen=True)
@@ -514,20 +522,16 @@ class RankedSearch:
     def page_ids(self, *, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
         """The contact ids of the page after ``cursor``, best first, and
         the cursor of the next page (None on the last)."""
-        start, after = (0, Q()) if cursor is None else self._after(cursor)
+        start, after = (0, None) if cursor is None else self._after(cursor)
         found: list[tuple[int, Any, Any]] = []
         for number in range(start, len(self.tiers)):
-            rows = _few_named(self.rows.filter(self.tiers[number]))
-            if rows is None:
-                continue
-            if number == start:
-                rows = rows.filter(after)
-            wanted = limit + 1 - len(found)
             found += [
                 (number, recency, pk)
-                for recency, pk in rows.order_by("-recency", "-contact_id").values_list(
-                    "recency", "contact_id"
-                )[:wanted]
+                for recency, pk in _tier_page(
+                    self.rows.filter(self.tiers[number]),
+                    after=after if number == start else None,
+                    wanted=limit + 1 - len(found),
+                )
             ]
             if len(found) > limit:
                 break
@@ -538,7 +542,7 @@ class RankedSearch:
             next_cursor = encode_cursor([number, recency, pk])
         return [pk for _number, _recency, pk in found], next_cursor
 
-    def _after(self, cursor: str) -> tuple[int, Q]:
+    def _after(self, cursor: str) -> tuple[int, Position]:
         number, recency, pk = decode_cursor(cursor, 3)
         try:
             number = int(number)
@@ -548,4 +552,4 @@ class RankedSearch:
             raise FieldErrors.single("cursor", "is not a cursor this list handed out")
         recency = parse_cursor_value(ContactSearch, "recency", recency)
         pk = parse_cursor_value(ContactSearch, "contact", pk)
-        return number, Q(recency__lt=recency) | Q(recency=recency, contact_id__lt=pk)
+        return number, (recency, pk)

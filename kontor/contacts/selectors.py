@@ -2,7 +2,9 @@
 lookup starts from ``visible_contacts`` / ``visible_organizations``, the one
 place where the rules of who may see which record are applied."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -154,11 +156,18 @@ class Found:
     subsets of ``base`` (the records before the search) whose union is all
     it found, which ``page`` pages one by one."""
 
-    queryset: QuerySet
+    records: QuerySet | Callable[[], QuerySet]
     base: QuerySet | None = None
     branches: list[QuerySet] = field(default_factory=list)
     # A contact search: its pages go by relevance unless asked otherwise.
     ranked: RankedSearch | None = None
+
+    @cached_property
+    def queryset(self) -> QuerySet:
+        """Everything found. A contact search builds it on first use: a
+        page by relevance never needs it, and building its condition (every
+        tier at once) costs a third of the search's own time in Python."""
+        return self.records() if callable(self.records) else self.records
 
     def page(
         self, *, order: tuple[str, str], limit: int, cursor: str | None, relevance: bool = True
@@ -167,7 +176,7 @@ class Found:
         relevance unless ``relevance`` is False, then by ``order`` too."""
         if self.ranked is not None and relevance:
             ids, next_cursor = self.ranked.page_ids(limit=limit, cursor=cursor)
-            records = _with_details(self.queryset.model.objects.filter(pk__in=ids)).in_bulk(ids)
+            records = _with_details(Contact.objects.filter(pk__in=ids)).in_bulk(ids)
             return Page(items=[records[pk] for pk in ids if pk in records], next=next_cursor)
         if not self.branches:
             return paginate(self.queryset, order=order, limit=limit, cursor=cursor)
@@ -278,8 +287,7 @@ def contact_search(
         rows = rows.filter(contact_id__in=contacts.values("pk"))
     ranked = RankedSearch(rows=rows, tiers=tiers)
     return Found(
-        _with_details(contacts.filter(pk__in=ranked.matching_ids())),
-        ranked=ranked,
+        lambda: _with_details(contacts.filter(pk__in=ranked.matching_ids())), ranked=ranked
     )
 
 

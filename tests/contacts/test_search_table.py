@@ -131,6 +131,40 @@ def test_pages_of_a_ranked_search_follow_each_other_across_tiers(user, api):
     assert {n[:7] for n in names[7:]} == {"Barroth"}
 
 
+def _all_pages(api, q: str, limit: int) -> list[str]:
+    seen, cursor = [], None
+    while True:
+        params = {"q": q, "limit": limit, **({"cursor": cursor} if cursor else {})}
+        page = api.get("/api/v1/contacts", params).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next"]
+        if not cursor:
+            return seen
+
+
+def test_a_tier_sorted_in_python_pages_as_the_database_sorts_it(api, monkeypatch):
+    moment = timezone.now() - datetime.timedelta(days=3)
+    for index in range(6):
+        contact = ContactFactory(first_name="Max", last_name=f"Roth{index}")
+        if index % 2:  # ties of recency go to the larger id
+            ContactSearch.objects.filter(pk=contact.pk).update(recency=moment)
+    for index in range(5):
+        ContactFactory(first_name="Ute", last_name=f"Barroth{index}")
+    expected = [
+        str(pk)
+        for last in ("roth", "barroth")
+        for pk in ContactSearch.objects.filter(last_key__startswith=last)
+        .order_by("-recency", "-contact_id")
+        .values_list("contact_id", flat=True)
+    ]
+
+    read_whole = _all_pages(api, "roth", limit=4)
+    monkeypatch.setattr("kontor.contacts.search.FEW_TIER_ROWS", 1)  # every tier walked
+    walked = _all_pages(api, "roth", limit=4)
+
+    assert read_whole == walked == expected
+
+
 def test_a_cursor_that_was_not_handed_out_is_refused(api):
     ContactFactory(last_name="Roth")
 
