@@ -32,8 +32,8 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db import models as m
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoField
 
 _AUTO_KEYS = (AutoField, BigAutoField, SmallAutoField)
@@ -86,42 +86,65 @@ def _copied_fields(model: type[Model]) -> list[Field]:
     ]
 
 
-# Field classes (exactly these, not subclasses) whose ``get_db_prep_save`` on
-# PostgreSQL returns a value of these types unchanged; ``None`` passes too.
-_TEXT = (str,)
-_UNCHANGED: dict[type[Field], tuple[type, ...]] = {
+Passes = Callable[[Any], bool]
+
+
+def _exactly(*types: type) -> Passes:
+    return lambda value: type(value) in types
+
+
+def _any_of(*types: type) -> Passes:
+    return lambda value: isinstance(value, types)
+
+
+def _aware(value: Any) -> bool:
+    # Django makes a naive datetime aware (with a warning): not passed as it is
+    return isinstance(value, datetime.datetime) and value.tzinfo is not None
+
+
+# Field classes (exactly these, not subclasses) and the values their
+# ``get_db_prep_save`` on PostgreSQL returns as they are (or as a wrapper
+# psycopg writes alike, ``Int4(1)`` for ``1``); ``None`` passes too. Text:
+# ``to_python`` keeps any ``str`` (the choices' enums too). A ``date`` must be
+# exactly one (a ``datetime`` becomes its date), a number exactly an ``int``
+# (``True`` becomes ``1``).
+_TEXT = _any_of(str)
+_INTEGER = _exactly(int)
+_UNCHANGED: dict[type[Field], Passes] = {
     m.CharField: _TEXT,
     m.TextField: _TEXT,
     m.EmailField: _TEXT,
     m.SlugField: _TEXT,
     m.URLField: _TEXT,
-    m.IntegerField: (int,),
-    m.SmallIntegerField: (int,),
-    m.BigIntegerField: (int,),
-    m.PositiveIntegerField: (int,),
-    m.PositiveSmallIntegerField: (int,),
-    m.PositiveBigIntegerField: (int,),
-    m.BooleanField: (bool,),
-    m.FloatField: (float,),
-    m.UUIDField: (uuid.UUID,),
-    m.DateField: (datetime.date,),
+    m.IntegerField: _INTEGER,
+    m.SmallIntegerField: _INTEGER,
+    m.BigIntegerField: _INTEGER,
+    m.PositiveIntegerField: _INTEGER,
+    m.PositiveSmallIntegerField: _INTEGER,
+    m.PositiveBigIntegerField: _INTEGER,
+    AutoField: _INTEGER,
+    BigAutoField: _INTEGER,
+    SmallAutoField: _INTEGER,
+    m.BooleanField: _exactly(bool),
+    m.FloatField: _exactly(float),
+    m.UUIDField: _any_of(uuid.UUID),
+    m.DateField: _exactly(datetime.date),
+    m.DateTimeField: _aware,
 }
 
 
-def _unchanged_types(field: Field) -> tuple[type, ...]:
-    """The types of value ``field`` takes into a COPY row as they are
-    (``None`` passes too); empty when every value takes Django's way."""
-    target = field.target_field if field.is_relation else field
-    if field.is_relation and type(field) not in (m.ForeignKey, m.OneToOneField):
-        return ()
-    kind = type(target)
-    if kind in _AUTO_KEYS:
-        return (int,)
-    if kind in (m.DateTimeField, m.DateField) and (target.auto_now or target.auto_now_add):
-        return ()  # set on save
-    if kind is m.DateTimeField:
-        return (datetime.datetime,)  # when aware: Django makes a naive one aware
-    return _UNCHANGED.get(kind, ())
+def _passes(field: Field) -> Passes | None:
+    """Which values of ``field`` go into a COPY row as they are; ``None``
+    when every value takes Django's way (JSON, encrypted text, files, …)."""
+    if field.is_relation:
+        if type(field) not in (m.ForeignKey, m.OneToOneField):
+            return None
+        field = field.target_field
+    return _UNCHANGED.get(type(field))
+
+
+def _set_on_save(field: Field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
 _MISSING = object()
@@ -134,24 +157,27 @@ def copy_row_maker(
     """A function giving a record's COPY row for the columns ``insert_new``
     writes, derived once per model; values it does not pass as they are are
     converted for ``db`` (a PostgreSQL connection; the default one if not
-    given)."""
+    given). ``auto_now`` values are set on the record as ``bulk_create``
+    sets them (``pre_save``)."""
     plan = [
-        (field, field.attname, _unchanged_types(field), type(field) is m.DateTimeField)
+        (field, field.attname, _passes(field), _set_on_save(field))
         for field in _copied_fields(model)
     ]
 
     def row_of(record: Model, db: BaseDatabaseWrapper | None = None) -> list[Any]:
         values = record.__dict__
         row = []
-        for field, attname, types, aware in plan:
-            value = values.get(attname, _MISSING)
-            if types and (
-                value is None
-                or (type(value) in types and (not aware or value.tzinfo is not None))
-            ):
+        for field, attname, passes, on_save in plan:
+            if passes is None:
+                row.append(_value(field, record, db))
+                continue
+            value = field.pre_save(record, True) if on_save else values.get(attname, _MISSING)
+            if value is _MISSING:  # deferred: Django reads it
+                row.append(_value(field, record, db))
+            elif value is None or passes(value):
                 row.append(value)
             else:
-                row.append(_value(field, record, db))
+                row.append(field.get_db_prep_save(value, db or connection))
         return row
 
     return row_of
