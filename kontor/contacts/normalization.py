@@ -6,6 +6,8 @@ sends it."""
 import contextlib
 import functools
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import phonenumbers
@@ -89,9 +91,43 @@ def _region(region: str | None) -> str:
     return (region or settings.KONTOR_DEFAULT_REGION).upper()
 
 
+# Within ``phones_read_once()``: each number as typed, read once (the
+# answer, or the reason it is no number).
+_READ_ONCE: ContextVar[dict[tuple[str, str], Phone | str] | None] = ContextVar(
+    "phones_read_once", default=None
+)
+
+
+@contextlib.contextmanager
+def phones_read_once() -> Iterator[None]:
+    """For bulk work (an import's batch): a number typed the same way in
+    many rows (a switchboard) is parsed once, with the same answer."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
 def normalize_phone(value: str, region: str | None = None) -> Phone:
     """Read a phone number as a person typed it; national numbers are read in
     ``region`` (default: ``KONTOR_DEFAULT_REGION``)."""
+    read = _READ_ONCE.get()
+    if read is None or not isinstance(value, str):
+        return _normalize_phone(value, region)
+    key = (value, _region(region))
+    if key not in read:
+        try:
+            read[key] = _normalize_phone(value, region)
+        except InvalidContactPoint as exc:
+            read[key] = str(exc)
+    answer = read[key]
+    if isinstance(answer, str):
+        raise InvalidContactPoint(answer)
+    return answer
+
+
+def _normalize_phone(value: str, region: str | None) -> Phone:
     if not isinstance(value, str):
         raise InvalidContactPoint("A phone number must be text.")
     original = value.strip()

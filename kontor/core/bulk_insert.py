@@ -12,12 +12,28 @@ The difference callers see: primary keys the database makes (auto
 increments) are not read back when COPY wrote the rows, so the instances
 keep ``pk=None``. Models with UUID keys (made in Python) have theirs as
 with ``bulk_create``. A single row goes through ``bulk_create`` (an INSERT
-of one row is as quick)."""
+of one row is as quick).
 
-from collections.abc import Sequence
+A COPY row is made without Django's ``pre_save`` and ``get_db_prep_save``
+per value where they would hand the value back as it is: for each model,
+once, every column gets the attribute to read and the Python types that
+pass unchanged for its field class on PostgreSQL (a ``str`` for a
+``CharField``, an aware ``datetime`` for a ``DateTimeField``, a ``UUID``
+for a ``UUIDField``, …). Any other value, a field that sets its value on
+save (``auto_now``) and any field class not named here (JSON, encrypted
+text, files) still go through Django's conversion, so a row is what
+``bulk_create`` would bind (``tests/core/test_bulk_insert.py`` holds the
+two side by side)."""
+
+import datetime
+import uuid
+from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 from django.db import connection
+from django.db import models as m
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoField
 
 _AUTO_KEYS = (AutoField, BigAutoField, SmallAutoField)
@@ -33,26 +49,23 @@ def insert_new(model: type[Model], records: Sequence[Model]) -> None:
     if len(records) == 1 or connection.vendor != "postgresql" or not _copyable(model, records):
         model._default_manager.bulk_create(records, batch_size=1000)
         return
-    fields = [
-        field
-        for field in model._meta.concrete_fields
-        if not field.generated and not (field.primary_key and isinstance(field, _AUTO_KEYS))
-    ]
+    fields = _copied_fields(model)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    row_of = copy_row_maker(model)
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for record in records:
-            copy.write_row([_value(field, record) for field in fields])
+            copy.write_row(row_of(record))
             record._state.adding = False
             record._state.db = connection.alias
     if connection.queries_logged:  # counted like any other statement (query count tests)
         connection.queries_log.append({"sql": f"{sql} [{len(records)} rows]", "time": "0.000"})
 
 
-def _value(field: Field, record: Model) -> Any:
+def _value(field: Field, record: Model, db: BaseDatabaseWrapper | None = None) -> Any:
     """What ``bulk_create`` would bind for the field (``auto_now`` set on the record)."""
-    return field.get_db_prep_save(field.pre_save(record, True), connection)
+    return field.get_db_prep_save(field.pre_save(record, True), db or connection)
 
 
 def _copyable(model: type[Model], records: Sequence[Model]) -> bool:
@@ -63,3 +76,108 @@ def _copyable(model: type[Model], records: Sequence[Model]) -> bool:
         return False
     pk = model._meta.pk
     return not (isinstance(pk, _AUTO_KEYS) and any(r.pk is not None for r in records))
+
+
+def _copied_fields(model: type[Model]) -> list[Field]:
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if not field.generated and not (field.primary_key and isinstance(field, _AUTO_KEYS))
+    ]
+
+
+Passes = Callable[[Any], bool]
+
+
+def _exactly(*types: type) -> Passes:
+    return lambda value: type(value) in types
+
+
+def _any_of(*types: type) -> Passes:
+    return lambda value: isinstance(value, types)
+
+
+def _aware(value: Any) -> bool:
+    # Django makes a naive datetime aware (with a warning): not passed as it is
+    return isinstance(value, datetime.datetime) and value.tzinfo is not None
+
+
+# Field classes (exactly these, not subclasses) and the values their
+# ``get_db_prep_save`` on PostgreSQL returns as they are (or as a wrapper
+# psycopg writes alike, ``Int4(1)`` for ``1``); ``None`` passes too. Text:
+# ``to_python`` keeps any ``str`` (the choices' enums too). A ``date`` must be
+# exactly one (a ``datetime`` becomes its date), a number exactly an ``int``
+# (``True`` becomes ``1``).
+_TEXT = _any_of(str)
+_INTEGER = _exactly(int)
+_UNCHANGED: dict[type[Field], Passes] = {
+    m.CharField: _TEXT,
+    m.TextField: _TEXT,
+    m.EmailField: _TEXT,
+    m.SlugField: _TEXT,
+    m.URLField: _TEXT,
+    m.IntegerField: _INTEGER,
+    m.SmallIntegerField: _INTEGER,
+    m.BigIntegerField: _INTEGER,
+    m.PositiveIntegerField: _INTEGER,
+    m.PositiveSmallIntegerField: _INTEGER,
+    m.PositiveBigIntegerField: _INTEGER,
+    AutoField: _INTEGER,
+    BigAutoField: _INTEGER,
+    SmallAutoField: _INTEGER,
+    m.BooleanField: _exactly(bool),
+    m.FloatField: _exactly(float),
+    m.UUIDField: _any_of(uuid.UUID),
+    m.DateField: _exactly(datetime.date),
+    m.DateTimeField: _aware,
+}
+
+
+def _passes(field: Field) -> Passes | None:
+    """Which values of ``field`` go into a COPY row as they are; ``None``
+    when every value takes Django's way (JSON, encrypted text, files, …)."""
+    if field.is_relation:
+        if type(field) not in (m.ForeignKey, m.OneToOneField):
+            return None
+        field = field.target_field
+    return _UNCHANGED.get(type(field))
+
+
+def _set_on_save(field: Field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+_MISSING = object()
+
+
+@cache
+def copy_row_maker(
+    model: type[Model],
+) -> Callable[[Model, BaseDatabaseWrapper | None], list[Any]]:
+    """A function giving a record's COPY row for the columns ``insert_new``
+    writes, derived once per model; values it does not pass as they are are
+    converted for ``db`` (a PostgreSQL connection; the default one if not
+    given). ``auto_now`` values are set on the record as ``bulk_create``
+    sets them (``pre_save``)."""
+    plan = [
+        (field, field.attname, _passes(field), _set_on_save(field))
+        for field in _copied_fields(model)
+    ]
+
+    def row_of(record: Model, db: BaseDatabaseWrapper | None = None) -> list[Any]:
+        values = record.__dict__
+        row = []
+        for field, attname, passes, on_save in plan:
+            if passes is None:
+                row.append(_value(field, record, db))
+                continue
+            value = field.pre_save(record, True) if on_save else values.get(attname, _MISSING)
+            if value is _MISSING:  # deferred: Django reads it
+                row.append(_value(field, record, db))
+            elif value is None or passes(value):
+                row.append(value)
+            else:
+                row.append(field.get_db_prep_save(value, db or connection))
+        return row
+
+    return row_of

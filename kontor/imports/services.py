@@ -34,6 +34,7 @@ from kontor.contacts.normalization import (
     domain_from_website,
     normalize_email,
     normalize_phone,
+    phones_read_once,
 )
 from kontor.contacts.selectors import visible_contacts, visible_organizations
 from kontor.contacts.services import (
@@ -447,7 +448,7 @@ def _batches(data_import: Import) -> Iterator[list[tuple[int, list[Any]]]]:
 def _run_batch(runner: _Runner, rows: list[tuple[int, list[Any]]]) -> None:
     data_import = runner.data_import
     batch = _Batch(runner)
-    with transaction.atomic(), definitions_read_once():
+    with transaction.atomic(), definitions_read_once(), phones_read_once():
         try:
             with transaction.atomic():
                 parsed = [(number, row, batch.parse(row)) for number, row in rows]

@@ -56,3 +56,110 @@ def test_one_record_or_none_is_an_ordinary_insert():
     insert_new(Contact, [contact])
 
     assert Contact.objects.get().first_name == "Eine"
+
+
+def _postgresql():
+    """A PostgreSQL connection's conversions (never connected): what
+    ``bulk_create`` binds there, whichever database the test runs on."""
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    return DatabaseWrapper({**connection.settings_dict, "ENGINE": "django.db.backends.postgresql"})
+
+
+def _bound(value):
+    """What a COPY sends for a value: psycopg's text form of it (``1`` and
+    Django's ``Int4(1)`` are both ``1``; JSON is compared by its text)."""
+    from psycopg.adapt import PyFormat, Transformer
+
+    if value is None:
+        return None
+    return bytes(Transformer().get_dumper(value, PyFormat.TEXT).dump(value))
+
+
+def _imported_records(user, monkeypatch) -> list[tuple[type, list]]:
+    """The records an import of a German customer list hands to
+    ``insert_new``: organizations, contacts, their addresses and numbers,
+    search rows, audit entries and events."""
+    import csv
+    import io
+
+    from kontor.core import bulk_insert
+    from kontor.imports import services
+
+    handed: list[tuple[type, list]] = []
+    insert = bulk_insert.insert_new
+
+    def recording(model, records):
+        handed.append((model, list(records)))
+        insert(model, records)
+
+    for module in ("kontor.contacts.services", "kontor.contacts.search", "kontor.audit.services",
+                   "kontor.events.outbox"):  # fmt: skip
+        monkeypatch.setattr(f"{module}.insert_new", recording)
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";")
+    writer.writerow(["Vorname", "Nachname", "E-Mail", "Telefon", "Mobil", "Firma", "Notiz"])
+    for n in range(4):
+        writer.writerow(["Jürgen", f"Müller {n}", f"j.müller{n}@Bücher.example",
+                         f"030 {2000000 + n}", f"0171 {3000000 + n}", f"Bäckerei {n % 2} GmbH",
+                         'Kunde – „Stammkunde“, back\\slash, \\N'])  # fmt: skip
+    content = text.getvalue().encode()
+    done = services.import_run(
+        services.import_create(
+            actor=user, upload=io.BytesIO(content), filename="p.csv", record_type="contacts"
+        )
+    )
+    assert (done.created, done.rejected) == (4, 0), list(done.rejected_rows.values("reason"))
+    return handed
+
+
+def test_a_copy_row_is_what_bulk_create_binds_for_each_record_an_import_writes(user, monkeypatch):
+    from kontor.audit.models import AuditEntry
+    from kontor.contacts.models import ContactSearch, EmailAddress, Organization, PhoneNumber
+    from kontor.core.bulk_insert import _copied_fields, _set_on_save, _value, copy_row_maker
+
+    handed = _imported_records(user, monkeypatch)
+    postgresql = _postgresql()
+
+    models = {model for model, _records in handed}
+    assert {Contact, Organization, EmailAddress, PhoneNumber, ContactSearch, AuditEntry,
+            OutboxEvent} <= models  # fmt: skip
+    for model, records in handed:
+        row_of = copy_row_maker(model)
+        fields = _copied_fields(model)
+        for record in records:
+            row = row_of(record, postgresql)
+            # ``auto_now`` values are set on the record as the row is made
+            # (and again by ``pre_save`` below): the row holds the first
+            now = {f.name: getattr(record, f.attname) for f in fields if _set_on_save(f)}
+            bound = [_value(field, record, postgresql) for field in fields]
+            for field, copied, expected in zip(fields, row, bound, strict=True):
+                if field.name in now:
+                    assert copied == now[field.name], (model, field.name)
+                    continue
+                assert _bound(copied) == _bound(expected), (model, field.name)
+
+
+def test_values_django_would_convert_are_converted_in_a_copy_row():
+    import datetime
+    import uuid
+
+    from kontor.core.bulk_insert import _copied_fields, _value, copy_row_maker
+
+    contact = Contact(
+        first_name=123,  # made text
+        version=True,  # made a number
+        archived_at=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+        organization_id=str(uuid.uuid4()),  # made a UUID
+        custom={"umsatz": 1},
+    )
+
+    postgresql = _postgresql()
+
+    row = copy_row_maker(Contact)(contact, postgresql)
+
+    for field, value in zip(_copied_fields(Contact), row, strict=True):
+        if field.name in ("created_at", "updated_at"):
+            continue
+        expected = _value(field, contact, postgresql)
+        assert _bound(value) == _bound(expected), field.name

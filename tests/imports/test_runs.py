@@ -304,3 +304,40 @@ def test_the_search_rows_of_imported_contacts_are_those_a_refresh_writes(user):
     row = ContactSearch.objects.get(contact__last_name="Müller 0")
     assert (row.names, row.organization_key) == ("jurgen muller 0", "backerei 0")
     assert row.emails == "j.muller0@xn--bcher-kva.example j.muller0@bucher.example"
+
+
+def test_a_number_typed_alike_in_many_rows_of_a_batch_is_parsed_once_with_the_same_answer(
+    user, monkeypatch
+):
+    import phonenumbers
+
+    from kontor.contacts import normalization
+    from kontor.contacts.models import PhoneNumber
+
+    parsed: list[str] = []
+    parse = phonenumbers.parse
+
+    def counting(number, region=None, *args, **kwargs):
+        parsed.append(number)
+        return parse(number, region, *args, **kwargs)
+
+    monkeypatch.setattr(normalization.phonenumbers, "parse", counting)
+    monkeypatch.setattr(services, "BATCH_SIZE", 4)
+    rows = ["Vorname;Nachname;Telefon;Mobil"]
+    rows += [f"P{n};Person;030 1234560;{'0000000' if n % 2 else f'0171 {3000000 + n}'}"
+             for n in range(6)]  # fmt: skip
+
+    done = run_import(user, _csv(rows), "p.csv")
+
+    assert (done.created, done.rejected) == (3, 3)
+    assert parsed.count("030 1234560") == 2  # once in each of the two batches
+    assert parsed.count("0000000") == 2
+    reasons = {r.reason for r in done.rejected_rows.all()}
+    with pytest.raises(normalization.InvalidContactPoint) as refused:
+        normalization.normalize_phone("0000000")
+    assert len(reasons) == 1
+    assert str(refused.value) in reasons.pop()
+    assert set(PhoneNumber.objects.filter(raw="030 1234560").values_list("e164", flat=True)) == {
+        normalization.normalize_phone("030 1234560").e164
+    }
+    assert PhoneNumber.objects.filter(raw="030 1234560").count() == 3
