@@ -158,7 +158,9 @@ def matching_ids(field: str, matches: QuerySet) -> Q | None:
 # owners the access rules need and the recency that breaks ties. The
 # services call ``refresh_contact_search`` in the transaction of every
 # write that changes one of its inputs; ``rebuild_contact_search`` fills
-# it whole (after a bulk load, and on ``migrate`` when it is empty).
+# it whole (``rebuildsearch``, and on ``migrate`` when it is empty). The
+# generator of benchmark data writes the rows of its contacts itself, from
+# ``search_row_values``.
 
 REFRESH_BATCH = 1000
 REBUILD_BATCH = 5000
