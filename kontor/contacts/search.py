@@ -158,7 +158,9 @@ def matching_ids(field: str, matches: QuerySet) -> Q | None:
 # owners the access rules need and the recency that breaks ties. The
 # services call ``refresh_contact_search`` in the transaction of every
 # write that changes one of its inputs; ``rebuild_contact_search`` fills
-# it whole (after a bulk load, and on ``migrate`` when it is empty).
+# it whole (``rebuildsearch``, and on ``migrate`` when it is empty). The
+# generator of benchmark data writes the rows of its contacts itself, from
+# ``search_row_values``.
 
 REFRESH_BATCH = 1000
 REBUILD_BATCH = 5000
@@ -218,7 +220,11 @@ def _search_rows(contact_ids: list[Any]) -> list[ContactSearch]:
     ]
 
 
-def _search_row(
+def _search_row(*args: Any) -> ContactSearch:
+    return ContactSearch(**search_row_values(*args))
+
+
+def search_row_values(
     pk: Any,
     first: str,
     last: str,
@@ -231,30 +237,32 @@ def _search_row(
     updated_at: Any,
     emails: Iterable[tuple[str, str]],
     digits: Iterable[str],
-) -> ContactSearch:
-    """One contact's search row; ``emails`` are (normalized, as typed) pairs
-    and ``digits`` the phone numbers' digits, each in their order."""
+) -> dict[str, Any]:
+    """One contact's search row, by the fields' attribute names; ``emails``
+    are (normalized, as typed) pairs and ``digits`` the phone numbers'
+    digits, each in their order. (A bulk load writes these values as they
+    are, without the model instance.)"""
     addresses: list[str] = []
     for normalized, address in emails:
         # Both forms: an address as typed (c@bücher.de) and as compared
         # (c@xn--bcher-kva.de).
         addresses.extend(dict.fromkeys([fold(normalized), fold(address)]))
-    return ContactSearch(
-        contact_id=pk,
-        owner_id=owner,
-        organization_id=organization,
-        organization_owner_id=organization_owner,
-        archived=archived_at is not None,
-        processing_restricted_at=restricted_at,
-        last_key=fold(last),
-        name_key=fold(f"{first} {last}"),
-        organization_key=fold(organization_name or ""),
-        email_key=addresses[0] if addresses else "",
-        names=fold(f"{first} {last}"),
-        emails=" ".join(dict.fromkeys(addresses)),
-        phones=" ".join(digits),
-        recency=updated_at,
-    )
+    return {
+        "contact_id": pk,
+        "owner_id": owner,
+        "organization_id": organization,
+        "organization_owner_id": organization_owner,
+        "archived": archived_at is not None,
+        "processing_restricted_at": restricted_at,
+        "last_key": fold(last),
+        "name_key": fold(f"{first} {last}"),
+        "organization_key": fold(organization_name or ""),
+        "email_key": addresses[0] if addresses else "",
+        "names": fold(f"{first} {last}"),
+        "emails": " ".join(dict.fromkeys(addresses)),
+        "phones": " ".join(digits),
+        "recency": updated_at,
+    }
 
 
 def add_new_contacts_to_search(contacts: Iterable[Contact], points: Mapping[Any, Any]) -> None:

@@ -32,12 +32,17 @@ def uuid7_at(moment: datetime.datetime, rng: random.Random) -> uuid.UUID:
     )  # fmt: skip
 
 
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(sep=" ")
-    return value
+def _sqlite_datetime(value: datetime.datetime) -> str:
+    if value.tzinfo is not datetime.UTC:
+        value = value.astimezone(datetime.UTC)
+    return value.replace(tzinfo=None).isoformat(sep=" ")
+
+
+# What SQLite stores for the values that need converting, by their type.
+_SQLITE_CONVERSIONS: dict[type, Callable[[Any], Any]] = {
+    uuid.UUID: lambda value: value.hex,
+    datetime.datetime: _sqlite_datetime,
+}
 
 
 def write_rows(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> int:
@@ -55,9 +60,13 @@ def write_rows(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> int
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(table)} ({quoted}) VALUES ({placeholders})"
     batch: list[tuple] = []
+    convert = _SQLITE_CONVERSIONS
     with connection.cursor() as cursor:
         for row in rows:
-            batch.append(tuple(_sqlite_value(v) for v in row))
+            # Inline rather than a call per value: most values are stored as they are.
+            batch.append(
+                tuple([convert[v.__class__](v) if v.__class__ in convert else v for v in row])
+            )
             if len(batch) >= SQLITE_BATCH:
                 with transaction.atomic():
                     cursor.executemany(sql, batch)
@@ -93,31 +102,39 @@ def write_table(
 
 @contextmanager
 def bulk_load(tables: Sequence[str], progress: Callable[[str, int], None]) -> Iterator[None]:
-    """Wraps a bulk load into ``tables``.
+    """Wraps a bulk load into ``tables``, as one transaction.
 
-    On PostgreSQL, the load is one transaction, and the secondary (non-unique)
-    indexes of the tables are dropped first and built once at the end —
-    building an index in one pass is many times faster than maintaining it row
-    by row, above all the trigram indexes of the search.
-    DDL is transactional there: if the load fails or is killed, the indexes
-    are back as before. Their foreign keys are likewise dropped and added again
-    at the end, which checks all rows in one pass instead of locking each
-    referenced row once per inserted row. The tables are analyzed afterwards
-    (and vacuumed on PostgreSQL), so the query planner knows their new size."""
-    # SQLite commits batch by batch instead: one transaction would hold the
-    # whole load in its write-ahead log.
+    The secondary (non-unique) indexes of the tables are dropped first and
+    built once at the end — building an index in one pass is many times
+    faster than maintaining it row by row, above all the trigram indexes of
+    the search on PostgreSQL. There, their foreign keys are likewise dropped
+    and added again at the end, which checks all rows in one pass instead of
+    locking each referenced row once per inserted row.
+
+    On SQLite, the triggers that keep the FTS5 search tables of ``tables`` in
+    step are dropped too, and each search table is rebuilt in one pass at
+    the end, before the triggers are created again (row by row, the triggers
+    made the load several times slower).
+
+    DDL is transactional on both: if the load fails or the process is killed,
+    the indexes, keys and triggers are back as before, with none of the rows.
+    The tables are analyzed afterwards (and vacuumed on PostgreSQL), so the
+    query planner knows their new size."""
     postgresql = connection.vendor == "postgresql"
-    with transaction.atomic() if postgresql else nullcontext():
+    with _sqlite_load_pragmas() if not postgresql else nullcontext(), transaction.atomic():
         with connection.cursor() as cursor:
             indexes = _secondary_indexes(cursor, tables)
             foreign_keys = _foreign_keys(cursor, tables)
+            triggers = _search_triggers(cursor, tables)
             for table, name, _ in foreign_keys:
                 cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
             for name, _ in indexes:
                 cursor.execute(f"DROP INDEX {quote(name)}")
+            for _, name, _ in triggers:
+                cursor.execute(f"DROP TRIGGER {quote(name)}")
         yield
         with connection.cursor() as cursor:
-            if indexes:
+            if indexes and postgresql:
                 cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
             for name, definition in indexes:
                 progress(f"index {name}", 0)
@@ -127,6 +144,11 @@ def bulk_load(tables: Sequence[str], progress: Callable[[str, int], None]) -> It
                 cursor.execute(
                     f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
                 )
+            for fts in dict.fromkeys(fts for fts, _, _ in triggers):
+                progress(f"search {fts}", 0)
+                cursor.execute(f"INSERT INTO {quote(fts)}({quote(fts)}) VALUES ('rebuild')")
+            for _, _, definition in triggers:
+                cursor.execute(definition)
     # VACUUM (outside the transaction) also marks the new pages all-visible,
     # which index-only scans need — as autovacuum would, some time later.
     analyze = "VACUUM ANALYZE" if postgresql else "ANALYZE"
@@ -135,9 +157,60 @@ def bulk_load(tables: Sequence[str], progress: Callable[[str, int], None]) -> It
             cursor.execute(f"{analyze} {quote(table)}")
 
 
+@contextmanager
+def _sqlite_load_pragmas() -> Iterator[None]:
+    """A SQLite connection set up for one large transaction: a page cache
+    large enough for the tables' indexes (1 GiB at most, taken as needed),
+    so that fewer pages go to the write-ahead log before the commit, and
+    temporary sorts in memory. Put back as they were at the end."""
+    names = ("cache_size", "temp_store")
+    with connection.cursor() as cursor:
+        before = {name: cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in names}
+        cursor.execute("PRAGMA cache_size = -1048576")
+        cursor.execute("PRAGMA temp_store = MEMORY")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name, value in before.items():
+                cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+def _search_triggers(cursor, tables: Sequence[str]) -> list[tuple[str, str, str]]:
+    """Search table, name and definition of every trigger that keeps an FTS5
+    search table of ``tables`` in step (SQLite)."""
+    if connection.vendor != "sqlite":
+        return []
+    from kontor.contacts.search import SQLITE_FTS
+
+    triggers = []
+    for table in tables:
+        if table not in SQLITE_FTS:
+            continue
+        fts = SQLITE_FTS[table][0]
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
+            "ORDER BY name",
+            [table],
+        )
+        triggers += [
+            (fts, name, sql) for name, sql in cursor.fetchall() if name.startswith(f"{fts}_")
+        ]
+    return triggers
+
+
 def _secondary_indexes(cursor, tables: Sequence[str]) -> list[tuple[str, str]]:
-    """Name and definition of every non-unique index on ``tables`` (PostgreSQL),
-    the definition with the statistics targets set on the index's columns."""
+    """Name and definition of every non-unique index on ``tables``, on
+    PostgreSQL the definition with the statistics targets set on the index's
+    columns."""
+    if connection.vendor == "sqlite":
+        placeholders = ", ".join(["%s"] * len(tables))
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            f"AND sql LIKE 'CREATE INDEX%%' AND tbl_name IN ({placeholders}) ORDER BY name",
+            list(tables),
+        )
+        return cursor.fetchall()
     if connection.vendor != "postgresql":
         return []
     cursor.execute(

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 
 from kontor.access.models import Role, Team
-from kontor.contacts.models import LifecycleStage
-from kontor.contacts.search import rebuild_contact_search
+from kontor.contacts.models import ContactSearch, LifecycleStage
+from kontor.contacts.search import search_row_values
 from kontor.perf import names
 from kontor.perf.bulk import bulk_load, uuid7_at, write_table
 from kontor.perf.generate_activities import generate_activities
@@ -85,6 +85,7 @@ class Generated:
     organization_ids: list = field(default_factory=list)
     organization_domains: list[str] = field(default_factory=list)
     organization_names: dict = field(default_factory=dict)
+    organization_owner_ids: list = field(default_factory=list)
     contact_ids: list = field(default_factory=list)
     contact_organization_ids: list = field(default_factory=list)
     heavy_contact_ids: list = field(default_factory=list)
@@ -113,24 +114,10 @@ def generate(scale: Scale, progress: Progress) -> Generated:
         _organizations(scale, rng, now, owners, result, progress)
         _contacts(scale, rng, now, owners, result, progress)
         generate_activities(scale, rng, now, owners, result, progress)
-    _fill_search_table(result, progress)
     if scale.deals:
         with bulk_load(SALES_TABLES, progress):
             generate_sales(scale, rng, now, owners, result, progress)
     return result
-
-
-def _fill_search_table(result: Generated, progress: Progress) -> None:
-    """The contact search table, filled once after the load (the services
-    keep it in step row by row; a bulk load writes past them)."""
-    written = 0
-
-    def counted(total: int) -> None:
-        nonlocal written
-        progress("contact search", total - written)
-        written = total
-
-    rebuild_contact_search(counted)
 
 
 TEAM_SIZE = 8
@@ -152,7 +139,7 @@ def _sales_reps(count: int) -> None:
 
 
 TABLES = ["contacts_organization", "contacts_contact", "contacts_emailaddress",
-          "contacts_phonenumber", "activities_activity"]  # fmt: skip
+          "contacts_phonenumber", "contacts_contactsearch", "activities_activity"]  # fmt: skip
 
 
 def _organizations(scale, rng, now, owners, result: Generated, progress: Progress) -> None:
@@ -169,9 +156,10 @@ def _organizations(scale, rng, now, owners, result: Generated, progress: Progres
         used_domains.add(domain)
         created, updated = _timestamps(rng, now)
         pk = uuid7_at(created, rng)
+        stage = _stage(rng)
+        owner = rng.choice(owners) if owners else None
         org_rows.append(
-            (pk, created, updated, _stage(rng), "", "{}", 1, name, f"https://www.{domain}", domain,
-             rng.choice(owners) if owners else None)
+            (pk, created, updated, stage, "", "{}", 1, name, f"https://www.{domain}", domain, owner)
         )  # fmt: skip
         email_rows.append(("main", 0, f"info@{domain}", f"info@{domain}", domain, None, pk))
         phone = random_phone(rng)
@@ -179,6 +167,7 @@ def _organizations(scale, rng, now, owners, result: Generated, progress: Progres
         result.organization_ids.append(pk)
         result.organization_domains.append(domain)
         result.organization_names[pk] = name
+        result.organization_owner_ids.append(owner)
     org_columns = ["id", "created_at", "updated_at", "lifecycle_stage", "notes", "custom",
                    "version", "name", "website", "domain", "owner_id"]  # fmt: skip
     write_table(
@@ -208,6 +197,7 @@ def _write_points(email_rows, phone_rows, result: Generated, progress: Progress)
 
 
 CONTACT_CHUNK = 100_000
+SEARCH_FIELDS = ContactSearch._meta.concrete_fields
 
 
 def _contacts(scale, rng, now, owners, result: Generated, progress: Progress) -> None:
@@ -215,7 +205,7 @@ def _contacts(scale, rng, now, owners, result: Generated, progress: Progress) ->
                "version", "first_name", "last_name", "display_name", "owner_id",
                "organization_id"]  # fmt: skip
     for start in range(0, scale.contacts, CONTACT_CHUNK):
-        rows, email_rows, phone_rows = [], [], []
+        rows, email_rows, phone_rows, search_rows = [], [], [], []
         for index in range(start, min(start + CONTACT_CHUNK, scale.contacts)):
             first, last = rng.choice(names.FIRST_NAMES), names.surname(rng)
             org_index = (
@@ -240,16 +230,33 @@ def _contacts(scale, rng, now, owners, result: Generated, progress: Progress) ->
             phone = random_phone(rng, mobile=rng.random() < 0.4)
             has_phone = dirty >= 0.03 and (dirty < 0.05 or rng.random() < 0.8)
             display = f"{first} {last}".strip() or (address if has_email else phone.raw)
+            stage = _stage(rng)
+            owner = rng.choice(owners) if owners else None
             rows.append(
-                (pk, created, updated, _stage(rng), "", "{}", 1, first, last, display,
-                 rng.choice(owners) if owners else None, organization)
+                (pk, created, updated, stage, "", "{}", 1, first, last, display, owner,
+                 organization)
             )  # fmt: skip
             if has_email:
                 email_rows.append(("work", 0, address, address.lower(), domain, pk, None))
             if has_phone:
                 label = "mobile" if phone.e164.startswith("+491") else "work"
                 phone_rows.append((label, 0, phone.raw, phone.e164, phone.e164[1:], "", pk, None))
+            search = search_row_values(
+                pk, first, last, owner, organization,
+                result.organization_names[organization] if org_index is not None else None,
+                result.organization_owner_ids[org_index] if org_index is not None else None,
+                None, None, updated,
+                [(address.lower(), address)] if has_email else [],
+                [phone.e164[1:]] if has_phone else [],
+            )  # fmt: skip
+            search_rows.append(tuple([search[f.attname] for f in SEARCH_FIELDS]))
             result.contact_ids.append(pk)
             result.contact_organization_ids.append(organization)
         write_table("contacts", "contacts_contact", columns, rows, result.counts, progress)
         _write_points(email_rows, phone_rows, result, progress)
+        # The contact search table, filled as the services would fill it
+        # (one row per contact), from the values just written; not counted
+        # among the generated rows, which are the records.
+        search_columns = [f.column for f in SEARCH_FIELDS]
+        table = ContactSearch._meta.db_table
+        write_table("contact search", table, search_columns, search_rows, {}, progress)

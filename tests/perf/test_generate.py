@@ -1,9 +1,12 @@
+# SQL here is built from the constant table names of SQLITE_FTS.
+# ruff: noqa: S608
 import pytest
 
 from kontor.activities.models import Activity
 from kontor.contacts import selectors
-from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
+from kontor.contacts.models import Contact, ContactSearch, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.normalization import normalize_email, normalize_phone
+from kontor.contacts.search import SQLITE_FTS
 from kontor.perf.generate import Scale, generate
 from kontor.perf.generate_activities import HEAVY_ACTIVITIES, activity_counts
 
@@ -70,34 +73,160 @@ def test_activity_counts_are_long_tailed_with_heavy_contacts():
     assert ordered[len(ordered) // 2] < 20  # the median contact has a short history
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_load_leaves_every_index_and_foreign_key_in_place():
+def _schema():
+    """The loaded tables' indexes, keys and triggers, and the statistics
+    targets of the search indexes (PostgreSQL)."""
     from django.db import connection
 
     from kontor.perf.generate import TABLES
 
-    def schema():
-        with connection.cursor() as cursor:
-            statistics = []
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT attrelid::regclass::text, attnum, attstattarget FROM pg_attribute "
-                    "WHERE attstattarget > 0 AND attrelid::regclass::text LIKE '%%_trgm'"
-                )
-                statistics = sorted(cursor.fetchall())
-                assert statistics  # the search indexes' finer statistics
-            return statistics, {
+    with connection.cursor() as cursor:
+        statistics, triggers = [], []
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT attrelid::regclass::text, attnum, attstattarget FROM pg_attribute "
+                "WHERE attstattarget > 0 AND attrelid::regclass::text LIKE '%%_trgm'"
+            )
+            statistics = sorted(cursor.fetchall())
+            assert statistics  # the search indexes' finer statistics
+        else:
+            cursor.execute(
+                "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+            )
+            triggers = cursor.fetchall()
+            # The triggers that keep the FTS5 search tables in step.
+            assert {table for table, _, _ in triggers} >= set(SQLITE_FTS)
+        return (
+            statistics,
+            triggers,
+            {
                 table: (
                     connection.introspection.get_constraints(cursor, table),
                     connection.introspection.get_relations(cursor, table),
                 )
                 for table in TABLES
-            }
+            },
+        )
 
-    before = schema()
+
+def _assert_search_index_complete():
+    """Every row of the searched tables is in its search index: on SQLite,
+    FTS5 keeps one size entry per indexed row; on both, every contact has
+    its search row."""
+    from django.db import connection
+
+    assert ContactSearch.objects.count() == Contact.objects.count()
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for table, (fts, _columns) in SQLITE_FTS.items():
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            rows = cursor.fetchone()[0]
+            cursor.execute(f"SELECT count(*) FROM {fts}_docsize")
+            assert cursor.fetchone()[0] == rows, fts
+            # FTS5's own check of the index against the table's contents.
+            cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_load_leaves_every_index_foreign_key_and_trigger_in_place():
+    before = _schema()
     _generate(contacts=50, organizations=10, activities=200)
 
-    assert schema() == before
+    assert _schema() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_load_search_finds_generated_names_emails_and_phone_digits(admin_user):
+    _generate()
+
+    _assert_search_index_complete()
+    organization = Organization.objects.order_by("pk")[7]
+    email = EmailAddress.objects.get(organization=organization)
+    phone = PhoneNumber.objects.get(organization=organization)
+    # Fragments from inside the values, which only the substring indexes find.
+    for fragment in (organization.name[2:9], email.normalized[2:12], phone.digits[3:9]):
+        found = selectors.organization_list(user=admin_user, q=fragment)
+        assert found.filter(pk=organization.pk).exists(), fragment
+    contact = EmailAddress.objects.filter(contact__isnull=False).order_by("pk")[5].contact
+    for fragment in (contact.emails.get().normalized[2:12], contact.last_name[1:]):
+        found = selectors.contact_list(user=admin_user, q=fragment)
+        assert found.filter(pk=contact.pk).exists(), fragment
+
+
+@pytest.mark.django_db(transaction=True)
+def test_records_written_after_the_load_are_found_by_search(admin_user):
+    from kontor.contacts.services import contact_create, organization_create
+
+    _generate(contacts=50, organizations=10, activities=200)
+
+    organization = organization_create(
+        actor=admin_user,
+        data={"name": "Zwetschgenbaum Logistik", "emails": [{"address": "post@zwetschge.example"}]},
+    )
+    contact = contact_create(
+        actor=admin_user,
+        data={
+            "first_name": "Quirin",
+            "last_name": "Wackerbarth",
+            "emails": [{"address": "q.wackerbarth@quitte.example"}],
+            "phones": [{"number": "030 98765432"}],
+        },
+    )
+
+    for fragment in ("chgenbau", "t@zwetsch"):
+        assert (
+            selectors.organization_list(user=admin_user, q=fragment)
+            .filter(pk=organization.pk)
+            .exists()
+        ), fragment
+    for fragment in ("ckerbar", "erbarth@quit", "9876543"):
+        assert selectors.contact_list(user=admin_user, q=fragment).filter(pk=contact.pk).exists(), (
+            fragment
+        )
+    _assert_search_index_complete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_that_fails_halfway_leaves_no_rows_and_every_trigger_in_place(
+    admin_user, monkeypatch
+):
+    from kontor.contacts.services import organization_create
+    from kontor.perf import generate as generate_module
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the load stops here")
+
+    before = _schema()
+    # Organizations, contacts and their search rows are written by then.
+    monkeypatch.setattr(generate_module, "generate_activities", failing)
+
+    with pytest.raises(RuntimeError, match="the load stops here"):
+        _generate(contacts=50, organizations=10, activities=200)
+
+    assert _schema() == before
+    assert not Organization.objects.exists() and not Contact.objects.exists()
+    organization = organization_create(actor=admin_user, data={"name": "Kranichsteiner Mühle"})
+    assert (
+        selectors.organization_list(user=admin_user, q="nichstein")
+        .filter(pk=organization.pk)
+        .exists()
+    )
+    _assert_search_index_complete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_generated_search_rows_are_those_the_services_compute():
+    from kontor.contacts.search import rebuild_contact_search
+
+    _generate()
+    fields = [f.attname for f in ContactSearch._meta.concrete_fields]
+    generated = set(ContactSearch.objects.values_list(*fields))
+
+    rebuild_contact_search()
+
+    assert set(ContactSearch.objects.values_list(*fields)) == generated
+    assert len(generated) == 300
 
 
 def test_generated_ids_are_version_7_and_follow_the_creation_time():
