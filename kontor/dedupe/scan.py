@@ -2,6 +2,7 @@
 incremental one after a record changed (an outbox consumer)."""
 
 import json
+import logging
 import multiprocessing
 import time
 import uuid
@@ -23,7 +24,10 @@ from uuid6 import uuid7
 from kontor.core.records import record_type
 from kontor.dedupe.keys import blocking_keys, organization_name, plain
 from kontor.dedupe.models import BlockingKey, DuplicatePair, PairStatus
+from kontor.dedupe.processes import run
 from kontor.dedupe.scoring import contact_name, score
+
+logger = logging.getLogger(__name__)
 
 # Pairs below this score are not kept.
 MIN_SCORE = 0.6
@@ -51,6 +55,8 @@ class ScanResult:
     records: int
     pairs: int
     seconds: float
+    # The peak memory of the scan's other processes (MB), if it had any.
+    other_processes_peak_mb: float | None = None
 
 
 def _live(kind: str):
@@ -67,9 +73,13 @@ def _values(kind: str, ids: Sequence[Any]) -> list[dict[str, Any]]:
     return import_string(spec.values)(list(ids))
 
 
-def _batches(kind: str) -> Iterator[list[dict[str, Any]]]:
-    last = None
+def _batches(kind: str, after: Any = None, until: Any = None) -> Iterator[list[dict[str, Any]]]:
+    """The compared values of the live records (of those after ``after`` up
+    to ``until`` in key order), BATCH at a time."""
+    last = after
     queryset = _live(kind).order_by("pk").values_list("pk", flat=True)
+    if until is not None:
+        queryset = queryset.filter(pk__lte=until)
     while True:
         page = queryset.filter(pk__gt=last) if last is not None else queryset
         ids = list(page[:BATCH])
@@ -268,25 +278,31 @@ def scan_all(kind: str, *, processes: int | None = None) -> ScanResult:
     chunk finds are written with it.
 
     On PostgreSQL the pairs found go to a scratch table and are merged into
-    the pairs' table by three statements at the end; a scan of at least
+    the pairs' table by a few statements at the end; a scan of at least
     PARALLEL_FROM records, outside a transaction, is shared out over
-    ``processes`` (default PROCESSES) processes by the keys' hash."""
+    ``processes`` (default PROCESSES) processes: each writes the keys of a
+    range of the records, then scores the blocks of a share of the keys."""
     started = time.monotonic()
-    count = 0
     BlockingKey.objects.filter(kind=kind).delete()
-    for batch in _batches(kind):
+    if connection.vendor != "postgresql":
+        count = _write_keys(kind)
+        return ScanResult(kind, count, _scan_here(kind), time.monotonic() - started)
+    if connection.in_atomic_block:
+        processes = 1  # the other processes would not see the keys
+    elif processes is None:
+        processes = PROCESSES if _live(kind).count() >= PARALLEL_FROM else 1
+    count, pairs, peak = _scan_postgresql(kind, processes)
+    return ScanResult(kind, count, pairs, time.monotonic() - started, peak)
+
+
+def _write_keys(kind: str, after: Any = None, until: Any = None) -> int:
+    """The keys of the live records (after ``after`` up to ``until``)."""
+    count = 0
+    for batch in _batches(kind, after, until):
         count += len(batch)
         keys = [(item["id"], key) for item in batch for key in blocking_keys(kind, item)]
         _insert_keys(kind, keys)
-    if connection.vendor == "postgresql":
-        if processes is None:
-            processes = PROCESSES if count >= PARALLEL_FROM else 1
-        if connection.in_atomic_block:
-            processes = 1  # the other processes would not see the keys
-        pairs = _scan_postgresql(kind, processes)
-    else:
-        pairs = _scan_here(kind)
-    return ScanResult(kind, count, pairs, time.monotonic() - started)
+    return count
 
 
 def _scan_here(kind: str) -> int:
@@ -326,10 +342,12 @@ def _found_by_chunk(
         yield new
 
 
-def _scan_postgresql(kind: str, processes: int) -> int:
-    """The comparison on PostgreSQL: the pairs found are copied into a
-    scratch table (by ``processes`` processes, each the keys of one share),
-    then merged into the pairs' table."""
+def _scan_postgresql(kind: str, processes: int) -> tuple[int, int, float | None]:
+    """The scan on PostgreSQL: the keys written, the pairs found copied into
+    a scratch table, then merged into the pairs' table. With ``processes``
+    > 1 the other processes write the keys of their range of the records
+    and then score the blocks of their share of the keys, as this one does.
+    Returns the records, the pairs and the other processes' peak memory."""
     table = connection.ops.quote_name(f"dedupe_scan_{uuid.uuid4().hex[:12]}")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -338,33 +356,41 @@ def _scan_postgresql(kind: str, processes: int) -> int:
         )
     try:
         if processes > 1:
-            limits = {"MAX_BLOCK": MAX_BLOCK, "WINDOW": WINDOW, "BATCH": BATCH,
-                      "KEPT_VALUES": KEPT_VALUES}  # fmt: skip
-            # Each process opens its own connection ("spawn": nothing of this
-            # process's connections or state is inherited).
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(processes - 1, mp_context=context) as pool:
-                others = [
-                    pool.submit(
-                        _copy_part_in_process,
-                        connection.settings_dict["NAME"],
-                        limits,
-                        kind,
-                        part,
-                        processes,
-                        table,
-                    )
-                    for part in range(1, processes)
-                ]
-                _copy_part(kind, 0, processes, table)
-                for other in others:
-                    other.result()
+            count, peak = _in_processes(kind, processes, table)
         else:
+            count, peak = _write_keys(kind), None
             _copy_part(kind, 0, 1, table)
-        return _merge_found(kind, table)
+        logger.info("%s: %d records scanned in %d processes", kind, count, processes)
+        return count, _merge_found(kind, table), peak
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _in_processes(kind: str, processes: int, table: str) -> tuple[int, float]:
+    """Keys and pairs by this process and ``processes`` - 1 others, each
+    with its own connection ("spawn": nothing of this process's connections
+    or state is inherited)."""
+    live = _live(kind).order_by("pk").values_list("pk", flat=True)
+    total = live.count()
+    bounds = [None, *(str(live[total * i // processes]) for i in range(1, processes)), None]
+    limits = {"MAX_BLOCK": MAX_BLOCK, "WINDOW": WINDOW, "BATCH": BATCH, "KEPT_VALUES": KEPT_VALUES}
+    database = connection.settings_dict["NAME"]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes - 1, mp_context=context) as pool:
+        others = [
+            pool.submit(run, database, limits, "_write_keys", kind, bounds[i], bounds[i + 1])
+            for i in range(1, processes)
+        ]
+        count = _write_keys(kind, bounds[0], bounds[1])
+        count += sum(other.result()[0] for other in others)
+        others = [
+            pool.submit(run, database, limits, "_copy_part", kind, part, processes, table)
+            for part in range(1, processes)
+        ]
+        _copy_part(kind, 0, processes, table)
+        peak = max(other.result()[1] for other in others)
+    return count, peak
 
 
 def _copy_part(kind: str, part: int, parts: int, table: str) -> None:
@@ -380,23 +406,6 @@ def _copy_part(kind: str, part: int, parts: int, table: str) -> None:
         ):
             for (a, b), (value, reasons) in new.items():
                 copy.write_row((uuid7(), a, b, value, json.dumps(reasons)))
-
-
-def _copy_part_in_process(
-    database: str, limits: dict[str, int], kind: str, part: int, parts: int, table: str
-) -> None:
-    """``_copy_part`` in a process of its own (started by "spawn"): Django
-    set up there against the scanning process's database, with its limits."""
-    import django
-    from django.conf import settings
-
-    settings.DATABASES["default"]["NAME"] = database
-    django.setup()
-    globals().update(limits)
-    try:
-        _copy_part(kind, part, parts, table)
-    finally:
-        connection.close()
 
 
 def _merge_found(kind: str, table: str) -> int:

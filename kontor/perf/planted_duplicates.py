@@ -47,9 +47,9 @@ CONTACT_COLUMNS = ["id", "created_at", "updated_at", "lifecycle_stage", "notes",
                    "version", "first_name", "last_name", "display_name", "owner_id"]  # fmt: skip
 
 
-def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+def _peak_rss_mb() -> float:
     # ru_maxrss is in kilobytes on Linux.
-    return round(resource.getrusage(who).ru_maxrss / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _children_cpu() -> float:
@@ -250,7 +250,7 @@ def planted_duplicates_bench(
         "precision": _ratio(len(hits), len(found)),
         "peak_rss_mb_before_scan": rss_before,
         "peak_rss_mb": rss_after,
-        "peak_rss_mb_other_processes": _peak_rss_mb(resource.RUSAGE_CHILDREN),
+        "peak_rss_mb_other_processes": result.other_processes_peak_mb,
         "kept": keep,
         "remaining_planted": Contact.objects.filter(notes__startswith=PLANTED_NOTE).count(),
     }
@@ -274,7 +274,7 @@ def format_planted(report: dict[str, Any]) -> str:
             f"{report['found_score']} that involve a planted contact, the planted pair): "
             f"{report['precision']}",
             f"Peak memory of the process: {report['peak_rss_mb_before_scan']} MB before the "
-            f"scan, {report['peak_rss_mb']} MB after; the scan's other processes "
-            f"{report['peak_rss_mb_other_processes']} MB",
+            f"scan, {report['peak_rss_mb']} MB after; the scan's other processes: "
+            f"{report['peak_rss_mb_other_processes'] or '-'} MB",
         ]
     )
