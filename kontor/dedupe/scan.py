@@ -38,7 +38,7 @@ MIN_SCORE = 0.6
 # the same person twice sorts side by side); the incremental scan and the
 # lookup of a record just made leave such keys out.
 MAX_BLOCK = 50
-WINDOW = 4
+WINDOW = 2
 BATCH = 500
 # The full scan keeps the compared values of up to this many records (a
 # record shares keys with records of other chunks); then it starts afresh.
