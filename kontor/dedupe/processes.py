@@ -2,16 +2,19 @@
 Django's models at module level: a process started by "spawn" imports this
 module before Django is set up there."""
 
+import importlib
 from typing import Any
 
 _ready = False
 
 
-def run(database: str, limits: dict[str, Any], name: str, *args: Any) -> tuple[Any, float]:
-    """``scan.<name>(*args)`` in a process of its own, Django set up there
-    once against the scanning process's database (a test run's too) and
-    with its limits; returns the result and the process's peak memory in MB
-    so far."""
+def run(
+    database: str, limits: dict[str, Any], module: str, name: str, *args: Any
+) -> tuple[Any, float]:
+    """``<module>.<name>(*args)`` (the scan's module, named by it) in a
+    process of its own, Django set up there once against the scanning
+    process's database (a test run's too) and the module given its limits;
+    returns the result and the process's peak memory in MB so far."""
     global _ready
     if not _ready:
         import django
@@ -21,8 +24,7 @@ def run(database: str, limits: dict[str, Any], name: str, *args: Any) -> tuple[A
         django.setup()
         _ready = True
 
-    from kontor.dedupe import scan
-
+    scan = importlib.import_module(module)
     for key, value in limits.items():
         setattr(scan, key, value)
     return getattr(scan, name)(*args), _peak_mb()

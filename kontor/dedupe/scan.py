@@ -379,13 +379,15 @@ def _in_processes(kind: str, processes: int, table: str) -> tuple[int, float]:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes - 1, mp_context=context) as pool:
         others = [
-            pool.submit(run, database, limits, "_write_keys", kind, bounds[i], bounds[i + 1])
+            pool.submit(
+                run, database, limits, __name__, "_write_keys", kind, bounds[i], bounds[i + 1]
+            )
             for i in range(1, processes)
         ]
         count = _write_keys(kind, bounds[0], bounds[1])
         count += sum(other.result()[0] for other in others)
         others = [
-            pool.submit(run, database, limits, "_copy_part", kind, part, processes, table)
+            pool.submit(run, database, limits, __name__, "_copy_part", kind, part, processes, table)
             for part in range(1, processes)
         ]
         _copy_part(kind, 0, processes, table)
