@@ -1,9 +1,14 @@
 """Finding duplicate candidates: the full scan (a worker task) and the
 incremental one after a record changed (an outbox consumer)."""
 
+import json
+import logging
+import multiprocessing
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import combinations, groupby
 from operator import itemgetter
@@ -11,24 +16,37 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Func, IntegerField, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from uuid6 import uuid7
 
 from kontor.core.records import record_type
-from kontor.dedupe.keys import blocking_keys
+from kontor.dedupe.keys import blocking_keys, organization_name, plain
 from kontor.dedupe.models import BlockingKey, DuplicatePair, PairStatus
-from kontor.dedupe.scoring import score
+from kontor.dedupe.processes import run
+from kontor.dedupe.scoring import contact_name, score
+
+logger = logging.getLogger(__name__)
 
 # Pairs below this score are not kept.
 MIN_SCORE = 0.6
 # A key that more records share than this says little (a common surname):
-# its records are not compared with each other through it.
+# its records are not compared each with every other through it. The full
+# scan sorts them by their name, email addresses and phone numbers and
+# compares each with the WINDOW - 1 records after it (a sorted neighbourhood:
+# the same person twice sorts side by side); the incremental scan and the
+# lookup of a record just made leave such keys out.
 MAX_BLOCK = 50
+WINDOW = 2
 BATCH = 500
 # The full scan keeps the compared values of up to this many records (a
 # record shares keys with records of other chunks); then it starts afresh.
 KEPT_VALUES = 50_000
+# A full scan on PostgreSQL of at least this many records scores in
+# PROCESSES processes, each the keys of one share (a hash of the key).
+PARALLEL_FROM = 20_000
+PROCESSES = 2
 
 
 @dataclass
@@ -37,6 +55,8 @@ class ScanResult:
     records: int
     pairs: int
     seconds: float
+    # The peak memory of the scan's other processes (MB), if it had any.
+    other_processes_peak_mb: float | None = None
 
 
 def _live(kind: str):
@@ -53,9 +73,13 @@ def _values(kind: str, ids: Sequence[Any]) -> list[dict[str, Any]]:
     return import_string(spec.values)(list(ids))
 
 
-def _batches(kind: str) -> Iterator[list[dict[str, Any]]]:
-    last = None
+def _batches(kind: str, after: Any = None, until: Any = None) -> Iterator[list[dict[str, Any]]]:
+    """The compared values of the live records (of those after ``after`` up
+    to ``until`` in key order), BATCH at a time."""
+    last = after
     queryset = _live(kind).order_by("pk").values_list("pk", flat=True)
+    if until is not None:
+        queryset = queryset.filter(pk__lte=until)
     while True:
         page = queryset.filter(pk__gt=last) if last is not None else queryset
         ids = list(page[:BATCH])
@@ -164,9 +188,9 @@ def _compare(
     found: dict[tuple[Any, Any], tuple[float, list]] = {}
     seen: set[tuple[Any, Any]] = set()
     for ids in blocks:
-        if len(ids) < 2 or len(ids) > MAX_BLOCK:
+        if len(ids) < 2:
             continue
-        for x, y in combinations(sorted(set(ids), key=str), 2):
+        for x, y in _block_pairs(kind, ids, values):
             if (x, y) in seen or (known and _pair_key(x, y) in known):
                 continue
             seen.add((x, y))
@@ -176,16 +200,48 @@ def _compare(
     return found
 
 
-def _shared_blocks(kind: str) -> Iterator[list[Any]]:
-    """The records of each key that 2 to MAX_BLOCK records share, one key
-    after the other, streamed from the keys' table."""
-    shared = (
-        BlockingKey.objects.filter(kind=kind)
-        .values("key")
-        .annotate(members=Count("*"))
-        .filter(members__gte=2, members__lte=MAX_BLOCK)
-        .values("key")
-    )
+def _neighbour_key(kind: str, values: dict[str, Any]) -> tuple:
+    """What the records of a large block are sorted by: the compared name,
+    then the email addresses without their domain, then the numbers."""
+    if kind == "contact":
+        name = plain(contact_name(values))
+    else:
+        name = organization_name(values.get("name") or "")
+    emails = sorted(email.rpartition("@")[0] for email in values.get("emails", ()))
+    return (name, emails, sorted(values.get("phones", ())), str(values["id"]))
+
+
+def _block_pairs(
+    kind: str, ids: Sequence[Any], values: dict[Any, dict[str, Any]]
+) -> Iterator[tuple[Any, Any]]:
+    """The pairs of a block to score, each as (smaller id, larger id): all
+    of them in a block of up to MAX_BLOCK records, else each record with the
+    WINDOW - 1 after it in the order of ``_neighbour_key``."""
+    members = set(ids)
+    if len(members) <= MAX_BLOCK:
+        yield from combinations(sorted(members, key=str), 2)
+        return
+    ordered = sorted(members, key=lambda pk: _neighbour_key(kind, values[pk]))
+    for i, x in enumerate(ordered):
+        for y in ordered[i + 1 : i + WINDOW]:
+            yield _ordered(x, y)
+
+
+def _shared_blocks(kind: str, part: int = 0, parts: int = 1) -> Iterator[list[Any]]:
+    """The records of each key that 2 or more records share, one key after
+    the other, streamed from the keys' table; with ``parts`` > 1 (on
+    PostgreSQL) only the keys whose hash falls to ``part``."""
+    keys = BlockingKey.objects.filter(kind=kind)
+    if parts > 1:
+        keys = keys.annotate(
+            share=Func(
+                Func(F("key"), function="hashtext", output_field=IntegerField()),
+                parts,
+                function="mod",
+                output_field=IntegerField(),
+            )
+        ).filter(share__in=(part, -part))
+    shared = keys.values("key").annotate(members=Count("*")).filter(members__gte=2).values("key")
     rows = (
         BlockingKey.objects.filter(kind=kind, key__in=shared)
         .order_by("key")
@@ -198,11 +254,11 @@ def _shared_blocks(kind: str) -> Iterator[list[Any]]:
         yield [str(record_id) for _, record_id in members]
 
 
-def _chunks_of_blocks(kind: str) -> Iterator[list[list[Any]]]:
+def _chunks_of_blocks(kind: str, part: int = 0, parts: int = 1) -> Iterator[list[list[Any]]]:
     """The shared blocks in chunks of about BATCH records."""
     chunk: list[list[Any]] = []
     records = 0
-    for block in _shared_blocks(kind):
+    for block in _shared_blocks(kind, part, parts):
         chunk.append(block)
         records += len(block)
         if records >= BATCH:
@@ -212,21 +268,45 @@ def _chunks_of_blocks(kind: str) -> Iterator[list[list[Any]]]:
         yield chunk
 
 
-def scan_all(kind: str) -> ScanResult:
+def scan_all(kind: str, *, processes: int | None = None) -> ScanResult:
     """Rebuild the blocking keys of every live record of ``kind`` and compare
     the records that share one. Open pairs no longer found are dropped.
 
     Memory follows KEPT_VALUES, not the number of records: the keys are
     written batch by batch, then read back key by key, the values of a
     chunk's records are read when the chunk needs them, and the pairs a
-    chunk finds are written with it (of each only a number is kept)."""
+    chunk finds are written with it.
+
+    On PostgreSQL the pairs found go to a scratch table and are merged into
+    the pairs' table by a few statements at the end; a scan of at least
+    PARALLEL_FROM records, outside a transaction, is shared out over
+    ``processes`` (default PROCESSES) processes: each writes the keys of a
+    range of the records, then scores the blocks of a share of the keys."""
     started = time.monotonic()
-    count = 0
     BlockingKey.objects.filter(kind=kind).delete()
-    for batch in _batches(kind):
+    if connection.vendor != "postgresql":
+        count = _write_keys(kind)
+        return ScanResult(kind, count, _scan_here(kind), time.monotonic() - started)
+    if connection.in_atomic_block:
+        processes = 1  # the other processes would not see the keys
+    elif processes is None:
+        processes = PROCESSES if _live(kind).count() >= PARALLEL_FROM else 1
+    count, pairs, peak = _scan_postgresql(kind, processes)
+    return ScanResult(kind, count, pairs, time.monotonic() - started, peak)
+
+
+def _write_keys(kind: str, after: Any = None, until: Any = None) -> int:
+    """The keys of the live records (after ``after`` up to ``until``)."""
+    count = 0
+    for batch in _batches(kind, after, until):
         count += len(batch)
         keys = [(item["id"], key) for item in batch for key in blocking_keys(kind, item)]
         _insert_keys(kind, keys)
+    return count
+
+
+def _scan_here(kind: str) -> int:
+    """The comparison in this process, each chunk's pairs written with it."""
     # The pairs there before: the others are new and need not be looked for
     # (on a first scan, none; the pairs table grows faster during the scan
     # than its statistics follow, and a lookup planned for an empty table
@@ -239,18 +319,125 @@ def scan_all(kind: str) -> ScanResult:
     }
     found: set[int] = set()
     pairs = 0
+    for new in _found_by_chunk(kind, found):
+        pairs += _save_pairs(kind, new, present)
+    _drop_stale_pairs(kind, found)
+    return pairs
+
+
+def _found_by_chunk(
+    kind: str, found: set[int], part: int = 0, parts: int = 1
+) -> Iterator[dict[tuple[Any, Any], tuple[float, list]]]:
+    """The pairs each chunk of the shared blocks (of ``part``) finds that
+    ``found`` holds not yet (it is added to)."""
     values: dict[Any, dict[str, Any]] = {}
-    for chunk in _chunks_of_blocks(kind):
+    for chunk in _chunks_of_blocks(kind, part, parts):
         if len(values) > KEPT_VALUES:
             values.clear()
         missing = {pk for block in chunk for pk in block if pk not in values}
         values.update((str(item["id"]), item) for item in _values(kind, list(missing)))
         blocks = [[pk for pk in block if pk in values] for block in chunk]
         new = _compare(kind, blocks, values, known=found)
-        pairs += _save_pairs(kind, new, present)
         found.update(_pair_key(x, y) for x, y in new)
-    _drop_stale_pairs(kind, found)
-    return ScanResult(kind, count, pairs, time.monotonic() - started)
+        yield new
+
+
+def _scan_postgresql(kind: str, processes: int) -> tuple[int, int, float | None]:
+    """The scan on PostgreSQL: the keys written, the pairs found copied into
+    a scratch table, then merged into the pairs' table. With ``processes``
+    > 1 the other processes write the keys of their range of the records
+    and then score the blocks of their share of the keys, as this one does.
+    Returns the records, the pairs and the other processes' peak memory."""
+    table = connection.ops.quote_name(f"dedupe_scan_{uuid.uuid4().hex[:12]}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE UNLOGGED TABLE {table} (id uuid, a uuid, b uuid, score double precision, "
+            "reasons jsonb)"
+        )
+    try:
+        if processes > 1:
+            count, peak = _in_processes(kind, processes, table)
+        else:
+            count, peak = _write_keys(kind), None
+            _copy_part(kind, 0, 1, table)
+        logger.info("%s: %d records scanned in %d processes", kind, count, processes)
+        return count, _merge_found(kind, table), peak
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _in_processes(kind: str, processes: int, table: str) -> tuple[int, float]:
+    """Keys and pairs by this process and ``processes`` - 1 others, each
+    with its own connection ("spawn": nothing of this process's connections
+    or state is inherited)."""
+    live = _live(kind).order_by("pk").values_list("pk", flat=True)
+    total = live.count()
+    bounds = [None, *(str(live[total * i // processes]) for i in range(1, processes)), None]
+    limits = {"MAX_BLOCK": MAX_BLOCK, "WINDOW": WINDOW, "BATCH": BATCH, "KEPT_VALUES": KEPT_VALUES}
+    database = connection.settings_dict["NAME"]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes - 1, mp_context=context) as pool:
+        others = [
+            pool.submit(
+                run, database, limits, __name__, "_write_keys", kind, bounds[i], bounds[i + 1]
+            )
+            for i in range(1, processes)
+        ]
+        count = _write_keys(kind, bounds[0], bounds[1])
+        count += sum(other.result()[0] for other in others)
+        others = [
+            pool.submit(run, database, limits, __name__, "_copy_part", kind, part, processes, table)
+            for part in range(1, processes)
+        ]
+        _copy_part(kind, 0, processes, table)
+        peak = max(other.result()[1] for other in others)
+    return count, peak
+
+
+def _copy_part(kind: str, part: int, parts: int, table: str) -> None:
+    """Score the blocks of ``part`` and copy the pairs kept into ``table``."""
+    found: set[int] = set()
+    for new in _found_by_chunk(kind, found, part, parts):
+        if not new:
+            continue
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} (id, a, b, score, reasons) FROM STDIN") as copy,
+        ):
+            for (a, b), (value, reasons) in new.items():
+                copy.write_row((uuid7(), a, b, value, json.dumps(reasons)))
+
+
+def _merge_found(kind: str, table: str) -> int:
+    """The pairs in ``table`` into the pairs' table: new ones created, open
+    ones whose score or reasons changed refreshed, decided ones left as
+    decided, open ones not found again dropped. Returns the pairs found."""
+    pairs = connection.ops.quote_name(DuplicatePair._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE INDEX ON {table} (a, b)")
+        cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"SELECT count(*) FROM (SELECT DISTINCT a, b FROM {table}) AS f")  # noqa: S608
+        (count,) = cursor.fetchone()
+        cursor.execute(
+            f"INSERT INTO {pairs} AS pair (id, created_at, updated_at, kind, a, b, score, "  # noqa: S608
+            "reasons, status, decided_by_id) "
+            "SELECT DISTINCT ON (a, b) id, now(), now(), %s, a, b, score, reasons, %s, NULL "
+            f"FROM {table} ORDER BY a, b "
+            "ON CONFLICT (kind, a, b) DO UPDATE SET score = EXCLUDED.score, "
+            "reasons = EXCLUDED.reasons, updated_at = EXCLUDED.updated_at "
+            "WHERE pair.status = %s AND (pair.score <> EXCLUDED.score "
+            "OR pair.reasons <> EXCLUDED.reasons)",
+            [kind, PairStatus.OPEN, PairStatus.OPEN],
+        )
+        cursor.execute(
+            f"DELETE FROM {pairs} AS pair WHERE pair.kind = %s AND pair.status = %s "  # noqa: S608
+            f"AND NOT EXISTS (SELECT FROM {table} AS found "
+            "WHERE found.a = pair.a AND found.b = pair.b)",
+            [kind, PairStatus.OPEN],
+        )
+    return count
 
 
 def _drop_stale_pairs(kind: str, found: Container[int]) -> None:

@@ -28,7 +28,7 @@ def _best_pair(a: Sequence[str], b: Sequence[str]) -> tuple[str, str, float]:
     return best
 
 
-def _contact_name(values: Mapping[str, Any]) -> str:
+def contact_name(values: Mapping[str, Any]) -> str:
     return " ".join(
         part for part in (values.get("first_name"), values.get("last_name")) if part
     ) or (values.get("name") or "")
@@ -43,7 +43,7 @@ def score(
     agreed: list[tuple[str, str, str, float]] = []
     if kind == "contact":
         weights = CONTACT_WEIGHTS
-        name_a, name_b = _contact_name(a), _contact_name(b)
+        name_a, name_b = contact_name(a), contact_name(b)
         compared_a, compared_b = plain(name_a), plain(name_b)
     else:
         weights = ORGANIZATION_WEIGHTS
