@@ -176,7 +176,7 @@ class Found:
         relevance unless ``relevance`` is False, then by ``order`` too."""
         if self.ranked is not None and relevance:
             ids, next_cursor = self.ranked.page_ids(limit=limit, cursor=cursor)
-            records = _with_details(Contact.objects.filter(pk__in=ids)).in_bulk(ids)
+            records = {c.pk: c for c in _with_details(Contact.objects.filter(pk__in=ids))}
             return Page(items=[records[pk] for pk in ids if pk in records], next=next_cursor)
         if not self.branches:
             return paginate(self.queryset, order=order, limit=limit, cursor=cursor)
