@@ -425,8 +425,8 @@ def _phone_matches(text: str) -> Q | None:
 
 
 def relevance_tiers(q: str, scope: SearchScope, *, max_words: int) -> list[Q]:
-    """The conditions of a search for ``q``, most relevant first, each
-    without the rows of those before it:
+    """The conditions of a search for ``q``, most relevant first (a row is
+    in the first tier whose condition it meets, ``RankedSearch.tier``):
 
     0. exactly the last name, the full name, the organization's name or an
        email address;
@@ -470,11 +470,7 @@ def relevance_tiers(q: str, scope: SearchScope, *, max_words: int) -> list[Q]:
     whole_number = len(words) > 1 and PHONE_LIKE.match(q.strip()) and scope.phones
     if whole_number and (number := _phone_matches(q)) is not None:
         anywhere |= number
-    tiers, before = [], Q()
-    for condition in (exact, name_prefix, other_prefix, anywhere):
-        tiers.append(condition & ~before if before else condition)
-        before |= condition
-    return tiers
+    return [exact, name_prefix, other_prefix, anywhere]
 
 
 # A tier with at most this many rows is read whole and sorted here (PostgreSQL).
@@ -521,11 +517,28 @@ class RankedSearch:
     rows: QuerySet
     tiers: list[Q]
 
+    def tier(self, number: int) -> QuerySet:
+        """The rows of tier ``number``: those that meet its condition and
+        none of those before it."""
+        rows = self.rows.filter(self.tiers[number])
+        earlier = Q()
+        for condition in self.tiers[:number]:
+            earlier |= condition
+        return rows.exclude(earlier) if earlier else rows
+
     def matching_ids(self) -> QuerySet:
-        condition = Q(pk__in=[])
+        """The ids of every contact found, in any tier.
+
+        Written as the union of the tiers each without the earlier ones,
+        which finds the same rows as the tiers' plain union. PostgreSQL
+        estimates the plain union's rows far too high, and for an email
+        fragment such as ``hannah.b`` in name order walked the name index
+        through a third of the contacts (4 s at a million instead of 0.2)."""
+        condition, earlier = Q(), Q()
         for tier in self.tiers:
-            condition |= tier
-        return self.rows.filter(condition).values("contact_id").order_by()
+            condition |= tier & ~earlier if earlier else tier
+            earlier |= tier
+        return self.rows.filter(condition).values_list("contact_id", flat=True).order_by()
 
     def page_ids(self, *, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
         """The contact ids of the page after ``cursor``, best first, and
@@ -536,7 +549,7 @@ class RankedSearch:
             found += [
                 (number, recency, pk)
                 for recency, pk in _tier_page(
-                    self.rows.filter(self.tiers[number]),
+                    self.tier(number),
                     after=after if number == start else None,
                     wanted=limit + 1 - len(found),
                 )
