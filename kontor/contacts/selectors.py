@@ -286,13 +286,9 @@ def contact_search(
     if filtered:
         rows = rows.filter(contact_id__in=contacts.values("pk"))
     ranked = RankedSearch(rows=rows, tiers=tiers)
-    return Found(lambda: _ranked_found(contacts, ranked), ranked=ranked)
-
-
-def _ranked_found(contacts: QuerySet[Contact], ranked: RankedSearch) -> QuerySet[Contact]:
-    """Everything a ranked search found, for a page in another order than
-    relevance or an export."""
-    return _with_details(contacts.filter(pk__in=ranked.matching_ids()))
+    return Found(
+        lambda: _with_details(contacts.filter(pk__in=ranked.matching_ids())), ranked=ranked
+    )
 
 
 def _search_scope(user: User) -> SearchScope:
