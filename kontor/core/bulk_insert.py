@@ -27,7 +27,7 @@ two side by side)."""
 
 import datetime
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -49,18 +49,28 @@ def insert_new(model: type[Model], records: Sequence[Model]) -> None:
     if len(records) == 1 or connection.vendor != "postgresql" or not _copyable(model, records):
         model._default_manager.bulk_create(records, batch_size=1000)
         return
-    fields = _copied_fields(model)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     row_of = copy_row_maker(model)
+    columns = [field.column for field in _copied_fields(model)]
+    copy_rows(model._meta.db_table, columns, (row_of(record) for record in records))
+    for record in records:
+        record._state.adding = False
+        record._state.db = connection.alias
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write ``rows`` (values as the database takes them) into ``table``
+    with one COPY, in the caller's transaction (PostgreSQL only); returns
+    the number of rows."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    count = 0
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for record in records:
-            copy.write_row(row_of(record))
-            record._state.adding = False
-            record._state.db = connection.alias
+        for row in rows:
+            copy.write_row(row)
+            count += 1
     if connection.queries_logged:  # counted like any other statement (query count tests)
-        connection.queries_log.append({"sql": f"{sql} [{len(records)} rows]", "time": "0.000"})
+        connection.queries_log.append({"sql": f"{sql} [{count} rows]", "time": "0.000"})
+    return count
 
 
 def _value(field: Field, record: Model, db: BaseDatabaseWrapper | None = None) -> Any:

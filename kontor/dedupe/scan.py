@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from uuid6 import uuid7
 
+from kontor.core.bulk_insert import copy_rows
 from kontor.core.records import record_type
 from kontor.dedupe.keys import blocking_keys, organization_name, plain
 from kontor.dedupe.models import BlockingKey, DuplicatePair, PairStatus
@@ -93,17 +94,13 @@ def _insert_keys(kind: str, keys: Iterable[tuple[Any, str]]) -> None:
     """Many keys in few statements, without making a model instance each
     (one COPY on PostgreSQL, several times faster than INSERTs there)."""
     table = BlockingKey._meta.db_table
-    columns = ", ".join(connection.ops.quote_name(c) for c in ("kind", "record_id", "key"))
-    into = f"{connection.ops.quote_name(table)} ({columns})"
+    columns = ("kind", "record_id", "key")
     if connection.vendor == "postgresql":
-        with (
-            transaction.atomic(),
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {into} FROM STDIN") as copy,
-        ):
-            for pk, key in keys:
-                copy.write_row((kind, pk, key))
+        with transaction.atomic():
+            copy_rows(table, columns, ((kind, pk, key) for pk, key in keys))
         return
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    into = f"{connection.ops.quote_name(table)} ({quoted})"
     field = BlockingKey._meta.get_field("record_id")
     rows = [(kind, field.get_db_prep_value(pk, connection), key) for pk, key in keys]
     sql = f"INSERT INTO {into} VALUES (%s, %s, %s)"  # noqa: S608 (names from the model)
@@ -401,13 +398,12 @@ def _copy_part(kind: str, part: int, parts: int, table: str) -> None:
     for new in _found_by_chunk(kind, found, part, parts):
         if not new:
             continue
-        with (
-            transaction.atomic(),
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} (id, a, b, score, reasons) FROM STDIN") as copy,
-        ):
-            for (a, b), (value, reasons) in new.items():
-                copy.write_row((uuid7(), a, b, value, json.dumps(reasons)))
+        with transaction.atomic():
+            copy_rows(
+                table,
+                ("id", "a", "b", "score", "reasons"),
+                ((uuid7(), a, b, value, json.dumps(r)) for (a, b), (value, r) in new.items()),
+            )
 
 
 def _merge_found(kind: str, table: str) -> int:

@@ -15,6 +15,9 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from kontor.contacts.search import SQLITE_FTS
+from kontor.core.bulk_insert import copy_rows
+
 SQLITE_BATCH = 20_000
 
 
@@ -47,16 +50,11 @@ _SQLITE_CONVERSIONS: dict[type, Callable[[Any], Any]] = {
 
 def write_rows(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> int:
     """Insert ``rows`` into ``table``; returns the number of rows written."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            return copy_rows(table, columns, rows)
     count = 0
     quoted = ", ".join(quote(c) for c in columns)
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            sql = f"COPY {quote(table)} ({quoted}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-        return count
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(table)} ({quoted}) VALUES ({placeholders})"
     batch: list[tuple] = []
@@ -181,8 +179,6 @@ def _search_triggers(cursor, tables: Sequence[str]) -> list[tuple[str, str, str]
     search table of ``tables`` in step (SQLite)."""
     if connection.vendor != "sqlite":
         return []
-    from kontor.contacts.search import SQLITE_FTS
-
     triggers = []
     for table in tables:
         if table not in SQLITE_FTS:
