@@ -507,6 +507,9 @@ class FieldAccess:
         self.key = key
         self.access = access_for(user)
         self._categories: dict[str, str] | None = None
+        # Asked for every field of every record a page shows; answered once.
+        self._readable: dict[tuple[str, bool], bool] = {}
+        self._hidden_output_keys: frozenset[str] | None = None
 
     @property
     def categories(self) -> dict[str, str]:
@@ -525,13 +528,16 @@ class FieldAccess:
         return self.may_read(field)
 
     def may_read(self, field: str, *, sensitive_default: bool = False) -> bool:
-        if self.access.user_id is None:
-            return False
-        if self.access.reads_every_category:
-            return True
-        return self.access.may_read_category(
-            self.category(field, sensitive_default=sensitive_default)
-        )
+        readable = self._readable.get((field, sensitive_default))
+        if readable is None:
+            readable = self.access.user_id is not None and (
+                self.access.reads_every_category
+                or self.access.may_read_category(
+                    self.category(field, sensitive_default=sensitive_default)
+                )
+            )
+            self._readable[field, sensitive_default] = readable
+        return readable
 
     def may_edit(self, field: str, *, sensitive_default: bool = False) -> bool:
         if self.access.user_id is None:
@@ -546,15 +552,16 @@ class FieldAccess:
     def reads_everything(self) -> bool:
         return self.access.reads_every_category
 
-    def hidden_output_keys(self) -> set[str]:
+    def hidden_output_keys(self) -> frozenset[str]:
         """Keys of an API answer that must not appear for this user."""
-        if self.reads_everything:
-            return set()
-        hidden = set()
-        for spec in record_type(self.key).fields:
-            if not self.may_read(spec.key):
-                hidden.update(spec.keys_in_output)
-        return hidden
+        if self._hidden_output_keys is None:
+            self._hidden_output_keys = frozenset(
+                key
+                for spec in record_type(self.key).fields
+                if not self.may_read(spec.key)
+                for key in spec.keys_in_output
+            )
+        return self._hidden_output_keys
 
 
 def fields_for(user: User, key: str) -> FieldAccess:
