@@ -27,7 +27,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection as default_connection
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -36,7 +36,12 @@ from kontor.contacts.models import Contact, ContactSearch, EmailAddress, PhoneNu
 from kontor.contacts.normalization import digits_for_search, phone_lookup_candidates
 from kontor.core.bulk_insert import insert_new
 from kontor.core.exceptions import FieldErrors
-from kontor.core.pagination import decode_cursor, encode_cursor, parse_cursor_value
+from kontor.core.pagination import (
+    decode_cursor,
+    encode_cursor,
+    parse_cursor_value,
+    rows_after,
+)
 
 MIN_TRIGRAM_LENGTH = 3
 
@@ -155,20 +160,18 @@ def matching_ids(field: str, matches: QuerySet) -> Q | None:
 # One row per contact (``ContactSearch``) with everything a search of
 # contacts reads: folded sort keys with prefix indexes, the folded texts of
 # names, email addresses and phone digits with substring indexes, the
-# owners the access rules need and the recency that breaks ties. The
-# services call ``refresh_contact_search`` in the transaction of every
-# write that changes one of its inputs; ``rebuild_contact_search`` fills
-# it whole (``rebuildsearch``, and on ``migrate`` when it is empty). The
-# generator of benchmark data writes the rows of its contacts itself, from
+# owners the access rules need, the recency that breaks ties and the
+# display name a search in name order goes by. The services call
+# ``refresh_contact_search`` in the transaction of every write that changes
+# one of its inputs; ``rebuild_contact_search`` fills it whole
+# (``rebuildsearch``, and on ``migrate`` when it is empty). The generator of
+# benchmark data writes the rows of its contacts itself, from
 # ``search_row_values``.
 
 REFRESH_BATCH = 1000
 REBUILD_BATCH = 5000
-_ROW_FIELDS = (
-    "owner_id", "organization_id", "organization_owner_id", "archived",
-    "processing_restricted_at", "last_key", "name_key", "organization_key", "email_key", "names",
-    "emails", "phones", "recency",
-)  # fmt: skip
+# Every column a refresh writes anew: all but the contact.
+_ROW_FIELDS = tuple(f.name for f in ContactSearch._meta.concrete_fields if not f.primary_key)
 
 
 def fold(text: str) -> str:
@@ -210,7 +213,8 @@ def _search_rows(contact_ids: list[Any]) -> list[ContactSearch]:
     ):
         phones.setdefault(contact_id, []).append(digits)
     contacts = Contact.objects.filter(pk__in=contact_ids).values_list(
-        "pk", "first_name", "last_name", "owner_id", "organization_id", "organization__name",
+        "pk", "first_name", "last_name", "display_name", "owner_id", "organization_id",
+        "organization__name",
         "organization__owner_id", "archived_at", "processing_restricted_at", "updated_at",
     )  # fmt: skip
     # The columns in the order of _search_row's parameters.
@@ -228,6 +232,7 @@ def search_row_values(
     pk: Any,
     first: str,
     last: str,
+    display_name: str,
     owner: Any,
     organization: Any,
     organization_name: str | None,
@@ -262,6 +267,7 @@ def search_row_values(
         "emails": " ".join(dict.fromkeys(addresses)),
         "phones": " ".join(digits),
         "recency": updated_at,
+        "display_name": display_name,
     }
 
 
@@ -280,6 +286,7 @@ def add_new_contacts_to_search(contacts: Iterable[Contact], points: Mapping[Any,
                 contact.pk,
                 contact.first_name,
                 contact.last_name,
+                contact.display_name,
                 contact.owner_id,
                 contact.organization_id,
                 organization.name if organization else None,
@@ -473,38 +480,71 @@ def relevance_tiers(q: str, scope: SearchScope, *, max_words: int) -> list[Q]:
     return [exact, name_prefix, other_prefix, anywhere]
 
 
-# A tier with at most this many rows is read whole and sorted here (PostgreSQL).
+# A tier with at most this many rows is read whole and sorted apart (PostgreSQL).
 FEW_TIER_ROWS = 2000
 
-Position = tuple[Any, Any]  # (recency, contact id): a row's place in a tier, latest first
+# The sort fields of the contact list that the search table holds too: a
+# search in their order is paged there (``RankedSearch.ordered_page_ids``).
+SEARCH_TABLE_ORDERS = frozenset({"display_name"})
+
+Position = tuple[Any, Any]  # (sort value, contact id): a row's place in an order
+BY_RECENCY = ("-recency", "-contact_id")  # a tier's order: latest first
 
 
-def _tier_page(rows: QuerySet, *, after: Position | None, wanted: int) -> list[Position]:
-    """The first ``wanted`` rows of a tier (after ``after``), latest first.
+def _first_rows(
+    rows: QuerySet, order: tuple[str, str], *, after: Position | None, wanted: int, few: int
+) -> list[Position]:
+    """The first ``wanted`` rows (as positions) after ``after`` in ``order``:
+    a column and the contact id, both ascending or both descending.
 
-    On PostgreSQL a tier's rows are read whole first, up to ``FEW_TIER_ROWS``,
-    by the conditions' own indexes, and sorted here. The planner guesses how
-    many rows a tier holds from each condition alone, and the conditions are
-    correlated (most contacts that contain "mar" begin with it, and so
-    belong to an earlier tier). Guessing many, it walks the recency index
-    through most of the table looking for a page of them. With more rows
-    than that, the walk is quick after all. SQLite does not walk for these."""
+    On PostgreSQL the rows are taken whole first, up to ``few``, by the
+    conditions' own indexes, and sorted as they are; only the page comes
+    back. The planner guesses how many rows match from each condition
+    alone, and the conditions are correlated (most contacts that contain
+    "mar" begin with it, and so belong to an earlier tier) or cluster in
+    the order (the Hannahs by name). Guessing many, it walks the order's
+    index through most of the table looking for a page of them. With more
+    rows than ``few``, the walk is quick after all. SQLite does not walk
+    for these."""
     if default_connection.vendor == "postgresql":
-        try:
-            few = list(rows.order_by().values_list("recency", "contact_id")[: FEW_TIER_ROWS + 1])
-        except EmptyResultSet:
-            return []
-        if len(few) <= FEW_TIER_ROWS:
-            few.sort(reverse=True)
-            if after is not None:
-                few = [position for position in few if position < after]
-            return few[:wanted]
+        page = _page_of_few(rows, order, after=after, wanted=wanted, few=few)
+        if page is not None:
+            return page
     if after is not None:
-        recency, pk = after
-        rows = rows.filter(Q(recency__lt=recency) | Q(recency=recency, contact_id__lt=pk))
-    return list(
-        rows.order_by("-recency", "-contact_id").values_list("recency", "contact_id")[:wanted]
-    )
+        rows = rows.filter(rows_after(order, *after))
+    columns = [name.lstrip("-") for name in order]
+    return list(rows.order_by(*order).values_list(*columns)[:wanted])
+
+
+def _page_of_few(
+    rows: QuerySet, order: tuple[str, str], *, after: Position | None, wanted: int, few: int
+) -> list[Position] | None:
+    """``_first_rows`` for at most ``few`` rows; None for more. The rows
+    are set apart unordered (``MATERIALIZED`` keeps the planner from reading
+    them by the order's index) and counted, and only the page's rows are
+    sorted out of them and sent: a couple of thousand rows, their times
+    converted one by one in Python, took longer than the query."""
+    columns = [name.lstrip("-") for name in order]
+    try:
+        sql, params = rows.order_by().values_list(*columns)[: few + 1].query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    direction, comparison = ("DESC", "<") if order[0].startswith("-") else ("ASC", ">")
+    later = f"WHERE (sort_value, contact_id) {comparison} (%s, %s)" if after is not None else ""
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(
+            f"WITH found(sort_value, contact_id) AS MATERIALIZED ({sql}) "
+            "SELECT total.n, page.sort_value, page.contact_id "
+            "FROM (SELECT count(*) FROM found) AS total(n) "
+            f"LEFT JOIN (SELECT * FROM found {later} "
+            f"ORDER BY sort_value {direction}, contact_id {direction} LIMIT %s) AS page ON true "
+            f"ORDER BY page.sort_value {direction}, page.contact_id {direction}",
+            [*params, *(after or ()), wanted],
+        )
+        found = cursor.fetchall()
+    if found[0][0] > few:
+        return None
+    return [(value, pk) for _total, value, pk in found if pk is not None]
 
 
 @dataclass(frozen=True)
@@ -527,7 +567,11 @@ class RankedSearch:
         return rows.exclude(earlier) if earlier else rows
 
     def matching_ids(self) -> QuerySet:
-        """The ids of every contact found, in any tier.
+        """The ids of every contact found, in any tier."""
+        return self._found().values_list("contact_id", flat=True).order_by()
+
+    def _found(self) -> QuerySet:
+        """The rows of every tier.
 
         Written as the union of the tiers each without the earlier ones,
         which finds the same rows as the tiers' plain union. PostgreSQL
@@ -538,7 +582,7 @@ class RankedSearch:
         for tier in self.tiers:
             condition |= tier & ~earlier if earlier else tier
             earlier |= tier
-        return self.rows.filter(condition).values_list("contact_id", flat=True).order_by()
+        return self.rows.filter(condition)
 
     def page_ids(self, *, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
         """The contact ids of the page after ``cursor``, best first, and
@@ -548,10 +592,12 @@ class RankedSearch:
         for number in range(start, len(self.tiers)):
             found += [
                 (number, recency, pk)
-                for recency, pk in _tier_page(
+                for recency, pk in _first_rows(
                     self.tier(number),
+                    BY_RECENCY,
                     after=after if number == start else None,
                     wanted=limit + 1 - len(found),
+                    few=FEW_TIER_ROWS,
                 )
             ]
             if len(found) > limit:
@@ -562,6 +608,29 @@ class RankedSearch:
             number, recency, pk = found[-1]
             next_cursor = encode_cursor([number, recency, pk])
         return [pk for _number, _recency, pk in found], next_cursor
+
+    def ordered_page_ids(
+        self, *, order: tuple[str, str], limit: int, cursor: str | None
+    ) -> tuple[list[Any], str | None]:
+        """The contact ids of the page after ``cursor`` of everything found
+        in ``order`` (a column of the search table, such as ``display_name``,
+        and ``id`` as in the contact list's orders, both ascending or both
+        descending) and the next page's cursor, which is the contact list's
+        cursor in that order. Read from the search table alone: walking the
+        contacts' index of the column would join the search row of every
+        contact passed on the way."""
+        descending = order[0].startswith("-")
+        order = (order[0], "-contact_id" if descending else "contact_id")
+        after = None
+        if cursor is not None:
+            value, pk = decode_cursor(cursor, 2)
+            after = (
+                parse_cursor_value(ContactSearch, order[0].lstrip("-"), value),
+                parse_cursor_value(ContactSearch, "contact", pk),
+            )
+        found = _first_rows(self._found(), order, after=after, wanted=limit + 1, few=FEW_MATCHES)
+        next_cursor = encode_cursor(list(found[limit - 1])) if len(found) > limit else None
+        return [pk for _value, pk in found[:limit]], next_cursor
 
     def _after(self, cursor: str) -> tuple[int, Position]:
         number, recency, pk = decode_cursor(cursor, 3)

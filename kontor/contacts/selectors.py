@@ -31,6 +31,7 @@ from kontor.contacts.normalization import (
 )
 from kontor.contacts.search import (
     PHONE_LIKE,
+    SEARCH_TABLE_ORDERS,
     RankedSearch,
     SearchScope,
     matching_ids,
@@ -175,15 +176,23 @@ class Found:
         """The page after ``cursor``; a contact search's pages go by
         relevance unless ``relevance`` is False, then by ``order`` too."""
         if self.ranked is not None and relevance:
-            ids, next_cursor = self.ranked.page_ids(limit=limit, cursor=cursor)
-            records = {c.pk: c for c in _with_details(Contact.objects.filter(pk__in=ids))}
-            return Page(items=[records[pk] for pk in ids if pk in records], next=next_cursor)
+            return _contacts_page(*self.ranked.page_ids(limit=limit, cursor=cursor))
+        if self.ranked is not None and order[0].lstrip("-") in SEARCH_TABLE_ORDERS:
+            return _contacts_page(
+                *self.ranked.ordered_page_ids(order=order, limit=limit, cursor=cursor)
+            )
         if not self.branches:
             return paginate(self.queryset, order=order, limit=limit, cursor=cursor)
         return paginate(
             _with_details(self.base), order=order, limit=limit, cursor=cursor,
             candidates=self.branches,
         )  # fmt: skip
+
+
+def _contacts_page(ids: list[Any], next_cursor: str | None) -> Page:
+    """The page of these contacts, in this order."""
+    records = {c.pk: c for c in _with_details(Contact.objects.filter(pk__in=ids))}
+    return Page(items=[records[pk] for pk in ids if pk in records], next=next_cursor)
 
 
 def _search(queryset: QuerySet, q: str, **kwargs: Any) -> Found:

@@ -106,10 +106,15 @@ parse_cursor_value = _parse
 
 def _after(model: type[Model], order: tuple[str, str], cursor: str) -> Q:
     """The rows after the one ``cursor`` points at, in ``order``."""
-    descending = order[0].startswith("-")
     fields = [name.lstrip("-") for name in order]
     first, second = (_parse(model, f, v) for f, v in zip(fields, _decode(cursor, 2), strict=True))
-    op = "lt" if descending else "gt"
+    return rows_after(order, first, second)
+
+
+def rows_after(order: tuple[str, str], first: Any, second: Any) -> Q:
+    """The rows after the one whose ``order`` fields hold ``first`` and ``second``."""
+    fields = [name.lstrip("-") for name in order]
+    op = "lt" if order[0].startswith("-") else "gt"
     return Q(**{f"{fields[0]}__{op}": first}) | Q(
         **{fields[0]: first, f"{fields[1]}__{op}": second}
     )

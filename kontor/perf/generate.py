@@ -242,7 +242,7 @@ def _contacts(scale, rng, now, owners, result: Generated, progress: Progress) ->
                 label = "mobile" if phone.e164.startswith("+491") else "work"
                 phone_rows.append((label, 0, phone.raw, phone.e164, phone.e164[1:], "", pk, None))
             search = search_row_values(
-                pk, first, last, owner, organization,
+                pk, first, last, display, owner, organization,
                 result.organization_names[organization] if org_index is not None else None,
                 result.organization_owner_ids[org_index] if org_index is not None else None,
                 None, None, updated,

@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from kontor.contacts import search
 from kontor.contacts.models import Contact, ContactSearch, Organization
-from kontor.contacts.services import contact_create
+from kontor.contacts.services import contact_create, contact_update
 from tests.conftest import api_client_for
 from tests.contacts.api_support import field_errors, walk_pages
 from tests.factories import ContactFactory, OrganizationFactory, UserFactory
@@ -92,6 +93,38 @@ def test_pages_of_an_ordered_search_cover_every_match_once_in_order(api):
 
     assert len({item["id"] for item in items}) == len(items) == 7
     assert [item["id"] for item in items] == sorted((item["id"] for item in items), reverse=True)
+
+
+@pytest.mark.parametrize("order", ["name", "-name"])
+@pytest.mark.parametrize("few", [5000, 1], ids=["sorted-apart", "walked"])
+def test_a_search_in_name_order_pages_as_the_list_in_that_order(api, monkeypatch, order, few):
+    # Read from the search table's copy of the names, sorted apart (few
+    # matches, PostgreSQL) or along its index: the same order, ties and
+    # cursors as the contact list sorted by the contacts' own names.
+    monkeypatch.setattr(search, "FEW_MATCHES", few)
+    for first, last in [
+        ("Ada", "Roth"), ("ada", "Rothe"), ("Bea", "Roth"), ("Bea", "Roth"), ("Ömer", "Rothmann"),
+        ("Zora", "Brandroth"), ("Ärzte", "Roth"), ("", "Roth"), ("Mia", "Rot"),
+    ]:  # fmt: skip
+        ContactFactory(first_name=first, last_name=last)
+    ContactFactory(first_name="Otto", last_name="Meier")
+    listed = walk_pages(api, "/api/v1/contacts", order=order, limit=100)
+    expected = [item["id"] for item in listed if "roth" in item["display_name"].lower()]
+
+    items = walk_pages(api, "/api/v1/contacts", q="roth", order=order, limit=2)
+
+    assert len(expected) == 8
+    assert [item["id"] for item in items] == expected
+
+
+def test_a_renamed_contact_moves_in_a_search_in_name_order(api, user):
+    anna = contact_create(actor=user, data={"first_name": "Anna", "last_name": "Roth"})
+    contact_create(actor=user, data={"first_name": "Berta", "last_name": "Roth"})
+
+    contact_update(actor=user, contact=anna, data={"first_name": "Zoe"})
+
+    response = api.get("/api/v1/contacts", {"q": "roth", "order": "name"})
+    assert _names(response) == ["Berta Roth", "Zoe Roth"]
 
 
 def test_an_ordered_search_shows_a_rep_only_what_they_may_see(db):

@@ -142,7 +142,7 @@ def _all_pages(api, q: str, limit: int) -> list[str]:
             return seen
 
 
-def test_a_tier_sorted_in_python_pages_as_the_database_sorts_it(api, monkeypatch):
+def test_a_tier_sorted_apart_pages_as_the_walk_along_its_index(api, monkeypatch):
     moment = timezone.now() - datetime.timedelta(days=3)
     for index in range(6):
         contact = ContactFactory(first_name="Max", last_name=f"Roth{index}")
