@@ -28,10 +28,8 @@ _CREATED_SPAN_MS = (5 * 365 - 1) * DAY_MS
 
 @dataclass
 class Draw:
-    """What every generator of a load shares: the random source, the moment
-    of the load and the users who own the records, and the text forms of
-    the connection's database for moments (``moment``) and keys
-    (``uuid7``)."""
+    """``moment`` gives a moment's text and ``uuid7`` a key's for the
+    connection's database; moments are milliseconds since 1970 (UTC)."""
 
     rng: random.Random
     now: datetime.datetime

@@ -123,6 +123,9 @@ class Scale:
 
 @dataclass
 class Generated:
+    """What a load wrote: the rows per label, and the generated records' keys
+    (as the 32 hex digits written) and the values later generators need."""
+
     counts: dict[str, int] = field(default_factory=dict)
     organization_ids: list = field(default_factory=list)
     organization_domains: list[str] = field(default_factory=list)

@@ -48,6 +48,7 @@ def activity_counts(contacts: int, activities: int, rng: random.Random) -> list[
 # Activities happened up to four years ago, or are planned up to 30 days ahead.
 _AHEAD_MS = 30 * DAY_MS
 _OCCURRED_SPAN_MS = (4 * 365 + 30) * DAY_MS
+_DIRECTED = frozenset({"call", "email"})  # the kinds with a direction
 
 
 def _rows(parents: list[tuple], draw: Draw) -> list[tuple]:
@@ -102,9 +103,6 @@ def _rows(parents: list[tuple], draw: Draw) -> list[tuple]:
              completed)
         )  # fmt: skip
     return rows
-
-
-_DIRECTED = frozenset({"call", "email"})
 
 
 def generate_activities(scale, draw: Draw, result, progress) -> None:
