@@ -1,13 +1,12 @@
 """Activities for generated contacts, long-tailed as in real CRMs: most
 contacts have a handful, a few key accounts have thousands."""
 
-import datetime
 import itertools
 import random
-from collections.abc import Iterator
 
 from kontor.perf import names
-from kontor.perf.bulk import uuid7_at, write_table
+from kontor.perf.bulk import DAY_MS, UUID7_RANDOM_BITS, uuid7_hex, write_table
+from kontor.perf.draw import Draw
 
 COLUMNS = [
     "id", "created_at", "updated_at", "kind", "subject", "body", "body_html", "occurred_at",
@@ -19,8 +18,8 @@ COLUMNS = [
 KINDS = [("call", 30), ("email", 35), ("meeting", 10), ("note", 15), ("task", 10)]
 _KIND_NAMES = [kind for kind, _ in KINDS]
 _KIND_CUM_WEIGHTS = list(itertools.accumulate(weight for _, weight in KINDS))
-OUTCOMES = ["answered", "missed", "voicemail", "busy"]
-_OUTCOME_CUM_WEIGHTS = [70, 85, 95, 100]
+LOCATIONS = ["Büro", "Online", "Beim Kunden", "Messe"]
+MEETING_MINUTES = [30, 45, 60, 90]
 TO_ADDRESSES = '["kunde@kontor-bench.example"]'
 HEAVY_ACTIVITIES = 5_000
 CHUNK = 200_000
@@ -46,63 +45,85 @@ def activity_counts(contacts: int, activities: int, rng: random.Random) -> list[
     return counts
 
 
-def _rows(contact_id, organization_id, count, rng, now, owners) -> Iterator[tuple]:
-    for _ in range(count):
-        kind = rng.choices(_KIND_NAMES, cum_weights=_KIND_CUM_WEIGHTS)[0]
-        occurred = now - datetime.timedelta(seconds=rng.uniform(-30 * 86400, 4 * 365 * 86400))
-        author = rng.choice(owners) if owners else None
-        subject = rng.choice(names.SUBJECTS[kind])
-        direction = rng.choice(("inbound", "outbound")) if kind in ("call", "email") else ""
-        duration = outcome = starts = ends = location = due = assignee = completed = None
-        message_id = from_address = thread = ""
+# Activities happened up to four years ago, or are planned up to 30 days ahead.
+_AHEAD_MS = 30 * DAY_MS
+_OCCURRED_SPAN_MS = (4 * 365 + 30) * DAY_MS
+_DIRECTED = frozenset({"call", "email"})  # the kinds with a direction
+
+
+def _rows(parents: list[tuple], draw: Draw) -> list[tuple]:
+    """One activity for each (contact, organization) of ``parents``, its
+    values in the database's text form; the kinds and authors drawn in
+    bulk, the rest from one float each (``random()``, the quickest call
+    into ``rng``)."""
+    rng, moment, now = draw.rng, draw.moment, draw.now_ms
+    random_, bits = rng.random, rng.getrandbits
+    count = len(parents)
+    rows = []
+    for (contact_id, organization_id), kind, author in zip(
+        parents,
+        rng.choices(_KIND_NAMES, cum_weights=_KIND_CUM_WEIGHTS, k=count),
+        draw.owners_of(count),
+        strict=True,
+    ):
+        ms = now + _AHEAD_MS - int(random_() * _OCCURRED_SPAN_MS)
+        occurred = moment(ms)
+        subjects = names.SUBJECTS[kind]
+        subject = subjects[int(random_() * len(subjects))]
+        direction = ("inbound" if random_() < 0.5 else "outbound") if kind in _DIRECTED else ""
+        duration = starts = ends = due = assignee = completed = None
+        outcome = location = message_id = from_address = thread = status = ""
         to_addresses = "[]"
-        status = ""
         if kind == "call":
-            outcome = rng.choices(OUTCOMES, cum_weights=_OUTCOME_CUM_WEIGHTS)[0]
-            duration = rng.randint(20, 1800) if outcome == "answered" else 0
+            roll = random_()  # answered 70 %, missed 15 %, voicemail 10 %, busy 5 %
+            if roll < 0.7:
+                outcome, duration = "answered", 20 + int(random_() * 1781)
+            else:
+                outcome, duration = ("missed" if roll < 0.85 else
+                                     "voicemail" if roll < 0.95 else "busy"), 0  # fmt: skip
         elif kind == "meeting":
             starts = occurred
-            ends = occurred + datetime.timedelta(minutes=rng.choice([30, 45, 60, 90]))
-            location = rng.choice(["Büro", "Online", "Beim Kunden", "Messe"])
+            ends = moment(ms + MEETING_MINUTES[int(random_() * 4)] * 60_000)
+            location = LOCATIONS[int(random_() * 4)]
         elif kind == "email":
-            message_id = f"<{rng.getrandbits(64):016x}@mail.kontor-bench.example>"
+            message_id = f"<{bits(64):016x}@mail.kontor-bench.example>"
             thread = message_id
             from_address = "vertrieb@kontor-bench.example"
             to_addresses = TO_ADDRESSES
         elif kind == "task":
-            due = occurred + datetime.timedelta(days=rng.randint(1, 14))
-            assignee = author
-            status = "done" if due < now and rng.random() < 0.9 else "open"
+            due_ms = ms + (1 + int(random_() * 14)) * DAY_MS
+            due, assignee = moment(due_ms), author
+            status = "done" if due_ms < now and random_() < 0.9 else "open"
             completed = due if status == "done" else None
-        body = f"{subject} — {rng.randrange(10**6)}"
-        yield (
-            uuid7_at(occurred, rng), occurred, occurred, kind, subject, body, "", occurred,
-            author, direction, contact_id, organization_id, 1, duration, outcome or "", "",
-            starts, ends, location or "", message_id, from_address, to_addresses, "[]", thread,
-            due, assignee, status, completed,
+        rows.append(
+            (uuid7_hex(ms, bits(UUID7_RANDOM_BITS)), occurred, occurred, kind, subject,
+             f"{subject} — {int(random_() * 1_000_000)}", "", occurred, author, direction,
+             contact_id, organization_id, 1, duration, outcome, "", starts, ends, location,
+             message_id, from_address, to_addresses, "[]", thread, due, assignee, status,
+             completed)
         )  # fmt: skip
+    return rows
 
 
-def generate_activities(scale, rng: random.Random, now, owners, result, progress) -> None:
-    counts = activity_counts(len(result.contact_ids), scale.activities, rng)
+def generate_activities(scale, draw: Draw, result, progress) -> None:
+    counts = activity_counts(len(result.contact_ids), scale.activities, draw.rng)
     result.heavy_contact_ids = [
         pk for pk, count in zip(result.contact_ids, counts, strict=True) if count >= 5_000
     ]
+    parents: list[tuple] = []
+    for contact_id, organization_id, count in zip(
+        result.contact_ids, result.contact_organization_ids, counts, strict=True
+    ):
+        parents += [(contact_id, organization_id)] * count
+        while len(parents) >= CHUNK:
+            _write(parents[:CHUNK], draw, result, progress)
+            parents = parents[CHUNK:]
+    if parents:
+        _write(parents, draw, result, progress)
 
-    def rows() -> Iterator[tuple]:
-        for contact_id, organization_id, count in zip(
-            result.contact_ids, result.contact_organization_ids, counts, strict=True
-        ):
-            if count:
-                yield from _rows(contact_id, organization_id, count, rng, now, owners)
 
-    batch: list[tuple] = []
-    for row in rows():
-        batch.append(row)
-        if len(batch) >= CHUNK:
-            write_table(
-                "activities", "activities_activity", COLUMNS, batch, result.counts, progress
-            )
-            batch = []
-    if batch:
-        write_table("activities", "activities_activity", COLUMNS, batch, result.counts, progress)
+def _write(parents: list[tuple], draw: Draw, result, progress) -> None:
+    rows = _rows(parents, draw)
+    write_table(
+        "activities", "activities_activity", COLUMNS, rows, result.counts, progress, stored=True
+    )

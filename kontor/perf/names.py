@@ -1,6 +1,8 @@
 """Word lists for synthetic data: German and international names, companies
 and the phone numbering of the places they are in."""
 
+import itertools
+
 FIRST_NAMES = [
     "Anna",
     "Lena",
@@ -280,7 +282,16 @@ def surname(rng) -> str:
     Germany), else a composed one."""
     if rng.random() < COMMON_SURNAME_SHARE:
         return rng.choices(LAST_NAMES, cum_weights=_COMMON_CUM_WEIGHTS)[0]
-    stem, ending = rng.choice(SURNAME_STEMS), rng.choice(SURNAME_ENDINGS)
+    return _composed(rng.choice(SURNAME_STEMS), rng.choice(SURNAME_ENDINGS))
+
+
+def surnames(rng, count: int) -> list[str]:
+    """``count`` surnames drawn as ``surname`` draws one, in one call: every
+    surname it can give, weighted as likely as it gives it."""
+    return rng.choices(_SURNAME_POOL, cum_weights=_SURNAME_CUM_WEIGHTS, k=count)
+
+
+def _composed(stem: str, ending: str) -> str:
     return stem + (ending if stem[-1] != ending[:1] else ending[1:])
 
 
@@ -293,3 +304,16 @@ def _zipf_cum_weights(count: int) -> list[float]:
 
 
 _COMMON_CUM_WEIGHTS = _zipf_cum_weights(len(LAST_NAMES))
+
+
+def _surname_pool() -> tuple[list[str], list[float]]:
+    common_total = _COMMON_CUM_WEIGHTS[-1]
+    weights = [
+        COMMON_SURNAME_SHARE * (rank**-0.5) / common_total for rank in range(1, len(LAST_NAMES) + 1)
+    ]
+    composed = [_composed(stem, ending) for stem in SURNAME_STEMS for ending in SURNAME_ENDINGS]
+    weights += [(1 - COMMON_SURNAME_SHARE) / len(composed)] * len(composed)
+    return [*LAST_NAMES, *composed], list(itertools.accumulate(weights))
+
+
+_SURNAME_POOL, _SURNAME_CUM_WEIGHTS = _surname_pool()

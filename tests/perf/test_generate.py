@@ -244,3 +244,51 @@ def test_generated_ids_are_version_7_and_follow_the_creation_time():
     assert uuid7_at(moment, random.Random(1)) == first  # a seed gives the same data
     later = moment + datetime.timedelta(milliseconds=1)
     assert uuid7_at(later, random.Random(1)) > first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generated_domains_and_free_mail_addresses_are_unique():
+    from django.db.models import Count
+
+    from kontor.perf import names
+
+    _generate(contacts=2_000, organizations=400, activities=0)
+
+    domains = list(Organization.objects.values_list("domain", flat=True))
+    assert len(set(domains)) == len(domains) == 400
+    free = EmailAddress.objects.filter(contact__isnull=False, domain__in=names.FREE_MAIL)
+    assert free.count() > 300
+    assert not free.values("normalized").annotate(n=Count("id")).filter(n__gt=1).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generated_moments_read_back_as_the_times_they_describe():
+    import datetime
+
+    from django.utils import timezone
+
+    before = timezone.now()
+    _generate()
+
+    for contact in Contact.objects.all()[:200]:
+        assert contact.created_at.tzinfo is not None
+        assert before - datetime.timedelta(days=5 * 365) <= contact.created_at
+        assert contact.created_at <= contact.updated_at <= before
+        assert contact.pk.version == 7
+        assert contact.pk.int >> 80 == int(contact.created_at.timestamp() * 1000)
+    kinds = set()
+    for activity in Activity.objects.all():
+        kinds.add(activity.kind)
+        assert activity.created_at == activity.occurred_at
+        assert activity.occurred_at <= before + datetime.timedelta(days=30, seconds=5)
+        if activity.kind == "meeting":
+            assert activity.ends_at - activity.starts_at in {
+                datetime.timedelta(minutes=m) for m in (30, 45, 60, 90)
+            }
+        if activity.kind == "task" and activity.status == "done":
+            assert activity.completed_at == activity.due_at < before
+        if activity.kind == "call":
+            assert activity.outcome and (activity.duration_seconds > 0) == (
+                activity.outcome == "answered"
+            )
+    assert kinds == {"call", "email", "meeting", "note", "task"}
