@@ -24,7 +24,7 @@ from django.utils import timezone
 from kontor.audit.context import RequestContext, current_channel, current_request, current_via
 from kontor.audit.locking import audit_unlocked
 from kontor.audit.models import AuditAction, AuditEntry
-from kontor.core.bulk_insert import insert_new
+from kontor.core.bulk_insert import insert_new, insert_values
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -158,6 +158,36 @@ def audit_record(
         return entry
     entry.save(force_insert=True)
     return entry
+
+
+def audit_many(
+    *, actor: Any, action: str, changes: Iterable[tuple[Model, Mapping[str, Any], Iterable[str]]]
+) -> int:
+    """``audit_record`` for many records a bulk write (an import's batch)
+    made or changed at once: ``changes`` gives per record its ``{field:
+    (old, new)}`` and the fields to mask. The entries hold what
+    ``audit_record`` would write, and are written together in the caller's
+    transaction as plain rows (``insert_values``: no ``AuditEntry`` instance
+    each on PostgreSQL, ids not read back). Returns how many were written."""
+    common = {"action": action, **_actor_fields(actor), **_context_fields()}
+    rows = []
+    for record, record_changes, masked in changes:
+        pairs = {field: list(pair) for field, pair in record_changes.items()}
+        hidden = set(masked)
+        rows.append(
+            {
+                **common,
+                "at": timezone.now(),
+                "object_type": object_type_key(record),
+                "object_id": str(record.pk or "")[:64],
+                "object_repr": str(record)[:255],
+                "fields": sorted(pairs),
+                "changes": _masked(_json_safe(pairs), hidden),
+                "sensitive": bool(hidden & set(pairs)),
+            }
+        )
+    insert_values(AuditEntry, rows)
+    return len(rows)
 
 
 def audit_read(*, actor: Any, record: Model, fields: Iterable[str]) -> None:

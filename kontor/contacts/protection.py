@@ -19,7 +19,7 @@ from kontor.access.policy import (
 from kontor.access.rights import Action
 from kontor.access.sensitive import all_custom_values, sensitive_values, store_custom_values
 from kontor.audit.models import AuditAction
-from kontor.audit.services import audit_record, changes_between
+from kontor.audit.services import audit_many, audit_record, changes_between
 from kontor.contacts.models import Contact
 from kontor.core.exceptions import PermissionDenied
 from kontor.core.records import SENSITIVE_CATEGORIES, record_type_for
@@ -110,19 +110,36 @@ def _masked_fields(record: Model) -> set[str]:
     return {f"{CUSTOM_PREFIX}{k}" for k in sensitive}
 
 
-def audit_write(
-    actor: User, action: str, record: Model, before: Mapping[str, Any], after: Mapping[str, Any]
-) -> None:
-    """One audit entry with every changed field; financial and special values masked."""
-    changes = {
+def _audited_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    return {
         field: pair
         for field, pair in changes_between(before, after).items()
         if not all(value in (None, "", [], {}) for value in pair)
     }
+
+
+def audit_write(
+    actor: User, action: str, record: Model, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> None:
+    """One audit entry with every changed field; financial and special values masked."""
+    changes = _audited_changes(before, after)
     if action == AuditAction.UPDATE and not changes:
         return
     audit_record(
         actor=actor, action=action, record=record, changes=changes, masked=_masked_fields(record)
+    )
+
+
+def audit_created(actor: User, created: Iterable[tuple[Model, Mapping[str, Any]]]) -> None:
+    """``audit_write`` of the creation of many records at once (each given
+    with its audited values): the same entries, written together."""
+    audit_many(
+        actor=actor,
+        action=AuditAction.CREATE,
+        changes=(
+            (record, _audited_changes({}, after), _masked_fields(record))
+            for record, after in created
+        ),
     )
 
 

@@ -34,7 +34,7 @@ from django.db.models.expressions import RawSQL
 
 from kontor.contacts.models import Contact, ContactSearch, EmailAddress, PhoneNumber
 from kontor.contacts.normalization import digits_for_search, phone_lookup_candidates
-from kontor.core.bulk_insert import insert_new
+from kontor.core.bulk_insert import insert_values
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import (
     decode_cursor,
@@ -276,13 +276,14 @@ def add_new_contacts_to_search(contacts: Iterable[Contact], points: Mapping[Any,
     was written (no reading back): one statement. ``points`` gives per contact
     its email addresses and phone numbers as written, each in their order
     (``(emails, phones)``); a contact's organization is the instance it
-    was written with."""
+    was written with. The rows are written as values, without a
+    ``ContactSearch`` instance each (``insert_values``)."""
     rows = []
     for contact in contacts:
         emails, phones = points.get(contact.pk, ((), ()))
         organization = contact.organization if contact.organization_id else None
         rows.append(
-            _search_row(
+            search_row_values(
                 contact.pk,
                 contact.first_name,
                 contact.last_name,
@@ -298,7 +299,7 @@ def add_new_contacts_to_search(contacts: Iterable[Contact], points: Mapping[Any,
                 [p.digits for p in phones],
             )
         )
-    insert_new(ContactSearch, rows)
+    insert_values(ContactSearch, rows)
 
 
 def refresh_contact_search(contact_ids: Iterable[Any]) -> None:

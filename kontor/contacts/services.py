@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kontor.audit.models import AuditAction
-from kontor.audit.services import audit_entries_together, audit_record
+from kontor.audit.services import audit_record
 from kontor.contacts import protection
 from kontor.contacts.email_status import carry_over_status
 from kontor.contacts.models import (
@@ -522,11 +522,9 @@ def _insert(actor: User, prepared: Sequence[tuple[Contact | Organization, _Chang
             record.pk: (changes.emails or (), changes.phones or ()) for record, changes in prepared
         }
         add_new_contacts_to_search(records, points)
-    with audit_entries_together():
-        for record, changes in prepared:
-            protection.audit_write(
-                actor, AuditAction.CREATE, record, {}, _after(record, changes, new=True)
-            )
+    protection.audit_created(
+        actor, ((record, _after(record, changes, new=True)) for record, changes in prepared)
+    )
     emit_many(f"{owner}.created", records)
 
 

@@ -27,7 +27,7 @@ two side by side)."""
 
 import datetime
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -35,6 +35,7 @@ from django.db import connection
 from django.db import models as m
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoField
+from django.utils import timezone
 
 _AUTO_KEYS = (AutoField, BigAutoField, SmallAutoField)
 
@@ -55,6 +56,26 @@ def insert_new(model: type[Model], records: Sequence[Model]) -> None:
     for record in records:
         record._state.adding = False
         record._state.db = connection.alias
+
+
+def insert_values(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert new rows of ``model`` given as ``{attribute name: value}``,
+    without a model instance per row on PostgreSQL (COPY): the fields a row
+    does not name take their defaults and ``auto_now`` fields the time, as
+    ``bulk_create`` would fill them in, and each value takes the way
+    ``insert_new`` gives it. For rows many of which a bulk write makes
+    and nothing reads back (audit entries, events, search rows); keys the
+    database makes are not read back. Elsewhere (and for a single row) the
+    rows become instances written with ``bulk_create``."""
+    if not rows:
+        return
+    if unknown := set(rows[0]) - {field.attname for field in model._meta.concrete_fields}:
+        raise ValueError(f"not attributes of {model.__name__}: {sorted(unknown)}")
+    if len(rows) == 1 or connection.vendor != "postgresql" or not _copyable(model, ()):
+        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return
+    columns = [field.column for field in _copied_fields(model)]
+    copy_rows(model._meta.db_table, columns, map(values_row_maker(model), rows))
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -185,6 +206,42 @@ def copy_row_maker(
             if value is _MISSING:  # deferred: Django reads it
                 row.append(_value(field, record, db))
             elif value is None or passes(value):
+                row.append(value)
+            else:
+                row.append(field.get_db_prep_save(value, db or connection))
+        return row
+
+    return row_of
+
+
+def _now_for(field: Field) -> Any:
+    """What ``pre_save`` sets an ``auto_now`` field to."""
+    return timezone.now() if isinstance(field, m.DateTimeField) else datetime.date.today()
+
+
+@cache
+def values_row_maker(
+    model: type[Model],
+) -> Callable[[Mapping[str, Any], BaseDatabaseWrapper | None], list[Any]]:
+    """A function giving the COPY row of ``{attribute name: value}`` for
+    the columns ``insert_new`` writes (``insert_values``), derived once per
+    model: a field the row does not name takes its default (``auto_now``
+    fields the time), and a value is converted for ``db`` (a PostgreSQL
+    connection; the default one if not given) as ``copy_row_maker``
+    converts a record's."""
+    plan = [
+        (field, field.attname, _passes(field), _set_on_save(field))
+        for field in _copied_fields(model)
+    ]
+
+    def row_of(values: Mapping[str, Any], db: BaseDatabaseWrapper | None = None) -> list[Any]:
+        row = []
+        for field, attname, passes, on_save in plan:
+            if on_save:  # as ``pre_save`` does, whatever the row says
+                value = _now_for(field)
+            elif (value := values.get(attname, _MISSING)) is _MISSING:
+                value = field.get_default()
+            if value is None or (passes is not None and passes(value)):
                 row.append(value)
             else:
                 row.append(field.get_db_prep_save(value, db or connection))

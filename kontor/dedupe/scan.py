@@ -22,10 +22,10 @@ from django.utils.module_loading import import_string
 from uuid6 import uuid7
 
 from kontor.core.bulk_insert import copy_rows
+from kontor.core.processes import run
 from kontor.core.records import record_type
 from kontor.dedupe.keys import blocking_keys, organization_name, plain
 from kontor.dedupe.models import BlockingKey, DuplicatePair, PairStatus
-from kontor.dedupe.processes import run
 from kontor.dedupe.scoring import contact_name, score
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Model
 
-from kontor.core.bulk_insert import insert_new
+from kontor.core.bulk_insert import insert_new, insert_values
 from kontor.core.records import record_type_for
 from kontor.events.catalogue import event_type
 from kontor.events.models import OutboxEvent
@@ -82,19 +82,21 @@ def emit(name: str, record: Model, *, record_id: Any = None) -> OutboxEvent:
     return event
 
 
-def emit_many(name: str, records: Sequence[Model]) -> list[OutboxEvent]:
-    """``emit`` for many records made at once (bulk writes): one INSERT
-    (or COPY: the events' ids are not read back)."""
+def emit_many(name: str, records: Sequence[Model]) -> int:
+    """``emit`` for many records made at once (bulk writes): one INSERT, or
+    on PostgreSQL one COPY of plain rows without an ``OutboxEvent`` instance
+    each (``insert_values``; the events' ids are not read back). Returns
+    how many events were written."""
     event_type(name)
     cause = current_cause()
-    events = [
-        OutboxEvent(name=name, model=r._meta.label, record_id=str(r.pk), cause=cause)
+    rows = [
+        {"name": name, "model": r._meta.label, "record_id": str(r.pk), "cause": cause}
         for r in records
     ]
-    insert_new(OutboxEvent, events)
-    if events:
+    insert_values(OutboxEvent, rows)
+    if rows:
         _dispatch_after_commit()
-    return events
+    return len(rows)
 
 
 def _dispatch_after_commit() -> None:

@@ -1,9 +1,10 @@
 """Imports of contacts and organizations from CSV, XLSX and vCard files.
 
 An ``Import`` keeps the uploaded file, the column mapping and how far it
-got: rows are taken in batches, and each batch commits together with
-``rows_done`` and the counts, so an import killed halfway goes on after the
-last committed batch and writes no row twice. A rejected row is kept as
+got: rows are taken in batches, and each batch commits together with its
+``ImportBatch`` record, ``rows_done`` and the counts, so an import killed
+halfway goes on with the rows no committed batch covers and writes no row
+twice. A rejected row is kept as
 ``ImportRejectedRow`` (its original cells and the reason) for the error
 report."""
 
@@ -101,6 +102,30 @@ class ImportRejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row_number}: {self.reason}"
+
+
+class ImportBatch(models.Model):
+    """A batch of an import's rows that is written: recorded in the batch's
+    own transaction, so a batch is either written and recorded or neither.
+    Run again after a kill, an import runs the rows no batch covers; a
+    batch run twice at once (a lost process and its replacement) commits
+    once (the second is refused by the constraint and rolled back)."""
+
+    id = models.BigAutoField(primary_key=True)
+    data_import = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="batches")
+    # The batch's rows: first_row to last_row, in the numbering of ImportRejectedRow.
+    first_row = models.PositiveIntegerField()
+    last_row = models.PositiveIntegerField()
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["data_import", "first_row"]
+        constraints = [
+            models.UniqueConstraint(fields=["data_import", "first_row"], name="import_batch_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_row}–{self.last_row}"
 
 
 class ImportMapping(BaseModel):

@@ -5,20 +5,24 @@ Every row goes through the contacts services (``contacts_create_many`` for
 new rows, ``contact_update`` for matched ones; the same for organizations),
 so it is normalized, validated, audited and announced like a record typed
 into the UI. A row the services refuse is kept with the reason; the others
-are written. Each batch commits together with ``rows_done`` and the counts:
-killed halfway, the import goes on after the last committed batch."""
+are written. Each batch commits together with its record (``ImportBatch``),
+``rows_done`` and the counts: killed halfway, the import goes on with the
+rows no committed batch covers. A large file's batches run in other
+processes where no batch depends on another (``_in_processes``)."""
 
 import csv
 import io
+import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -45,12 +49,14 @@ from kontor.contacts.services import (
     organizations_create_many,
 )
 from kontor.core.exceptions import FieldErrors, PermissionDenied, ServiceError
+from kontor.core.processes import run
 from kontor.customfields.selectors import definitions_for, definitions_read_once
 from kontor.exports.formats import BOM, FILE_CHUNK, neutralized
 from kontor.imports import mapping as mappings
 from kontor.imports import readers
 from kontor.imports.models import (
     Import,
+    ImportBatch,
     ImportMapping,
     ImportRejectedRow,
     ImportStatus,
@@ -62,6 +68,17 @@ from kontor.sources.models import ExternalRecord
 User = AbstractBaseUser | AnonymousUser
 
 BATCH_SIZE = 1000
+# A file of at least PARALLEL_FROM batches is imported by PROCESSES other
+# processes (where it may be: ``_in_processes``), each handed up to AHEAD
+# batches ahead.
+PROCESSES = 2
+PARALLEL_FROM = 8
+AHEAD = 2
+# What the other processes run for a batch: (module, function).
+IN_OTHER_PROCESS = (__name__, "run_batch_elsewhere")
+# The peak resident memory (MB) of the other processes of the last import
+# this process ran in them (``kontor bench --import`` reports it).
+other_processes_peak_mb: float | None = None
 IMPORT_SOURCE = "import"
 MAX_REASON = 2000
 
@@ -433,9 +450,24 @@ class _Runner:
 
 
 def _batches(data_import: Import) -> Iterator[list[tuple[int, list[Any]]]]:
+    """The rows no written batch covers, in batches of consecutive rows."""
+    done = list(
+        ImportBatch.objects.filter(data_import=data_import)
+        .order_by("first_row")
+        .values_list("first_row", "last_row")
+    )
+    # Rows an import begun before batches were recorded wrote (the first ones).
+    rows_done = Import.objects.values_list("rows_done", flat=True).get(pk=data_import.pk)
+    written_before = rows_done - sum(last - first + 1 for first, last in done)
     batch: list[tuple[int, list[Any]]] = []
+    covering = 0
     for number, row in enumerate(readers.rows(_opener(data_import), _shape(data_import)), start=1):
-        if number <= data_import.rows_done:
+        while covering < len(done) and done[covering][1] < number:
+            covering += 1
+        if number <= written_before or (covering < len(done) and done[covering][0] <= number):
+            if batch:
+                yield batch
+                batch = []
             continue
         batch.append((number, row))
         if len(batch) >= BATCH_SIZE:
@@ -446,9 +478,15 @@ def _batches(data_import: Import) -> Iterator[list[tuple[int, list[Any]]]]:
 
 
 def _run_batch(runner: _Runner, rows: list[tuple[int, list[Any]]]) -> None:
+    """Write a batch of rows in one transaction, with its record: a batch
+    another process wrote meanwhile is refused by the record's constraint
+    (waiting for that process's commit) before anything is written."""
     data_import = runner.data_import
     batch = _Batch(runner)
     with transaction.atomic(), definitions_read_once(), phones_read_once():
+        ImportBatch.objects.create(
+            data_import_id=data_import.pk, first_row=rows[0][0], last_row=rows[-1][0]
+        )
         try:
             with transaction.atomic():
                 parsed = [(number, row, batch.parse(row)) for number, row in rows]
@@ -466,14 +504,116 @@ def _run_batch(runner: _Runner, rows: list[tuple[int, list[Any]]]) -> None:
         counts = batch.counts
         ImportRejectedRow.objects.bulk_create(counts.rejected)
         Import.objects.filter(pk=data_import.pk).update(
-            rows_done=rows[-1][0],
+            rows_done=F("rows_done") + len(rows),
             created=F("created") + counts.created,
             updated=F("updated") + counts.updated,
             unchanged=F("unchanged") + counts.unchanged,
             rejected=F("rejected") + len(counts.rejected),
             updated_at=timezone.now(),
         )
-    data_import.rows_done = rows[-1][0]
+    data_import.rows_done += len(rows)
+
+
+# Each other process keeps its runner (the organizations it looked up) from
+# one batch to the next of the same import.
+_RUNNERS: dict[str, _Runner] = {}
+
+
+def run_batch_elsewhere(import_id: str, rows: list[tuple[int, list[Any]]]) -> int:
+    """``_run_batch`` in another process (``_run_in_processes``); returns
+    the number of rows."""
+    runner = _RUNNERS.get(import_id)
+    if runner is None:
+        _RUNNERS.clear()
+        data_import = Import.objects.select_related("created_by").get(pk=import_id)
+        runner = _RUNNERS[import_id] = _Runner(data_import)
+    _run_batch(runner, rows)
+    return len(rows)
+
+
+def _in_processes(data_import: Import, processes: int | None) -> int:
+    """How many processes run the import's batches: more than one only on
+    PostgreSQL, outside a transaction (the others would not see the
+    import), for a file of at least PARALLEL_FROM batches (starting a
+    process costs a few seconds) and when no batch depends on another:
+    records are only created (an update mode finds records an earlier
+    batch made), and written (a dry run makes organizations per batch)."""
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or data_import.dry_run
+        or data_import.update_by
+    ):
+        return 1
+    if processes is None:
+        big = (data_import.rows_total or 0) >= PARALLEL_FROM * BATCH_SIZE
+        processes = PROCESSES if big else 1
+    return max(1, processes)
+
+
+def _make_named_organizations(runner: _Runner) -> None:
+    """The first pass of a contacts import in many processes: the
+    organizations the file names by name are looked up, and made when
+    missing, before any batch runs, so that two batches naming the same
+    new organization at once do not both make it."""
+    data_import = runner.data_import
+    names: dict[str, str] = {}
+    for batch in _batches(data_import):
+        for _number, row in batch:
+            named = mappings.row_data(
+                data_import.record_type, data_import.headers, data_import.mapping, row,
+                runner.definitions,
+            ).organization  # fmt: skip
+            if "name" in named:
+                names.setdefault(named["name"].casefold(), named["name"])
+        if len(names) >= BATCH_SIZE:
+            with transaction.atomic(), definitions_read_once():
+                runner.find_organizations_by_name(set(names.values()))
+            names = {}
+    if names:
+        with transaction.atomic(), definitions_read_once():
+            runner.find_organizations_by_name(set(names.values()))
+
+
+def _run_in_processes(
+    runner: _Runner,
+    processes: int,
+    batch_limit: int | None,
+    progress: Callable[[int, int | None], None] | None,
+) -> None:
+    """Hand the batches to ``processes`` other processes ("spawn", each
+    with its own connection), a few ahead of each, while this one reads
+    the file (memory follows the batches in flight, not the file)."""
+    global other_processes_peak_mb
+    other_processes_peak_mb = None
+    data_import = runner.data_import
+    if data_import.record_type == ImportType.CONTACTS:
+        _make_named_organizations(runner)
+    database = connection.settings_dict["NAME"]
+    limits = {"BATCH_SIZE": BATCH_SIZE}
+    context = multiprocessing.get_context("spawn")
+
+    def collect(finished: Iterable[Future]) -> None:
+        global other_processes_peak_mb
+        for future in finished:
+            rows, peak_mb = future.result()
+            data_import.rows_done += rows
+            other_processes_peak_mb = max(other_processes_peak_mb or 0.0, peak_mb)
+            if progress:
+                progress(data_import.rows_done, data_import.rows_total)
+
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        pending: set[Future] = set()
+        for handed, rows in enumerate(_batches(data_import), start=1):
+            pending.add(
+                pool.submit(run, database, limits, *IN_OTHER_PROCESS, str(data_import.pk), rows)
+            )
+            if len(pending) >= AHEAD * processes:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                collect(finished)
+            if batch_limit is not None and handed >= batch_limit:
+                break
+        collect(as_completed(pending))
 
 
 def import_run(
@@ -481,10 +621,13 @@ def import_run(
     *,
     batch_limit: int | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    processes: int | None = None,
 ) -> Import:
     """Run (or go on with) an import as the user who started it. With
     ``batch_limit``, stop after that many batches (the import stays
-    running, to be resumed)."""
+    running, to be resumed). ``processes``: how many other processes run
+    the batches where they may (``_in_processes``; by default PROCESSES
+    for a large file, else this one)."""
     if data_import.status in (ImportStatus.DONE, ImportStatus.FAILED):
         return data_import
     opener, shape = _opener(data_import), _shape(data_import)
@@ -496,13 +639,19 @@ def import_run(
         runner = _Runner(data_import)
         if progress:
             progress(data_import.rows_done, data_import.rows_total)
-        for done, rows in enumerate(_batches(data_import), start=1):
-            _run_batch(runner, rows)
-            if progress:
-                progress(data_import.rows_done, data_import.rows_total)
-            if batch_limit is not None and done >= batch_limit:
-                data_import.refresh_from_db()
+        if (count := _in_processes(data_import, processes)) > 1:
+            _run_in_processes(runner, count, batch_limit, progress)
+            data_import.refresh_from_db()
+            if batch_limit is not None:
                 return data_import
+        else:
+            for done, rows in enumerate(_batches(data_import), start=1):
+                _run_batch(runner, rows)
+                if progress:
+                    progress(data_import.rows_done, data_import.rows_total)
+                if batch_limit is not None and done >= batch_limit:
+                    data_import.refresh_from_db()
+                    return data_import
     except readers.Unreadable as exc:
         return _finish(data_import, status=ImportStatus.FAILED, error=str(exc)[:500])
     return _finish(data_import, status=ImportStatus.DONE, rows_total=data_import.rows_done)

@@ -87,15 +87,20 @@ def _imported_records(user, monkeypatch) -> list[tuple[type, list]]:
     from kontor.imports import services
 
     handed: list[tuple[type, list]] = []
-    insert = bulk_insert.insert_new
+    insert, insert_values = bulk_insert.insert_new, bulk_insert.insert_values
 
     def recording(model, records):
         handed.append((model, list(records)))
         insert(model, records)
 
+    def recording_values(model, rows):
+        handed.append((model, [dict(row) for row in rows]))
+        insert_values(model, rows)
+
     for module in ("kontor.contacts.services", "kontor.contacts.search", "kontor.audit.services",
                    "kontor.events.outbox"):  # fmt: skip
-        monkeypatch.setattr(f"{module}.insert_new", recording)
+        monkeypatch.setattr(f"{module}.insert_new", recording, raising=False)
+        monkeypatch.setattr(f"{module}.insert_values", recording_values, raising=False)
     text = io.StringIO()
     writer = csv.writer(text, delimiter=";")
     writer.writerow(["Vorname", "Nachname", "E-Mail", "Telefon", "Mobil", "Firma", "Notiz"])
@@ -125,6 +130,9 @@ def test_a_copy_row_is_what_bulk_create_binds_for_each_record_an_import_writes(u
     assert {Contact, Organization, EmailAddress, PhoneNumber, ContactSearch, AuditEntry,
             OutboxEvent} <= models  # fmt: skip
     for model, records in handed:
+        if records and isinstance(records[0], dict):
+            _assert_values_rows_are_what_bulk_create_binds(model, records, postgresql)
+            continue
         row_of = copy_row_maker(model)
         fields = _copied_fields(model)
         for record in records:
@@ -138,6 +146,26 @@ def test_a_copy_row_is_what_bulk_create_binds_for_each_record_an_import_writes(u
                     assert copied == now[field.name], (model, field.name)
                     continue
                 assert _bound(copied) == _bound(expected), (model, field.name)
+
+
+def _assert_values_rows_are_what_bulk_create_binds(model, rows, postgresql):
+    """A COPY row of ``insert_values`` binds what ``bulk_create`` binds for
+    the instance made of the same values: every value named, and the
+    defaults of the others (but those made anew each time: keys, times)."""
+    from kontor.core.bulk_insert import _copied_fields, _set_on_save, _value, values_row_maker
+
+    row_of = values_row_maker(model)
+    fields = _copied_fields(model)
+    for values in rows:
+        record = model(**values)
+        for field, copied in zip(fields, row_of(values, postgresql), strict=True):
+            made_anew = field.has_default() and callable(field.default)
+            made_anew = made_anew and field.default not in (list, dict)
+            if field.attname not in values and (_set_on_save(field) or made_anew):
+                assert copied is not None, (model, field.name)
+                continue
+            expected = _value(field, record, postgresql)
+            assert _bound(copied) == _bound(expected), (model, field.name)
 
 
 def test_values_django_would_convert_are_converted_in_a_copy_row():
@@ -163,3 +191,32 @@ def test_values_django_would_convert_are_converted_in_a_copy_row():
             continue
         expected = _value(field, contact, postgresql)
         assert _bound(value) == _bound(expected), field.name
+
+
+def test_values_are_written_as_instances_of_them_would_be():
+    from kontor.core.bulk_insert import insert_values
+
+    rows = [
+        {"name": "contact.created", "model": "contacts.Contact", "record_id": str(n),
+         "cause": {"note": AWKWARD}}
+        for n in range(3)
+    ]  # fmt: skip
+
+    with CaptureQueriesContext(connection) as queries:
+        insert_values(OutboxEvent, rows)
+
+    stored = list(OutboxEvent.objects.order_by("record_id"))
+    assert [(e.name, e.model, e.record_id, e.cause, e.owners) for e in stored] == [
+        ("contact.created", "contacts.Contact", str(n), {"note": AWKWARD}, []) for n in range(3)
+    ]
+    assert len({e.uuid for e in stored}) == 3  # each its own default
+    assert all(e.occurred_at is not None and e.dispatched_at is None for e in stored)
+    assert len(queries) == 1
+
+
+def test_values_naming_no_attribute_are_refused():
+    from kontor.core.bulk_insert import insert_values
+
+    with pytest.raises(ValueError, match="record"):
+        insert_values(OutboxEvent, [{"record": "1"}, {"record": "2"}])
+    assert not OutboxEvent.objects.exists()

@@ -122,6 +122,13 @@ class Command(BaseCommand):
             "contacts.",
         )
         parser.add_argument(
+            "--import-processes",
+            type=int,
+            metavar="P",
+            help="With --import: the number of processes that run the batches (default: as "
+            "kontor import decides, two for a large file on PostgreSQL).",
+        )
+        parser.add_argument(
             "--warehouse",
             type=int,
             metavar="N",
@@ -149,6 +156,7 @@ class Command(BaseCommand):
         keep,
         seed,
         import_rows,
+        import_processes,
         **options,
     ):
         if keep and not duplicates_planted:
@@ -170,7 +178,10 @@ class Command(BaseCommand):
                 self.stdout.write(format_duplicates(report))
             else:
                 report = import_bench(
-                    import_rows, username=user, log=lambda m: self.stderr.write(m)
+                    import_rows,
+                    username=user,
+                    processes=import_processes,
+                    log=lambda m: self.stderr.write(m),
                 )
                 self.stdout.write(format_import(report))
             if json_file:

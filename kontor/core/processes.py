@@ -1,6 +1,7 @@
-"""What the full scan runs in its other processes. Imports nothing of
-Django's models at module level: a process started by "spawn" imports this
-module before Django is set up there."""
+"""Running a function of Kontor's in another process started by "spawn"
+(the duplicate scan's shares, an import's batches). Imports nothing of
+Django's models at module level: such a process imports this module
+before Django is set up there."""
 
 import importlib
 from typing import Any
@@ -11,10 +12,10 @@ _ready = False
 def run(
     database: str, limits: dict[str, Any], module: str, name: str, *args: Any
 ) -> tuple[Any, float]:
-    """``<module>.<name>(*args)`` (the scan's module, named by it) in a
-    process of its own, Django set up there once against the scanning
-    process's database (a test run's too) and the module given its limits;
-    returns the result and the process's peak memory in MB so far."""
+    """``<module>.<name>(*args)`` in a process of its own, Django set up
+    there once against the calling process's database (a test run's too)
+    and the module given its limits (module attributes, e.g. a batch
+    size); returns the result and the process's peak memory in MB so far."""
     global _ready
     if not _ready:
         import django
@@ -24,10 +25,10 @@ def run(
         django.setup()
         _ready = True
 
-    scan = importlib.import_module(module)
+    target = importlib.import_module(module)
     for key, value in limits.items():
-        setattr(scan, key, value)
-    return getattr(scan, name)(*args), _peak_mb()
+        setattr(target, key, value)
+    return getattr(target, name)(*args), _peak_mb()
 
 
 def _peak_mb() -> float:
