@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0014_restricted_contacts_index'),
+        ('contacts', '0015_contact_search_display_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
