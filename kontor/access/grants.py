@@ -2,7 +2,9 @@
 
 ``access_for(user)`` reads the user's roles in one query and keeps the result
 on the user object, which lives as long as the request (or the command) that
-loaded it; ``forget_access(user)`` drops it after a change of roles or teams."""
+loaded it; ``forget_access(user)`` drops it after a change of roles or teams.
+An API token's request gets it whole from the shared cache instead
+(``complete_access``, kontor.accounts.token_cache), with no query at all."""
 
 from dataclasses import dataclass, field, replace
 from typing import Any

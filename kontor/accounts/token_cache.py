@@ -13,8 +13,14 @@ stamp (kontor.access.freshness), so a revoked token, a deactivated user or
 a changed role takes effect with the next request in every server process.
 An expiry needs no write: it is checked against the clock on every request
 (kontor.accounts.services.api_token_find). The copy holds no password hash:
-the user comes back with the password deferred (read if ever asked for)."""
+the user comes back with the password deferred (read if ever asked for).
+The key names the layout of the copy (``_shape``), so a release that
+changes a token's, a user's or ``Access``'s fields never reads an older
+release's copies."""
 
+import dataclasses
+import functools
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +30,7 @@ from django.db import router
 from django.db.models import Model
 
 from kontor.access.freshness import STAMP_KEY, current_stamp
-from kontor.access.grants import complete_access, remember_access
+from kontor.access.grants import Access, complete_access, remember_access
 from kontor.accounts.models import ApiToken
 
 KEY_PREFIX = "kontor:api-token:"
@@ -51,11 +57,25 @@ def _copy(stamp: str, token: ApiToken, access: Any) -> dict[str, Any]:
     return {"stamp": stamp, "token": _values(token), "user": _values(token.user), "access": access}
 
 
+@functools.cache
+def _shape() -> str:
+    """What the copies' layout depends on: the fields of a token, of a user
+    and of ``Access``. A release that changes any of them reads none of the
+    copies an earlier one made (their keys differ), instead of misreading them."""
+    names = [*_names(ApiToken), "|", *_names(get_user_model()), "|"]
+    names += [f.name for f in dataclasses.fields(Access)]
+    return hashlib.sha256(" ".join(names).encode()).hexdigest()[:12]
+
+
+def cache_key(key_hash: str) -> str:
+    return f"{KEY_PREFIX}{_shape()}:{key_hash}"
+
+
 def find(key_hash: str, read: Callable[[], ApiToken | None]) -> ApiToken | None:
     """The token with this hash, its user and their access: the cached copy
     when its stamp is current, else ``read()`` from the database (and a new
     copy kept). None when ``read`` finds nothing."""
-    key = KEY_PREFIX + key_hash
+    key = cache_key(key_hash)
     cached = cache.get_many([STAMP_KEY, key])
     # The stamp is read before the database: a change committed after that
     # read changes the stamp again, so the copy made from older rows is dead.
@@ -81,4 +101,4 @@ def note_use(token: ApiToken) -> None:
     stamp = getattr(token, _STAMP_ATTRIBUTE, None)
     if stamp is not None:
         access = complete_access(token.user)
-        cache.set(KEY_PREFIX + token.key_hash, _copy(stamp, token, access), COPY_SECONDS)
+        cache.set(cache_key(token.key_hash), _copy(stamp, token, access), COPY_SECONDS)

@@ -205,12 +205,12 @@ def test_a_renamed_user_is_named_anew_at_the_next_request(rep, boss):
 def test_the_cache_keeps_no_password_hash(rep):
     from django.core.cache import cache
 
-    from kontor.accounts.token_cache import KEY_PREFIX
+    from kontor.accounts.token_cache import cache_key
 
     token, key = api_token_create(actor=rep, user=rep)
     ApiClient(key).get("/api/v1/tokens")
 
-    copy = cache.get(KEY_PREFIX + token.key_hash)
+    copy = cache.get(cache_key(token.key_hash))
     assert copy is not None
     assert rep.password not in repr(copy)
 
