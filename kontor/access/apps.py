@@ -11,6 +11,7 @@ class AccessConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from kontor.access.defaults import restore_default_roles
+        from kontor.access.freshness import connect_signals
         from kontor.access.warehouse import TEAM, USER
         from kontor.core.records import (
             MergeLink,
@@ -30,6 +31,8 @@ class AccessConfig(AppConfig):
         )
         register_warehouse_table(TEAM)
 
+        # Cached copies of access and API tokens go stale with every write of them.
+        connect_signals()
         post_migrate.connect(
             restore_default_roles, sender=self, dispatch_uid="kontor-access-default-roles"
         )

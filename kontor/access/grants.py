@@ -2,12 +2,16 @@
 
 ``access_for(user)`` reads the user's roles in one query and keeps the result
 on the user object, which lives as long as the request (or the command) that
-loaded it; ``forget_access(user)`` drops it after a change of roles or teams."""
+loaded it; ``forget_access(user)`` drops it after a change of roles or teams.
+An API token's request gets it whole from the shared cache instead
+(``complete_access``, kontor.accounts.token_cache), with no query at all."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat
 
 from kontor.access.rights import ACTIONS, CategoryAccess, Level
 from kontor.core.records import CATEGORIES
@@ -15,6 +19,7 @@ from kontor.core.records import CATEGORIES
 User = AbstractBaseUser | AnonymousUser
 
 _CACHE_ATTRIBUTE = "_kontor_access"
+CUSTOM_PREFIX = "custom."
 _AUDIT_SCOPES = ("none", "records", "all")
 
 
@@ -70,6 +75,12 @@ class Access:
             self._load_teams()
         return self._team_member_ids  # type: ignore[return-value]
 
+    def field_categories(self) -> dict[str, dict[str, str]]:
+        """Every administrator-set field category by object type (read once)."""
+        if self._field_categories is None:
+            self._field_categories = _load_field_categories()
+        return self._field_categories
+
     def _load_teams(self) -> None:
         """The user's teams and their members, in one query: the membership
         rows of every team the user is in (which include the user's own)."""
@@ -84,6 +95,24 @@ class Access:
         self._team_member_ids = {user_id for _team_id, user_id in rows}
         if self.user_id:
             self._team_member_ids.add(self.user_id)
+
+
+def _load_field_categories() -> dict[str, dict[str, str]]:
+    """Every administrator-set category, built-in and custom, in one query:
+    built-in fields by their key, custom fields as ``custom.<key>``."""
+    from kontor.access.models import FieldCategory
+    from kontor.customfields.models import CustomFieldDefinition
+
+    built_in = FieldCategory.objects.order_by().values_list("object_type", "field", "category")
+    custom = (
+        CustomFieldDefinition.objects.order_by()
+        .annotate(field_key=Concat(Value(CUSTOM_PREFIX), "key", output_field=CharField()))
+        .values_list("object_type", "field_key", "category")
+    )
+    categories: dict[str, dict[str, str]] = {}
+    for kind, field_key, category in built_in.union(custom, all=True):
+        categories.setdefault(kind, {})[field_key] = category
+    return categories
 
 
 def _everything(user_id: int | None, *, superuser: bool) -> Access:
@@ -167,6 +196,23 @@ def access_for(user: User | None) -> Access:
         access = combine(user.pk, roles)
     setattr(user, _CACHE_ATTRIBUTE, access)
     return access
+
+
+def complete_access(user: User) -> Access:
+    """The user's ``Access`` with what it otherwise reads on demand (the teams
+    with their members, the field categories) read now: a value that needs
+    no further query, for a cache to keep (kontor.access.freshness). Up to
+    three queries."""
+    access = access_for(user)
+    if access.user_id is not None:
+        access.team_ids()
+        access.field_categories()
+    return replace(access)
+
+
+def remember_access(user: Any, access: Access) -> None:
+    """Let ``access_for(user)`` answer ``access`` for the rest of the request."""
+    setattr(user, _CACHE_ATTRIBUTE, access)
 
 
 def forget_access(user: Any) -> None:

@@ -20,18 +20,14 @@ from functools import reduce
 from operator import and_, or_
 from typing import Any
 
-from django.db.models import CharField, Model, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Model, Q, QuerySet
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from kontor.access.grants import Access, User, access_for
+from kontor.access.grants import CUSTOM_PREFIX, Access, User, access_for
 from kontor.access.rights import Action, Level
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.core.records import Category, RecordType, record_type, record_type_for
-
-CUSTOM_PREFIX = "custom."
-
 
 # Records -----------------------------------------------------------------------
 
@@ -463,30 +459,10 @@ def require_create(
 # Fields ------------------------------------------------------------------------
 
 
-def _load_field_categories() -> dict[str, dict[str, str]]:
-    """Every administrator-set category, built-in and custom, in one query."""
-    from kontor.access.models import FieldCategory
-    from kontor.customfields.models import CustomFieldDefinition
-
-    built_in = FieldCategory.objects.order_by().values_list("object_type", "field", "category")
-    custom = (
-        CustomFieldDefinition.objects.order_by()
-        .annotate(field_key=Concat(Value(CUSTOM_PREFIX), "key", output_field=CharField()))
-        .values_list("object_type", "field_key", "category")
-    )
-    categories: dict[str, dict[str, str]] = {}
-    for kind, field, category in built_in.union(custom, all=True):
-        categories.setdefault(kind, {})[field] = category
-    return categories
-
-
 def field_categories(user: User, key: str) -> dict[str, str]:
     """Category of every field of type ``key``: built-in fields by their key,
     custom fields as ``custom.<key>``."""
-    access = access_for(user)
-    if access._field_categories is None:
-        access._field_categories = _load_field_categories()
-    stored = access._field_categories.get(key, {})
+    stored = access_for(user).field_categories().get(key, {})
     categories = {spec.key: spec.category for spec in record_type(key).fields}
     for field, category in stored.items():
         spec = record_type(key).field(field)

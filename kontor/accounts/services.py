@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.utils import timezone
 
+from kontor.accounts import token_cache
 from kontor.accounts.models import ApiToken
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 
@@ -69,21 +70,29 @@ def api_token_revoke(*, actor: AbstractBaseUser, token: ApiToken) -> None:
 
 def api_token_find(key: str) -> ApiToken | None:
     """The valid (unexpired, unrevoked, of an active user) token with this
-    secret, with its user; notes when it was used."""
+    secret, with its user, whose ``Access`` is ready (``access_for`` asks
+    nothing more); notes when it was used. From the shared cache when it
+    holds a current copy (kontor.accounts.token_cache), else from the database."""
     if not key or len(key) > MAX_KEY_LENGTH:
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(key), revoked_at__isnull=True, user__is_active=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .first()
+    key_hash = _hash(key)
+    token = token_cache.find(
+        key_hash,
+        lambda: (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            .first()
+        ),
     )
-    if token is None:
+    # A copy from the cache is checked against the clock here.
+    if token is None or (token.expires_at is not None and token.expires_at <= now):
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        token_cache.note_use(token)
     return token
 
 

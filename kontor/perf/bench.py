@@ -418,6 +418,35 @@ def http_operations(port: int, token: str, samples: Samples) -> dict[str, Callab
     return operations
 
 
+def http_queries(key: str, samples: Samples) -> dict[str, int]:
+    """The SQL queries of one request of each HTTP request type with the
+    Bearer token ``key``, after one request of it (which leaves the token's
+    copy in the shared cache): Django's test client in this process, the
+    same stack but for the server. Counted with the shared cache's own
+    queries (the database cache) and without the rate limit."""
+    from django.db import connection as default_connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    requests = {
+        "phone_lookup": ("/api/v1/lookup", {"phone": samples.phones[0]}),
+        "email_lookup": ("/api/v1/lookup", {"email": samples.emails[0]}),
+        "search_phone": ("/api/v1/contacts", {"q": samples.phone_fragments[0], "limit": 50}),
+        "list_page": ("/api/v1/contacts", {"lifecycle_stage": "customer", "limit": 50}),
+    }
+    heavy = samples.heavy_contact_id
+    if heavy is not None and _has_route(f"/api/v1/contacts/{heavy}/overview"):
+        requests["overview"] = (f"/api/v1/contacts/{heavy}/overview", {})
+    counts = {}
+    with override_settings(KONTOR_API_RATE_LIMIT=None):
+        for name, (path, params) in requests.items():
+            _ok(client.get(path, params))
+            with CaptureQueriesContext(default_connection) as queries:
+                _ok(client.get(path, params))
+            counts[name] = len(queries)
+    return counts
+
+
 def http_overhead(operations: dict[str, dict[str, float]]) -> dict[str, float]:
     """Per request type measured both ways, what the HTTP stack (server,
     routing, token authentication, middleware, serialization) adds to the
@@ -493,6 +522,8 @@ def run(
     report["search_ranks"] = search_ranks(user, rng, log=log)
     if http:
         _token, key = api_token_create(actor=user, user=user, name="kontor bench")
+        report["http_queries"] = http_queries(key, samples)
+        log(f"  queries per HTTP request: {report['http_queries']}")
         connection.close()  # the server processes open their own connections
         with running_server(rate_limit=rate_limit) as port:
             for name, operation in http_operations(port, key, samples).items():
@@ -549,6 +580,8 @@ def format_table(report: dict[str, Any]) -> str:
         lines.append("")
         limit = report.get("rate_limit") or "off"
         lines.append(f"HTTP overhead (HTTP p50 - in-process p50; rate limit {limit}):")
+        queries = report.get("http_queries", {})
         for name, overhead in report["http_overhead_ms"].items():
-            lines.append(f"  {name:<20}{overhead:>10.2f} ms")
+            counted = f"{queries[name]:>6} queries" if name in queries else ""
+            lines.append(f"  {name:<20}{overhead:>10.2f} ms{counted}")
     return "\n".join(lines)

@@ -86,10 +86,18 @@ def test_a_revoked_token_is_refused(user):
     _assert_unauthenticated(ApiClient(key).get("/api/v1/contacts"))
 
 
-def test_an_expired_token_is_refused(user):
-    token, key = _token_for(user, expires_at=timezone.now() + datetime.timedelta(hours=1))
+def test_an_expired_token_is_refused(user, monkeypatch):
+    _token, key = _token_for(user, expires_at=timezone.now() + datetime.timedelta(hours=1))
     assert ApiClient(key).get("/api/v1/contacts").status_code == 200
 
+    later = timezone.now() + datetime.timedelta(hours=1, seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    _assert_unauthenticated(ApiClient(key).get("/api/v1/contacts"))
+
+
+def test_a_token_that_expired_before_its_first_use_is_refused(user):
+    token, key = _token_for(user, expires_at=timezone.now() + datetime.timedelta(hours=1))
     ApiToken.objects.filter(pk=token.pk).update(
         expires_at=timezone.now() - datetime.timedelta(seconds=1)
     )

@@ -1,0 +1,102 @@
+"""Whether what the shared cache keeps about a user's access is still current.
+
+An API request finds its token, the token's user and the user's ``Access``
+(roles, teams with their members, field categories) in Django's cache, which
+every server process shares (kontor.accounts.token_cache). Each such copy
+carries the **access stamp** current when it was read from the database; the
+stamp is a random value in the same cache, and a copy whose stamp is not the
+current one is never used.
+
+Every write that changes what a copy holds — a role, a team or a membership,
+a field's category, a user (deactivated, made superuser, renamed, deleted),
+an API token (revoked, expiring) — calls ``access_changed``, which gives the
+stamp a new value at once (inside the writing transaction: with the database
+cache the new stamp commits with the change) and again after the commit. The
+second stamp covers a request that read the old rows between the first stamp
+and the commit: what it cached carries a stamp that is already gone. So the
+next request after a change reads the rows again, in every server process.
+
+The writes reach ``access_changed`` through the models' signals
+(``connect_signals``), whatever path they take (services, the admin, the
+shell); a bulk ``QuerySet.update`` of these tables sends no signal and must
+call ``access_changed`` itself. Shares are not copied: the selectors read
+them in the query of the request's own work."""
+
+import uuid
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+STAMP_KEY = "kontor:access-stamp"
+# What a user row may change without changing any copy: the login time.
+_IRRELEVANT_USER_FIELDS = frozenset({"last_login"})
+
+
+def _new_stamp() -> str:
+    return uuid.uuid4().hex
+
+
+def current_stamp(cached: dict[str, Any]) -> str:
+    """The stamp, from the values of a ``cache.get_many`` that asked for
+    ``STAMP_KEY``; a stamp the cache lost (evicted, culled, a new cache) is
+    made anew, so no copy made before matches it."""
+    stamp = cached.get(STAMP_KEY)
+    if stamp is None:
+        cache.add(STAMP_KEY, _new_stamp(), timeout=None)
+        stamp = cache.get(STAMP_KEY)
+    return stamp
+
+
+def _restamp() -> None:
+    cache.set(STAMP_KEY, _new_stamp(), timeout=None)
+
+
+def access_changed() -> None:
+    """Make every cached copy of access and tokens stale: now, and again when
+    the current transaction commits."""
+    _restamp()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_restamp)
+
+
+def _on_write(sender: Any, **kwargs: Any) -> None:
+    access_changed()
+
+
+def _on_user_saved(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if update_fields is not None and set(update_fields) <= _IRRELEVANT_USER_FIELDS:
+        return
+    access_changed()
+
+
+def _on_membership_changed(sender: Any, action: str, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        access_changed()
+
+
+def connect_signals() -> None:
+    """Every write of what a cached copy holds changes the stamp."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    post_save.connect(_on_user_saved, sender=user_model, dispatch_uid="kontor-access-user")
+    post_delete.connect(_on_write, sender=user_model, dispatch_uid="kontor-access-user-gone")
+    for label in (
+        "access.Role",
+        "access.Team",
+        "access.FieldCategory",
+        "customfields.CustomFieldDefinition",
+        "accounts.ApiToken",
+    ):
+        model = apps.get_model(label)
+        post_save.connect(_on_write, sender=model, dispatch_uid=f"kontor-access-{label}")
+        post_delete.connect(_on_write, sender=model, dispatch_uid=f"kontor-access-{label}-gone")
+    for through in (
+        apps.get_model("access.Team").members.through,
+        apps.get_model("access.Role").users.through,
+    ):
+        m2m_changed.connect(
+            _on_membership_changed, sender=through, dispatch_uid=f"kontor-access-{through}"
+        )
