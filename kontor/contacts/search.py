@@ -629,9 +629,27 @@ class RankedSearch:
                 parse_cursor_value(ContactSearch, order[0].lstrip("-"), value),
                 parse_cursor_value(ContactSearch, "contact", pk),
             )
-        found = _first_rows(self._found(), order, after=after, wanted=limit + 1, few=FEW_MATCHES)
+        found = self._found()
+        if default_connection.vendor == "sqlite" and (few := self._few_ids()) is not None:
+            found = ContactSearch.objects.filter(contact_id__in=few)
+        found = _first_rows(found, order, after=after, wanted=limit + 1, few=FEW_MATCHES)
         next_cursor = encode_cursor(list(found[limit - 1])) if len(found) > limit else None
         return [pk for _value, pk in found[:limit]], next_cursor
+
+    def _few_ids(self) -> list[Any] | None:
+        """The ids of everything found when there are at most
+        ``FEW_MATCHES``, read tier by tier (each by its own indexes); None
+        when there are more. SQLite, asked for everything found in name
+        order, walks the name index checking each row against every tier
+        (for a phone number's digits: the whole table); given the ids, it
+        reads just those."""
+        ids: set[Any] = set()
+        for condition in self.tiers:
+            tier = self.rows.filter(condition).order_by().values_list("contact_id", flat=True)
+            ids.update(tier[: FEW_MATCHES + 1])
+            if len(ids) > FEW_MATCHES:
+                return None
+        return list(ids)
 
     def _after(self, cursor: str) -> tuple[int, Position]:
         number, recency, pk = decode_cursor(cursor, 3)
