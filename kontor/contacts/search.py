@@ -214,8 +214,8 @@ def _search_rows(contact_ids: list[Any]) -> list[ContactSearch]:
         phones.setdefault(contact_id, []).append(digits)
     contacts = Contact.objects.filter(pk__in=contact_ids).values_list(
         "pk", "first_name", "last_name", "display_name", "owner_id", "organization_id",
-        "organization__name",
-        "organization__owner_id", "archived_at", "processing_restricted_at", "updated_at",
+        "organization__name", "organization__owner_id", "archived_at",
+        "processing_restricted_at", "updated_at",
     )  # fmt: skip
     # The columns in the order of _search_row's parameters.
     return [
@@ -506,7 +506,7 @@ def _first_rows(
     the order (the Hannahs by name). Guessing many, it walks the order's
     index through most of the table looking for a page of them. With more
     rows than ``few``, the walk is quick after all. SQLite does not walk
-    for these."""
+    for a tier (for a search in name order: ``RankedSearch._few_ids``)."""
     if default_connection.vendor == "postgresql":
         page = _page_of_few(rows, order, after=after, wanted=wanted, few=few)
         if page is not None:
@@ -629,10 +629,10 @@ class RankedSearch:
                 parse_cursor_value(ContactSearch, order[0].lstrip("-"), value),
                 parse_cursor_value(ContactSearch, "contact", pk),
             )
-        found = self._found()
+        rows = self._found()
         if default_connection.vendor == "sqlite" and (few := self._few_ids()) is not None:
-            found = ContactSearch.objects.filter(contact_id__in=few)
-        found = _first_rows(found, order, after=after, wanted=limit + 1, few=FEW_MATCHES)
+            rows = ContactSearch.objects.filter(contact_id__in=few)
+        found = _first_rows(rows, order, after=after, wanted=limit + 1, few=FEW_MATCHES)
         next_cursor = encode_cursor(list(found[limit - 1])) if len(found) > limit else None
         return [pk for _value, pk in found[:limit]], next_cursor
 

@@ -151,6 +151,22 @@ def start_server(url: str, var_dir: Path, port: int, **extra: str) -> subprocess
     raise AssertionError("kontor serve did not start in time")
 
 
+@contextmanager
+def two_servers(url: str, var_dir: Path, **extra: str) -> Iterator[tuple[int, int]]:
+    """Two ``kontor serve`` on free ports against one database, for the
+    ``with`` block; their ports."""
+    a = start_server(url, var_dir, free_port(), **extra)
+    try:
+        b = start_server(url, var_dir, free_port(), **extra)
+        try:
+            a_port, b_port = (int(p.args[p.args.index("--port") + 1]) for p in (a, b))
+            yield a_port, b_port
+        finally:
+            stop_server(b)
+    finally:
+        stop_server(a)
+
+
 def stop_server(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, 15)

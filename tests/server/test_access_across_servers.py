@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.scratch import free_port, kontor, scratch_database, start_server, stop_server
+from tests.core.scratch import kontor, scratch_database, two_servers
 
 PEOPLE = """
 from django.contrib.auth import get_user_model
@@ -44,16 +44,8 @@ def servers(request, tmp_path_factory):
         kontor("migrate", url=url, var_dir=var_dir)
         kontor("shell", "-c", PEOPLE, url=url, var_dir=var_dir)
         env = {"KONTOR_API_RATE_LIMIT": "off", "KONTOR_CACHE_URL": cache_url}
-        a = start_server(url, var_dir, free_port(), **env)
-        try:
-            b = start_server(url, var_dir, free_port(), **env)
-            try:
-                ports = [int(p.args[p.args.index("--port") + 1]) for p in (a, b)]
-                yield Servers(ports[0], ports[1], url, var_dir)
-            finally:
-                stop_server(b)
-        finally:
-            stop_server(a)
+        with two_servers(url, var_dir, **env) as (a, b):
+            yield Servers(a, b, url, var_dir)
 
 
 def _call(port: int, method: str, path: str, token: str, body: dict | None = None):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.scratch import free_port, kontor, scratch_database, start_server, stop_server
+from tests.core.scratch import kontor, scratch_database, two_servers
 
 PASSWORD = "a long two-server test password"
 LIMIT = 10
@@ -54,16 +54,8 @@ def servers(tmp_path_factory):
             "KONTOR_API_RATE_LIMIT": f"{LIMIT}/minute",
             "KONTOR_EVENT_STREAM_SECONDS": "120",  # only ends a broken test
         }
-        a = start_server(url, var_dir, free_port(), **env)
-        try:
-            b = start_server(url, var_dir, free_port(), **env)
-            try:
-                ports = [int(p.args[p.args.index("--port") + 1]) for p in (a, b)]
-                yield Servers(ports[0], ports[1], url, var_dir)
-            finally:
-                stop_server(b)
-        finally:
-            stop_server(a)
+        with two_servers(url, var_dir, **env) as (a, b):
+            yield Servers(a, b, url, var_dir)
 
 
 def _request(
