@@ -119,6 +119,24 @@ def _masked(changes: Mapping[str, Any], masked: Iterable[str]) -> dict[str, Any]
     return result
 
 
+def _changed_values(
+    changes: Mapping[str, Any],
+    masked: Iterable[str],
+    *,
+    fields: Iterable[str] = (),
+    sensitive: bool = False,
+) -> dict[str, Any]:
+    """An entry's ``fields``, ``changes`` (``{field: (old, new)}``, the values
+    of ``masked`` fields as •••) and ``sensitive``."""
+    pairs = {field: list(pair) for field, pair in changes.items()}
+    hidden = set(masked)
+    return {
+        "fields": sorted(set(fields) | set(pairs)),
+        "changes": _masked(_json_safe(pairs), hidden),
+        "sensitive": sensitive or bool(hidden & set(pairs)),
+    }
+
+
 def audit_record(
     *,
     actor: Any,
@@ -137,16 +155,12 @@ def audit_record(
     ``record``. ``changes``: ``{field: (old, new)}``; the values of fields in
     ``masked`` (financial and special ones) are stored as •••. ``parent``:
     the contact or organization an activity or file belongs to."""
-    pairs = {field: list(pair) for field, pair in (changes or {}).items()}
-    masked = set(masked)
     entry = AuditEntry(
         action=action,
         object_type=object_type or (object_type_key(record) if record is not None else ""),
         object_id=str(object_id if object_id is not None else getattr(record, "pk", "") or "")[:64],
         object_repr=(object_repr if object_repr is not None else str(record or ""))[:255],
-        fields=sorted(set(fields or ()) | set(pairs)),
-        changes=_masked(_json_safe(pairs), masked),
-        sensitive=sensitive or bool(masked & set(pairs)),
+        **_changed_values(changes or {}, masked, fields=fields or (), sensitive=sensitive),
         **_actor_fields(actor),
         **_context_fields(),
     )
@@ -172,8 +186,6 @@ def audit_many(
     common = {"action": action, **_actor_fields(actor), **_context_fields()}
     rows = []
     for record, record_changes, masked in changes:
-        pairs = {field: list(pair) for field, pair in record_changes.items()}
-        hidden = set(masked)
         rows.append(
             {
                 **common,
@@ -181,9 +193,7 @@ def audit_many(
                 "object_type": object_type_key(record),
                 "object_id": str(record.pk or "")[:64],
                 "object_repr": str(record)[:255],
-                "fields": sorted(pairs),
-                "changes": _masked(_json_safe(pairs), hidden),
-                "sensitive": bool(hidden & set(pairs)),
+                **_changed_values(record_changes, masked),
             }
         )
     insert_values(AuditEntry, rows)

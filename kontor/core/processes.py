@@ -4,6 +4,8 @@ Django's models at module level: such a process imports this module
 before Django is set up there."""
 
 import importlib
+import resource
+import sys
 from typing import Any
 
 _ready = False
@@ -28,14 +30,20 @@ def run(
     target = importlib.import_module(module)
     for key, value in limits.items():
         setattr(target, key, value)
-    return getattr(target, name)(*args), _peak_mb()
+    return getattr(target, name)(*args), peak_rss_mb()
 
 
-def _peak_mb() -> float:
-    """The process's peak resident memory (VmHWM: since it started, not
-    counting the process it was forked from)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB: VmHWM where Linux gives
+    it (since the process started: for a spawned process not the copy of
+    the process it was started from), else ``getrusage``'s maximum."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Kilobytes on Linux, bytes on macOS.
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)

@@ -557,6 +557,11 @@ def _make_named_organizations(runner: _Runner) -> None:
     missing, before any batch runs, so that two batches naming the same
     new organization at once do not both make it."""
     data_import = runner.data_import
+
+    def make(names: dict[str, str]) -> None:
+        with transaction.atomic(), definitions_read_once():
+            runner.find_organizations_by_name(set(names.values()))
+
     names: dict[str, str] = {}
     for batch in _batches(data_import):
         for _number, row in batch:
@@ -567,12 +572,10 @@ def _make_named_organizations(runner: _Runner) -> None:
             if "name" in named:
                 names.setdefault(named["name"].casefold(), named["name"])
         if len(names) >= BATCH_SIZE:
-            with transaction.atomic(), definitions_read_once():
-                runner.find_organizations_by_name(set(names.values()))
+            make(names)
             names = {}
     if names:
-        with transaction.atomic(), definitions_read_once():
-            runner.find_organizations_by_name(set(names.values()))
+        make(names)
 
 
 def _run_in_processes(

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from kontor.core.processes import peak_rss_mb
 from kontor.imports import services
 from kontor.imports.services import import_create, import_run
 from kontor.perf.bench import bench_user
@@ -53,8 +54,6 @@ def import_bench(
     data_import = import_run(data_import, processes=processes)
     seconds = time.perf_counter() - started
     cpu_seconds = _cpu_seconds() - cpu_started
-    # Linux reports kilobytes.
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return {
         "rows": data_import.rows_done,
         "created": data_import.created,
@@ -63,7 +62,7 @@ def import_bench(
         "rows_per_second": round(data_import.rows_done / seconds) if seconds else 0,
         # This process's own CPU time (the database's not included).
         "cpu_seconds": round(cpu_seconds, 2),
-        "peak_rss_mb": round(peak / 1e6, 1),
+        "peak_rss_mb": peak_rss_mb(),
         # The largest of the other processes that ran batches (if any did).
         "peak_rss_other_mb": services.other_processes_peak_mb,
     }

@@ -25,6 +25,7 @@ from django.db.models import Q
 from kontor.contacts.models import Contact, EmailAddress, LifecycleStage, PhoneNumber
 from kontor.contacts.normalization import normalize_email
 from kontor.contacts.search import refresh_contact_search
+from kontor.core.processes import peak_rss_mb
 from kontor.dedupe.models import BlockingKey, DuplicatePair
 from kontor.dedupe.scan import ordered_pair, scan_all
 from kontor.perf.bulk import uuid7_at, write_rows
@@ -45,11 +46,6 @@ PLANTED_NOTE = "kontor bench: planted duplicate of "
 CHUNK = 1000
 CONTACT_COLUMNS = ["id", "created_at", "updated_at", "lifecycle_stage", "notes", "custom",
                    "version", "first_name", "last_name", "display_name", "owner_id"]  # fmt: skip
-
-
-def _peak_rss_mb() -> float:
-    # ru_maxrss is in kilobytes on Linux.
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _children_cpu() -> float:
@@ -206,12 +202,12 @@ def planted_duplicates_bench(
     planted_ids = [pk for _original, pk, _way in planted]
     log(f"Planted {len(planted)} contacts in {plant_seconds:.1f} s; scanning …")
     try:
-        rss_before = _peak_rss_mb()
+        rss_before = peak_rss_mb()
         cpu, children_cpu = time.process_time(), _children_cpu()
         result = scan_all("contact")
         cpu = time.process_time() - cpu
         children_cpu = _children_cpu() - children_cpu
-        rss_after = _peak_rss_mb()
+        rss_after = peak_rss_mb()
         log(f"Scanned {result.records} contacts in {result.seconds:.1f} s")
         kept = _pairs_of(planted_ids)
     finally:

@@ -3,9 +3,7 @@ and organizations for them) added to the database, then fact_activity
 exported whole a few times; the median time, rows per second and the
 process's peak memory."""
 
-import resource
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,18 +13,13 @@ from typing import Any
 from django.utils import timezone
 
 from kontor.activities.models import Activity
+from kontor.core.processes import peak_rss_mb
 from kontor.perf.generate import Scale, generate
 from kontor.warehouse.export import export_table, new_run_id
 from kontor.warehouse.models import Watermark
 from kontor.warehouse.schema import tables
 
 TABLE = "fact_activity"
-
-
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # Kilobytes on Linux, bytes on macOS.
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def warehouse_bench(count: int, *, runs: int = 3, log: Callable[[str], None]) -> dict[str, Any]:
@@ -38,7 +31,7 @@ def warehouse_bench(count: int, *, runs: int = 3, log: Callable[[str], None]) ->
     )
     kind, spec = next((k, s) for k, s in tables() if s.table == TABLE)
     rows_in_table = Activity.objects.count()
-    peak_before = _peak_rss_mb()
+    peak_before = peak_rss_mb()
     seconds = []
     with tempfile.TemporaryDirectory() as folder:
         directory = Path(folder).resolve()
@@ -61,7 +54,7 @@ def warehouse_bench(count: int, *, runs: int = 3, log: Callable[[str], None]) ->
         "median_seconds": round(median, 3),
         "rows_per_second": round(rows_in_table / median) if median else 0,
         "peak_rss_mb_before": peak_before,
-        "peak_rss_mb_after": _peak_rss_mb(),
+        "peak_rss_mb_after": peak_rss_mb(),
     }
 
 

@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -151,16 +152,30 @@ def start_server(url: str, var_dir: Path, port: int, **extra: str) -> subprocess
     raise AssertionError("kontor serve did not start in time")
 
 
+@dataclass
+class Servers:
+    """Two ``kontor serve`` against one database: their ports and what they share."""
+
+    a: int
+    b: int
+    url: str
+    var_dir: Path
+
+    def token(self, username: str) -> str:
+        """A new API token of ``username``."""
+        return kontor("createtoken", username, url=self.url, var_dir=self.var_dir).stdout.strip()
+
+
 @contextmanager
-def two_servers(url: str, var_dir: Path, **extra: str) -> Iterator[tuple[int, int]]:
+def two_servers(url: str, var_dir: Path, **extra: str) -> Iterator[Servers]:
     """Two ``kontor serve`` on free ports against one database, for the
-    ``with`` block; their ports."""
+    ``with`` block."""
     a = start_server(url, var_dir, free_port(), **extra)
     try:
         b = start_server(url, var_dir, free_port(), **extra)
         try:
             a_port, b_port = (int(p.args[p.args.index("--port") + 1]) for p in (a, b))
-            yield a_port, b_port
+            yield Servers(a_port, b_port, url, var_dir)
         finally:
             stop_server(b)
     finally:

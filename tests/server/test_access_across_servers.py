@@ -6,12 +6,10 @@ next request to the first (kontor.access.freshness)."""
 
 import http.client
 import json
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.core.scratch import kontor, scratch_database, two_servers
+from tests.core.scratch import Servers, kontor, scratch_database, two_servers
 
 PEOPLE = """
 from django.contrib.auth import get_user_model
@@ -25,17 +23,6 @@ for name, role in [("rep", "sales"), ("leaver", "sales"), ("demoted", "administr
 """
 
 
-@dataclass
-class Servers:
-    a: int
-    b: int
-    url: str
-    var_dir: Path
-
-    def token(self, username: str) -> str:
-        return kontor("createtoken", username, url=self.url, var_dir=self.var_dir).stdout.strip()
-
-
 @pytest.fixture(scope="module", params=["database", "redis"])
 def servers(request, tmp_path_factory):
     cache_url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
@@ -44,8 +31,8 @@ def servers(request, tmp_path_factory):
         kontor("migrate", url=url, var_dir=var_dir)
         kontor("shell", "-c", PEOPLE, url=url, var_dir=var_dir)
         env = {"KONTOR_API_RATE_LIMIT": "off", "KONTOR_CACHE_URL": cache_url}
-        with two_servers(url, var_dir, **env) as (a, b):
-            yield Servers(a, b, url, var_dir)
+        with two_servers(url, var_dir, **env) as servers:
+            yield servers
 
 
 def _call(port: int, method: str, path: str, token: str, body: dict | None = None):

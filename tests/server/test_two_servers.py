@@ -9,8 +9,6 @@ tests/security/test_api_throttling.py and tests/events.)"""
 import http.client
 import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -28,18 +26,6 @@ phone_integration_create(actor=agent, name="Office PBX", user=agent)
 """
 
 
-@dataclass
-class Servers:
-    a: int
-    b: int
-    url: str
-    var_dir: Path
-
-    def token(self) -> str:
-        """A new API token of ``agent``: a new rate-limit counter."""
-        return kontor("createtoken", "agent", url=self.url, var_dir=self.var_dir).stdout.strip()
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("two-servers")
@@ -54,8 +40,8 @@ def servers(tmp_path_factory):
             "KONTOR_API_RATE_LIMIT": f"{LIMIT}/minute",
             "KONTOR_EVENT_STREAM_SECONDS": "120",  # only ends a broken test
         }
-        with two_servers(url, var_dir, **env) as (a, b):
-            yield Servers(a, b, url, var_dir)
+        with two_servers(url, var_dir, **env) as servers:
+            yield servers
 
 
 def _request(
@@ -124,7 +110,9 @@ def _first_limit_reached_once(answers: list[tuple[int, int]]) -> bool:
 
 def test_the_rate_limit_counts_the_requests_to_both_servers(servers):
     for _attempt in range(3):
-        answers = _statuses(lambda n: (servers.a, servers.b)[n % 2], servers.token(), 2 * LIMIT)
+        answers = _statuses(
+            lambda n: (servers.a, servers.b)[n % 2], servers.token("agent"), 2 * LIMIT
+        )
         if _first_limit_reached_once(answers):
             break
     # Ten requests to each: a count per server would have let all through.
@@ -134,7 +122,7 @@ def test_the_rate_limit_counts_the_requests_to_both_servers(servers):
 
 def test_a_count_written_to_the_cache_through_one_server_is_read_by_the_other(servers):
     for _attempt in range(3):
-        token = servers.token()
+        token = servers.token("agent")
         through_a = _statuses(lambda n: servers.a, token, LIMIT)
         then_b = _statuses(lambda n: servers.b, token, 1)
         if _first_limit_reached_once(through_a + then_b):
@@ -146,7 +134,7 @@ def test_a_count_written_to_the_cache_through_one_server_is_read_by_the_other(se
 
 
 def test_a_screen_pop_raised_through_one_server_reaches_a_stream_on_the_other(servers):
-    token = servers.token()
+    token = servers.token("agent")
     stream = http.client.HTTPConnection("127.0.0.1", servers.b, timeout=120)
     stream.request(
         "GET",
@@ -165,7 +153,7 @@ def test_a_screen_pop_raised_through_one_server_reaches_a_stream_on_the_other(se
         "direction": "inbound",
         "agent": "agent",
     }
-    other_token = servers.token()  # its own counter: the limit stays far away
+    other_token = servers.token("agent")  # its own counter: the limit stays far away
     raised = _request(
         servers.a,
         "POST",
