@@ -58,6 +58,17 @@ def insert_new(model: type[Model], records: Sequence[Model]) -> None:
         record._state.db = connection.alias
 
 
+def analyze(models: Iterable[type[Model]]) -> None:
+    """Fresh planner statistics for the tables of ``models`` after many new
+    rows: without them a query over a table that was small when it was last
+    analyzed is planned for that size (a list of 500 contacts' numbers read
+    by a scan of all two million: 400 ms instead of 5). Autovacuum would
+    catch up only later, or never where it is switched off."""
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def insert_values(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert new rows of ``model`` given as ``{attribute name: value}``,
     without a model instance per row on PostgreSQL (COPY): the fields a row

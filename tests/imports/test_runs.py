@@ -3,6 +3,8 @@
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kontor.contacts.models import Contact, ContactSearch, Organization
 from kontor.contacts.search import refresh_contact_search
@@ -204,9 +206,6 @@ def test_a_file_that_became_unreadable_fails_the_import(user):
 
 
 def _queries_for(user, count: int) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     lines = ["Vorname;Nachname;E-Mail;Telefon;Firma"] + [
         f"P{i};Q{count};p{i}.{count}@example.org;+49 30 {1000000 + i};Firma {count} {i % 5}"
         for i in range(count)
@@ -342,3 +341,69 @@ def test_a_number_typed_alike_in_many_rows_of_a_batch_is_parsed_once_with_the_sa
         normalization.normalize_phone("030 1234560").e164
     }
     assert PhoneNumber.objects.filter(raw="030 1234560").count() == 3
+
+
+def _analyzed_tables(queries) -> list[str]:
+    return [
+        query["sql"].split()[-1].strip('"')
+        for query in queries.captured_queries
+        if query["sql"].startswith("ANALYZE")
+    ]
+
+
+def _planned_contacts() -> float:
+    """The planner's idea of how many contacts there are."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'contacts_contact'")
+        else:
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'contacts_contact' LIMIT 1")
+        row = cursor.fetchone()
+    return float(str(row[0]).split()[0]) if row else -1
+
+
+def test_a_large_import_brings_the_planners_statistics_up_to_date(user, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    monkeypatch.setattr(services, "ANALYZE_FROM", 9)
+    data_import = services.import_create(
+        actor=user, upload=io.BytesIO(_people(9)), filename="big.csv", record_type="contacts"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        services.import_run(data_import)
+
+    analyzed = _analyzed_tables(queries)
+    for table in (
+        "contacts_contact",
+        "contacts_phonenumber",
+        "contacts_emailaddress",
+        "contacts_contactsearch",
+        "audit_auditentry",
+        "events_outboxevent",
+    ):
+        assert analyzed.count(table) == 1, table
+    assert _planned_contacts() >= 9
+
+
+def test_a_small_import_or_a_dry_run_leaves_the_statistics_to_autovacuum(user, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    monkeypatch.setattr(services, "ANALYZE_FROM", 6)
+    with CaptureQueriesContext(connection) as queries:
+        run_import(user, _people(5), "small.csv")
+        run_import(user, _people(9), "dry.csv", dry_run=True)
+
+    assert _analyzed_tables(queries) == []
+
+
+def test_an_organization_is_found_by_any_spelling_a_batch_gives_its_umlauts(user):
+    # SQLite upper-cases only ASCII letters: "NEUE BÄCKEREI" and "Neue
+    # Bäckerei" are the same name to a user, not to its UPPER().
+    existing = OrganizationFactory(name="Neue Bäckerei GmbH", owner=user)
+    data_import = services.import_create(
+        actor=user, upload=io.BytesIO(_people(1)), filename="p.csv", record_type="contacts"
+    )
+    runner = services._Runner(data_import)
+
+    runner.find_organizations_by_name(["Neue Bäckerei GmbH", "NEUE BÄCKEREI GMBH"])
+
+    assert runner.organization_for({"name": "NEUE BÄCKEREI GMBH"}) == existing.pk
+    assert Organization.objects.count() == 1
