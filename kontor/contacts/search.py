@@ -29,7 +29,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection as default_connection
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
 from kontor.contacts.models import Contact, ContactSearch, EmailAddress, PhoneNumber
@@ -548,20 +548,75 @@ def _page_of_few(
     return [(value, pk) for _total, value, pk in found if pk is not None]
 
 
+# A search in name order on PostgreSQL first walks at most this many rows
+# of the search table along the order's index (``_walked_page``): some 5 ms
+# at a million contacts when the page is not among them.
+NAME_WALK_ROWS = 2_000
+
+
+def _walked_page(
+    condition: Q, order: tuple[str, str], *, after: Position | None, wanted: int, bound: int
+) -> list[Position] | None:
+    """The first ``wanted`` rows that meet ``condition`` (on the
+    search table) after ``after`` in ``order``, if they are among the next
+    ``bound`` rows of the whole table in that order; None if fewer are.
+
+    The walk reads the order's index and the rows it passes, and checks
+    each against ``condition``, stopping at ``bound`` rows read (the inner
+    ``LIMIT``, which no condition is pushed into) or at the page's last
+    match (the outer one). A word that many of the user's rows match fills
+    its page in the first thousand or two names (a superuser's ``Daten`` at
+    a million contacts) without its thousands of matches being set apart
+    and counted first. A rep's broad word, for which a third of the rows
+    are visible, needs tens of thousands (docs/performance.md, fifth
+    round), and a sparse word never fills it: each costs at most ``bound``
+    rows read before its matches are read by their own indexes
+    (``_first_rows``)."""
+    columns = [name.lstrip("-") for name in order]
+    descending = order[0].startswith("-")
+    table = ContactSearch.objects.all()
+    if after is not None:
+        # The bound on the first column is where the walk enters the index;
+        # the pair's comparison then passes over the ties already shown.
+        start = Q(**{f"{columns[0]}__{'lte' if descending else 'gte'}": after[0]})
+        table = table.filter(start, rows_after(order, *after))
+    # CASE drops a condition that can match nothing (a user without access).
+    walk = (
+        table.annotate(matches=Case(When(condition, then=Value(True)), default=Value(False)))
+        .order_by(*order)
+        .values_list(*columns, "matches")[:bound]
+    )
+    try:
+        sql, params = walk.query.sql_with_params()
+    except EmptyResultSet:  # a bound of no rows
+        return None
+    direction = "DESC" if descending else "ASC"
+    with connections[walk.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT walk.sort_value, walk.contact_id "
+            f"FROM ({sql}) AS walk(sort_value, contact_id, matches) WHERE walk.matches "
+            f"ORDER BY walk.sort_value {direction}, walk.contact_id {direction} LIMIT %s",
+            [*params, wanted],
+        )
+        page = cursor.fetchall()
+    return [(value, pk) for value, pk in page] if len(page) == wanted else None
+
+
 @dataclass(frozen=True)
 class RankedSearch:
-    """The search rows a user may find (``rows``) and the relevance tiers
-    of a search among them. A page is read tier by tier, each in order of
-    recency and only as far as the page needs: a broad word whose prefix
-    matches fill the page never runs its substring search."""
+    """The search rows a user may find (``rows``: the condition on the
+    search table) and the relevance tiers of a search among them. A page is
+    read tier by tier, each in order of recency and only as far as the page
+    needs: a broad word whose prefix matches fill the page never runs its
+    substring search."""
 
-    rows: QuerySet
+    rows: Q
     tiers: list[Q]
 
     def tier(self, number: int) -> QuerySet:
         """The rows of tier ``number``: those that meet its condition and
         none of those before it."""
-        rows = self.rows.filter(self.tiers[number])
+        rows = ContactSearch.objects.filter(self.rows, self.tiers[number])
         earlier = Q()
         for condition in self.tiers[:number]:
             earlier |= condition
@@ -583,7 +638,16 @@ class RankedSearch:
         for tier in self.tiers:
             condition |= tier & ~earlier if earlier else tier
             earlier |= tier
-        return self.rows.filter(condition)
+        return ContactSearch.objects.filter(self.rows, condition)
+
+    def _anywhere(self) -> Q:
+        """The condition a row of every tier meets: the tiers' plain union
+        (the same rows as ``_found``), for a walk that checks row by row,
+        where no planner misjudges it."""
+        condition = Q()
+        for tier in self.tiers:
+            condition |= tier
+        return self.rows & condition
 
     def page_ids(self, *, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
         """The contact ids of the page after ``cursor``, best first, and
@@ -619,7 +683,10 @@ class RankedSearch:
         descending) and the next page's cursor, which is the contact list's
         cursor in that order. Read from the search table alone: walking the
         contacts' index of the column would join the search row of every
-        contact passed on the way."""
+        contact passed on the way. On PostgreSQL the next
+        ``NAME_WALK_ROWS`` rows in the order are checked first
+        (``_walked_page``); a page they do not fill is read as a tier is,
+        its matches set apart up to ``FEW_MATCHES`` (``_first_rows``)."""
         descending = order[0].startswith("-")
         order = (order[0], "-contact_id" if descending else "contact_id")
         after = None
@@ -629,10 +696,16 @@ class RankedSearch:
                 parse_cursor_value(ContactSearch, order[0].lstrip("-"), value),
                 parse_cursor_value(ContactSearch, "contact", pk),
             )
-        rows = self._found()
-        if default_connection.vendor == "sqlite" and (few := self._few_ids()) is not None:
-            rows = ContactSearch.objects.filter(contact_id__in=few)
-        found = _first_rows(rows, order, after=after, wanted=limit + 1, few=FEW_MATCHES)
+        found = None
+        if default_connection.vendor == "postgresql":
+            found = _walked_page(
+                self._anywhere(), order, after=after, wanted=limit + 1, bound=NAME_WALK_ROWS
+            )
+        if found is None:
+            rows = self._found()
+            if default_connection.vendor == "sqlite" and (few := self._few_ids()) is not None:
+                rows = ContactSearch.objects.filter(contact_id__in=few)
+            found = _first_rows(rows, order, after=after, wanted=limit + 1, few=FEW_MATCHES)
         next_cursor = encode_cursor(list(found[limit - 1])) if len(found) > limit else None
         return [pk for _value, pk in found[:limit]], next_cursor
 
@@ -645,7 +718,11 @@ class RankedSearch:
         reads just those."""
         ids: set[Any] = set()
         for condition in self.tiers:
-            tier = self.rows.filter(condition).order_by().values_list("contact_id", flat=True)
+            tier = (
+                ContactSearch.objects.filter(self.rows, condition)
+                .order_by()
+                .values_list("contact_id", flat=True)
+            )
             ids.update(tier[: FEW_MATCHES + 1])
             if len(ids) > FEW_MATCHES:
                 return None

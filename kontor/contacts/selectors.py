@@ -20,7 +20,7 @@ from kontor.access.policy import (
     restrict,
     restricted_among,
 )
-from kontor.contacts.models import Contact, ContactSearch, EmailAddress, Organization, PhoneNumber
+from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.normalization import (
     InvalidContactPoint,
     digits_for_search,
@@ -286,14 +286,14 @@ def contact_search(
     tiers = relevance_tiers(_searchable(q), _search_scope(user), max_words=MAX_SEARCH_TERMS)
     if not tiers:
         return Found(_with_details(contacts))
-    rows = ContactSearch.objects.filter(archived=False)
+    rows = Q(archived=False)
     readable = readable_condition(
         user, "contact", owner="owner", record="pk", restricted="processing_restricted_at"
     )
     if readable is not None:
-        rows = rows.filter(readable)
+        rows &= readable
     if filtered:
-        rows = rows.filter(contact_id__in=contacts.values("pk"))
+        rows &= Q(contact_id__in=contacts.values("pk"))
     ranked = RankedSearch(rows=rows, tiers=tiers)
     return Found(
         lambda: _with_details(contacts.filter(pk__in=ranked.matching_ids())), ranked=ranked

@@ -4,11 +4,14 @@ for a search, the order asked for when there is one."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from kontor.access.services import share_create
 from kontor.contacts import search
 from kontor.contacts.models import Contact, ContactSearch, Organization
-from kontor.contacts.services import contact_create, contact_update
+from kontor.contacts.search import refresh_contact_search
+from kontor.contacts.services import contact_archive, contact_create, contact_update
 from tests.conftest import api_client_for
 from tests.contacts.api_support import field_errors, walk_pages
 from tests.factories import ContactFactory, OrganizationFactory, UserFactory
@@ -95,13 +98,31 @@ def test_pages_of_an_ordered_search_cover_every_match_once_in_order(api):
     assert [item["id"] for item in items] == sorted((item["id"] for item in items), reverse=True)
 
 
+def _results_of(monkeypatch, name: str) -> list:
+    """What each call of ``kontor.contacts.search.<name>`` returns, from now on."""
+    results: list = []
+    original = getattr(search, name)
+
+    def spy(*args, **kwargs):
+        results.append(original(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(search, name, spy)
+    return results
+
+
 @pytest.mark.parametrize("order", ["name", "-name"])
 @pytest.mark.parametrize("few", [5000, 1], ids=["sorted-apart", "walked"])
-def test_a_search_in_name_order_pages_as_the_list_in_that_order(api, monkeypatch, order, few):
-    # Read from the search table's copy of the names, sorted apart (few
-    # matches, PostgreSQL) or along its index: the same order, ties and
-    # cursors as the contact list sorted by the contacts' own names.
+@pytest.mark.parametrize("bound", [10_000, 3, 0], ids=["walk-fills", "walk-short", "no-walk"])
+def test_a_search_in_name_order_pages_as_the_list_in_that_order(
+    api, monkeypatch, order, few, bound
+):
+    # Read from the search table's copy of the names: on PostgreSQL first
+    # by a walk of at most ``bound`` rows, and for a page that walk does not
+    # fill sorted apart (few matches) or along its index; the same order,
+    # ties and cursors as the contact list sorted by the contacts' own names.
     monkeypatch.setattr(search, "FEW_MATCHES", few)
+    monkeypatch.setattr(search, "NAME_WALK_ROWS", bound)
     for first, last in [
         ("Ada", "Roth"), ("ada", "Rothe"), ("Bea", "Roth"), ("Bea", "Roth"), ("Ömer", "Rothmann"),
         ("Zora", "Brandroth"), ("Ärzte", "Roth"), ("", "Roth"), ("Mia", "Rot"),
@@ -136,6 +157,47 @@ def test_an_ordered_search_shows_a_rep_only_what_they_may_see(db):
     response = api_client_for(rep).get("/api/v1/contacts", {"q": "roth", "order": "name"})
 
     assert _names(response) == ["Eigenroth"]
+
+
+@pytest.mark.parametrize("order", ["name", "-name"])
+@pytest.mark.parametrize("bound", [10_000, 4, 0], ids=["walk-fills", "walk-short", "no-walk"])
+def test_a_rep_pages_a_search_in_name_order_as_their_list(user, monkeypatch, order, bound):
+    # Rows the rep may not read lie between theirs in name order; a walk
+    # along the name index passes them and must leave them out, as must
+    # the page sorted apart when the walk ends before the page is full.
+    monkeypatch.setattr(search, "NAME_WALK_ROWS", bound)
+    rep = UserFactory(roles=["sales"], teams=["Team A"])
+    colleague = UserFactory(roles=["sales"], teams=["Team A"])
+    stranger = UserFactory(roles=["sales"], teams=["Team B"])
+    contacts = {
+        first: contact_create(
+            actor=owner, data={"first_name": first, "last_name": "Roth", "owner_id": owner.pk}
+        )
+        for first, owner in [
+            ("Anna", rep), ("Bert", stranger), ("Carl", colleague), ("Cora", stranger),
+            ("Dora", rep), ("Emil", stranger), ("Eva", rep), ("Finn", rep), ("Gero", stranger),
+            ("Hans", colleague), ("Ida", rep),
+        ]
+    }  # fmt: skip
+    share_create(actor=stranger, record=contacts["Cora"], user=rep)
+    contact_archive(actor=user, contact=contacts["Dora"])
+    Contact.objects.filter(pk=contacts["Eva"].pk).update(processing_restricted_at=timezone.now())
+    refresh_contact_search([contacts["Eva"].pk])
+    client = api_client_for(rep)
+    listed = walk_pages(client, "/api/v1/contacts", order=order, limit=100)
+    expected = [item["id"] for item in listed if "roth" in item["display_name"].lower()]
+    walks = _results_of(monkeypatch, "_walked_page")
+
+    items = walk_pages(client, "/api/v1/contacts", q="roth", order=order, limit=2)
+
+    names = ["Anna Roth", "Carl Roth", "Cora Roth", "Finn Roth", "Hans Roth", "Ida Roth"]
+    assert [item["display_name"] for item in items] == (names if order == "name" else names[::-1])
+    assert [item["id"] for item in items] == expected
+    filled_by_walks = [page for page in walks if page is not None]
+    if connection.vendor == "postgresql" and bound:
+        assert filled_by_walks, "no page came from the walk"
+    else:  # SQLite reads its matches by their own indexes (RankedSearch._few_ids)
+        assert filled_by_walks == []
 
 
 def test_a_relevance_cursor_is_refused_in_another_order(api):
