@@ -1,8 +1,10 @@
 """Running a function of Kontor's in another process started by "spawn"
-(the duplicate scan's shares, an import's batches). Imports nothing of
-Django's models at module level: such a process imports this module
-before Django is set up there."""
+(the duplicate scan's shares, an import's batches), and what a long-lived
+process does once it has loaded Kontor. Imports nothing of Django's models
+at module level: such a process imports this module before Django is set
+up there."""
 
+import gc
 import importlib
 import resource
 import sys
@@ -47,3 +49,16 @@ def peak_rss_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Kilobytes on Linux, bytes on macOS.
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def freeze_boot_objects(worker: object) -> None:
+    """Set the objects a process made while loading Kontor (Django, the
+    apps, the URLs and API schemas: some 300 000) aside from the garbage
+    collector, once it has loaded them: a server's worker through
+    gunicorn's ``post_worker_init`` (``kontor serve``). They live as long
+    as the process, and each full collection walked them all: a pause of
+    100 to 300 ms in about one request of a hundred (the p99 of a contact
+    list page at a million contacts: 218 and 300 ms, then 63 and 79 ms with
+    them set aside; the median unchanged)."""
+    gc.collect()
+    gc.freeze()

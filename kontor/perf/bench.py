@@ -2,6 +2,7 @@
 paths against the configured database, next to a baseline of the same lookups
 done as one indexed SELECT through the bare database driver."""
 
+import gc
 import http.client
 import json
 import os
@@ -26,6 +27,7 @@ from django.test import Client
 from kontor.accounts.services import api_token_create
 from kontor.contacts import selectors, services
 from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
+from kontor.core.processes import freeze_boot_objects
 from kontor.perf.search_rank import search_ranks
 
 BENCH_USERNAME = "kontor-bench"
@@ -513,11 +515,13 @@ def run(
     report["rollup_rebuild_seconds"] = _prepare_rollups(log)
     operations = kontor_operations(user, samples)
     cleanup = operations.pop("_cleanup")
+    freeze_boot_objects(worker=None)  # as a server's worker does once it has loaded Kontor
     try:
         for name, operation in operations.items():
             report["operations"][name] = measure(operation, seconds).summary()
             log(f"  {name}: {report['operations'][name]}")
     finally:
+        gc.unfreeze()
         cleanup(0)
     report["search_ranks"] = search_ranks(user, rng, log=log)
     if http:
