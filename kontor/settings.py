@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kontor.core.db_router.ReadYourWritesMiddleware",
+    "kontor.access.middleware.SharedAccessMiddleware",
     "kontor.audit.middleware.AuditMiddleware",
     "kontor.access.middleware.PermissionDeniedMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -1,11 +1,15 @@
 """Whether what the shared cache keeps about a user's access is still current.
 
-An API request finds its token, the token's user and the user's ``Access``
-(roles, teams with their members, field categories) in Django's cache, which
-every server process shares (kontor.accounts.token_cache). Each such copy
-carries the **access stamp** current when it was read from the database; the
-stamp is a random value in the same cache, and a copy whose stamp is not the
-current one is never used.
+A request finds the user's ``Access`` (roles, teams with their members,
+field categories) in Django's cache, which every server process shares: a
+logged-in user's under their id (kontor.access.shared_access), an API
+token's together with the token and its user under the token's hash
+(kontor.accounts.token_cache). Each such copy carries the **access stamp**
+current when it was read from the database; the stamp is a random value in
+the same cache, and a copy whose stamp is not the current one is never used.
+``read_copy`` asks for the stamp and a copy in one ``get_many`` (one query of
+the database cache, one round trip to Redis); ``keep_copy`` stores a copy
+under the stamp read before the database was.
 
 Every write that changes what a copy holds — a role, a team or a membership,
 a field's category, a user (deactivated, made superuser, renamed, deleted),
@@ -49,6 +53,25 @@ def current_stamp(cached: dict[str, Any]) -> str:
         cache.add(STAMP_KEY, _new_stamp(), timeout=None)
         stamp = cache.get(STAMP_KEY)
     return stamp
+
+
+def read_copy(key: str) -> tuple[str, Any]:
+    """The current stamp and the value kept under ``key`` if it was made
+    under that stamp (else None), in one read of the cache."""
+    cached = cache.get_many([STAMP_KEY, key])
+    # The stamp is read before the database: a change committed after that
+    # read changes the stamp again, so a copy made from older rows is dead.
+    stamp = current_stamp(cached)
+    copy = cached.get(key)
+    if copy is None or copy["stamp"] != stamp:
+        return stamp, None
+    return stamp, copy["value"]
+
+
+def keep_copy(key: str, stamp: str, value: Any, seconds: int) -> None:
+    """Keep ``value`` under ``key``, good while ``stamp`` (read by ``read_copy``
+    before the rows it was made from) is the current one."""
+    cache.set(key, {"stamp": stamp, "value": value}, seconds)
 
 
 def _restamp() -> None:

@@ -1,13 +1,19 @@
-"""What one user may do: the combination of their roles, read once per request.
+"""What one user may do: the combination of their roles, their teams with
+the members and the field categories, read once per request into one value
+that does not change (``Access``).
 
-``access_for(user)`` reads the user's roles in one query and keeps the result
-on the user object, which lives as long as the request (or the command) that
-loaded it; ``forget_access(user)`` drops it after a change of roles or teams.
-An API token's request gets it whole from the shared cache instead
-(``complete_access``, kontor.accounts.token_cache), with no query at all."""
+``access_for(user)`` reads it (three queries; two for a superuser) and keeps
+it on the user object, which lives as long as the request (or the command,
+or the worker's task) that loaded it; ``forget_access(user)`` drops it after
+a change of roles or teams. Requests of a logged-in user and of an API token
+get it whole from the shared cache instead (kontor.access.shared_access,
+kontor.accounts.token_cache), with no query of these tables at all. What a
+request derives from it (a type's ``FieldAccess``) is kept beside it on the
+user object (``derived``), never in it."""
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import CharField, Value
@@ -17,28 +23,34 @@ from kontor.access.rights import ACTIONS, CategoryAccess, Level
 from kontor.core.records import CATEGORIES
 
 User = AbstractBaseUser | AnonymousUser
+T = TypeVar("T")
 
-_CACHE_ATTRIBUTE = "_kontor_access"
+_ACCESS_ATTRIBUTE = "_kontor_access"
+_DERIVED_ATTRIBUTE = "_kontor_access_derived"
 CUSTOM_PREFIX = "custom."
 _AUDIT_SCOPES = ("none", "records", "all")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Access:
+    """A user's rights as one value: built once (``access_for``), kept in
+    the shared cache, and never changed; a change of access builds a new one."""
+
     user_id: int | None
-    levels: dict[str, dict[str, Level]] = field(default_factory=dict)
-    categories: dict[str, CategoryAccess] = field(default_factory=dict)
+    levels: Mapping[str, Mapping[str, Level]] = field(default_factory=dict)
+    categories: Mapping[str, CategoryAccess] = field(default_factory=dict)
     manage_access: bool = False
     audit_scope: str = "none"
     audit_by_employee: bool = False
     # Handles the requests of data subjects (GDPR Art. 15-21).
     data_subject_requests: bool = False
     is_superuser: bool = False
-    # Filled on demand (the teams with their members in one query, the
-    # field categories in another; each once).
-    _team_ids: list[Any] | None = None
-    _team_member_ids: set[int] | None = None
-    _field_categories: dict[str, dict[str, str]] | None = None
+    # The user's teams, and everyone who shares one with them (the user too).
+    team_ids: tuple[Any, ...] = ()
+    team_member_ids: frozenset[int] = frozenset()
+    # Every administrator-set field category by object type: built-in fields
+    # by their key, custom fields as ``custom.<key>``.
+    field_categories: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def level(self, object_type: str, action: str) -> Level:
         # A type the roles name keeps its own levels, even when all are none.
@@ -64,40 +76,20 @@ class Access:
     def edits_every_category(self) -> bool:
         return all(self.may_edit_category(c) for c in CATEGORIES)
 
-    def team_ids(self) -> list[Any]:
-        if self._team_ids is None:
-            self._load_teams()
-        return self._team_ids  # type: ignore[return-value]
 
-    def team_member_ids(self) -> set[int]:
-        """The user and everyone who shares a team with them."""
-        if self._team_member_ids is None:
-            self._load_teams()
-        return self._team_member_ids  # type: ignore[return-value]
+def _read_teams(user_id: int) -> tuple[tuple[Any, ...], frozenset[int]]:
+    """The user's teams and their members, in one query: the membership rows
+    of every team the user is in (which include the user's own)."""
+    from kontor.access.models import Team
 
-    def field_categories(self) -> dict[str, dict[str, str]]:
-        """Every administrator-set field category by object type (read once)."""
-        if self._field_categories is None:
-            self._field_categories = _load_field_categories()
-        return self._field_categories
-
-    def _load_teams(self) -> None:
-        """The user's teams and their members, in one query: the membership
-        rows of every team the user is in (which include the user's own)."""
-        from kontor.access.models import Team
-
-        rows: list[tuple[Any, int]] = []
-        if self.user_id:
-            through = Team.members.through
-            teams = through.objects.filter(user_id=self.user_id).values("team_id")
-            rows = list(through.objects.filter(team_id__in=teams).values_list("team_id", "user_id"))
-        self._team_ids = sorted({team_id for team_id, _user_id in rows}, key=str)
-        self._team_member_ids = {user_id for _team_id, user_id in rows}
-        if self.user_id:
-            self._team_member_ids.add(self.user_id)
+    through = Team.members.through
+    teams = through.objects.filter(user_id=user_id).values("team_id")
+    rows = list(through.objects.filter(team_id__in=teams).values_list("team_id", "user_id"))
+    team_ids = tuple(sorted({team_id for team_id, _user_id in rows}, key=str))
+    return team_ids, frozenset({user_id for _team_id, user_id in rows} | {user_id})
 
 
-def _load_field_categories() -> dict[str, dict[str, str]]:
+def _read_field_categories() -> dict[str, dict[str, str]]:
     """Every administrator-set category, built-in and custom, in one query:
     built-in fields by their key, custom fields as ``custom.<key>``."""
     from kontor.access.models import FieldCategory
@@ -130,31 +122,33 @@ def _everything(user_id: int | None, *, superuser: bool) -> Access:
 def combine(user_id: int | None, roles: list[dict[str, Any]]) -> Access:
     """The most permissive combination of the roles' grants. Object types a
     role names get its levels there; others get its ``"*"`` levels."""
-    access = Access(user_id=user_id)
+    levels: dict[str, dict[str, Level]] = {}
+    categories: dict[str, CategoryAccess] = {}
+    flags = dict.fromkeys(("manage_access", "audit_by_employee", "data_subject_requests"), False)
+    audit_scope = "none"
     named_types = {t for role in roles for t in (role.get("levels") or {}) if t != "*"}
     for role in roles:
         role_levels = role.get("levels") or {}
         fallback = role_levels.get("*") or {}
         for object_type in [*named_types, "*"]:
             given = role_levels.get(object_type, fallback) if object_type != "*" else fallback
-            target = access.levels.setdefault(object_type, {})
+            target = levels.setdefault(object_type, {})
             for action in ACTIONS:
                 level = _parse_level(given.get(action))
                 if level > target.get(action, Level.NONE):
                     target[action] = level
         for category, value in (role.get("categories") or {}).items():
             granted = _parse_category_access(value)
-            if granted > access.categories.get(category, CategoryAccess.NONE):
-                access.categories[category] = granted
-        access.manage_access |= bool(role.get("manage_access"))
-        access.audit_by_employee |= bool(role.get("audit_by_employee"))
-        access.data_subject_requests |= bool(role.get("data_subject_requests"))
+            if granted > categories.get(category, CategoryAccess.NONE):
+                categories[category] = granted
+        for flag in flags:
+            flags[flag] |= bool(role.get(flag))
         scope = role.get("audit_scope") or "none"
-        if scope in _AUDIT_SCOPES and _AUDIT_SCOPES.index(scope) > _AUDIT_SCOPES.index(
-            access.audit_scope
-        ):
-            access.audit_scope = scope
-    return access
+        if scope in _AUDIT_SCOPES and _AUDIT_SCOPES.index(scope) > _AUDIT_SCOPES.index(audit_scope):
+            audit_scope = scope
+    return Access(
+        user_id=user_id, levels=levels, categories=categories, audit_scope=audit_scope, **flags
+    )
 
 
 def _parse_level(value: Any) -> Level:
@@ -171,15 +165,11 @@ def _parse_category_access(value: Any) -> CategoryAccess:
         return CategoryAccess.NONE
 
 
-def access_for(user: User | None) -> Access:
-    """The user's rights; nothing for anonymous or deactivated users."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Access(user_id=None)
-    cached = getattr(user, _CACHE_ATTRIBUTE, None)
-    if cached is not None:
-        return cached
+def read_access(user: AbstractBaseUser) -> Access:
+    """The active user's whole ``Access`` from the database: the roles (none
+    for a superuser), the teams with their members, the field categories."""
     if user.is_superuser:
-        access = _everything(user.pk, superuser=True)
+        grants = _everything(user.pk, superuser=True)
     else:
         from kontor.access.models import Role
 
@@ -193,29 +183,59 @@ def access_for(user: User | None) -> Access:
                 "data_subject_requests",
             )
         )
-        access = combine(user.pk, roles)
-    setattr(user, _CACHE_ATTRIBUTE, access)
+        grants = combine(user.pk, roles)
+    team_ids, team_member_ids = _read_teams(user.pk)
+    return replace(
+        grants,
+        team_ids=team_ids,
+        team_member_ids=team_member_ids,
+        field_categories=_read_field_categories(),
+    )
+
+
+def may_have_access(user: User | None) -> bool:
+    """Whether the user has any rights at all: anonymous and deactivated
+    users have none, and nothing needs to be read for them."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def access_for(user: User | None) -> Access:
+    """The user's rights; nothing for anonymous or deactivated users. Read
+    once per request (or task) and kept on the user object."""
+    if not may_have_access(user):
+        return Access(user_id=None)
+    remembered = getattr(user, _ACCESS_ATTRIBUTE, None)
+    if remembered is not None:
+        return remembered
+    access = read_access(user)  # type: ignore[arg-type]
+    remember_access(user, access)
     return access
-
-
-def complete_access(user: User) -> Access:
-    """The user's ``Access`` with what it otherwise reads on demand (the teams
-    with their members, the field categories) read now: a value that needs
-    no further query, for a cache to keep (kontor.access.freshness). Up to
-    three queries."""
-    access = access_for(user)
-    if access.user_id is not None:
-        access.team_ids()
-        access.field_categories()
-    return replace(access)
 
 
 def remember_access(user: Any, access: Access) -> None:
     """Let ``access_for(user)`` answer ``access`` for the rest of the request."""
-    setattr(user, _CACHE_ATTRIBUTE, access)
+    setattr(user, _ACCESS_ATTRIBUTE, access)
 
 
 def forget_access(user: Any) -> None:
-    """Make the next ``access_for(user)`` read the roles again."""
-    if user is not None and hasattr(user, _CACHE_ATTRIBUTE):
-        delattr(user, _CACHE_ATTRIBUTE)
+    """Make the next ``access_for(user)`` read the access again (and
+    ``derived`` make its values anew)."""
+    if user is not None and hasattr(user, _ACCESS_ATTRIBUTE):
+        delattr(user, _ACCESS_ATTRIBUTE)
+
+
+def derived(user: User | None, key: str, make: Callable[[Access], T]) -> T:
+    """What ``make`` derives from the user's ``Access``, made once per request:
+    kept on the user object beside the ``Access`` it was made from (not in
+    it: the ``Access`` stays one value, and what the shared cache keeps),
+    and made anew once that ``Access`` is forgotten or replaced."""
+    access = access_for(user)
+    if user is None:
+        return make(access)
+    made_from, values = getattr(user, _DERIVED_ATTRIBUTE, (None, {}))
+    if made_from is not access:
+        values = {}
+        setattr(user, _DERIVED_ATTRIBUTE, (access, values))
+    if key not in values:
+        values[key] = make(access)
+    return values[key]

@@ -24,7 +24,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from kontor.access.grants import CUSTOM_PREFIX, Access, User, access_for
+from kontor.access.grants import CUSTOM_PREFIX, Access, User, access_for, derived
 from kontor.access.rights import Action, Level
 from kontor.core.exceptions import FieldErrors, PermissionDenied
 from kontor.core.records import Category, RecordType, record_type, record_type_for
@@ -35,7 +35,7 @@ from kontor.core.records import Category, RecordType, record_type, record_type_f
 def _shared_q(access: Access, kind: RecordType, *, edit: bool) -> Q:
     from kontor.access.models import Share
 
-    shares = Share.objects.filter(Q(user_id=access.user_id) | Q(team_id__in=access.team_ids()))
+    shares = Share.objects.filter(Q(user_id=access.user_id) | Q(team_id__in=access.team_ids))
     if edit:
         shares = shares.filter(can_edit=True)
     conditions = []
@@ -58,7 +58,7 @@ def _level_q(access: Access, kind: RecordType, level: Level) -> Q:
         # The ids themselves (read once per request), not a subquery: the
         # planner then sees a short list, and plans a lookup in a fraction of
         # the time.
-        members = sorted(access.team_member_ids())
+        members = sorted(access.team_member_ids)
         for path in kind.owner_paths:
             condition |= Q(**{f"{path}__in": members})
     return condition
@@ -279,7 +279,7 @@ def shared_condition(user: User, key: str) -> Q | None:
         return None
     types = {shared_type or kind.key for _path, shared_type in kind.share_paths}
     shares = Share.objects.filter(
-        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids()), object_type__in=types
+        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids), object_type__in=types
     )
     if not shares.exists():
         return None
@@ -317,7 +317,7 @@ def _is_shared(access: Access, pairs: Iterable[tuple[str, Any]], *, edit: bool) 
         return False
     records = reduce(or_, (Q(object_type=t, object_id=pk) for t, pk in pairs))
     shares = Share.objects.filter(records).filter(
-        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids())
+        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids)
     )
     if edit:
         shares = shares.filter(can_edit=True)
@@ -329,7 +329,7 @@ def _owned_within(access: Access, level: Level, owner_ids: set[Any]) -> bool:
         return True
     if level >= Level.OWN and access.user_id in owner_ids:
         return True
-    return level >= Level.TEAM and bool(owner_ids & access.team_member_ids())
+    return level >= Level.TEAM and bool(owner_ids & access.team_member_ids)
 
 
 def can(user: User, action: str, record: Model) -> bool:
@@ -394,7 +394,7 @@ def _shared_pairs(access: Access, pairs: set[tuple[str, Any]]) -> set[tuple[str,
 
     records = reduce(or_, (Q(object_type=t, object_id=pk) for t, pk in pairs))
     shares = Share.objects.filter(records).filter(
-        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids())
+        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids)
     )
     return set(shares.values_list("object_type", "object_id"))
 
@@ -462,7 +462,7 @@ def require_create(
 def field_categories(user: User, key: str) -> dict[str, str]:
     """Category of every field of type ``key``: built-in fields by their key,
     custom fields as ``custom.<key>``."""
-    stored = access_for(user).field_categories().get(key, {})
+    stored = access_for(user).field_categories.get(key, {})
     categories = {spec.key: spec.category for spec in record_type(key).fields}
     for field, category in stored.items():
         spec = record_type(key).field(field)
@@ -476,7 +476,8 @@ class FieldAccess:
 
     ``"phones" in fields`` (also in templates), ``fields.may_edit("notes")``,
     custom fields as ``"custom.<key>"``. A user who may read (edit) every
-    category needs no field categories at all, so they are not even read."""
+    category needs no field categories at all, so they are not even looked at.
+    Made once per request and type (``fields_for``)."""
 
     def __init__(self, user: User, key: str):
         self.user = user
@@ -542,11 +543,7 @@ class FieldAccess:
 
 def fields_for(user: User, key: str) -> FieldAccess:
     """The user's ``FieldAccess`` for type ``key``, made once per request."""
-    access = access_for(user)
-    cache = access.__dict__.setdefault("_field_access", {})
-    if key not in cache:
-        cache[key] = FieldAccess(user, key)
-    return cache[key]
+    return derived(user, f"fields:{key}", lambda _access: FieldAccess(user, key))
 
 
 def check_field_edits(user: User, key: str, data: Mapping[str, Any]) -> None:

@@ -5,7 +5,8 @@ roles, and for a user below "all" their teams with the members and the
 field categories: up to four queries before the request's own work. Now
 one request of a token reads them and keeps a copy under the token's hash;
 the next ones read the copy and the access stamp in one ``get_many`` (one
-query of the database cache, one round trip to Redis) and nothing else.
+query of the database cache, one round trip to Redis) and nothing else
+(``read_copy``, as for a logged-in user: kontor.access.shared_access).
 
 A copy is used only while the stamp it was made under is current: every
 write of a token, a user, a role, a team or a field category changes the
@@ -18,19 +19,18 @@ The key names the layout of the copy (``_shape``), so a release that
 changes a token's, a user's or ``Access``'s fields never reads an older
 release's copies."""
 
-import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import router
 from django.db.models import Model
 
-from kontor.access.freshness import STAMP_KEY, current_stamp
-from kontor.access.grants import Access, complete_access, remember_access
+from kontor.access.freshness import keep_copy, read_copy
+from kontor.access.grants import access_for, remember_access
+from kontor.access.shared_access import access_shape
 from kontor.accounts.models import ApiToken
 
 KEY_PREFIX = "kontor:api-token:"
@@ -53,8 +53,8 @@ def _rebuild(model: type[Model], values: tuple[Any, ...]) -> Any:
     return model.from_db(router.db_for_read(model), _names(model), values)
 
 
-def _copy(stamp: str, token: ApiToken, access: Any) -> dict[str, Any]:
-    return {"stamp": stamp, "token": _values(token), "user": _values(token.user), "access": access}
+def _copy(token: ApiToken, access: Any) -> dict[str, Any]:
+    return {"token": _values(token), "user": _values(token.user), "access": access}
 
 
 @functools.cache
@@ -62,8 +62,7 @@ def _shape() -> str:
     """What the copies' layout depends on: the fields of a token, of a user
     and of ``Access``. A release that changes any of them reads none of the
     copies an earlier one made (their keys differ), instead of misreading them."""
-    names = [*_names(ApiToken), "|", *_names(get_user_model()), "|"]
-    names += [f.name for f in dataclasses.fields(Access)]
+    names = [*_names(ApiToken), "|", *_names(get_user_model()), "|", access_shape()]
     return hashlib.sha256(" ".join(names).encode()).hexdigest()[:12]
 
 
@@ -76,12 +75,8 @@ def find(key_hash: str, read: Callable[[], ApiToken | None]) -> ApiToken | None:
     when its stamp is current, else ``read()`` from the database (and a new
     copy kept). None when ``read`` finds nothing."""
     key = cache_key(key_hash)
-    cached = cache.get_many([STAMP_KEY, key])
-    # The stamp is read before the database: a change committed after that
-    # read changes the stamp again, so the copy made from older rows is dead.
-    stamp = current_stamp(cached)
-    copy = cached.get(key)
-    if copy is not None and copy["stamp"] == stamp:
+    stamp, copy = read_copy(key)
+    if copy is not None:
         token = _rebuild(ApiToken, copy["token"])
         token.user = _rebuild(get_user_model(), copy["user"])
         access = copy["access"]
@@ -89,8 +84,8 @@ def find(key_hash: str, read: Callable[[], ApiToken | None]) -> ApiToken | None:
         token = read()
         if token is None:
             return None
-        access = complete_access(token.user)
-        cache.set(key, _copy(stamp, token, access), COPY_SECONDS)
+        access = access_for(token.user)
+        keep_copy(key, stamp, _copy(token, access), COPY_SECONDS)
     remember_access(token.user, access)
     setattr(token, _STAMP_ATTRIBUTE, stamp)
     return token
@@ -100,5 +95,6 @@ def note_use(token: ApiToken) -> None:
     """Keep the token's new ``last_used_at`` in its copy too."""
     stamp = getattr(token, _STAMP_ATTRIBUTE, None)
     if stamp is not None:
-        access = complete_access(token.user)
-        cache.set(cache_key(token.key_hash), _copy(stamp, token, access), COPY_SECONDS)
+        keep_copy(
+            cache_key(token.key_hash), stamp, _copy(token, access_for(token.user)), COPY_SECONDS
+        )

@@ -28,7 +28,7 @@ def _queue_q(user: Any, action: str) -> Q | None:
     access = access_for(user)
     if access.user_id is None or access.level("ticket", action) < Level.TEAM:
         return None
-    team_ids = access.team_ids()
+    team_ids = access.team_ids
     return Q(team_id__in=team_ids) if team_ids else None
 
 
@@ -50,7 +50,7 @@ def may(user: Any, action: str, ticket: Ticket) -> bool:
     if is_hidden_by_restriction(user, ticket):
         return False
     queue = _queue_q(user, action)
-    return queue is not None and ticket.team_id in access_for(user).team_ids()
+    return queue is not None and ticket.team_id in access_for(user).team_ids
 
 
 def with_ticket_details(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:

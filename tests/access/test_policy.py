@@ -1,6 +1,8 @@
 """Who sees and changes which records: levels, teams, several roles, shares;
 and the Access value they are read into, once per request."""
 
+from dataclasses import FrozenInstanceError, fields, replace
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -202,7 +204,7 @@ def test_readable_keeps_in_order_what_the_user_may_read_asking_only_for_shares(
         foreign.contact, own.contact, foreign.organization, shared, team.organization,
         team.contact,
     ]  # fmt: skip
-    access_for(world.me).team_member_ids(), access_for(world.me).team_ids()
+    access_for(world.me)
 
     with django_assert_num_queries(1):  # the shares of the two foreign records
         found = readable(world.me, records)
@@ -416,7 +418,7 @@ def test_nobody_anonymous_and_deactivated_users_have_no_rights():
 def test_a_superuser_may_do_everything_whatever_their_roles(django_assert_num_queries):
     boss = UserFactory(roles=[], is_superuser=True)
 
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(2):  # no roles: the teams and the field categories
         access = access_for(boss)
     assert access == Access(
         user_id=boss.pk,
@@ -426,18 +428,19 @@ def test_a_superuser_may_do_everything_whatever_their_roles(django_assert_num_qu
         audit_scope="all",
         data_subject_requests=True,
         is_superuser=True,
+        team_member_ids=frozenset({boss.pk}),
     )
 
 
 def test_a_users_rights_are_their_roles_combined_and_read_once(django_assert_num_queries):
     officer = UserFactory(roles=["data-protection-officer", "read-only"])
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):  # the roles, the teams, the field categories
         access = access_for(officer)
     with django_assert_num_queries(0):
         assert access_for(officer) is access
     roles = Role.objects.filter(slug__in=["data-protection-officer", "read-only"])
-    assert access == combine(
+    assert _grants_of(access) == combine(
         officer.pk,
         list(
             roles.values(
@@ -461,35 +464,70 @@ def test_forgotten_rights_are_read_again():
 
     assert access_for(rep) is before
     forget_access(rep)
-    assert access_for(rep) == Access(user_id=rep.pk)
+    assert _grants_of(access_for(rep)) == Access(user_id=rep.pk)
     forget_access(rep)  # nothing to forget
     forget_access(None)
 
 
-def test_teams_and_their_members_are_read_once(django_assert_num_queries):
+def test_teams_and_their_members_are_read_with_the_access(django_assert_num_queries):
     me = UserFactory(roles=[], teams=["A", "B"])
     mate_a = UserFactory(roles=[], teams=["A"])
     mate_b = UserFactory(roles=[], teams=["B", "C"])
     UserFactory(roles=[], teams=["C"])
     alone = UserFactory(roles=[])
-    access = access_for(me)
     expected = sorted(Team.objects.filter(name__in=["A", "B"]).values_list("pk", flat=True))
-    with django_assert_num_queries(1):  # the teams and their members, at once
-        assert sorted(access.team_ids()) == expected
-        assert access.team_member_ids() == {me.pk, mate_a.pk, mate_b.pk}
+
+    access = access_for(me)
+
     with django_assert_num_queries(0):
-        access.team_ids()
-        access.team_member_ids()
-    assert access_for(alone).team_ids() == []
-    assert access_for(alone).team_member_ids() == {alone.pk}
+        assert sorted(access.team_ids) == expected
+        assert access.team_member_ids == {me.pk, mate_a.pk, mate_b.pk}
+    assert access_for(alone).team_ids == ()
+    assert access_for(alone).team_member_ids == {alone.pk}
 
 
 def test_without_a_user_there_are_no_teams():
     Team.objects.create(name="Nobody yet")
     access = Access(user_id=None)
 
-    assert access.team_ids() == []
-    assert access.team_member_ids() == set()
+    assert access.team_ids == ()
+    assert access.team_member_ids == frozenset()
+
+
+def test_field_categories_are_read_with_the_access(django_assert_num_queries):
+    FieldCategory.objects.create(object_type="contact", field="notes", category="personal")
+    rep = UserFactory(roles=["sales"])
+
+    access = access_for(rep)
+
+    with django_assert_num_queries(0):
+        assert access.field_categories == {"contact": {"notes": "personal"}}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda access: setattr(access, "manage_access", True),
+        lambda access: setattr(access, "team_ids", (1,)),
+        lambda access: setattr(access, "field_categories", {}),
+        lambda access: delattr(access, "levels"),
+    ],
+)
+def test_an_access_cannot_be_changed(change):
+    access = access_for(UserFactory(roles=["sales"]))
+
+    with pytest.raises(FrozenInstanceError):
+        change(access)
+
+
+def test_what_a_request_derives_from_the_access_is_kept_beside_it():
+    rep = UserFactory(roles=["sales"])
+    contact_fields = fields_for(rep, "contact")
+
+    assert fields_for(rep, "contact") is contact_fields
+    assert set(vars(access_for(rep))) == {f.name for f in fields(Access)}
+    forget_access(rep)
+    assert fields_for(rep, "contact") is not contact_fields
 
 
 @pytest.mark.parametrize("right", [Level, CategoryAccess])
@@ -670,7 +708,8 @@ def test_a_user_edits_only_the_fields_of_categories_they_may_edit(
     assert not fields.may_read("custom.undefined", sensitive_default=True)
     assert not fields.reads_everything
     admin = UserFactory(username="admin", roles=["administrator"])
-    with django_assert_num_queries(1):  # the roles, but no field categories
+    access_for(admin)
+    with django_assert_num_queries(0):  # all in the access
         everything = fields_for(admin, "contact")
         assert everything.may_read("custom.limit") and everything.may_edit("custom.limit")
     nobody = fields_for(AnonymousUser(), "contact")
@@ -795,3 +834,9 @@ def test_a_narrower_category_right_of_a_later_role_takes_nothing_away():
     )
 
     assert access.categories == {"personal": CategoryAccess.EDIT}
+
+
+def _grants_of(access: Access) -> Access:
+    """The access as its roles alone give it: without the teams and the
+    field categories read with it."""
+    return replace(access, team_ids=(), team_member_ids=frozenset(), field_categories={})

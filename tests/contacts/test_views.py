@@ -348,8 +348,12 @@ def test_the_contact_list_needs_the_same_number_of_queries_for_5_or_30_contacts(
 ):
     url = reverse("contact-list")
     _make_contacts(5)
+    # Making contacts makes their owners, a change of access: the first page
+    # after it reads the access into the shared cache, the next take it from there.
+    logged_in.get(url)
     with_five = _queries_for(logged_in, url)
     _make_contacts(25)
+    logged_in.get(url)
 
     with django_assert_max_num_queries(with_five):
         response = logged_in.get(url)
