@@ -84,6 +84,9 @@ class Input(CustomerInput):
         if number >= maximum:
             self.error(field, f"must be less than {maximum}")
             return None
+        if number <= -maximum:  # without a minimum (a credit note's amount)
+            self.error(field, f"must be greater than {-maximum}")
+            return None
         if -number.as_tuple().exponent > places and number != number.quantize(
             Decimal(1).scaleb(-places)
         ):

@@ -125,3 +125,16 @@ def test_the_overview_needs_as_many_queries_for_a_long_sales_history(api, user, 
         assert len(response.json()["deals"]) == min(size, 10)
         counts[size] = len(queries)
     assert counts[1] == counts[12]
+
+
+@pytest.mark.parametrize("amount", ["-74230744886076269747718158247002112", "-100000000000000"])
+def test_an_invoice_amount_beyond_the_limit_below_zero_is_refused_not_a_server_error(
+    api, organization, amount
+):
+    answer = api.post(
+        "/api/v1/invoices",
+        {"number": "RE-9", "organization_id": str(organization.pk), "gross_amount": amount},
+    )
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "gross_amount"]
