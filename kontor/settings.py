@@ -164,6 +164,11 @@ else:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# PostgreSQL: the caller lookups are sent as prepared statements, planned once
+# per connection (kontor.core.prepared); off behind a connection pooler that
+# cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+KONTOR_DB_PREPARED_STATEMENTS = _env_bool("KONTOR_DB_PREPARED_STATEMENTS", True)
+
 # Read replicas (kontor.core.db_router, docs/performance.md): comma-separated
 # URLs of PostgreSQL streaming replicas of DATABASE_URL. Searches, lists,
 # dashboards and the warehouse export read from them; a user who wrote reads

@@ -140,6 +140,18 @@ def admin_user(db):
     return UserFactory(username="boss", is_staff=True, is_superuser=True)
 
 
+@pytest.fixture
+def boss(db):
+    """An administrator by role (not Django's superuser)."""
+    return UserFactory(username="boss", roles=["administrator"])
+
+
+@pytest.fixture
+def rep(db):
+    """A sales rep of team Nord: reads the team's records and what is shared."""
+    return UserFactory(username="rep-a", roles=["sales"], teams=["Nord"])
+
+
 class ApiClient(Client):
     """A test client that sends JSON and a Bearer token."""
 

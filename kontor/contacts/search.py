@@ -34,7 +34,7 @@ from django.db.models.expressions import RawSQL
 
 from kontor.contacts.models import Contact, ContactSearch, EmailAddress, PhoneNumber
 from kontor.contacts.normalization import digits_for_search, phone_lookup_candidates
-from kontor.core.bulk_insert import insert_values
+from kontor.core.bulk_insert import analyze, insert_values
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import (
     decode_cursor,
@@ -352,8 +352,7 @@ def rebuild_contact_search(progress: Callable[[int], None] | None = None) -> int
         # Without statistics of the new rows, SQLite reads a rep's search
         # through the owner index (a fifth of the table) instead of the
         # prefix indexes, and PostgreSQL misjudges its tiers.
-        with default_connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {ContactSearch._meta.db_table}")
+        analyze([ContactSearch])
     return written
 
 

@@ -40,6 +40,7 @@ from kontor.contacts.search import (
 )
 from kontor.core.ids import parse_uuid
 from kontor.core.pagination import Page, paginate
+from kontor.core.prepared import prepared_statements
 from kontor.core.records import scored_below
 
 User = AbstractBaseUser | AnonymousUser
@@ -393,6 +394,7 @@ def _dedupe(matches: list[Match]) -> list[Match]:
     return unique
 
 
+@prepared_statements()
 def lookup_phone(*, user: User, number: str, restricted: list | None = None) -> list[Match]:
     """Contacts and organizations with this number, best first: the most
     likely reading of the number first, people before organizations; then,
@@ -401,7 +403,8 @@ def lookup_phone(*, user: User, number: str, restricted: list | None = None) -> 
     ``restricted``, if given, gains the people with the number the user
     would see but for the restriction of their processing (GDPR Art. 18).
 
-    One query on the ``e164`` index, whatever the table's size."""
+    One query on the ``e164`` index, whatever the table's size, prepared
+    (planned once per connection)."""
     candidates = phone_lookup_candidates(number)
     if not candidates:
         return []
@@ -439,6 +442,7 @@ def lookup_phone(*, user: User, number: str, restricted: list | None = None) -> 
     )
 
 
+@prepared_statements()
 def lookup_email(*, user: User, address: str, restricted: list | None = None) -> list[Match]:
     """Contacts and organizations with this address; when no person has it, the
     organization that owns the address's domain (never for free-mail domains).

@@ -24,16 +24,6 @@ CACHE_TABLE = '"kontor_cache"'
 
 
 @pytest.fixture
-def boss(db):
-    return UserFactory(username="boss", roles=["administrator"])
-
-
-@pytest.fixture
-def rep(db):
-    return UserFactory(username="rep-a", roles=["sales"], teams=["Nord"])
-
-
-@pytest.fixture
 def browser(rep):
     client = Client()
     client.force_login(rep)

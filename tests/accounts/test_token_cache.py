@@ -4,7 +4,6 @@ change of them takes effect with the very next request."""
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,16 +18,6 @@ from tests.factories import ContactFactory, UserFactory
 from tests.query_counts import CaptureWorkQueries, is_bookkeeping
 
 CACHE_TABLE = '"kontor_cache"'
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(username="boss", roles=["administrator"])
-
-
-@pytest.fixture
-def rep(db):
-    return UserFactory(username="rep-a", roles=["sales"], teams=["Nord"])
 
 
 def _queries_of(api: ApiClient, path: str, **params) -> list[str]:

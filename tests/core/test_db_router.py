@@ -144,13 +144,19 @@ def test_a_list_page_reads_from_the_replica_only_on_get(replicas):
     assert seen == ["replica_1", DEFAULT_DB_ALIAS]
 
 
-def _settings_with(tmp_path, **env: str) -> subprocess.CompletedProcess:
-    code = (
-        "import json, django; django.setup(); from django.conf import settings; "
-        "print(json.dumps({'databases': settings.DATABASES, "
-        "'routers': settings.DATABASE_ROUTERS, 'replicas': settings.KONTOR_DATABASE_REPLICAS}, "
-        "default=str))"
-    )
+DATABASE_SETTINGS = (
+    "import json, django; django.setup(); from django.conf import settings; "
+    "print(json.dumps({'databases': settings.DATABASES, "
+    "'routers': settings.DATABASE_ROUTERS, 'replicas': settings.KONTOR_DATABASE_REPLICAS}, "
+    "default=str))"
+)
+
+
+def _settings_with(
+    tmp_path, code: str = DATABASE_SETTINGS, **env: str
+) -> subprocess.CompletedProcess:
+    """Run ``code`` (by default: print the database settings as JSON) in a
+    new process with the settings of ``env``."""
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],
         env={
