@@ -9,13 +9,16 @@ generic plan PostgreSQL moves to after five executions of a prepared
 statement) is wrong where the data is skewed: a contact's timeline planned
 for the average contact's 17 activities read all 10 720 of the contact with
 the most (44 ms instead of 0.7), and a sales rep's searches, lists and
-dashboards, planned without their owners, took up to twice as long. Every
-other query is still sent with its parameters bound by psycopg and planned
-for them.
+dashboards, planned without their parameters' values, took up to twice as long. Every
+other query is still sent with its parameters bound by psycopg in Kontor's
+process and planned for them.
 
 ``KONTOR_DB_PREPARED_STATEMENTS=off`` switches it off for a connection
 pooler that cannot keep prepared statements (PgBouncer in transaction mode
-before 1.21)."""
+before 1.21). A migration that changes the type of a column these
+statements read makes a connection that prepared them refuse them
+("cached plan must not change result type"): restart the servers after
+``kontor migrate``, as a deploy does anyway; a column added is no matter."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
