@@ -9,6 +9,7 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Customers and prospects")
 
     def ready(self) -> None:
+        from kontor.contacts import checks  # noqa: F401  (registers them)
         from kontor.contacts.records import CONTACT, ORGANIZATION
         from kontor.core.encryption import register_encrypted_column
         from kontor.core.records import MergeLink, register_merge_link, register_record_type
