@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import checks
 from django.db import connection
 from django.db.models import Count, Max, Min
 from django.test import Client
@@ -502,12 +503,15 @@ def run(
             "deals": _deal_count(),
         },
         "seconds_per_operation": seconds,
+        "database_warnings": database_warnings(),
         "rate_limit": _rate_limit_setting() if http and rate_limit else None,
         "operations": {},
         "baseline": {},
         "ratios": {},
     }
     log(f"Benchmarking on {connection.vendor}: {report['scale']}")
+    for warning in report["database_warnings"]:
+        log(f"  {warning}")
     with raw_connection() as conn:
         for name, operation in baseline_operations(conn, samples).items():
             report["baseline"][name] = measure(operation, seconds).summary()
@@ -541,6 +545,18 @@ def run(
     return report
 
 
+def database_warnings() -> list[str]:
+    """What the system checks of the database find that slows it (for
+    instance PostgreSQL's buffers too small for the search table,
+    kontor.contacts.checks): figures taken so are read with that in mind."""
+    found = checks.run_checks(tags=[checks.Tags.database], databases=[connection.alias])
+    return [
+        f"{message.id}: {message.msg}"
+        for message in found
+        if message.is_serious(checks.WARNING) and not message.is_silenced()
+    ]
+
+
 def _rate_limit_setting() -> str:
     """The limit the server counts against and the cache it counts in."""
     rate = settings.KONTOR_API_RATE_LIMIT
@@ -566,6 +582,7 @@ def format_table(report: dict[str, Any]) -> str:
     lines = [
         f"Kontor benchmark — {report['database']}, "
         + ", ".join(f"{k} {v:,}" for k, v in report["scale"].items()),
+        *(f"warning {warning}" for warning in report.get("database_warnings", [])),
         "",
         f"{'operation':<22}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'ops/s':>10}{'runs':>8}",
     ]

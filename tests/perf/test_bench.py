@@ -4,8 +4,10 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 
-from kontor.perf.bench import format_table, run
+from kontor.contacts import checks
+from kontor.perf.bench import database_warnings, format_table, run
 from kontor.perf.generate import Scale, generate
 
 OPERATIONS = {
@@ -29,7 +31,23 @@ def test_the_benchmark_measures_every_operation_in_process():
         assert figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
     assert set(report["ratios"]) == {"phone_lookup", "email_lookup"}
     assert report["scale"]["contacts"] >= 200
+    assert report["database_warnings"] == []
     assert "phone_lookup" in format_table(report)
+    assert "warning" not in format_table(report)
+
+
+@pytest.mark.django_db
+def test_the_benchmark_names_what_slows_the_database(monkeypatch):
+    too_small = checks.buffers_warning(128 * checks.MB, 617 * checks.MB)
+    monkeypatch.setattr(checks, "buffers_warning", lambda *sizes: too_small)
+    expected = [f"contacts.W001: {too_small.msg}"] if connection.vendor == "postgresql" else []
+
+    assert database_warnings() == expected
+    table = format_table(
+        {"database": "postgresql", "scale": {"contacts": 1}, "operations": {}, "baseline": {},
+         "database_warnings": [f"contacts.W001: {too_small.msg}"]}
+    )  # fmt: skip
+    assert "warning contacts.W001: PostgreSQL's shared_buffers (128 MB)" in table.splitlines()[1]
 
 
 @pytest.mark.django_db(transaction=True)
