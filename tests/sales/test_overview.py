@@ -5,13 +5,12 @@ short one; payment data only to roles that may read financial data."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kontor.sales import services
 from tests.conftest import api_client_for
 from tests.factories import UserFactory
+from tests.query_counts import CaptureWorkQueries
 from tests.sales.conftest import sent_quote
 
 
@@ -119,11 +118,11 @@ def test_the_overview_needs_as_many_queries_for_a_long_sales_history(api, user, 
         record = contact if kind == "contact" else organization
         url = f"/api/v1/{kind}s/{record.pk}/overview"
         api.get(url)
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureWorkQueries() as queries:
             response = api.get(url)
         assert response.status_code == 200
         assert len(response.json()["deals"]) == min(size, 10)
-        counts[size] = len(queries)
+        counts[size] = len(queries.work)
     assert counts[1] == counts[12]
 
 

@@ -1,12 +1,10 @@
 """Tickets on the customer's 360° view: the page's section and the
 ``tickets`` key of the API's answer, only the ones the reader may see."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from kontor.service import services
 from tests.conftest import api_client_for
 from tests.factories import ContactFactory, UserFactory
+from tests.query_counts import CaptureWorkQueries
 
 
 def test_the_contact_and_organization_views_list_their_tickets(api, user, ticket, contact,
@@ -47,8 +45,8 @@ def test_the_overview_needs_as_many_queries_for_many_tickets(api, user, contact)
                                                      "contact_id": contact.pk})  # fmt: skip
         url = f"/api/v1/contacts/{contact.pk}/overview"
         api.get(url)
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureWorkQueries() as queries:
             response = api.get(url)
         assert response.status_code == 200
-        counts[size] = len(queries)
+        counts[size] = len(queries.work)
     assert counts[1] == counts[12]
