@@ -15,7 +15,7 @@ MB = 1024 * 1024
 def buffers_warning(shared_buffers: int, search_table: int) -> CheckMessage | None:
     """A warning when PostgreSQL's own buffers (bytes) cannot hold the contact
     search table with its indexes (bytes): a broad search then reads most of
-    its rows from the operating system's cache, about twice as slow at a
+    its rows from the operating system's cache, up to twice as slow at a
     million contacts (docs/performance.md)."""
     if shared_buffers >= search_table:
         return None
@@ -33,7 +33,9 @@ def buffers_warning(shared_buffers: int, search_table: int) -> CheckMessage | No
 
 
 @register(Tags.database)
-def search_table_fits_buffers(app_configs: Any = None, databases: Any = None, **kwargs: Any):
+def search_table_fits_buffers(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
     """``buffers_warning`` for each PostgreSQL database the check is run for."""
     messages = []
     for alias in databases or ():
