@@ -27,8 +27,9 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "kontor"))
 # starts; any other skip (or xfail) fails the run.
 ALLOWED_SKIP_REASONS = (
     # A test of one database's own feature, run on the other database: both
-    # runs together cover it (LISTEN/NOTIFY, TRUNCATE, trigram indexes and
-    # synchronous_commit on PostgreSQL; FTS5 tables and WAL pragmas on SQLite;
+    # runs together cover it (LISTEN/NOTIFY, TRUNCATE, trigram indexes,
+    # synchronous_commit, prepared statements and shared_buffers on
+    # PostgreSQL; FTS5 tables and WAL pragmas on SQLite;
     # races that need row locks which wait, which the in-memory SQLite test
     # database does not have).
     "PostgreSQL only:",
