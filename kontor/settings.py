@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "kontor.access.middleware.PermissionDeniedMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "kontor.accounts.middleware.TwoFactorMiddleware",
+    "kontor.accounts.middleware.ResolvedUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import LazyObject
 
 from kontor.accounts import two_factor
 
@@ -39,4 +40,24 @@ class TwoFactorMiddleware:
             if request.path not in allowed and not request.path.startswith(_open_prefixes()):
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{reverse(pages[0])}?{query}")
+        return self.get_response(request)
+
+
+class ResolvedUserMiddleware:
+    """``request.user`` as the user itself rather than the lazy stand-in
+    that authentication and the second factor's middleware put there: two
+    proxies that every one of the thousand reads of the user a page of
+    search results makes (its access, its field categories) goes through,
+    a fifth of the page's time in Python."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        while isinstance(user, LazyObject):
+            user.is_authenticated  # noqa: B018 - evaluates the stand-in
+            user = user._wrapped
+        if user is not None:
+            request.user = user
         return self.get_response(request)

@@ -1,7 +1,7 @@
 import time
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -220,3 +220,25 @@ def test_api_tokens_work_without_the_second_factor(anna):
     TOTPDevice.objects.create(user=anna, confirmed=True)
 
     assert api_client_for(anna).get("/api/v1/contacts").status_code == 200
+
+
+def test_a_request_has_the_user_itself_with_the_second_factor_s_answer(client, anna):
+    """Views and selectors read ``request.user`` a thousand times a page;
+    it is the user, not a lazy stand-in, and still says whether the
+    session has passed its second factor."""
+    log_in(client, "anna")
+    device = set_up_device(client)
+    client.post(reverse("logout"))
+    log_in(client, "anna")
+
+    pending = client.get("/api/v1/contacts").wsgi_request.user
+    client.post(reverse("two-factor-verify"), {"code": code_for(device, 1)})
+    verified = client.get("/api/v1/contacts").wsgi_request.user
+    client.post(reverse("logout"))
+    anonymous = client.get(reverse("login")).wsgi_request.user
+
+    assert type(pending) is type(anna) and pending.pk == anna.pk
+    assert not pending.is_verified()
+    assert type(verified) is type(anna) and verified.is_verified()
+    assert verified.otp_device == device
+    assert type(anonymous) is AnonymousUser
