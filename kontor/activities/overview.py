@@ -50,9 +50,9 @@ def contact_missing_fields(contact: Contact, *, organization_shown: bool) -> lis
     missing = []
     if not contact.first_name and not contact.last_name:
         missing.append("name")
-    if not contact.emails.all():
+    if not contact.email_list:
         missing.append("email")
-    if not contact.phones.all():
+    if not contact.phone_list:
         missing.append("phone")
     if not organization_shown:
         missing.append("organization")
@@ -65,9 +65,9 @@ def organization_missing_fields(organization: Organization, has_contacts: bool) 
     missing = []
     if not organization.website:
         missing.append("website")
-    if not organization.emails.all():
+    if not organization.email_list:
         missing.append("email")
-    if not organization.phones.all():
+    if not organization.phone_list:
         missing.append("phone")
     if organization.owner_id is None:
         missing.append("owner")

@@ -323,14 +323,14 @@ class PartyForm(forms.Form):
         initial: dict[str, Any] = {
             "lifecycle_stage": record.lifecycle_stage,
             "owner": record.owner_id,
-            "tags": ", ".join(tag.name for tag in record.tags.all()),
+            "tags": ", ".join(tag.name for tag in record.tag_list),
             "notes": record.notes,
             "version": record.version,
         }
-        for index, email in enumerate(record.emails.all()):
+        for index, email in enumerate(record.email_list):
             initial[f"email_{index}_address"] = email.address
             initial[f"email_{index}_label"] = email.label
-        for index, phone in enumerate(record.phones.all()):
+        for index, phone in enumerate(record.phone_list):
             initial[f"phone_{index}_number"] = phone.raw
             initial[f"phone_{index}_label"] = phone.label
         for key, value in self._stored_custom.items():

@@ -27,6 +27,10 @@ class Tag(models.Model):
         return self.name
 
 
+# Where a query puts the related rows it loaded with a record (``Party._listed``).
+LISTED_PREFIX = "_listed_"
+
+
 class Party(BaseModel):
     """What organizations and contacts share: owner, lifecycle, tags, custom
     values and the version used for optimistic locking."""
@@ -57,6 +61,25 @@ class Party(BaseModel):
 
     class Meta(BaseModel.Meta):
         abstract = True
+
+    # The email addresses, phone numbers and tags, as lists: those a query
+    # loaded with the record (``Prefetch(to_attr=...)``, see
+    # ``kontor.contacts.selectors._with_details``), else read now.
+    @property
+    def email_list(self) -> list["EmailAddress"]:
+        return self._listed("emails")
+
+    @property
+    def phone_list(self) -> list["PhoneNumber"]:
+        return self._listed("phones")
+
+    @property
+    def tag_list(self) -> list[Tag]:
+        return self._listed("tags")
+
+    def _listed(self, relation: str) -> list:
+        loaded = getattr(self, f"{LISTED_PREFIX}{relation}", None)
+        return loaded if loaded is not None else list(getattr(self, relation).all())
 
 
 class Organization(Party):

@@ -12,7 +12,15 @@ from kontor.access.policy import FieldAccess
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
 from kontor.api.schemas import StrictSchema
 from kontor.contacts.display import contact_display_name
-from kontor.contacts.models import Contact, ContactPointLabel, LifecycleStage, Organization
+from kontor.contacts.models import (
+    Contact,
+    ContactPointLabel,
+    EmailAddress,
+    LifecycleStage,
+    Organization,
+    Party,
+    PhoneNumber,
+)
 from kontor.contacts.selectors import MAX_ID, Match
 from kontor.contacts.visibility import note_visible_organizations, shown_organization
 
@@ -134,8 +142,16 @@ class PartyOut(FieldFilteredOut):
     )
 
     @staticmethod
-    def resolve_tags(obj) -> list[str]:
-        return [tag.name for tag in obj.tags.all()]
+    def resolve_emails(obj: Party) -> list[EmailAddress]:
+        return obj.email_list
+
+    @staticmethod
+    def resolve_phones(obj: Party) -> list[PhoneNumber]:
+        return obj.phone_list
+
+    @staticmethod
+    def resolve_tags(obj: Party) -> list[str]:
+        return [tag.name for tag in obj.tag_list]
 
 
 class OrganizationRef(Schema):

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
 from kontor.access.grants import access_for
@@ -20,7 +20,13 @@ from kontor.access.policy import (
     restrict,
     restricted_among,
 )
-from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
+from kontor.contacts.models import (
+    LISTED_PREFIX,
+    Contact,
+    EmailAddress,
+    Organization,
+    PhoneNumber,
+)
 from kontor.contacts.normalization import (
     InvalidContactPoint,
     digits_for_search,
@@ -64,7 +70,14 @@ def visible_organizations(user: User) -> QuerySet[Organization]:
 
 
 def _with_details(queryset: QuerySet) -> QuerySet:
-    queryset = queryset.select_related("owner").prefetch_related("emails", "phones", "tags")
+    """The records with their owner, organization, email addresses, phone
+    numbers and tags. The last three come as plain lists (``email_list``,
+    ``phone_list``, ``tag_list``): Django's own prefetch makes a query set
+    per record and relation, 9 to 15 ms of Python for a page of 50
+    (docs/performance.md)."""
+    queryset = queryset.select_related("owner").prefetch_related(
+        *(Prefetch(name, to_attr=f"{LISTED_PREFIX}{name}") for name in ("emails", "phones", "tags"))
+    )
     if queryset.model is Contact:
         queryset = queryset.select_related("organization")
     return queryset
