@@ -83,7 +83,7 @@ def _page(request: HttpRequest, activities, *, order, limit: int, cursor: str | 
     page = paginate(activities, order=order, limit=limit, cursor=cursor)
     note_visible_organizations(request.user, page.items)
     note_visible_links(
-        request.user, [*page.items, *(f for a in page.items for f in a.attachments.all())]
+        request.user, [*page.items, *(f for a in page.items for f in a.attachment_list)]
     )
     return {"items": [activity_out(request, a) for a in page.items], "next": page.next}
 

@@ -8,6 +8,8 @@ it (a deal, later a ticket: ``linked_type`` and ``linked_id``, resolved
 through the record registry, so this app knows none of those domains).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kontor.contacts.models import Contact, Organization
-from kontor.core.models import BaseModel
+from kontor.core.models import BaseModel, listed
 
 
 class Kind(models.TextChoices):
@@ -186,6 +188,16 @@ class Activity(BaseModel):
     @property
     def is_open_task(self) -> bool:
         return self.kind == Kind.TASK and self.status == TaskStatus.OPEN
+
+    # The participants and files, as lists: those a query loaded with the
+    # activity (``kontor.activities.selectors.related_prefetches``), else read now.
+    @property
+    def participant_list(self) -> list["Participant"]:
+        return listed(self, "participants")
+
+    @property
+    def attachment_list(self) -> list[Any]:
+        return listed(self, "attachments")
 
 
 class Participant(models.Model):

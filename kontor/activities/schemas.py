@@ -334,7 +334,7 @@ def activity_out(request: HttpRequest, activity: Activity) -> dict[str, Any]:
                     "user_id": p.user_id,
                     "name": p.contact.display_name if p.contact else _user_name(p.user),
                 }
-                for p in activity.participants.all()
+                for p in activity.participant_list
             ]
         ),
         "body_html": emails(activity.body_html),
@@ -347,7 +347,7 @@ def activity_out(request: HttpRequest, activity: Activity) -> dict[str, Any]:
         "assignee_id": tasks(activity.assignee_id),
         "status": tasks(activity.status),
         "completed_at": tasks(activity.completed_at),
-        "files": [file_out(request, a) for a in activity.attachments.all()],
+        "files": [file_out(request, a) for a in activity.attachment_list],
         **shown_links(request.user, activity),
     }
 
@@ -364,7 +364,7 @@ def overview_out(request: HttpRequest, overview: Overview) -> dict[str, Any]:
     ]
     note_visible_links(
         request.user,
-        [*shown, *overview.files, *(f for a in shown if a for f in a.attachments.all())],
+        [*shown, *overview.files, *(f for a in shown if a for f in a.attachment_list)],
     )
     note_visible_organizations(
         request.user,

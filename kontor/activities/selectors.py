@@ -34,6 +34,7 @@ from kontor.activities.models import Activity, Kind, Participant, TaskStatus
 from kontor.contacts import selectors as contact_selectors
 from kontor.contacts.models import Contact, Organization
 from kontor.core.ids import parse_uuid
+from kontor.core.models import prefetch_list
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -79,9 +80,11 @@ def with_related(activities: QuerySet[Activity]) -> QuerySet[Activity]:
 
 
 def related_prefetches() -> list[Prefetch]:
+    """Participants and files as lists (``participant_list``,
+    ``attachment_list``; ``kontor.core.models.prefetch_list``)."""
     return [
-        Prefetch("participants", queryset=Participant.objects.select_related("contact", "user")),
-        Prefetch("attachments"),
+        prefetch_list("participants", Participant.objects.select_related("contact", "user")),
+        prefetch_list("attachments"),
     ]
 
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kontor.core.models import BaseModel
+from kontor.core.models import BaseModel, listed
 
 
 class LifecycleStage(models.TextChoices):
@@ -25,10 +25,6 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-# Where a query puts the related rows it loaded with a record (``Party._listed``).
-LISTED_PREFIX = "_listed_"
 
 
 class Party(BaseModel):
@@ -63,23 +59,19 @@ class Party(BaseModel):
         abstract = True
 
     # The email addresses, phone numbers and tags, as lists: those a query
-    # loaded with the record (``Prefetch(to_attr=...)``, see
-    # ``kontor.contacts.selectors._with_details``), else read now.
+    # loaded with the record (``kontor.contacts.selectors._with_details``),
+    # else read now.
     @property
     def email_list(self) -> list["EmailAddress"]:
-        return self._listed("emails")
+        return listed(self, "emails")
 
     @property
     def phone_list(self) -> list["PhoneNumber"]:
-        return self._listed("phones")
+        return listed(self, "phones")
 
     @property
     def tag_list(self) -> list[Tag]:
-        return self._listed("tags")
-
-    def _listed(self, relation: str) -> list:
-        loaded = getattr(self, f"{LISTED_PREFIX}{relation}", None)
-        return loaded if loaded is not None else list(getattr(self, relation).all())
+        return listed(self, "tags")
 
 
 class Organization(Party):

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
 from kontor.access.grants import access_for
@@ -20,13 +20,7 @@ from kontor.access.policy import (
     restrict,
     restricted_among,
 )
-from kontor.contacts.models import (
-    LISTED_PREFIX,
-    Contact,
-    EmailAddress,
-    Organization,
-    PhoneNumber,
-)
+from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.normalization import (
     InvalidContactPoint,
     digits_for_search,
@@ -45,6 +39,7 @@ from kontor.contacts.search import (
     text_match,
 )
 from kontor.core.ids import parse_uuid
+from kontor.core.models import prefetch_list
 from kontor.core.pagination import Page, paginate
 from kontor.core.prepared import prepared_statements
 from kontor.core.records import scored_below
@@ -71,12 +66,10 @@ def visible_organizations(user: User) -> QuerySet[Organization]:
 
 def _with_details(queryset: QuerySet) -> QuerySet:
     """The records with their owner, organization, email addresses, phone
-    numbers and tags. The last three come as plain lists (``email_list``,
-    ``phone_list``, ``tag_list``): Django's own prefetch makes a query set
-    per record and relation, 9 to 15 ms of Python for a page of 50
-    (docs/performance.md)."""
+    numbers and tags; the last three as plain lists (``email_list``,
+    ``phone_list``, ``tag_list``; ``kontor.core.models.prefetch_list``)."""
     queryset = queryset.select_related("owner").prefetch_related(
-        *(Prefetch(name, to_attr=f"{LISTED_PREFIX}{name}") for name in ("emails", "phones", "tags"))
+        prefetch_list("emails"), prefetch_list("phones"), prefetch_list("tags")
     )
     if queryset.model is Contact:
         queryset = queryset.select_related("organization")

@@ -1,7 +1,28 @@
-"""Shared model bases."""
+"""Shared model bases, and related rows loaded as plain lists."""
+
+from typing import Any
 
 from django.db import models
+from django.db.models import Prefetch, QuerySet
 from uuid6 import uuid7
+
+# Where a query puts the related rows it loaded with each record (``listed``).
+LISTED_PREFIX = "_listed_"
+
+
+def prefetch_list(relation: str, queryset: QuerySet | None = None) -> Prefetch:
+    """Load ``relation`` of every record into a plain list (read by
+    ``listed``). Django's own prefetch makes a query set per record and
+    relation: 9 to 15 ms of Python for a page of 50 contacts with their
+    addresses, numbers and tags (docs/performance.md)."""
+    return Prefetch(relation, queryset=queryset, to_attr=f"{LISTED_PREFIX}{relation}")
+
+
+def listed(record: models.Model, relation: str) -> list[Any]:
+    """The rows of ``relation`` that a query loaded with ``record``
+    (``prefetch_list``), else read now."""
+    loaded = getattr(record, f"{LISTED_PREFIX}{relation}", None)
+    return loaded if loaded is not None else list(getattr(record, relation).all())
 
 
 class BaseModel(models.Model):

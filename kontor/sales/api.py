@@ -307,7 +307,7 @@ def deal_activities(request: HttpRequest, deal_id: str, params: Query[Paging]):
                     cursor=params.cursor)  # fmt: skip
     note_visible_organizations(request.user, page.items)
     note_visible_links(
-        request.user, [*page.items, *(f for a in page.items for f in a.attachments.all())]
+        request.user, [*page.items, *(f for a in page.items for f in a.attachment_list)]
     )
     return {"items": [activity_out(request, a) for a in page.items], "next": page.next}
 

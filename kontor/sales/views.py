@@ -441,7 +441,7 @@ def deal_detail(request: HttpRequest, deal_id: UUID) -> HttpResponse:
     if customer_contact and shown_contact_id(user, deal):
         people[customer_contact.pk] = customer_contact
     for activity in activities:
-        for participant in activity.participants.all():
+        for participant in activity.participant_list:
             if participant.contact_id:
                 people.setdefault(participant.contact_id, participant.contact)
         if activity.contact_id and activity.contact:

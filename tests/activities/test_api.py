@@ -6,6 +6,7 @@ from kontor.access.models import Team
 from kontor.access.services import share_create
 from tests.conftest import api_client_for
 from tests.factories import ActivityFactory, ContactFactory, OrganizationFactory, UserFactory
+from tests.query_counts import CaptureWorkQueries
 
 
 def iso(moment: datetime.datetime) -> str:
@@ -324,3 +325,30 @@ def test_a_hidden_contact_on_a_visible_organization_stays_hidden(user, organizat
 def test_the_api_needs_authentication(client, contact):
     assert client.get("/api/v1/activities").status_code == 401
     assert client.get(f"/api/v1/contacts/{contact.pk}/overview").status_code == 401
+
+
+def _timeline_queries(api, contact, meetings: int) -> int:
+    """The queries of a contact's timeline once it has ``meetings``
+    meetings, each with a participant."""
+    start = timezone.now().replace(microsecond=0)
+    url = f"/api/v1/activities?contact_id={contact.pk}"
+    for index in range(meetings - len(api.get(url).json()["items"])):
+        ActivityFactory(
+            contact=contact,
+            kind="meeting",
+            subject=f"Workshop {index}",
+            starts_at=iso(start + datetime.timedelta(days=index)),
+            participants=[{"contact_id": str(contact.pk)}],
+        )
+    api.get(url)  # the token's copy in the cache settles on first use
+    with CaptureWorkQueries() as queries:
+        page = api.get(url).json()
+    assert [item["participants"][0]["name"] for item in page["items"]] == ["Sabine Koch"] * meetings
+    return len(queries.work)
+
+
+def test_a_timeline_page_reads_participants_and_files_once_however_long(api, contact):
+    few = _timeline_queries(api, contact, 2)
+    many = _timeline_queries(api, contact, 10)
+
+    assert many == few
