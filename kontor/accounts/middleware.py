@@ -46,9 +46,9 @@ class TwoFactorMiddleware:
 class ResolvedUserMiddleware:
     """``request.user`` as the user itself rather than the lazy stand-in
     that authentication and the second factor's middleware put there: two
-    proxies that every one of the thousand reads of the user a page of
-    search results makes (its access, its field categories) goes through,
-    a fifth of the page's time in Python."""
+    proxies that every read of the user went through, and a page of search
+    results reads it a thousand times or more (its access, its field
+    categories); up to 5 ms of CPU per search (docs/performance.md)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
