@@ -17,6 +17,10 @@ def contact(admin_user):
     )
 
 
+# The contact's addresses and numbers in the order given, its tags by name.
+STORED = (["second@example.org", "first@example.org"], ["+49301234567"], ["Berlin", "VIP"])
+
+
 def _lists(record) -> tuple[list[str], list[str], list[str]]:
     return (
         [email.address for email in record.email_list],
@@ -34,11 +38,7 @@ def test_a_record_read_with_its_details_carries_them(
     with django_assert_num_queries(0):
         lists = _lists(loaded)
 
-    assert lists == (
-        ["second@example.org", "first@example.org"],
-        ["+49301234567"],
-        ["Berlin", "VIP"],
-    )
+    assert lists == STORED
 
 
 @pytest.mark.django_db
@@ -48,11 +48,7 @@ def test_a_record_read_alone_reads_them_when_asked(contact, django_assert_num_qu
     with django_assert_num_queries(3):
         lists = _lists(plain)
 
-    assert lists == (
-        ["second@example.org", "first@example.org"],
-        ["+49301234567"],
-        ["Berlin", "VIP"],
-    )
+    assert lists == STORED
 
 
 @pytest.mark.django_db
