@@ -96,7 +96,7 @@ def test_two_simultaneous_patches_with_the_same_version_one_wins():
 def test_two_server_processes_patching_at_once_one_wins(tmp_path):
     """The same race against `kontor serve` (two worker processes) on a
     database file or server."""
-    with scratch_database(tmp_path, "race") as url:
+    with scratch_database(tmp_path, "race", migrated=True) as url:
         kontor("start", "--no-serve", "--no-demo", url=url, var_dir=tmp_path)
         token = kontor("createtoken", "admin", url=url, var_dir=tmp_path).stdout.strip()
         port = free_port()

@@ -19,7 +19,7 @@ def _get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]
 
 
 def test_the_server_refuses_oversized_requests_as_the_document_declares(tmp_path):
-    with scratch_database(tmp_path, "limits") as url:
+    with scratch_database(tmp_path, "limits", migrated=True) as url:
         kontor("start", "--no-serve", "--no-demo", url=url, var_dir=tmp_path)
         port = free_port()
         server = start_server(url, tmp_path, port)

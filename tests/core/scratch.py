@@ -3,6 +3,7 @@ server or a real database file (backups, crash tests), on the same database
 engine as the test run; PostgreSQL clusters of a test's own (crash tests,
 read replicas)."""
 
+import atexit
 import hashlib
 import os
 import pwd
@@ -40,20 +41,57 @@ def _postgres_admin_url() -> str:
 
 
 @contextmanager
-def scratch_database(tmp_path: Path, label: str = "db") -> Iterator[str]:
-    """A DATABASE_URL of an empty database that is gone afterwards."""
+def scratch_database(tmp_path: Path, label: str = "db", *, migrated: bool = False) -> Iterator[str]:
+    """A DATABASE_URL of an empty database that is gone afterwards; with
+    ``migrated``, one with every migration applied (a copy of one migrated
+    database per test process: ``kontor migrate`` costs some twenty seconds
+    of CPU, a copy a fraction of one)."""
+    template = _migrated_template() if migrated else None
     if engine() == "sqlite":
-        yield f"sqlite:///{tmp_path / f'{label}.sqlite3'}"
+        path = tmp_path / f"{label}.sqlite3"
+        if template:
+            shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
         return
     name = f"kontor_scratch_{label}_{secrets.token_hex(4)}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     base = _postgres_admin_url()
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"{copy}')
     try:
         yield f"{base}/{name}"
     finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(name)
+
+
+def _drop_database(name: str) -> None:
+    with psycopg.connect(f"{_postgres_admin_url()}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_templates: dict[str, str] = {}
+
+
+def _migrated_template() -> str:
+    """The migrated database that ``scratch_database(migrated=True)`` copies:
+    a SQLite file's path or a PostgreSQL database's name, made on first use
+    and removed when the test process ends."""
+    if template := _templates.get(engine()):
+        return template
+    folder = Path(tempfile.mkdtemp(prefix="kontor-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if engine() == "sqlite":
+        template = str(folder / "migrated.sqlite3")
+        url = f"sqlite:///{template}"
+    else:
+        template = f"kontor_template_{os.getpid()}_{secrets.token_hex(4)}"
+        with psycopg.connect(f"{_postgres_admin_url()}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{template}"')
+        atexit.register(_drop_database, template)
+        url = f"{_postgres_admin_url()}/{template}"
+    kontor("migrate", "--no-input", url=url, var_dir=folder)
+    _templates[engine()] = template
+    return template
 
 
 def query(url: str, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]:

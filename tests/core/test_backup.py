@@ -72,7 +72,7 @@ def source(tmp_path_factory):
     encrypted values and attached files (shared by the tests here; only the
     last one adds rows, to auth_group). Its var/ is ``source.var_dir``."""
     path = tmp_path_factory.mktemp("source")
-    with scratch_database(path, "source") as url:
+    with scratch_database(path, "source", migrated=True) as url:
         kontor("start", "--no-serve", url=url, var_dir=path)
         kontor("shell", "-c", SEED, url=url, var_dir=path)
         yield Source(url, path)
@@ -143,8 +143,7 @@ def test_a_restore_without_the_original_key_fails_naming_the_key(tmp_path, sourc
     [fingerprint] = re.findall(r"fingerprint ([0-9a-f]{16})", made.stdout)
 
     elsewhere = tmp_path / "elsewhere"  # a new machine: a new key of its own
-    with scratch_database(tmp_path, "target") as target:
-        kontor("migrate", url=target, var_dir=elsewhere)
+    with scratch_database(tmp_path, "target", migrated=True) as target:
         refused = kontor("restore", str(backup_file), url=target, var_dir=elsewhere, check=False)
 
         assert refused.returncode != 0
@@ -168,8 +167,7 @@ def test_a_restore_refuses_a_backup_with_a_damaged_file_and_changes_nothing(tmp_
 
     elsewhere = tmp_path / "elsewhere"
     original_key = (source.var_dir / "encryption_key").read_text().strip()
-    with scratch_database(tmp_path, "target") as target:
-        kontor("migrate", url=target, var_dir=elsewhere)
+    with scratch_database(tmp_path, "target", migrated=True) as target:
         refused = kontor(
             "restore", str(backup_file), url=target, var_dir=elsewhere, check=False,
             KONTOR_ENCRYPTION_KEY=original_key,
@@ -232,8 +230,7 @@ def test_a_restore_into_a_migrated_but_empty_database_works(tmp_path, source):
     backup_file = tmp_path / "kontor.backup"
     kontor("backup", str(backup_file), url=source, var_dir=source.var_dir)
 
-    with scratch_database(tmp_path, "target") as target:
-        kontor("migrate", url=target, var_dir=tmp_path)
+    with scratch_database(tmp_path, "target", migrated=True) as target:
         restore_elsewhere(backup_file, target, tmp_path, source)
 
         assert query(target, COUNTS) == query(source, COUNTS)
@@ -243,7 +240,7 @@ def test_a_restore_refuses_a_database_with_data_unless_forced(tmp_path, source):
     backup_file = tmp_path / "kontor.backup"
     kontor("backup", str(backup_file), url=source, var_dir=source.var_dir)
 
-    with scratch_database(tmp_path, "target") as target:
+    with scratch_database(tmp_path, "target", migrated=True) as target:
         kontor("start", "--no-serve", "--no-demo", url=target, var_dir=tmp_path / "other")
         refused = restore_elsewhere(backup_file, target, tmp_path, source, check=False)
         assert refused.returncode != 0

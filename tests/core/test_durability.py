@@ -128,8 +128,7 @@ def run_writers(port: int, token: str, *, until_acknowledged: int, crash) -> lis
 
 
 def create_api_user(url: str, var_dir: Path) -> str:
-    """Migrate, make a superuser, return an API token of theirs."""
-    kontor("migrate", url=url, var_dir=var_dir)
+    """Make a superuser in the migrated database, return an API token of theirs."""
     kontor(
         "createsuperuser",
         "--noinput",
@@ -169,7 +168,7 @@ def assert_every_acknowledged_write_is_whole(url: str, acknowledged: list[str]) 
 
 
 def test_a_server_killed_mid_write_keeps_every_acknowledged_write(tmp_path):
-    with scratch_database(tmp_path, "crash") as url:
+    with scratch_database(tmp_path, "crash", migrated=True) as url:
         token = create_api_user(url, tmp_path)
         port = free_port()
         server = start_server(url, tmp_path, port, KONTOR_API_RATE_LIMIT="off")
@@ -236,7 +235,7 @@ contact_create(actor=actor, data={"first_name": "Afterwards", "emails": [address
 
 
 def test_a_process_killed_mid_transaction_leaves_nothing_of_it(tmp_path):
-    with scratch_database(tmp_path, "half") as url:
+    with scratch_database(tmp_path, "half", migrated=True) as url:
         create_api_user(url, tmp_path)
         process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "kontor", "shell", "-c", HALF_DONE],
@@ -287,6 +286,7 @@ def test_a_database_killed_mid_write_keeps_every_acknowledged_write(tmp_path, cl
     with psycopg.connect(cluster.url(), autocommit=True) as admin:
         admin.execute("CREATE DATABASE kontor")
     url = cluster.url("kontor")
+    kontor("migrate", url=url, var_dir=tmp_path)
     token = create_api_user(url, tmp_path)
     port = free_port()
     server = start_server(url, tmp_path, port, KONTOR_API_RATE_LIMIT="off")

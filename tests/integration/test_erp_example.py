@@ -35,8 +35,7 @@ def example_script() -> str:
 def test_the_documented_erp_script_creates_once_and_then_changes_nothing(tmp_path):
     script = tmp_path / "erp-push.sh"
     script.write_text(example_script())
-    with scratch_database(tmp_path, "erp") as url:
-        kontor("migrate", "--no-input", url=url, var_dir=tmp_path)
+    with scratch_database(tmp_path, "erp", migrated=True) as url:
         kontor("shell", "-c", MAKE_USER, url=url, var_dir=tmp_path)
         token = kontor("createtoken", "erp", url=url, var_dir=tmp_path).stdout.strip()
         port = free_port()

@@ -38,8 +38,7 @@ def delivery_statuses(url: str) -> list[str]:
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_each_event_once(tmp_path):
-    with scratch_database(tmp_path, "hooks") as url, webhook_receiver() as receiver:
-        kontor("migrate", "--no-input", url=url, var_dir=tmp_path)
+    with scratch_database(tmp_path, "hooks", migrated=True) as url, webhook_receiver() as receiver:
         receiver.hold = threading.Event()  # the first delivery hangs in flight
         output = kontor("shell", "-c", SETUP % receiver.url, url=url, var_dir=tmp_path, **ENV)
         secret = output.stdout.split("SECRET", 1)[1].split()[0]

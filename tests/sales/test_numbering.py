@@ -37,8 +37,7 @@ for _ in range({count}):
 
 
 def test_two_processes_creating_quotes_at_once_get_every_number_once(tmp_path):
-    with scratch_database(tmp_path, "numbers") as url:
-        kontor("migrate", "--no-input", url=url, var_dir=tmp_path)
+    with scratch_database(tmp_path, "numbers", migrated=True) as url:
         kontor("shell", "-c", SETUP, url=url, var_dir=tmp_path)
         start = tmp_path / "start"
         env = kontor_env(url, tmp_path, START_FILE=str(start))

@@ -193,7 +193,7 @@ def test_200_requests_at_once_against_a_limit_of_100_let_exactly_100_through(
     from tests.core.scratch import free_port, kontor, scratch_database, start_server, stop_server
 
     cache_url = request.getfixturevalue("redis_url") if shared_cache == "redis" else ""
-    with scratch_database(tmp_path, "rate") as url:
+    with scratch_database(tmp_path, "rate", migrated=True) as url:
         kontor("start", "--no-serve", "--no-demo", url=url, var_dir=tmp_path)
         port = free_port()
         server = start_server(

@@ -27,8 +27,7 @@ for name, role in [("rep", "sales"), ("leaver", "sales"), ("demoted", "administr
 def servers(request, tmp_path_factory):
     cache_url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
     var_dir = tmp_path_factory.mktemp(f"access-{request.param}")
-    with scratch_database(var_dir, "access") as url:
-        kontor("migrate", url=url, var_dir=var_dir)
+    with scratch_database(var_dir, "access", migrated=True) as url:
         kontor("shell", "-c", PEOPLE, url=url, var_dir=var_dir)
         env = {"KONTOR_API_RATE_LIMIT": "off", "KONTOR_CACHE_URL": cache_url}
         with two_servers(url, var_dir, **env) as servers:

@@ -29,8 +29,7 @@ phone_integration_create(actor=agent, name="Office PBX", user=agent)
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("two-servers")
-    with scratch_database(var_dir, "two") as url:
-        kontor("migrate", url=url, var_dir=var_dir)
+    with scratch_database(var_dir, "two", migrated=True) as url:
         kontor(
             "createsuperuser", "--noinput", "--username=agent", "--email=agent@example.com",
             url=url, var_dir=var_dir, DJANGO_SUPERUSER_PASSWORD=PASSWORD,

@@ -32,8 +32,7 @@ for index in range({count}):
 
 
 def test_two_processes_opening_tickets_at_once_get_every_number_once(tmp_path):
-    with scratch_database(tmp_path, "tickets") as url:
-        kontor("migrate", "--no-input", url=url, var_dir=tmp_path)
+    with scratch_database(tmp_path, "tickets", migrated=True) as url:
         kontor("shell", "-c", SETUP, url=url, var_dir=tmp_path)
         start = tmp_path / "start"
         env = kontor_env(url, tmp_path, START_FILE=str(start))

@@ -62,8 +62,7 @@ def python(url: str, var_dir: Path, code: str) -> None:
 
 @pytest.fixture
 def database(tmp_path):
-    with scratch_database(tmp_path, "queue") as url:
-        kontor("migrate", "--no-input", url=url, var_dir=tmp_path)
+    with scratch_database(tmp_path, "queue", migrated=True) as url:
         yield url
 
 
