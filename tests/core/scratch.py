@@ -9,6 +9,7 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -221,13 +222,12 @@ def two_servers(url: str, var_dir: Path, **extra: str) -> Iterator[Servers]:
 
 
 def stop_server(process: subprocess.Popen) -> None:
+    """Killed outright, master and workers: a graceful stop waits up to the
+    server's graceful timeout (ten seconds) for open event streams, and no
+    test needs one."""
     if process.poll() is None:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait(timeout=20)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
 
 
 # PostgreSQL clusters of a test's own ---------------------------------------------------
