@@ -7,8 +7,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.core.scratch import (
     free_port,
     kontor,
@@ -17,8 +15,6 @@ from tests.core.scratch import (
     start_server,
     stop_server,
 )
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "integrations.md"
 MAKE_USER = (

@@ -7,14 +7,11 @@ import signal
 import threading
 from collections import Counter
 
-import pytest
 from standardwebhooks import Webhook
 
 from tests.core.scratch import kontor, query, scratch_database
 from tests.integration.receiver import webhook_receiver
 from tests.tasks.test_worker_processes import start_worker, stop, wait_until
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 SETUP = """
 from kontor.contacts.services import contact_create

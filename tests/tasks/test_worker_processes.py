@@ -16,8 +16,6 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.core.scratch import free_port, kontor, kontor_env, query, scratch_database
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 RESULTS = DBTaskResult._meta.db_table
 
 
