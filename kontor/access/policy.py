@@ -392,7 +392,10 @@ def _shared_pairs(access: Access, pairs: set[tuple[str, Any]]) -> set[tuple[str,
     """Which of the ``(type, id)`` pairs are shared with the user or their teams."""
     from kontor.access.models import Share
 
-    records = reduce(or_, (Q(object_type=t, object_id=pk) for t, pk in pairs))
+    ids_by_type: dict[str, list[Any]] = {}
+    for object_type, pk in pairs:
+        ids_by_type.setdefault(object_type, []).append(pk)
+    records = reduce(or_, (Q(object_type=t, object_id__in=ids) for t, ids in ids_by_type.items()))
     shares = Share.objects.filter(records).filter(
         Q(user_id=access.user_id) | Q(team_id__in=access.team_ids)
     )

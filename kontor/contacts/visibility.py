@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from kontor.access.policy import readable
 from kontor.contacts.models import Organization
 from kontor.contacts.selectors import visible_contacts, visible_organizations
 
@@ -34,8 +35,12 @@ def _decided(record: Any) -> bool:
 
 def note_visible_organizations(user: User | None, records: Iterable[Any]) -> None:
     """Decide for every record with an organization whether ``user`` may see
-    that organization: one query, none for a user who may read them all.
-    Records without an ``organization_id`` (organizations, say) are skipped."""
+    that organization: one query at most, none for a user who may read them
+    all. Organizations loaded with their records (``select_related``) are
+    checked by their owners in memory (``readable``), with one look at the
+    shares for those no level reaches; otherwise the query asks the whole
+    visibility condition for their ids. Records without an
+    ``organization_id`` (organizations, say) are skipped."""
     pending = [
         record
         for record in records
@@ -45,12 +50,16 @@ def note_visible_organizations(user: User | None, records: Iterable[Any]) -> Non
     ]
     if not pending:
         return
-    wanted = {record.organization_id for record in pending}
-    organizations = visible_organizations(user)
-    if organizations.query.where:
-        visible = set(organizations.filter(pk__in=wanted).values_list("pk", flat=True))
-    else:  # the user reads every organization
-        visible = wanted
+    if all(type(r)._meta.get_field("organization").is_cached(r) for r in pending):
+        loaded = {record.organization_id: record.organization for record in pending}
+        visible = {organization.pk for organization in readable(user, loaded.values())}
+    else:
+        wanted = {record.organization_id for record in pending}
+        organizations = visible_organizations(user)
+        if organizations.query.where:
+            visible = set(organizations.filter(pk__in=wanted).values_list("pk", flat=True))
+        else:  # the user reads every organization
+            visible = wanted
     for record in pending:
         record.__dict__[_DECIDED] = (record.organization_id, record.organization_id in visible)
 

@@ -5,6 +5,7 @@ organization is absent everywhere the contact shows: no id, no name, no link."""
 import pytest
 from django.urls import reverse
 
+from kontor.access.services import share_create
 from kontor.activities.services import activity_create
 from kontor.contacts.models import Contact
 from kontor.contacts.services import contact_create, contact_update, organization_create
@@ -138,6 +139,49 @@ def test_an_organization_the_user_may_read_is_shown(user, rep, rep_api):
     [item] = rep_api.get("/api/v1/contacts").json()["items"]
 
     assert item["organization"] == {"id": str(own.pk), "name": "Eigene AG"}
+
+
+@pytest.mark.parametrize("with_whom", ["user", "team"])
+def test_an_organization_shared_with_the_user_or_their_team_is_shown(
+    user, rep, rep_api, anna, hidden, with_whom
+):
+    """Organizations loaded with the contacts are checked by their owners in
+    memory; one owned by another team is shown when it is shared."""
+    target = {"user": rep} if with_whom == "user" else {"team": rep.kontor_teams.get()}
+    share_create(actor=user, record=hidden, **target)
+    shown = {"id": str(hidden.pk), "name": SECRET_NAME}
+
+    [listed] = rep_api.get("/api/v1/contacts").json()["items"]
+    [found] = rep_api.get("/api/v1/contacts", {"q": "Teamkundin"}).json()["items"]
+    [match] = rep_api.get("/api/v1/lookup", {"phone": "030 5550100"}).json()["matches"]
+
+    assert listed["organization"] == found["organization"] == shown
+    assert {key: match["organization"][key] for key in shown} == shown
+
+
+def test_a_list_and_a_lookup_decide_the_organizations_without_asking_the_database(
+    user, rep, rep_api, anna, hidden
+):
+    """The organizations come with the contacts; owners the user's level
+    reaches are decided in memory, and only the others cost a look at the
+    shares: no query of the organizations' table of its own."""
+    own = organization_create(actor=user, data={"name": "Eigene AG", "owner_id": rep.pk})
+    contact_create(
+        actor=user, data={"last_name": "Offen", "organization_id": own.pk, "owner_id": rep.pk}
+    )
+    rep_api.get("/api/v1/contacts")  # the token's copy in the cache settles on first use
+    with CaptureWorkQueries() as queries:
+        items = rep_api.get("/api/v1/contacts").json()["items"]
+        matches = rep_api.get("/api/v1/lookup", {"phone": "030 5550100"}).json()["matches"]
+
+    assert sorted(str(item["organization"]) for item in items) == [
+        "None",
+        str({"id": str(own.pk), "name": "Eigene AG"}),
+    ]
+    assert matches[0]["organization"] is None
+    assert not [sql for sql in queries.work if 'FROM "contacts_organization"' in sql]
+    shares = [sql for sql in queries.work if sql.startswith('SELECT "access_share"')]
+    assert len(shares) == 2  # the hidden one's, once for the list and once for the lookup
 
 
 def _list_queries(client, user, rep, hidden, count: int) -> int:
