@@ -309,16 +309,25 @@ def _shared_records(kind: RecordType, record: Model) -> list[tuple[str, Any]]:
     return pairs
 
 
-def _is_shared(access: Access, pairs: Iterable[tuple[str, Any]], *, edit: bool) -> bool:
+def _shares_of(access: Access, pairs: Iterable[tuple[str, Any]]) -> QuerySet:
+    """The shares of the ``(type, id)`` pairs with the user or their teams,
+    asked by type and ids."""
     from kontor.access.models import Share
 
+    ids_by_type: dict[str, list[Any]] = {}
+    for object_type, pk in pairs:
+        ids_by_type.setdefault(object_type, []).append(pk)
+    records = reduce(or_, (Q(object_type=t, object_id__in=ids) for t, ids in ids_by_type.items()))
+    return Share.objects.filter(records).filter(
+        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids)
+    )
+
+
+def _is_shared(access: Access, pairs: Iterable[tuple[str, Any]], *, edit: bool) -> bool:
     pairs = list(pairs)
     if not pairs or access.user_id is None:
         return False
-    records = reduce(or_, (Q(object_type=t, object_id=pk) for t, pk in pairs))
-    shares = Share.objects.filter(records).filter(
-        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids)
-    )
+    shares = _shares_of(access, pairs)
     if edit:
         shares = shares.filter(can_edit=True)
     return shares.exists()
@@ -390,16 +399,7 @@ def _readable_by_level(user: User, records: list[Model]) -> list[Model]:
 
 def _shared_pairs(access: Access, pairs: set[tuple[str, Any]]) -> set[tuple[str, Any]]:
     """Which of the ``(type, id)`` pairs are shared with the user or their teams."""
-    from kontor.access.models import Share
-
-    ids_by_type: dict[str, list[Any]] = {}
-    for object_type, pk in pairs:
-        ids_by_type.setdefault(object_type, []).append(pk)
-    records = reduce(or_, (Q(object_type=t, object_id__in=ids) for t, ids in ids_by_type.items()))
-    shares = Share.objects.filter(records).filter(
-        Q(user_id=access.user_id) | Q(team_id__in=access.team_ids)
-    )
-    return set(shares.values_list("object_type", "object_id"))
+    return set(_shares_of(access, pairs).values_list("object_type", "object_id"))
 
 
 def may_read_owned(user: User, key: str, owner_ids: Iterable[Any]) -> bool:
