@@ -28,7 +28,7 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "kontor"))
 ALLOWED_SKIP_REASONS = (
     # A test of one database's own feature, run on the other database: both
     # runs together cover it (LISTEN/NOTIFY, TRUNCATE, trigram indexes,
-    # synchronous_commit, prepared statements and shared_buffers on
+    # synchronous_commit, prepared statements, shared_buffers and unlogged tables on
     # PostgreSQL; FTS5 tables and WAL pragmas on SQLite;
     # races that need row locks which wait, which the in-memory SQLite test
     # database does not have).

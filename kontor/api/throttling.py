@@ -8,18 +8,21 @@ database table by default, Redis with KONTOR_CACHE_URL):
   ``KONTOR_LOGIN_COOLOFF_MINUTES``), against guessing and against a client
   stuck with a revoked token.
 
-Both answer 429 with Retry-After (the seconds until the window ends). The
-counting is django-ratelimit's: it adds the window's counter and increments
-it in the cache, atomically (Redis ``INCR``; in the database cache under a
-lock, kontor.core.cache), so N requests at once against a limit of L let
-exactly L through, whichever server processes they reach."""
+Both answer 429 with Retry-After (the seconds until the window ends). With
+the cache in the database the count is one statement on a table of its own
+(kontor.core.counters); with Redis it is django-ratelimit's, which adds the
+window's counter and increments it (``INCR``). Both count atomically, so N
+requests at once against a limit of L let exactly L through, whichever
+server processes they reach."""
 
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 from ninja.errors import HttpError
 
+from kontor.core.cache import is_database_cache
 from kontor.core.client_address import client_ip
+from kontor.core.counters import count_in_window
 
 # django-ratelimit groups: the names its counters are kept under.
 RATE_GROUP = "kontor.api.token-rate"
@@ -41,6 +44,8 @@ def _count(
 ) -> tuple[int, int]:
     """This window's count for ``key`` (after counting this request, if
     ``increment``) and the seconds until the window ends."""
+    if is_database_cache(settings.CACHES["default"]):
+        return count_in_window(f"{group}:{key}", seconds, increment=increment)
     for _attempt in range(COUNT_ATTEMPTS):
         usage = get_usage(
             request,
@@ -53,9 +58,8 @@ def _count(
             return 0, 0
         if usage["time_left"] >= 0:
             return usage["count"], usage["time_left"]
-        # The cache could not count this time: its add failed without the
-        # counter existing (a write that lost a lock) or the counter went
-        # between add and incr. Nothing was counted, so counting again is
+        # The cache could not count this time: the counter went between add
+        # and incr (its window ended). Nothing was counted, so counting again is
         # exact.
     # The cache cannot count at all: refuse rather than let everything through.
     return requests + 1, 1

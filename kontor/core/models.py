@@ -1,4 +1,5 @@
-"""Shared model bases, and related rows loaded as plain lists."""
+"""Shared model bases, related rows loaded as plain lists, and the counts
+of rate limits."""
 
 from typing import Any
 
@@ -35,3 +36,17 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-id"]
+
+
+class WindowCount(models.Model):
+    """How often ``key`` was counted in its current window, which ends at
+    ``window_end`` (seconds since 1970): the API's rate limits
+    (kontor.core.counters). On PostgreSQL the table is unlogged: what it
+    holds lives a window long and may be lost with the machine."""
+
+    key = models.CharField(max_length=250, primary_key=True)
+    window_end = models.BigIntegerField()
+    count = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.window_end}"

@@ -18,6 +18,12 @@ class TasksConfig(AppConfig):
             cron="40 3 * * *",
             description=_("Delete finished jobs after their retention time."),
         )
+        register_schedule(
+            "tasks.prune-rate-counts",
+            "kontor.tasks.jobs.prune_rate_counts",
+            cron="50 3 * * *",
+            description=_("Delete the API's rate-limit counts whose window ended."),
+        )
         post_migrate.connect(
             sync_schedules_after_migrate, sender=self, dispatch_uid="kontor-tasks-schedules"
         )

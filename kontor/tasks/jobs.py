@@ -1,4 +1,5 @@
-"""The queue's own periodic job."""
+"""The queue's own periodic jobs, and the pruning of the shared counters
+beneath every app (kontor.core.counters)."""
 
 import datetime
 
@@ -6,6 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
+
+from kontor.core.counters import prune_window_counts
 
 PRUNE_BATCH = 1000
 
@@ -22,3 +25,9 @@ def prune_finished_jobs() -> int:
             DBTaskResult.objects.filter(pk__in=ids).delete()[1].get(DBTaskResult._meta.label, 0)
         )
     return deleted
+
+
+@task()
+def prune_rate_counts() -> int:
+    """Delete the API's rate-limit counts whose window ended."""
+    return prune_window_counts()

@@ -3,6 +3,7 @@ transaction, retries with a growing wait, the error kept, one pending job per
 key, progress, the schedule, and tasks of a stopped worker taken back."""
 
 import datetime
+import time
 
 import pytest
 from django.db import transaction
@@ -11,7 +12,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kontor.contacts.models import Tag
-from kontor.tasks.jobs import prune_finished_jobs
+from kontor.core.models import WindowCount
+from kontor.tasks.jobs import prune_finished_jobs, prune_rate_counts
 from kontor.tasks.models import Job, Schedule, WorkerProcess
 from kontor.tasks.schedules import fire_due_schedules, next_run, sync_schedules
 from kontor.tasks.services import enqueue
@@ -104,7 +106,7 @@ def test_a_long_job_reports_its_progress():
 class TestTheSchedule:
     def test_every_registered_schedule_has_a_row_after_migrate(self):
         names = set(Schedule.objects.values_list("name", flat=True))
-        assert {"tasks.prune", "audit.purge", "mail.poll"} <= names
+        assert {"tasks.prune", "tasks.prune-rate-counts", "audit.purge", "mail.poll"} <= names
 
     def test_a_due_schedule_queues_its_job_once_and_moves_on(self):
         sync_schedules()
@@ -196,3 +198,12 @@ def test_finished_jobs_are_pruned_after_their_retention(settings):
     )
     assert prune_finished_jobs.call() == 1
     assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+
+
+def test_rate_counts_whose_window_ended_are_pruned():
+    now = int(time.time())
+    WindowCount.objects.create(key="token:ended", window_end=now - 1, count=7)
+    WindowCount.objects.create(key="token:running", window_end=now + 60, count=3)
+
+    assert prune_rate_counts.call() == 1
+    assert list(WindowCount.objects.values_list("key", flat=True)) == ["token:running"]
