@@ -240,9 +240,11 @@ OTP_TOTP_ISSUER = os.environ.get("KONTOR_2FA_ISSUER", "Kontor")
 # Requests per API token, e.g. "6000/minute"; "off" for no limit.
 KONTOR_API_RATE_LIMIT = parse_rate(os.environ.get("KONTOR_API_RATE_LIMIT", "6000/minute"))
 
-# The cache is shared by all server processes (API rate limits): a database
-# table by default (Django's, with an atomic increment: kontor.core.cache), or
-# KONTOR_CACHE_URL=redis://host:6379/0.
+# The cache is shared by all server processes (the copies of tokens and
+# access, markers; the API's rate limits when it is Redis): a database table
+# by default (Django's: kontor.core.cache), or KONTOR_CACHE_URL=redis://host:6379/0.
+# With the cache in the database the rate limits count in a table of their
+# own (kontor.core.counters).
 KONTOR_CACHE_URL = os.environ.get("KONTOR_CACHE_URL", "").strip()
 if not KONTOR_CACHE_URL or KONTOR_CACHE_URL == "db://":
     CACHES = {

@@ -28,6 +28,7 @@ from django.test import Client
 from kontor.accounts.services import api_token_create
 from kontor.contacts import selectors, services
 from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
+from kontor.core.cache import is_database_cache
 from kontor.core.processes import freeze_boot_objects
 from kontor.perf.search_rank import search_ranks
 
@@ -558,10 +559,13 @@ def database_warnings() -> list[str]:
 
 
 def _rate_limit_setting() -> str:
-    """The limit the server counts against and the cache it counts in."""
+    """The limit the server counts against and where it counts: the database
+    (kontor.core.counters) or the cache (its backend's name)."""
     rate = settings.KONTOR_API_RATE_LIMIT
     limit = f"{rate.requests}/{rate.seconds}s" if rate else "off"
-    return f"{limit} in {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
+    cache = settings.CACHES["default"]
+    where = "the database" if is_database_cache(cache) else cache["BACKEND"].rsplit(".", 1)[-1]
+    return f"{limit} in {where}"
 
 
 def _deal_count() -> int:

@@ -1,7 +1,5 @@
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 from django.db import connection
@@ -9,6 +7,8 @@ from django.db import connection
 from kontor.contacts import checks
 from kontor.perf.bench import database_warnings, format_table, run
 from kontor.perf.generate import Scale, generate
+from tests.core.scratch import engine, scratch_database
+from tests.core.scratch import kontor as run_kontor
 
 OPERATIONS = {
     "phone_lookup", "email_lookup", "search_name", "search_email", "search_phone",
@@ -66,64 +66,53 @@ def test_the_benchmark_can_act_as_a_sales_rep_under_the_access_rules():
 
 def test_generate_bench_and_load_run_end_to_end_from_the_command_line(tmp_path):
     """The real commands, with `kontor serve` started by the benchmark for the
-    HTTP figures and by the load run, against a throwaway SQLite database."""
-    env = {
-        **os.environ,
-        "KONTOR_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
-    }
+    HTTP figures and by the load run, against a throwaway database of the
+    run's engine."""
+    with scratch_database(tmp_path, "bench", migrated=True) as url:
 
-    def kontor(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "kontor", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=True,
+        def kontor(*args: str) -> subprocess.CompletedProcess:
+            return run_kontor(*args, url=url, var_dir=tmp_path)
+
+        generated = kontor(
+            "generate", "--contacts", "300", "--organizations", "30", "--activities", "600",
+            "--users", "3", "--no-progress",
+        )  # fmt: skip
+        assert "rows/s" in generated.stdout
+        kontor(
+            "bench", "--seconds", "0.05", "--user", "rep-2", "--rate-limit",
+            "--json", str(tmp_path / "bench.json"),
+        )  # fmt: skip
+
+        report = json.loads((tmp_path / "bench.json").read_text())
+        assert report["database"] == engine()
+        assert report["user"] == "rep-2"
+        # Its server counted every request, as in production.
+        assert report["rate_limit"] == "6000/60s in the database"
+        assert {"phone_lookup_http", "email_lookup_http"} <= set(report["operations"])
+        assert report["operations"]["phone_lookup_http"]["samples"] > 0
+        # What HTTP adds per request type measured both ways.
+        assert set(report["http_overhead_ms"]) >= {"phone_lookup", "email_lookup", "search_phone"}
+
+        loaded = kontor(
+            "loadtest",
+            "--users",
+            "3",
+            "--seconds",
+            "4",
+            "--think",
+            "0.1-0.3",
+            "--json",
+            str(tmp_path / "l.json"),
         )
-
-    kontor("migrate", "-v0")
-    generated = kontor(
-        "generate", "--contacts", "300", "--organizations", "30", "--activities", "600",
-        "--users", "3", "--no-progress",
-    )  # fmt: skip
-    assert "rows/s" in generated.stdout
-    kontor(
-        "bench", "--seconds", "0.05", "--user", "rep-2", "--rate-limit",
-        "--json", str(tmp_path / "bench.json"),
-    )  # fmt: skip
-
-    report = json.loads((tmp_path / "bench.json").read_text())
-    assert report["database"] == "sqlite"
-    assert report["user"] == "rep-2"
-    # Its server counted every request in the shared cache, as in production.
-    assert report["rate_limit"] == "6000/60s in DatabaseCache"
-    assert {"phone_lookup_http", "email_lookup_http"} <= set(report["operations"])
-    assert report["operations"]["phone_lookup_http"]["samples"] > 0
-    # What HTTP adds per request type measured both ways.
-    assert set(report["http_overhead_ms"]) >= {"phone_lookup", "email_lookup", "search_phone"}
-
-    loaded = kontor(
-        "loadtest",
-        "--users",
-        "3",
-        "--seconds",
-        "4",
-        "--think",
-        "0.1-0.3",
-        "--json",
-        str(tmp_path / "l.json"),
-    )
-    load = json.loads((tmp_path / "l.json").read_text())
-    assert "lookup phone" in loaded.stdout
-    assert load["total"]["requests"] > 0 and load["total"]["failures"] == 0
-    assert load["accounts"] == 3  # the sales reps, each under the access rules
-    # The server's two worker processes, their resident memory before and after.
-    assert len(load["worker_rss_mb"]) == 2
-    for memory in load["worker_rss_mb"].values():
-        assert memory["start"] > 0 and memory["end"] > 0
-    assert "resident memory at start → end" in loaded.stdout
+        load = json.loads((tmp_path / "l.json").read_text())
+        assert "lookup phone" in loaded.stdout
+        assert load["total"]["requests"] > 0 and load["total"]["failures"] == 0
+        assert load["accounts"] == 3  # the sales reps, each under the access rules
+        # The server's two worker processes, their resident memory before and after.
+        assert len(load["worker_rss_mb"]) == 2
+        for memory in load["worker_rss_mb"].values():
+            assert memory["start"] > 0 and memory["end"] > 0
+        assert "resident memory at start → end" in loaded.stdout
 
 
 @pytest.mark.django_db
