@@ -8,6 +8,7 @@
 #   scripts/test.sh                 # everything
 #   scripts/test.sh tests/contacts  # arguments go to pytest (both databases)
 #   KONTOR_TEST_DATABASES=sqlite scripts/test.sh   # one database only
+#   KONTOR_TEST_WORKERS=1 scripts/test.sh           # one pytest process per database
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,9 +57,13 @@ echo "== migrations"
 export KONTOR_VAR_DIR=${KONTOR_VAR_DIR:-$(mktemp -d)}
 DATABASE_URL="sqlite:///$KONTOR_VAR_DIR/check.sqlite3" .venv/bin/kontor makemigrations --check --dry-run
 
-# The databases run side by side (the machine has two cores); each run's
-# output is shown whole when it ends. pytest exits 5 when it collected no
-# tests: that is a failure here too.
+# The databases run side by side, each in KONTOR_TEST_WORKERS pytest-xdist
+# workers (2): the tests that wait for servers, workers and restores overlap,
+# and the database that finishes first leaves both cores to the other. A
+# worker takes the next test when it is free (worksteal), so the slow tests
+# do not queue behind one worker at the end. Each run's output is shown whole
+# when it ends. pytest exits 5 when it collected no tests: that is a failure
+# here too.
 logs=$(mktemp -d)
 pids=()
 for db in $DATABASES; do
@@ -68,8 +73,8 @@ for db in $DATABASES; do
         *) echo "unknown database $db" >&2; exit 2 ;;
     esac
     echo "== pytest on $db (started)"
-    DATABASE_URL=$url .venv/bin/pytest --durations=10 --junitxml="$logs/$db.xml" "$@" \
-        > "$logs/$db.log" 2>&1 &
+    DATABASE_URL=$url .venv/bin/pytest -n "${KONTOR_TEST_WORKERS:-2}" --dist worksteal \
+        --durations=10 --junitxml="$logs/$db.xml" "$@" > "$logs/$db.log" 2>&1 &
     pids+=("$!")
 done
 status=0

@@ -32,8 +32,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rate-limit",
             action="store_true",
-            help="Let the HTTP server count every request against the API rate limit in the "
-            "shared cache, as in production (default: the benchmark's server runs without it).",
+            help="Let the HTTP server count every request against the API rate limit, as in "
+            "production (default: the benchmark's server runs without it).",
         )
         parser.add_argument(
             "--user",
