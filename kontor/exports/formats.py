@@ -19,10 +19,6 @@ from typing import Any
 
 import vobject
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Row = Mapping[str, Any]
 Batches = Iterable[list[Row]]
@@ -84,19 +80,6 @@ def csv_chunks(columns: list[str], batches: Batches, *, delimiter: str = ",") ->
 # XLSX --------------------------------------------------------------------------
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | decimal.Decimal):
-        return value
-    if isinstance(value, datetime.datetime):
-        # Excel knows no time zones: the local time of the installation.
-        return timezone.make_naive(value) if timezone.is_aware(value) else value
-    if isinstance(value, datetime.date):
-        return value
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text_of(value)))
-    cell.data_type = "s"  # text, never a formula
-    return cell
-
-
 def sheet_name(title: str) -> str:
     return _SHEET_NAME_FORBIDDEN.sub("-", title)[:31] or "Export"
 
@@ -105,12 +88,31 @@ def xlsx_chunks(columns: list[str], batches: Batches, *, title: str) -> Iterator
     """One sheet, header row first, written in openpyxl's write-only mode:
     rows go to a temporary file as they come, the finished file is sent in
     chunks."""
+    # Imported when a workbook is written: openpyxl takes half a second to
+    # import, which every process that loads the URLs would pay.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name(title))
-    sheet.append([_xlsx_cell(sheet, column) for column in columns])
+
+    def cell(value: Any) -> Any:
+        if value is None or isinstance(value, bool | int | float | decimal.Decimal):
+            return value
+        if isinstance(value, datetime.datetime):
+            # Excel knows no time zones: the local time of the installation.
+            return timezone.make_naive(value) if timezone.is_aware(value) else value
+        if isinstance(value, datetime.date):
+            return value
+        text = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text_of(value)))
+        text.data_type = "s"  # text, never a formula
+        return text
+
+    sheet.append([cell(column) for column in columns])
     for batch in batches:
         for row in batch:
-            sheet.append([_xlsx_cell(sheet, row.get(column)) for column in columns])
+            sheet.append([cell(row.get(column)) for column in columns])
     with tempfile.TemporaryFile() as file:
         workbook.save(file)
         file.seek(0)

@@ -17,8 +17,6 @@ from typing import IO, Any
 
 import vobject
 from charset_normalizer import from_bytes
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from kontor.core.storable_text import storable
 
@@ -231,6 +229,10 @@ def _csv_rows(opener: Opener, shape: FileShape) -> Iterator[list[Cell]]:
 
 
 def _xlsx_rows(opener: Opener) -> Iterator[list[Cell]]:
+    # Imported when a workbook is read (half a second, see exports.formats).
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     with opener() as raw:
         # openpyxl reads from a seekable file; storage files are.
         try:

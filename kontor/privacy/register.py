@@ -20,7 +20,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from xhtml2pdf import pisa
 
 from kontor.access.selectors import field_category_list
 from kontor.core import processing
@@ -252,6 +251,10 @@ def register_html(register: dict[str, Any]) -> str:
 
 
 def register_pdf(register: dict[str, Any]) -> bytes:
+    # Imported when a PDF is made: xhtml2pdf and reportlab take a second to
+    # import, which every process that loads the URLs would pay.
+    from xhtml2pdf import pisa
+
     output = io.BytesIO()
     result = pisa.CreatePDF(register_html(register), dest=output, encoding="utf-8")
     if result.err:

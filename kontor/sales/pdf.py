@@ -9,7 +9,6 @@ import re
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from xhtml2pdf import pisa
 
 from kontor.sales.lines import document_totals
 from kontor.sales.models import Quote
@@ -42,6 +41,10 @@ def quote_pdf(quote: Quote, *, language: str | None = None) -> bytes:
     """The quote's PDF in ``language`` (default: the active one)."""
     with translation.override(language or translation.get_language()):
         html = render_to_string("sales/quote_pdf.html", quote_context(quote))
+    # Imported when a PDF is made: xhtml2pdf and reportlab take a second to
+    # import, which every process that loads the URLs would pay.
+    from xhtml2pdf import pisa
+
     output = io.BytesIO()
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8")
     if result.err:
