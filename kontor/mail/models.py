@@ -116,6 +116,8 @@ class RawFormat(models.TextChoices):
 
 
 RAW_EXTENSIONS = {RawFormat.RFC822: "eml", RawFormat.OUTLOOK: "msg"}
+# An Outlook message is a Compound File (OLE2); every one starts with these bytes.
+CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 RAW_CONTENT_TYPES = {
     RawFormat.RFC822: "message/rfc822",
     RawFormat.OUTLOOK: "application/vnd.ms-outlook",

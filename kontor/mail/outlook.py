@@ -17,12 +17,11 @@ from olefile.olefile import OleFileError
 
 from kontor.contacts.normalization import InvalidContactPoint, normalize_email
 from kontor.core.exceptions import FieldErrors
+from kontor.mail.models import CFB_SIGNATURE
 from kontor.mail.parsing import Address, ParsedMessage, Part, html_to_text, parse_message
 
 logger = logging.getLogger(__name__)
 
-# Every Compound File (OLE2) starts with these bytes.
-CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_STREAM = "__substg1.0_10130102"
 _SENDER_SMTP = ("__substg1.0_5D01", "__substg1.0_0C1F", "__substg1.0_0065")
 # Outlook items that are no emails (contacts, tasks, notes, calendar entries).
@@ -205,4 +204,4 @@ def read_outlook_message(raw: bytes) -> tuple[ParsedMessage, str]:
     return parsed, _digest(parsed)
 
 
-__all__ = ["CFB_SIGNATURE", "UnreadableOutlookMessage", "read_outlook_message"]
+__all__ = ["UnreadableOutlookMessage", "read_outlook_message"]

@@ -35,7 +35,6 @@ from kontor.events.outbox import emit
 from kontor.files.services import FileTooLarge, attachment_create, max_upload_bytes
 from kontor.mail.digest import content_digest
 from kontor.mail.models import RAW_EXTENSIONS, InboundMessage, Mailbox, RawFormat, Source
-from kontor.mail.outlook import read_outlook_message
 from kontor.mail.parsing import Address, ParsedMessage, parse_message
 from kontor.mail.preview import reply_text
 from kontor.mail.report_reading import read_report
@@ -466,6 +465,10 @@ def message_ingest(
     if create_unknown_contacts is None:
         create_unknown_contacts = mailbox.create_unknown_contacts if mailbox else True
     if raw_format == RawFormat.OUTLOOK:
+        # Imported when an Outlook message comes: extract-msg takes a third
+        # of a second to import, which every process that loads the URLs would pay.
+        from kontor.mail.outlook import read_outlook_message
+
         parsed, key = read_outlook_message(raw)
     else:
         parsed, key = parse_message(raw), content_digest(raw)

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 from django.core.files.uploadedfile import UploadedFile
 
-from kontor.mail.models import RawFormat
-from kontor.mail.outlook import CFB_SIGNATURE
+from kontor.mail.models import CFB_SIGNATURE, RawFormat
 
 CHUNK = 1024 * 1024
 
