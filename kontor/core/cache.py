@@ -3,14 +3,16 @@ database (the default; ``KONTOR_CACHE_URL``).
 
 Django's database cache increments by reading the value and writing it back,
 so two processes counting at once may both write the same number and a count
-is lost. Rate limits (django-ratelimit, kontor.api.throttling) must count every
-request, so here ``incr`` reads and writes the row under a lock: PostgreSQL
+is lost. Here ``incr`` reads and writes the row under a lock, so no count in
+the cache is lost (the API's rate limits, which must count every request,
+count in a table of their own with the cache in the database:
+kontor.core.counters): PostgreSQL
 locks the row (``SELECT … FOR UPDATE``), SQLite's write transaction (Kontor's
 connections begin ``IMMEDIATE``) locks the database. Redis' ``INCR`` is atomic
 by itself.
 
-What the cache holds may be lost with the machine (a rate limit's count, a
-marker that lives seconds), so a cache write that is a transaction of its own
+What the cache holds may be lost with the machine (copies of tokens and
+access, markers that live seconds), so a cache write that is a transaction of its own
 does not wait for the disk: PostgreSQL commits it asynchronously
 (``synchronous_commit`` off for that transaction), SQLite without syncing its
 write-ahead log (``synchronous`` NORMAL for that commit). That durable commit

@@ -88,8 +88,8 @@ def xlsx_chunks(columns: list[str], batches: Batches, *, title: str) -> Iterator
     """One sheet, header row first, written in openpyxl's write-only mode:
     rows go to a temporary file as they come, the finished file is sent in
     chunks."""
-    # Imported when a workbook is written: openpyxl takes half a second to
-    # import, which every process that loads the URLs would pay.
+    # Imported when a workbook is written, not by every process that loads
+    # the URLs (see kontor/sales/pdf.py).
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE

@@ -251,8 +251,8 @@ def register_html(register: dict[str, Any]) -> str:
 
 
 def register_pdf(register: dict[str, Any]) -> bytes:
-    # Imported when a PDF is made: xhtml2pdf and reportlab take a second to
-    # import, which every process that loads the URLs would pay.
+    # Imported when a PDF is made, not by every process that loads the URLs
+    # (xhtml2pdf and openpyxl together: 0.2-0.3 s of CPU, docs/performance.md).
     from xhtml2pdf import pisa
 
     output = io.BytesIO()

@@ -41,8 +41,8 @@ def quote_pdf(quote: Quote, *, language: str | None = None) -> bytes:
     """The quote's PDF in ``language`` (default: the active one)."""
     with translation.override(language or translation.get_language()):
         html = render_to_string("sales/quote_pdf.html", quote_context(quote))
-    # Imported when a PDF is made: xhtml2pdf and reportlab take a second to
-    # import, which every process that loads the URLs would pay.
+    # Imported when a PDF is made, not by every process that loads the URLs
+    # (xhtml2pdf and openpyxl together: 0.2-0.3 s of CPU, docs/performance.md).
     from xhtml2pdf import pisa
 
     output = io.BytesIO()
