@@ -2,7 +2,7 @@
 lookup starts from ``visible_contacts`` / ``visible_organizations``, the one
 place where the rules of who may see which record are applied."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -41,7 +41,7 @@ from kontor.contacts.search import (
 from kontor.core.ids import parse_uuid
 from kontor.core.models import prefetch_list
 from kontor.core.pagination import Page, paginate
-from kontor.core.prepared import prepared_statements
+from kontor.core.prepared import fetch_compiled, prepared_statements
 from kontor.core.records import scored_below
 
 User = AbstractBaseUser | AnonymousUser
@@ -423,6 +423,8 @@ def lookup_phone(*, user: User, number: str, restricted: list | None = None) -> 
         PhoneNumber.objects.filter(e164__in=list(rank)).select_related(
             "contact__organization", "organization"
         ),
+        key=("phones", len(rank)),
+        params=list(rank),
         # Exact numbers before main numbers, so a cut keeps them.
         order=(
             Case(When(e164__in=candidates, then=Value(0)), default=Value(1)),
@@ -462,6 +464,8 @@ def lookup_email(*, user: User, address: str, restricted: list | None = None) ->
         EmailAddress.objects.filter(normalized=email.normalized).select_related(
             "contact__organization", "organization"
         ),
+        key=("emails",),
+        params=[email.normalized],
         order=("id",),
         restricted=restricted,
     )
@@ -498,7 +502,14 @@ def lookup_email(*, user: User, address: str, restricted: list | None = None) ->
 
 
 def _readable_points(
-    user: User, field: str, points: QuerySet, *, order: tuple, restricted: list | None = None
+    user: User,
+    field: str,
+    points: QuerySet,
+    *,
+    key: Hashable,
+    params: Sequence,
+    order: tuple,
+    restricted: list | None = None,
 ) -> list:
     """At most ``LOOKUP_LIMIT`` of ``points`` (the phone numbers or email
     addresses of one lookup) whose owner the user may read, with ``field``;
@@ -512,7 +523,7 @@ def _readable_points(
     limit takes that query, in ``order``, so that the cut keeps the best.
     ``restricted`` gains the owners the user would read but for the
     restriction of their processing."""
-    found = list(points.order_by()[: LOOKUP_LIMIT + 1])
+    found = fetch_compiled(points.order_by()[: LOOKUP_LIMIT + 1], key=key, params=params)
     if len(found) > LOOKUP_LIMIT:
         contacts, organizations = _searchable_by(user, field)
         return list(

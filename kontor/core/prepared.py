@@ -20,12 +20,16 @@ statements read makes a connection that prepared them refuse them
 ("cached plan must not change result type"): restart the servers after
 ``kontor migrate``, as a deploy does anyway; a column added is no matter."""
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.models import QuerySet
+from django.db.models.sql import Query
 
 # How often a connection runs a statement before it is prepared (psycopg's
 # default): a statement run once in a connection's life is not kept.
@@ -50,3 +54,38 @@ def prepared_statements(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         yield
     finally:
         raw.cursor_factory, raw.prepare_threshold = kept
+
+
+# Per connection (each thread has its own), the compilers of ``fetch_compiled``.
+_compiled: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def fetch_compiled(queryset: QuerySet, *, key: Hashable, params: Sequence) -> list:
+    """The rows of ``queryset`` as model instances, its SQL built by Django
+    once per connection and ``key`` rather than for every call: building the
+    SQL of a lookup (four tables joined, fifty columns) took a quarter of it.
+
+    ``key`` names the query's shape — whatever changes its SQL text apart
+    from the values, such as how many values an ``IN`` has. ``params`` are
+    the query's parameters, in the order of its SQL; the first build checks
+    that they are exactly what Django made of them."""
+    query = queryset.query
+    params = tuple(params)
+
+    def get_compiler(using=None, connection=None, elide_empty=True):
+        connection = connection or connections[using]
+        kept = _compiled.setdefault(connection, {})
+        if key not in kept:
+            compiler = Query.get_compiler(query, connection=connection, elide_empty=elide_empty)
+            sql, built = compiler.as_sql()
+            if tuple(built) != params:
+                raise ValueError(f"{key!r}: the query's parameters are {built!r}, not {params!r}")
+            kept[key] = compiler, sql
+        compiler, sql = kept[key]
+        compiler = copy.copy(compiler)
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        return compiler
+
+    queryset = queryset.all()
+    queryset.query.get_compiler = get_compiler
+    return list(queryset)

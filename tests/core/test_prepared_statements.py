@@ -1,17 +1,22 @@
 """On PostgreSQL the caller lookups are prepared statements, planned once
 per connection (kontor.core.prepared); every other query is planned for its
 own parameters. KONTOR_DB_PREPARED_STATEMENTS=off switches it off for a
-connection pooler that cannot keep prepared statements."""
+connection pooler that cannot keep prepared statements. On both databases
+Django builds the lookups' SQL once per connection and query shape."""
 
 import json
+import threading
+import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.models.sql.compiler import SQLCompiler
 from django.test import Client
 
 from kontor.contacts import selectors
-from kontor.core.prepared import PREPARE_AFTER, prepared_statements
+from kontor.contacts.models import PhoneNumber
+from kontor.core.prepared import PREPARE_AFTER, fetch_compiled, prepared_statements
 from tests.core.test_db_router import _settings_with
 from tests.factories import ContactFactory, UserFactory
 
@@ -91,3 +96,79 @@ def test_inside_the_block_statements_are_bound_on_the_server_unless_switched_off
     with pytest.raises(ZeroDivisionError), prepared_statements():
         1 / 0  # noqa: B018
     assert raw.prepare_threshold is None
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """How often Django built a query's SQL."""
+    count = [0]
+    build = SQLCompiler.as_sql
+
+    def counted(self, *args, **kwargs):
+        count[0] += 1
+        return build(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
+    return count
+
+
+def _numbers(*e164: str):
+    return PhoneNumber.objects.filter(e164__in=e164).select_related("contact").order_by("e164")
+
+
+def test_a_query_shape_is_built_once_and_answers_each_call_with_its_own_values(db, builds):
+    ContactFactory(first_name="Bert", phones=["+49 40 7654321"])
+    ContactFactory(first_name="Carla", phones=["+49 89 1111111", "+49 89 2222222"])
+    key = ("numbers", uuid.uuid4())
+    builds[0] = 0
+
+    def fetch(*e164):
+        found = fetch_compiled(_numbers(*e164), key=(key, len(e164)), params=e164)
+        return [(n.e164, n.contact.first_name) for n in found]
+
+    with prepared_statements():
+        assert fetch("+49407654321") == [("+49407654321", "Bert")]
+        assert fetch("+49891111111") == [("+49891111111", "Carla")]
+        assert fetch("+49000000000") == []
+        assert builds[0] == 1
+        # Two values: another shape, built once too.
+        assert fetch("+49891111111", "+49892222222") == [
+            ("+49891111111", "Carla"),
+            ("+49892222222", "Carla"),
+        ]
+        assert fetch("+49407654321", "+49891111111") == [
+            ("+49407654321", "Bert"),
+            ("+49891111111", "Carla"),
+        ]
+    assert builds[0] == 2
+    # What a query set gives for the same values, instances and related rows alike.
+    assert fetch_compiled(_numbers("+49407654321"), key=(key, 1), params=["+49407654321"]) == list(
+        _numbers("+49407654321")
+    )
+
+
+def test_parameters_that_are_not_the_querys_own_are_refused(db):
+    query = PhoneNumber.objects.filter(e164="+49407654321", position__gte=0)
+    with pytest.raises(ValueError, match="parameters"):
+        fetch_compiled(query, key=uuid.uuid4(), params=["+49407654321"])
+
+
+def test_each_thread_builds_on_its_own_connection(transactional_db, builds):
+    ContactFactory(first_name="Bert", phones=["+49 40 7654321"])
+    key = uuid.uuid4()
+    found = {}
+    builds[0] = 0
+
+    def fetch(name):
+        try:
+            rows = fetch_compiled(_numbers("+49407654321"), key=key, params=["+49407654321"])
+            found[name] = [n.contact.first_name for n in rows]
+        finally:
+            connections.close_all()
+
+    fetch("main")
+    thread = threading.Thread(target=fetch, args=("thread",))
+    thread.start()
+    thread.join()
+    assert found == {"main": ["Bert"], "thread": ["Bert"]}
+    assert builds[0] == 2
