@@ -2,7 +2,7 @@
 lookup starts from ``visible_contacts`` / ``visible_organizations``, the one
 place where the rules of who may see which record are applied."""
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -423,7 +423,6 @@ def lookup_phone(*, user: User, number: str, restricted: list | None = None) -> 
         PhoneNumber.objects.filter(e164__in=list(rank)).select_related(
             "contact__organization", "organization"
         ),
-        key=("phones", len(rank)),
         params=list(rank),
         # Exact numbers before main numbers, so a cut keeps them.
         order=(
@@ -464,7 +463,6 @@ def lookup_email(*, user: User, address: str, restricted: list | None = None) ->
         EmailAddress.objects.filter(normalized=email.normalized).select_related(
             "contact__organization", "organization"
         ),
-        key=("emails",),
         params=[email.normalized],
         order=("id",),
         restricted=restricted,
@@ -506,7 +504,6 @@ def _readable_points(
     field: str,
     points: QuerySet,
     *,
-    key: Hashable,
     params: Sequence,
     order: tuple,
     restricted: list | None = None,
@@ -522,8 +519,12 @@ def _readable_points(
     plan than to run. Only a number or address on more records than the
     limit takes that query, in ``order``, so that the cut keeps the best.
     ``restricted`` gains the owners the user would read but for the
-    restriction of their processing."""
-    found = fetch_compiled(points.order_by()[: LOOKUP_LIMIT + 1], key=key, params=params)
+    restriction of their processing. ``params`` are the values ``points``
+    filters by, in their order: the SQL of each field and count of values
+    is built once (``fetch_compiled``)."""
+    found = fetch_compiled(
+        points.order_by()[: LOOKUP_LIMIT + 1], key=(__name__, field, len(params)), params=params
+    )
     if len(found) > LOOKUP_LIMIT:
         contacts, organizations = _searchable_by(user, field)
         return list(

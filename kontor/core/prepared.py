@@ -65,8 +65,9 @@ def fetch_compiled(queryset: QuerySet, *, key: Hashable, params: Sequence) -> li
     once per connection and ``key`` rather than for every call: building the
     SQL of a lookup (four tables joined, fifty columns) took a quarter of it.
 
-    ``key`` names the query's shape — whatever changes its SQL text apart
-    from the values, such as how many values an ``IN`` has. ``params`` are
+    ``key`` names the query's shape among all callers' — whatever changes
+    its SQL text apart from the values, such as how many values an ``IN``
+    has; start it with the caller's module name. ``params`` are
     the query's parameters, in the order of its SQL; the first build checks
     that they are exactly what Django made of them."""
     query = queryset.query
