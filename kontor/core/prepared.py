@@ -67,9 +67,9 @@ def fetch_compiled(queryset: QuerySet, *, key: Hashable, params: Sequence) -> li
 
     ``key`` names the query's shape among all callers' — whatever changes
     its SQL text apart from the values, such as how many values an ``IN``
-    has; start it with the caller's module name. ``params`` are
-    the query's parameters, in the order of its SQL; the first build checks
-    that they are exactly what Django made of them."""
+    has; start it with the caller's module name. ``params`` are the query's
+    parameters, in the order of its SQL; the first build checks that they
+    are exactly what Django made of them."""
     query = queryset.query
     params = tuple(params)
 
