@@ -4,16 +4,15 @@ database (the default; ``KONTOR_CACHE_URL``).
 Django's database cache increments by reading the value and writing it back,
 so two processes counting at once may both write the same number and a count
 is lost. Here ``incr`` reads and writes the row under a lock, so no count in
-the cache is lost (the API's rate limits, which must count every request,
-count in a table of their own with the cache in the database:
-kontor.core.counters): PostgreSQL
-locks the row (``SELECT … FOR UPDATE``), SQLite's write transaction (Kontor's
-connections begin ``IMMEDIATE``) locks the database. Redis' ``INCR`` is atomic
-by itself.
+the cache is lost: PostgreSQL locks the row (``SELECT … FOR UPDATE``),
+SQLite's write transaction (Kontor's connections begin ``IMMEDIATE``) locks
+the database. Redis' ``INCR`` is atomic by itself. (The API's rate limits,
+which must count every request, count in a table of their own when the cache
+is in the database: kontor.core.counters.)
 
 What the cache holds may be lost with the machine (copies of tokens and
-access, markers that live seconds), so a cache write that is a transaction of its own
-does not wait for the disk: PostgreSQL commits it asynchronously
+access, markers that live seconds), so a cache write that is a transaction
+of its own does not wait for the disk: PostgreSQL commits it asynchronously
 (``synchronous_commit`` off for that transaction), SQLite without syncing its
 write-ahead log (``synchronous`` NORMAL for that commit). That durable commit
 cost more than everything else a rate-limited API request does (see

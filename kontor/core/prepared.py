@@ -18,7 +18,10 @@ pooler that cannot keep prepared statements (PgBouncer in transaction mode
 before 1.21). A migration that changes the type of a column these
 statements read makes a connection that prepared them refuse them
 ("cached plan must not change result type"): restart the servers after
-``kontor migrate``, as a deploy does anyway; a column added is no matter."""
+``kontor migrate``, as a deploy does anyway; a column added is no matter.
+
+``fetch_compiled`` spares Django building the same SQL again: the lookups'
+query text is made once per connection and shape, on both databases."""
 
 import copy
 from collections.abc import Hashable, Iterator, Sequence
@@ -70,6 +73,7 @@ def fetch_compiled(queryset: QuerySet, *, key: Hashable, params: Sequence) -> li
     has; start it with the caller's module name. ``params`` are the query's
     parameters, in the order of its SQL; the first build checks that they
     are exactly what Django made of them."""
+    queryset = queryset.all()
     query = queryset.query
     params = tuple(params)
 
@@ -87,6 +91,5 @@ def fetch_compiled(queryset: QuerySet, *, key: Hashable, params: Sequence) -> li
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         return compiler
 
-    queryset = queryset.all()
-    queryset.query.get_compiler = get_compiler
+    query.get_compiler = get_compiler
     return list(queryset)

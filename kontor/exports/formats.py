@@ -89,7 +89,7 @@ def xlsx_chunks(columns: list[str], batches: Batches, *, title: str) -> Iterator
     rows go to a temporary file as they come, the finished file is sent in
     chunks."""
     # Imported when a workbook is written, not by every process that loads
-    # the URLs (see kontor/sales/pdf.py).
+    # the URLs (see kontor/core/pdf.py).
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE

@@ -229,7 +229,7 @@ def _csv_rows(opener: Opener, shape: FileShape) -> Iterator[list[Cell]]:
 
 
 def _xlsx_rows(opener: Opener) -> Iterator[list[Cell]]:
-    # Imported when a workbook is read (see kontor/sales/pdf.py).
+    # Imported when a workbook is read (see kontor/core/pdf.py).
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 

@@ -13,7 +13,6 @@ configuration, never typed in by hand:
 ``processing_register()`` is the JSON answer; the HTML page and the PDF
 render the same dictionary."""
 
-import io
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kontor.access.selectors import field_category_list
 from kontor.core import processing
+from kontor.core.pdf import html_to_pdf
 from kontor.core.records import (
     SENSITIVE_CATEGORIES,
     is_registered,
@@ -34,10 +34,6 @@ from kontor.privacy.models import RetentionRule
 from kontor.privacy.subjects import person_type
 
 FORMAT = "kontor.processing-register"
-
-
-class PdfFailed(Exception):
-    pass
 
 
 def _controller() -> dict[str, Any]:
@@ -251,12 +247,4 @@ def register_html(register: dict[str, Any]) -> str:
 
 
 def register_pdf(register: dict[str, Any]) -> bytes:
-    # Imported when a PDF is made, not by every process that loads the URLs
-    # (xhtml2pdf and openpyxl together: 0.2-0.3 s of CPU, docs/performance.md).
-    from xhtml2pdf import pisa
-
-    output = io.BytesIO()
-    result = pisa.CreatePDF(register_html(register), dest=output, encoding="utf-8")
-    if result.err:
-        raise PdfFailed("the register of processing activities could not be rendered as PDF")
-    return output.getvalue()
+    return html_to_pdf(register_html(register), what="the register of processing activities")

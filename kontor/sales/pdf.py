@@ -1,21 +1,16 @@
 """A quote as PDF: rendered from an HTML template (letterhead, the
 customer's address, the lines, the totals, a footer with the company data
-from the settings) by xhtml2pdf, a PDF library that needs no system
-libraries."""
+from the settings) by kontor.core.pdf."""
 
-import io
 import re
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from kontor.core.pdf import html_to_pdf
 from kontor.sales.lines import document_totals
 from kontor.sales.models import Quote
-
-
-class PdfFailed(Exception):
-    pass
 
 
 def quote_context(quote: Quote) -> dict:
@@ -41,15 +36,7 @@ def quote_pdf(quote: Quote, *, language: str | None = None) -> bytes:
     """The quote's PDF in ``language`` (default: the active one)."""
     with translation.override(language or translation.get_language()):
         html = render_to_string("sales/quote_pdf.html", quote_context(quote))
-    # Imported when a PDF is made, not by every process that loads the URLs
-    # (xhtml2pdf and openpyxl together: 0.2-0.3 s of CPU, docs/performance.md).
-    from xhtml2pdf import pisa
-
-    output = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=output, encoding="utf-8")
-    if result.err:
-        raise PdfFailed(f"the quote {quote.number} could not be rendered as PDF")
-    return output.getvalue()
+    return html_to_pdf(html, what=f"the quote {quote.number}")
 
 
 def quote_file_name(quote: Quote) -> str:
