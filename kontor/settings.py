@@ -267,6 +267,8 @@ elif KONTOR_CACHE_URL == "locmem://":  # one process only: tests, experiments
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured("KONTOR_CACHE_URL must be db://, locmem:// or redis://…")
+# Installations that share one Redis keep apart by a prefix of their own.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("KONTOR_CACHE_KEY_PREFIX", "").strip()
 
 # Values Kontor encrypts at rest (financial and special custom fields, IMAP
 # passwords, phone systems' shared secrets; kontor.core.encryption) use

@@ -207,7 +207,14 @@ def test_200_requests_at_once_against_a_limit_of_100_let_exactly_100_through(
         kontor("start", "--no-serve", "--no-demo", url=url, var_dir=tmp_path)
         port = free_port()
         server = start_server(
-            url, tmp_path, port, KONTOR_API_RATE_LIMIT="100/minute", KONTOR_CACHE_URL=cache_url
+            url,
+            tmp_path,
+            port,
+            KONTOR_API_RATE_LIMIT="100/minute",
+            KONTOR_CACHE_URL=cache_url,
+            # The other database's run shares the Redis and counts tokens of
+            # the same ids.
+            KONTOR_CACHE_KEY_PREFIX=tmp_path.name,
         )
         try:
             # A fresh token is a fresh counter; a burst that happened to cross
@@ -227,16 +234,8 @@ def test_200_requests_at_once_against_a_limit_of_100_let_exactly_100_through(
     assert all(1 <= after <= 60 for *_times, status, after in answers if status == 429)
 
 
-@pytest.mark.parametrize(
-    ("url", "backend"),
-    [
-        ("", "kontor.core.cache.DatabaseCache"),
-        ("db://", "kontor.core.cache.DatabaseCache"),
-        ("redis://cache.internal:6379/0", "django.core.cache.backends.redis.RedisCache"),
-        ("locmem://", "django.core.cache.backends.locmem.LocMemCache"),
-    ],
-)
-def test_the_shared_cache_is_chosen_by_kontor_cache_url(tmp_path, url, backend):
+def _cache_settings(tmp_path, **env) -> dict:
+    """settings.CACHES["default"] of a Kontor started with this environment."""
     import json
     import os
     import subprocess
@@ -252,13 +251,38 @@ def test_the_shared_cache_is_chosen_by_kontor_cache_url(tmp_path, url, backend):
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "kontor.settings",
             "KONTOR_VAR_DIR": str(tmp_path),
-            "KONTOR_CACHE_URL": url,
+            "KONTOR_CACHE_KEY_PREFIX": "",
+            **env,
         },
         capture_output=True,
         text=True,
         check=True,
     )
-    cache = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("url", "backend"),
+    [
+        ("", "kontor.core.cache.DatabaseCache"),
+        ("db://", "kontor.core.cache.DatabaseCache"),
+        ("redis://cache.internal:6379/0", "django.core.cache.backends.redis.RedisCache"),
+        ("locmem://", "django.core.cache.backends.locmem.LocMemCache"),
+    ],
+)
+def test_the_shared_cache_is_chosen_by_kontor_cache_url(tmp_path, url, backend):
+    cache = _cache_settings(tmp_path, KONTOR_CACHE_URL=url)
     assert cache["BACKEND"] == backend
+    assert cache["KEY_PREFIX"] == ""
     if url.startswith("redis"):
         assert cache["LOCATION"] == url
+
+
+def test_installations_sharing_one_redis_keep_their_keys_apart(tmp_path):
+    """Two Kontors on one Redis database must not read each other's copies of
+    tokens and access (keyed by ids that both have) or share rate counts:
+    KONTOR_CACHE_KEY_PREFIX sets each one's prefix."""
+    cache = _cache_settings(
+        tmp_path, KONTOR_CACHE_URL="redis://cache.internal:6379/0", KONTOR_CACHE_KEY_PREFIX="crm-b"
+    )
+    assert cache["KEY_PREFIX"] == "crm-b"

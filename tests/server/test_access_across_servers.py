@@ -29,7 +29,12 @@ def servers(request, tmp_path_factory):
     var_dir = tmp_path_factory.mktemp(f"access-{request.param}")
     with scratch_database(var_dir, "access", migrated=True) as url:
         kontor("shell", "-c", PEOPLE, url=url, var_dir=var_dir)
-        env = {"KONTOR_API_RATE_LIMIT": "off", "KONTOR_CACHE_URL": cache_url}
+        # The other database's run shares the Redis, with users of the same ids.
+        env = {
+            "KONTOR_API_RATE_LIMIT": "off",
+            "KONTOR_CACHE_URL": cache_url,
+            "KONTOR_CACHE_KEY_PREFIX": var_dir.name,
+        }
         with two_servers(url, var_dir, **env) as servers:
             yield servers
 
