@@ -6,13 +6,13 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from kontor.access import selectors, services
 from kontor.access.policy import visible_records
 from kontor.api.fields import Cursor
-from kontor.api.schemas import StrictSchema
+from kontor.api.schemas import Schema, StrictSchema
 from kontor.core.exceptions import FieldErrors
 from kontor.core.pagination import paginate
 from kontor.core.records import CATEGORIES, is_registered

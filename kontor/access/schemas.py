@@ -6,7 +6,6 @@ OpenAPI document."""
 
 from typing import Any, ClassVar
 
-from ninja import Schema
 from pydantic import (
     GetJsonSchemaHandler,
     SerializationInfo,
@@ -18,6 +17,7 @@ from pydantic_core import CoreSchema
 
 from kontor.access.policy import FieldAccess, fields_for
 from kontor.access.sensitive import readable_custom_values
+from kontor.api.schemas import Schema
 from kontor.core.records import record_type_for
 
 HIDDEN_FIELD_NOTE = (

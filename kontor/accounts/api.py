@@ -5,12 +5,12 @@ from datetime import datetime
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from kontor.accounts import selectors, services
 from kontor.api.fields import Cursor, IsoDateTime
-from kontor.api.schemas import StrictSchema
+from kontor.api.schemas import Schema, StrictSchema
 from kontor.core.exceptions import PermissionDenied
 from kontor.core.pagination import paginate
 

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from kontor.access import works_council
@@ -28,6 +28,7 @@ from kontor.activities.schemas import (
     overview_out,
 )
 from kontor.api.fields import Cursor, IsoDateTime
+from kontor.api.schemas import Schema
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.contacts.selectors import contact_get, organization_get
 from kontor.contacts.visibility import note_visible_organizations

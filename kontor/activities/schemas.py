@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Schema
 from pydantic import ConfigDict, Field, create_model
 
 from kontor.activities.links import link_parameters, note_visible_links, shown_links
@@ -14,7 +13,7 @@ from kontor.activities.models import Activity, CallOutcome, Direction, Kind, Tas
 from kontor.activities.overview import Overview
 from kontor.activities.sections import ANSWER_KEYS, overview_sections
 from kontor.api.fields import IsoDateTime
-from kontor.api.schemas import StrictSchema
+from kontor.api.schemas import Schema, StrictSchema
 from kontor.contacts.schemas import ContactOut, OrganizationOut
 from kontor.contacts.visibility import note_visible_organizations, shown_organization
 from kontor.files.models import Attachment

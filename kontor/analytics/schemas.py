@@ -1,7 +1,8 @@
 from typing import Any
 
-from ninja import Schema
 from pydantic import Field
+
+from kontor.api.schemas import Schema
 
 
 class DashboardParams(Schema):

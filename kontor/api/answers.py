@@ -4,7 +4,8 @@ JSON as the endpoint would give the user (webhook payloads)."""
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Schema
+
+from kontor.api.schemas import Schema
 
 
 def render_answer(schema: type[Schema], obj: Any, *, request: HttpRequest) -> dict[str, Any]:

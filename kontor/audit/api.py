@@ -4,10 +4,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from kontor.api.fields import Cursor, IsoDateTime
+from kontor.api.schemas import Schema
 from kontor.audit import selectors
 from kontor.audit.models import AuditAction, AuditEntry
 from kontor.core.pagination import paginate

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from pydantic import Field, IPvAnyAddress
 
-from kontor.api.schemas import StrictSchema
+from kontor.api.schemas import Schema, StrictSchema
 from kontor.consent import selectors, services
 from kontor.consent.models import ConsentStatus, LegalBasis
 from kontor.contacts.selectors import contact_get

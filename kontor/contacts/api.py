@@ -5,10 +5,11 @@ from typing import Literal, TypeVar
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from kontor.api.fields import Cursor
+from kontor.api.schemas import Schema
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.contacts import selectors, services
 from kontor.contacts.models import Contact, Organization

@@ -5,12 +5,11 @@ from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Schema
 from pydantic import Field
 
 from kontor.access.policy import FieldAccess
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
-from kontor.api.schemas import StrictSchema
+from kontor.api.schemas import Schema, StrictSchema
 from kontor.contacts.display import contact_display_name
 from kontor.contacts.models import (
     Contact,

@@ -3,10 +3,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
-from ninja import Schema
 from pydantic import Field
 
 from kontor.api.fields import Cursor
+from kontor.api.schemas import Schema
 
 PluralKind = Literal["contacts", "organizations"]
 KIND_OF = {"contacts": "contact", "organizations": "organization"}

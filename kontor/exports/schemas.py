@@ -2,8 +2,9 @@
 
 from typing import Literal
 
-from ninja import Schema
 from pydantic import Field
+
+from kontor.api.schemas import Schema
 
 
 class _DelimiterParam(Schema):

@@ -3,7 +3,7 @@ list; download (only for those who may see the record); delete."""
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -11,6 +11,7 @@ from kontor.activities.links import note_visible_links
 from kontor.activities.schemas import FileList, FileOut, file_out
 from kontor.activities.selectors import activity_get
 from kontor.api.fields import Cursor
+from kontor.api.schemas import Schema
 from kontor.contacts.selectors import contact_get, organization_get
 from kontor.core.pagination import paginate
 from kontor.files import selectors, services

@@ -6,10 +6,11 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from kontor.api.schemas import Schema
 from kontor.core.exceptions import FieldErrors
 from kontor.imports import selectors, services
 from kontor.imports.tasks import import_start

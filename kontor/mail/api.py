@@ -5,9 +5,10 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
+from kontor.api.schemas import Schema
 from kontor.contacts.schemas import LookupMatch, matches_out
 from kontor.core.exceptions import FieldErrors
 from kontor.mail import selectors

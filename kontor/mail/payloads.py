@@ -5,10 +5,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from ninja import Schema
 from pydantic import Field
 
 from kontor.api.answers import render_answer
+from kontor.api.schemas import Schema
 from kontor.core.offline_request import request_for
 from kontor.mail.models import InboundMessage
 from kontor.mail.selectors import message_get

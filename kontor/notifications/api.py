@@ -1,10 +1,11 @@
 """API of in-app notifications (@mentions): list, mark read."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from kontor.api.fields import Cursor
+from kontor.api.schemas import Schema
 from kontor.core.pagination import paginate
 from kontor.notifications import selectors, services
 from kontor.notifications.schemas import (

@@ -6,9 +6,9 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema
 from pydantic import Field
 
+from kontor.api.schemas import Schema
 from kontor.notifications.models import Notification, Reason
 
 

@@ -2,10 +2,10 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from ninja import Schema
 from pydantic import Field
 
 from kontor.api.fields import Cursor
+from kontor.api.schemas import Schema
 from kontor.quality.selectors import Quality, QueueItem
 
 PluralKind = Literal["contacts", "organizations"]

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -17,6 +17,7 @@ from kontor.activities.links import note_visible_links
 from kontor.activities.schemas import ActivityList, FileList, FileOut, activity_out, file_out
 from kontor.activities.selectors import timeline, visible_activities
 from kontor.api.fields import Cursor, IsoDate
+from kontor.api.schemas import Schema
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.audit.services import audit_read
 from kontor.contacts.selectors import organization_get

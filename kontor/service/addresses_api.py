@@ -5,9 +5,10 @@ import datetime
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from pydantic import Field
 
+from kontor.api.schemas import Schema
 from kontor.service import addresses
 from kontor.service.models import ServiceAddress
 

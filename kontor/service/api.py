@@ -5,11 +5,12 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from kontor.access import works_council
 from kontor.api.fields import Cursor
+from kontor.api.schemas import Schema
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.contacts.visibility import note_visible_customers
 from kontor.core.db_router import replica_reads

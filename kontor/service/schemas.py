@@ -4,11 +4,10 @@ import datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from ninja import Schema
 from pydantic import Field
 
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
-from kontor.api.schemas import StrictSchema
+from kontor.api.schemas import Schema, StrictSchema
 from kontor.contacts.visibility import shown_contact_id, shown_organization_id
 from kontor.service.models import Channel, Priority, Status, Ticket
 from kontor.service.selectors import is_breached

@@ -5,8 +5,9 @@ change them."""
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
+from kontor.api.schemas import Schema
 from kontor.api.versioning import IF_MATCH_OPENAPI, expected_version
 from kontor.sla import selectors, services
 from kontor.sla.schemas import (

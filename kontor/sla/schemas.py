@@ -6,10 +6,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from ninja import Schema
 from pydantic import Field
 
-from kontor.api.schemas import StrictSchema
+from kontor.api.schemas import Schema, StrictSchema
 
 MAX_VERSION = 2**31 - 1
 VERSION_FIELD = Field(

@@ -7,10 +7,11 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from kontor.api.fields import Cursor
+from kontor.api.schemas import Schema
 from kontor.core.exceptions import PermissionDenied
 from kontor.core.pagination import paginate
 from kontor.tasks import selectors, services

@@ -8,10 +8,11 @@ from uuid import UUID
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from kontor.api.fields import Cursor
+from kontor.api.schemas import Schema
 from kontor.contacts.schemas import LookupMatch, match_out
 from kontor.contacts.selectors import lookup_phone
 from kontor.core.exceptions import FieldErrors

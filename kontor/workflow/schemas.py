@@ -4,10 +4,9 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from ninja import Schema
 from pydantic import Field
 
-from kontor.api.schemas import StrictSchema
+from kontor.api.schemas import Schema, StrictSchema
 
 TriggerName = Literal[
     "created",

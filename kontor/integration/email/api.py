@@ -4,10 +4,10 @@ from datetime import datetime
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from pydantic import Field
 
-from kontor.api.schemas import StrictSchema
+from kontor.api.schemas import Schema, StrictSchema
 from kontor.contacts.selectors import contact_get, organization_get
 from kontor.core.exceptions import FieldErrors
 from kontor.integration.email import selectors, services

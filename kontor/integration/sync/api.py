@@ -7,9 +7,10 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Body, Router, Schema, Status
+from ninja import Body, Router, Status
 from pydantic import Field
 
+from kontor.api.schemas import Schema
 from kontor.core.exceptions import FieldErrors
 from kontor.integration.sync import services
 

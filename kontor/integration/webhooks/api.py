@@ -5,10 +5,10 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
-from kontor.api.schemas import StrictSchema
+from kontor.api.schemas import Schema, StrictSchema
 from kontor.core.pagination import paginate
 from kontor.events.catalogue import event_types
 from kontor.integration.models import DeliveryStatus, WebhookDelivery

@@ -10,10 +10,10 @@ with ``ended``. Numbers in any format, or "anonymous"."""
 
 from typing import Literal
 
-from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
 from kontor.activities.services import MAX_DURATION_SECONDS
+from kontor.api.schemas import Schema
 from kontor.telephony.models import CallEventKind
 from kontor.telephony.services import CallEventData
 
