@@ -1,11 +1,13 @@
 """The rows of the contact and organization exports (kontor.exports): a
 batch of records as the exporting user may see them, in a fixed number of
-queries per batch: the list's queryset brings owners and organizations,
-then one query each reads the batch's email addresses, phone numbers and
+queries per batch: the list's queryset brings the organizations, then one
+query each reads the batch's owners, email addresses, phone numbers and
 tags."""
 
 from collections import defaultdict
 from typing import Any
+
+from django.contrib.auth import get_user_model
 
 from kontor.access.policy import fields_for
 from kontor.contacts.display import contact_display_name
@@ -13,20 +15,19 @@ from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNum
 from kontor.contacts.visibility import note_visible_organizations, shown_organization
 
 
-def _owner_name(record: Contact | Organization) -> str:
-    owner = record.owner
-    if owner is None:
-        return ""
-    return owner.get_full_name() or owner.get_username()
-
-
-def _related(records: list[Contact] | list[Organization]) -> dict[str, dict[Any, list[str]]]:
-    """The email addresses, phone numbers and tags of a batch, in their order."""
+def _related(records: list[Contact] | list[Organization]) -> dict[str, dict[Any, Any]]:
+    """The owners' names, email addresses, phone numbers and tags of a
+    batch, in their order."""
     owner = type(records[0])._meta.model_name if records else "contact"
     ids = [record.pk for record in records]
-    related: dict[str, dict[Any, list[str]]] = {
+    related: dict[str, dict[Any, Any]] = {
         "emails": defaultdict(list), "phones": defaultdict(list), "tags": defaultdict(list)
     }  # fmt: skip
+    owner_ids = {record.owner_id for record in records if record.owner_id is not None}
+    related["owners"] = {
+        user.pk: user.get_full_name() or user.get_username()
+        for user in get_user_model().objects.filter(pk__in=owner_ids)
+    }
     points = (
         ("emails", EmailAddress, "address"),
         ("phones", PhoneNumber, "e164"),
@@ -47,7 +48,7 @@ def _party_values(record: Contact | Organization, related: dict) -> dict[str, An
     return {
         "id": record.pk,
         "lifecycle_stage": record.lifecycle_stage,
-        "owner": _owner_name(record),
+        "owner": related["owners"].get(record.owner_id, ""),
         "owner_id": record.owner_id,
         "tags": related["tags"].get(record.pk, []),
         "emails": related["emails"].get(record.pk, []),

@@ -65,10 +65,12 @@ def visible_organizations(user: User) -> QuerySet[Organization]:
 
 
 def _with_details(queryset: QuerySet) -> QuerySet:
-    """The records with their owner, organization, email addresses, phone
-    numbers and tags; the last three as plain lists (``email_list``,
-    ``phone_list``, ``tag_list``; ``kontor.core.models.prefetch_list``)."""
-    queryset = queryset.select_related("owner").prefetch_related(
+    """The records with their organization, email addresses, phone numbers
+    and tags; the last three as plain lists (``email_list``, ``phone_list``,
+    ``tag_list``; ``kontor.core.models.prefetch_list``). Not the owner, whom
+    only a record's own page names: a user per row cost a page of 50
+    contacts a tenth of its time."""
+    queryset = queryset.prefetch_related(
         prefetch_list("emails"), prefetch_list("phones"), prefetch_list("tags")
     )
     if queryset.model is Contact:
@@ -95,14 +97,14 @@ def contact_get(*, user: User, contact_id: Any) -> Contact | None:
     pk = parse_uuid(contact_id)
     if pk is None:
         return None
-    return _with_details(visible_contacts(user)).filter(pk=pk).first()
+    return _with_details(visible_contacts(user)).select_related("owner").filter(pk=pk).first()
 
 
 def organization_get(*, user: User, organization_id: Any) -> Organization | None:
     pk = parse_uuid(organization_id)
     if pk is None:
         return None
-    return _with_details(visible_organizations(user)).filter(pk=pk).first()
+    return _with_details(visible_organizations(user)).select_related("owner").filter(pk=pk).first()
 
 
 def _term_branches(

@@ -74,6 +74,25 @@ def test_csv_holds_the_contacts_of_the_list_with_umlauts_intact(api, user, jurge
     assert row["tags"] == "Stammkunde"
     assert row["notes"] == 'Grüße aus Köln; bitte "zurückrufen"'
     assert row["owner_id"] == str(user.pk)
+    assert row["owner"] == (user.get_full_name() or user.get_username())
+
+
+def test_the_owner_column_names_each_row_s_owner_and_nobody_for_none(api, user, admin_user):
+    admin_user.first_name, admin_user.last_name = "Ada", "Lovelace"
+    admin_user.save()
+    ContactFactory(owner=admin_user, last_name="Bei Ada")
+    ContactFactory(owner=user, last_name="Beim Nutzer")
+    nobody = ContactFactory(owner=user, last_name="Ohne")
+    nobody.owner = None
+    nobody.save(update_fields=["owner"])
+
+    owners = {row["last_name"]: row["owner"] for row in csv_rows(api.get(CONTACTS))}
+
+    assert owners == {
+        "Bei Ada": "Ada Lovelace",
+        "Beim Nutzer": user.get_full_name() or user.get_username(),
+        "Ohne": "",
+    }
 
 
 def test_csv_with_semicolons_for_german_spreadsheets(api, jurgen):
@@ -421,6 +440,7 @@ def test_the_export_is_streamed_in_batches_with_queries_per_batch_not_per_row(
     three_batches, names_in_batches = queries_for(3)
 
     assert names == names_in_batches == [f"Kunde {number}" for number in reversed(range(7))]
-    # The contacts, then per batch their email addresses, phone numbers and tags.
-    assert one_batch <= 4
+    # The contacts, then per batch their owners, email addresses, phone
+    # numbers and tags.
+    assert one_batch <= 5
     assert three_batches <= 3 * one_batch
