@@ -16,8 +16,10 @@ boolean. Query parameters are text by nature and keep being read as such."""
 
 import functools
 import types
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Union, get_args, get_origin
+from uuid import UUID
 
 import ninja
 from django.db.models import Manager, QuerySet
@@ -58,9 +60,15 @@ def _read(obj: Any, key: str) -> Any:
             return _ABSENT
 
 
+# Values given as they are, without asking what else they might be.
+_PLAIN = frozenset({str, int, bool, float, type(None), UUID, datetime, date, Decimal, list, dict})
+
+
 def _converted(value: Any) -> Any:
     """A value as Ninja's getter gives it: a related manager's or a query
     set's records as a list, a callable's result, a file's URL."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Manager):
         return list(value.all())
     if isinstance(value, QuerySet):
