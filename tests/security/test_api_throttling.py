@@ -1,5 +1,6 @@
 import contextlib
 import threading
+import uuid
 from collections import Counter
 from unittest.mock import Mock
 
@@ -214,7 +215,7 @@ def test_200_requests_at_once_against_a_limit_of_100_let_exactly_100_through(
             KONTOR_CACHE_URL=cache_url,
             # The other database's run shares the Redis and counts tokens of
             # the same ids.
-            KONTOR_CACHE_KEY_PREFIX=tmp_path.name,
+            KONTOR_CACHE_KEY_PREFIX=uuid.uuid4().hex,
         )
         try:
             # A fresh token is a fresh counter; a burst that happened to cross

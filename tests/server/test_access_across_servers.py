@@ -6,6 +6,7 @@ next request to the first (kontor.access.freshness)."""
 
 import http.client
 import json
+import uuid
 
 import pytest
 
@@ -33,7 +34,7 @@ def servers(request, tmp_path_factory):
         env = {
             "KONTOR_API_RATE_LIMIT": "off",
             "KONTOR_CACHE_URL": cache_url,
-            "KONTOR_CACHE_KEY_PREFIX": var_dir.name,
+            "KONTOR_CACHE_KEY_PREFIX": uuid.uuid4().hex,
         }
         with two_servers(url, var_dir, **env) as servers:
             yield servers
