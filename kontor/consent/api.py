@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import Field, IPvAnyAddress
 
+from kontor.api.fields import IsoDateTime
 from kontor.api.schemas import Schema, StrictSchema
 from kontor.consent import selectors, services
 from kontor.consent.models import ConsentStatus, LegalBasis
@@ -68,10 +69,10 @@ class ConsentIn(StrictSchema):
     purpose: str = Field(max_length=64)
     status: StatusName
     legal_basis: BasisName = "consent"
-    since: datetime | None = None
+    since: IsoDateTime | None = None
     source: str = Field("", max_length=200)
     text_version: str = Field("", max_length=200, description="The text the person agreed to.")
-    evidence_at: datetime | None = None
+    evidence_at: IsoDateTime | None = None
     ip_address: IPvAnyAddress | None = None
     channel: str = Field("", max_length=100, description="How the consent was given.")
 

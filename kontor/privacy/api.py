@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import Field
 
+from kontor.api.fields import IsoDate
 from kontor.api.schemas import Schema, StrictSchema
 from kontor.core.pagination import paginate
 from kontor.core.records import is_registered, record_type
@@ -35,7 +36,7 @@ class RequestIn(StrictSchema):
     contact_id: str | None = Field(None, max_length=64, description="The person's contact id.")
     email: str | None = Field(None, max_length=320, description="Or: the person's email address.")
     phone: str | None = Field(None, max_length=64, description="Or: the person's phone number.")
-    received_on: date | None = Field(
+    received_on: IsoDate | None = Field(
         None, description="When the request arrived (default: today); the deadline follows."
     )
     notes: str = Field("", max_length=10_000)

@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import Field
 
 from kontor.access.schemas import HIDDEN_FIELD_NOTE, FieldFilteredOut, request_user
+from kontor.api.fields import IsoDateTime
 from kontor.api.schemas import Schema, StrictSchema
 from kontor.contacts.visibility import shown_contact_id, shown_organization_id
 from kontor.service.models import Channel, Priority, Status, Ticket
@@ -36,10 +37,10 @@ class TicketFields(StrictSchema):
     )
     category: str | None = Field(None, max_length=100)
     channel: ChannelName | None = Field(None, description="Default: api.")
-    first_response_due_at: datetime.datetime | None = Field(
+    first_response_due_at: IsoDateTime | None = Field(
         None, description="Given by hand; with an SLA policy its targets compute it."
     )
-    resolution_due_at: datetime.datetime | None = Field(
+    resolution_due_at: IsoDateTime | None = Field(
         None, description="Given by hand; with an SLA policy its targets compute it."
     )
     sla_policy_id: UUID | None = Field(

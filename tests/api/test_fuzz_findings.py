@@ -69,3 +69,31 @@ def test_text_with_a_nul_character_is_a_422_not_a_crash(db):
     assert note.status_code == 422
     assert note.json()["detail"][0]["loc"] == ["body", "subject"]
     assert body.status_code == 422
+
+
+def test_a_number_is_no_due_time_consent_time_or_day_of_receipt(db):
+    """A ticket's due times, a consent's times and a data protection
+    request's day of receipt are documented as ISO 8601; a number was read
+    as a Unix timestamp (a ticket due in 1965, answered 201)."""
+    import uuid
+
+    admin = api_client_for(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    attempts = [
+        ("/api/v1/tickets", {"subject": "Drucker", "first_response_due_at": -137098227}),
+        ("/api/v1/tickets", {"subject": "Drucker", "resolution_due_at": "1700000000"}),
+        (
+            f"/api/v1/contacts/{uuid.uuid4()}/consents",
+            {"purpose": "newsletter", "status": "granted", "since": 0},
+        ),
+        (
+            f"/api/v1/contacts/{uuid.uuid4()}/consents",
+            {"purpose": "newsletter", "status": "granted", "evidence_at": 1.5},
+        ),
+        ("/api/v1/privacy/requests", {"type": "access", "email": "a@b.de", "received_on": 0}),
+    ]
+    for path, body in attempts:
+        response = admin.post(path, body)
+
+        assert response.status_code == 422, (path, body, response.content)
+        [field] = set(body) - {"subject", "purpose", "status", "type", "email"}
+        assert response.json()["detail"][0]["loc"][-1] == field
