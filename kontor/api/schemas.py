@@ -114,12 +114,13 @@ class Schema(ninja.Schema):  # noqa: TID251 (the one place)
         keys = _keys(cls)
         if keys is None:
             return handler(DjangoGetter(values, cls, info.context))
+        record = _Record(values, info.context)
         data = {}
         for candidates in keys:
             for key in candidates:
                 if resolver := resolvers.get(key):
                     try:
-                        value = resolver(_Record(values, info.context))
+                        value = resolver(record)
                     except AttributeError:  # a missing value, as for Pydantic
                         continue
                 else:
