@@ -77,22 +77,24 @@ def organization_missing_fields(organization: Organization, has_contacts: bool) 
 
 
 def _history(activities: QuerySet[Activity]) -> dict[str, Any]:
-    """The parts of the view that come from the history."""
+    """The parts of the view that come from the history: the last and the
+    next interaction mostly from the rows read for the other parts."""
     plain = activities.select_related("author", "assignee", "contact", "organization")
+    tasks = plain.filter(kind=Kind.TASK, status=TaskStatus.OPEN).order_by(*selectors.TASK_ORDER)
+    open_tasks = selectors.Head(list(tasks[:OPEN_TASKS]), OPEN_TASKS)
+    newest = plain.order_by(*selectors.TIMELINE_ORDER)
+    recent = selectors.Head(list(newest[:RECENT_ACTIVITIES]), RECENT_ACTIVITIES)
     parts = {
-        "open_tasks": list(
-            plain.filter(kind=Kind.TASK, status=TaskStatus.OPEN).order_by(*selectors.TASK_ORDER)[
-                :OPEN_TASKS
-            ]
-        ),
-        "last_interaction": selectors.last_interaction(plain),
-        "next_interaction": selectors.next_interaction(plain),
+        "open_tasks": open_tasks.rows,
+        "last_interaction": selectors.last_interaction(plain, newest=recent),
+        "next_interaction": selectors.next_interaction(plain, newest=recent, open_tasks=open_tasks),
         "counts": selectors.counts_by_kind(activities),
-        "recent_activities": list(plain.order_by(*selectors.TIMELINE_ORDER)[:RECENT_ACTIVITIES]),
+        "recent_activities": recent.rows,
     }
-    shown = [*parts["open_tasks"], *parts["recent_activities"]]
-    shown += [a for a in (parts["last_interaction"], parts["next_interaction"]) if a]
-    prefetch_related_objects(shown, *selectors.related_prefetches())
+    shown = [*open_tasks.rows, *recent.rows, parts["last_interaction"], parts["next_interaction"]]
+    # Each row once (the last interaction is often one of the recent rows).
+    once = {id(activity): activity for activity in shown if activity is not None}
+    prefetch_related_objects(list(once.values()), *selectors.related_prefetches())
     return parts
 
 
@@ -105,7 +107,8 @@ def _readable_missing(user: User, object_type: str, missing: list[str]) -> list[
 
 
 def contact_overview(*, user: User, contact: Contact) -> Overview:
-    """``contact`` as read by ``contact_get`` (with its contact points)."""
+    """``contact`` as read by ``contact_get`` for ``user`` (with its contact
+    points): its visibility is not asked again."""
     organization = None
     colleagues: list[Contact] = []
     if contact.organization_id:
@@ -116,7 +119,7 @@ def contact_overview(*, user: User, contact: Contact) -> Overview:
                 :COLLEAGUES
             ]
         )
-    activities = selectors.contact_activities(user=user, contact=contact)
+    activities = selectors.contact_history(user=user, contact=contact)
     return Overview(
         sections={s.key: s.for_contact(user, contact) for s in overview_sections()},
         record=contact,

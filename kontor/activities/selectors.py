@@ -4,6 +4,7 @@ which derives from the access rules of contacts and organizations."""
 import datetime
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -109,6 +110,12 @@ def contact_activities(*, user: User, contact: Contact) -> QuerySet[Activity]:
     would, which costs seconds for a contact with 30 000 activities)."""
     if not contact_selectors.visible_contacts(user).filter(pk=contact.pk).exists():
         return Activity.objects.none()
+    return contact_history(user=user, contact=contact)
+
+
+def contact_history(*, user: User, contact: Contact) -> QuerySet[Activity]:
+    """``contact_activities`` for a contact read as ``user`` (``contact_get``),
+    whose visibility need not be asked again."""
     return restrict(Activity.objects.filter(contact=contact), user, "activity")
 
 
@@ -186,34 +193,92 @@ def open_tasks_of(user: User, *, limit: int = 500) -> list[Activity]:
     return list(task_list(user=user, assignee_id=user.pk, status=TaskStatus.OPEN)[:limit])
 
 
-def last_interaction(activities: QuerySet[Activity]) -> Activity | None:
-    """The latest call, email or meeting that has taken place."""
+INTERACTIONS = (Kind.CALL, Kind.EMAIL, Kind.MEETING)
+
+
+@dataclass(frozen=True)
+class Head:
+    """The first rows of a query in its order, read with ``limit``: when
+    fewer came, they are all there is."""
+
+    rows: list[Activity]
+    limit: int
+
+    @property
+    def complete(self) -> bool:
+        return len(self.rows) < self.limit
+
+
+def last_interaction(
+    activities: QuerySet[Activity], *, newest: Head | None = None
+) -> Activity | None:
+    """The latest call, email or meeting that has taken place. ``newest``:
+    the first of ``activities`` in timeline order, read already (the 360°
+    view's recent activities); when the answer is among them, or they are
+    all there is, no query is needed."""
+    now = timezone.now()
+    if newest is not None:
+        for activity in newest.rows:
+            if activity.kind in INTERACTIONS and activity.occurred_at <= now:
+                return activity
+        if newest.complete:
+            return None
     return (
-        activities.filter(
-            kind__in=[Kind.CALL, Kind.EMAIL, Kind.MEETING], occurred_at__lte=timezone.now()
-        )
+        activities.filter(kind__in=INTERACTIONS, occurred_at__lte=now)
         .order_by(*TIMELINE_ORDER)
         .first()
     )
 
 
-def next_interaction(activities: QuerySet[Activity]) -> Activity | None:
-    """The next planned meeting or the open task due soonest from now on."""
+def next_interaction(
+    activities: QuerySet[Activity],
+    *,
+    newest: Head | None = None,
+    open_tasks: Head | None = None,
+) -> Activity | None:
+    """The next planned meeting or the open task due soonest from now on.
+    ``newest`` as for ``last_interaction``; ``open_tasks``: the first open
+    tasks in task order, read already."""
     now = timezone.now()
+    meeting = _next_meeting(activities, now, newest)
+    task = _next_task(activities, now, open_tasks)
+    if meeting and task:
+        return meeting if meeting.starts_at <= task.due_at else task
+    return meeting or task
+
+
+def _next_meeting(
+    activities: QuerySet[Activity], now: datetime.datetime, newest: Head | None
+) -> Activity | None:
+    # Newest first: once the rows reach the past, every later activity is
+    # among them, the soonest last.
+    if newest is not None and (newest.complete or newest.rows[-1].occurred_at <= now):
+        upcoming = (a for a in reversed(newest.rows) if a.occurred_at > now)
+        return next((a for a in upcoming if a.kind == Kind.MEETING), None)
     # A meeting's occurred_at is its start, which the timeline indexes cover.
-    meeting = (
+    return (
         activities.filter(kind=Kind.MEETING, occurred_at__gt=now)
         .order_by("occurred_at", "id")
         .first()
     )
-    task = (
+
+
+def _next_task(
+    activities: QuerySet[Activity], now: datetime.datetime, open_tasks: Head | None
+) -> Activity | None:
+    # In task order the soonest due come first: every open task not among
+    # the rows is due no sooner than they are.
+    if open_tasks is not None:
+        for task in open_tasks.rows:
+            if task.due_at >= now:
+                return task
+        if open_tasks.complete:
+            return None
+    return (
         activities.filter(kind=Kind.TASK, status=TaskStatus.OPEN, due_at__gte=now)
         .order_by(*TASK_ORDER)
         .first()
     )
-    if meeting and task:
-        return meeting if meeting.starts_at <= task.due_at else task
-    return meeting or task
 
 
 def counts_by_kind(activities: QuerySet[Activity]) -> dict[str, int]:

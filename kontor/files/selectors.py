@@ -13,7 +13,9 @@ from django.db.models import Q, QuerySet
 from kontor.access.policy import restrict
 from kontor.activities.models import Activity
 from kontor.activities.selectors import (
+    contact_history,
     linked_record_visible,
+    organization_activities,
     organization_member_ids,
     visible_activities,
 )
@@ -58,29 +60,29 @@ def activity_attachments(*, user: User, activity: Activity) -> QuerySet[Attachme
 
 
 def contact_attachments(*, user: User, contact: Contact) -> QuerySet[Attachment]:
-    """Files of the contact itself and of its activities."""
-    return (
-        visible_attachments(user)
-        .filter(Q(contact=contact) | Q(activity__contact=contact))
-        .order_by(*ORDER)
-    )
+    """Files of the contact itself and of its activities, for a contact read
+    as ``user`` (``contact_get``): a file attached to it is visible with it,
+    a file of one of its activities with that activity. Only the files' own
+    rules are asked, not the visibility of every record a file may hang on
+    (``visible_attachments``: three times the work of building the query)."""
+    activities = contact_history(user=user, contact=contact)
+    files = Attachment.objects.filter(Q(contact=contact) | Q(activity__in=activities))
+    return restrict(files, user, "file").order_by(*ORDER)
 
 
 def organization_attachments(
     *, user: User, organization: Organization, member_ids: Iterable[uuid.UUID] | None = None
 ) -> QuerySet[Attachment]:
     """Files of the organization, of the people who work there, and of the
-    activities on its timeline."""
+    activities on its timeline, for an organization read as ``user``
+    (``organization_get``; ``member_ids``: the people the user sees there)."""
     if member_ids is None:
         member_ids = organization_member_ids(user=user, organization=organization)
     member_ids = list(member_ids)
-    return (
-        visible_attachments(user)
-        .filter(
-            Q(organization=organization)
-            | Q(contact_id__in=member_ids)
-            | Q(activity__organization=organization)
-            | Q(activity__contact_id__in=member_ids)
-        )
-        .order_by(*ORDER)
+    activities = organization_activities(
+        user=user, organization=organization, member_ids=member_ids
     )
+    files = Attachment.objects.filter(
+        Q(organization=organization) | Q(contact_id__in=member_ids) | Q(activity__in=activities)
+    )
+    return restrict(files, user, "file").order_by(*ORDER)

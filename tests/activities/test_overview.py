@@ -1,4 +1,5 @@
 import datetime
+import random
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -6,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kontor.activities import selectors
+from kontor.activities.models import Activity, Kind
 from kontor.activities.sections import overview_sections
 from kontor.files.services import attachment_create
 from tests.activities.conftest import bulk_history
@@ -148,7 +151,7 @@ def test_the_api_needs_as_many_queries_for_500_activities_as_for_5(api, historie
     for size, (contact, organization) in histories.items():
         target = url.format(contact=contact.pk, organization=organization.pk)
         counts[size] = count_queries(lambda target=target: api.get(target))
-    assert counts[5] == counts[500]
+    _assert_same_but_interactions(url, counts)
     # The sections other domains register (kontor.activities.sections) cost
     # one query each: sales adds four (deals, quotes, orders, open payments).
     assert counts[500] <= 30 + len(overview_sections())
@@ -180,8 +183,19 @@ def test_the_pages_need_as_many_queries_for_500_activities_as_for_5(
         else:
             target = reverse(url_name)
         counts[size] = count_queries(lambda target=target: client.get(target))
-    assert counts[5] == counts[500]
+    _assert_same_but_interactions(url_name, counts)
     assert counts[500] <= 45
+
+
+def _assert_same_but_interactions(view: str, counts: dict[int, int]) -> None:
+    """The 360° view finds the last and the next interaction among the rows
+    it read for its other parts when the history is short; in a long one it
+    may ask for each (the last interaction, the next meeting, the next
+    task) once."""
+    if "overview" in view or "panel" in view:
+        assert counts[5] <= counts[500] <= counts[5] + 3
+    else:
+        assert counts[5] == counts[500]
 
 
 def _count_panel(client, target) -> int:
@@ -191,3 +205,42 @@ def _count_panel(client, target) -> int:
     assert response.status_code == 200
     assert b'id="history"' in response.content
     return len(queries)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_interactions_found_among_rows_read_are_those_a_query_finds(user, contact, seed):
+    """``last_interaction`` and ``next_interaction`` given the first rows in
+    timeline and task order (``Head``) answer as their queries do, whether
+    the answer is among the rows or not, for heads shorter and longer than
+    the history (ties in time, tasks open and done, meetings
+    past and planned)."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    hours = [rng.randint(-72, 72) for _ in range(5)]  # few distinct times: ties
+    rows = []
+    for index in range(rng.randint(0, 30)):
+        kind = rng.choice(Kind.values)
+        when = now + datetime.timedelta(hours=rng.choice(hours))
+        extra = {}
+        if kind == Kind.TASK:
+            due = rng.choice([when, now + datetime.timedelta(hours=rng.choice(hours))])
+            extra = {"status": rng.choice(["open", "open", "done"]), "due_at": due}
+        elif kind == Kind.MEETING:
+            extra = {"starts_at": when, "ends_at": when + datetime.timedelta(hours=1)}
+        rows.append(
+            Activity(kind=kind, subject=f"{kind} {index}", occurred_at=when, author=user,
+                     contact=contact, **extra)
+        )  # fmt: skip
+    Activity.objects.bulk_create(rows)
+    activities = selectors.contact_history(user=user, contact=contact)
+    tasks = activities.filter(kind=Kind.TASK, status="open").order_by(*selectors.TASK_ORDER)
+    newest = activities.order_by(*selectors.TIMELINE_ORDER)
+    expected_last = selectors.last_interaction(activities)
+    expected_next = selectors.next_interaction(activities)
+
+    for limit in (1, 2, 5, 40):
+        recent = selectors.Head(list(newest[:limit]), limit)
+        open_tasks = selectors.Head(list(tasks[:limit]), limit)
+        assert selectors.last_interaction(activities, newest=recent) == expected_last
+        found = selectors.next_interaction(activities, newest=recent, open_tasks=open_tasks)
+        assert found == expected_next
