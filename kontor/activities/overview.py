@@ -13,7 +13,8 @@ from kontor.activities.models import Activity, Kind, TaskStatus
 from kontor.activities.sections import overview_sections
 from kontor.activities.selectors import User
 from kontor.contacts.models import Contact, Organization
-from kontor.contacts.selectors import organization_contacts, organization_get
+from kontor.contacts.selectors import organization_contacts
+from kontor.contacts.visibility import shown_organization
 from kontor.files.models import Attachment
 from kontor.files.selectors import contact_attachments, organization_attachments
 
@@ -109,10 +110,10 @@ def _readable_missing(user: User, object_type: str, missing: list[str]) -> list[
 def contact_overview(*, user: User, contact: Contact) -> Overview:
     """``contact`` as read by ``contact_get`` for ``user`` (with its contact
     points): its visibility is not asked again."""
-    organization = None
     colleagues: list[Contact] = []
-    if contact.organization_id:
-        organization = organization_get(user=user, organization_id=contact.organization_id)
+    # Decided like the contact's own organization field, from the row read
+    # with the contact; its addresses, numbers and tags only when shown.
+    organization = shown_organization(user, contact)
     if organization is not None:
         colleagues = list(
             organization_contacts(user=user, organization=organization).exclude(pk=contact.pk)[
