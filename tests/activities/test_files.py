@@ -2,6 +2,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kontor.activities.models import Activity
+from kontor.contacts.models import Contact
 from kontor.files.models import Attachment
 from kontor.files.services import attachment_create, clean_file_name
 from tests.conftest import api_client_for
@@ -156,3 +158,44 @@ def test_file_names_lose_directories_and_control_characters():
     assert clean_file_name("") == "file"
     long = clean_file_name("x" * 300 + ".pdf")
     assert len(long) == 255 and long.endswith(".pdf")
+
+
+def test_an_organizations_files_are_those_of_what_the_user_sees_there(user, stranger, organization):
+    """Its own files, its visible people's and their activities', and those of
+    activities on the organization itself — not those of a colleague there
+    whom the user may not see."""
+    seen = ContactFactory(owner=user, organization_id=organization.pk)
+    hidden = ContactFactory(owner=stranger)
+
+    def attach(name: str, **to):
+        actor = stranger if name.startswith("hidden") else user
+        upload = SimpleUploadedFile(f"{name}.txt", name.encode())
+        return attachment_create(actor=actor, upload=upload, **to)
+
+    attach("organization", organization=organization)
+    attach("seen", contact=seen)
+    attach("hidden", contact=hidden)
+    attach(
+        "organization-call",
+        activity=ActivityFactory(author=user, contact=None, organization=organization),
+    )
+    attach("seen-call", activity=ActivityFactory(author=user, contact=seen))
+    hidden_call = ActivityFactory(author=stranger, contact=hidden)
+    attach("hidden-call", activity=hidden_call)
+    # The stranger's contact moves to the organization (which the stranger
+    # may not see), the call with it.
+    Contact.objects.filter(pk=hidden.pk).update(organization_id=organization.pk)
+    Activity.objects.filter(pk=hidden_call.pk).update(organization_id=organization.pk)
+    mine, theirs = api_client_for(user), api_client_for(stranger)
+
+    def names(api, url: str) -> set[str]:
+        answer = api.get(url)
+        assert answer.status_code == 200, answer.content
+        return {f["name"] for f in answer.json().get("items", answer.json().get("files"))}
+
+    expected = {"organization.txt", "seen.txt", "organization-call.txt", "seen-call.txt"}
+    assert names(mine, f"/api/v1/organizations/{organization.pk}/files") == expected
+    assert names(mine, f"/api/v1/organizations/{organization.pk}/overview") == expected
+    assert names(mine, f"/api/v1/contacts/{seen.pk}/files") == {"seen.txt", "seen-call.txt"}
+    assert names(mine, f"/api/v1/contacts/{seen.pk}/overview") == {"seen.txt", "seen-call.txt"}
+    assert names(theirs, f"/api/v1/contacts/{hidden.pk}/files") == {"hidden.txt", "hidden-call.txt"}
