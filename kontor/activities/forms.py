@@ -13,6 +13,7 @@ from kontor.activities.models import CallOutcome, Direction, Kind
 from kontor.activities.selectors import assignable_users
 from kontor.contacts.models import Contact, Organization
 from kontor.core.exceptions import FieldErrors
+from kontor.core.users import UserChoiceField, UserMultipleChoiceField
 from kontor.files.forms import MultipleFileField
 
 
@@ -21,20 +22,6 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-def _user_label(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return _user_label(obj)
-
-
-class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return _user_label(obj)
 
 
 class ActivityForm(forms.Form):

@@ -5,6 +5,7 @@ from django.utils.text import slugify
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from kontor.activities.models import Activity, Kind
+from kontor.core.users import user_name
 
 PRODUCT_ID = "-//Kontor//Kontor CRM//EN"
 
@@ -42,9 +43,7 @@ def meeting_calendar(meeting: Activity) -> bytes:
         event.add("location", meeting.location)
     if meeting.author and meeting.author.email:
         organizer = vCalAddress(f"mailto:{meeting.author.email}")
-        organizer.params["CN"] = vText(
-            meeting.author.get_full_name() or meeting.author.get_username()
-        )
+        organizer.params["CN"] = vText(user_name(meeting.author))
         event.add("organizer", organizer)
     for participant in meeting.participants.all():
         if participant.contact:
@@ -53,7 +52,7 @@ def meeting_calendar(meeting: Activity) -> bytes:
                 event.add("attendee", _attendee(email.address, participant.contact.display_name))
         elif participant.user.email:
             user = participant.user
-            event.add("attendee", _attendee(user.email, user.get_full_name() or user.username))
+            event.add("attendee", _attendee(user.email, user_name(user)))
     calendar.add_component(event)
     return calendar.to_ical()
 

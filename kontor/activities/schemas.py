@@ -16,6 +16,7 @@ from kontor.api.fields import IsoDateTime
 from kontor.api.schemas import Schema, StrictSchema
 from kontor.contacts.schemas import ContactOut, OrganizationOut
 from kontor.contacts.visibility import note_visible_organizations, shown_organization
+from kontor.core.users import user_name
 from kontor.files.models import Attachment
 
 KindName = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
@@ -262,10 +263,6 @@ class OrganizationOverview(OverviewBase):
 # Output builders -------------------------------------------------------------------
 
 
-def _user_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def file_out(request: HttpRequest, attachment: Attachment) -> dict[str, Any]:
     return {
         "id": attachment.pk,
@@ -331,7 +328,7 @@ def activity_out(request: HttpRequest, activity: Activity) -> dict[str, Any]:
                 {
                     "contact_id": p.contact_id,
                     "user_id": p.user_id,
-                    "name": p.contact.display_name if p.contact else _user_name(p.user),
+                    "name": p.contact.display_name if p.contact else user_name(p.user),
                 }
                 for p in activity.participant_list
             ]

@@ -9,11 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kontor.audit.models import AuditAction
 from kontor.audit.selectors import AuditFilters
 from kontor.core.records import record_types
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+from kontor.core.users import UserChoiceField
 
 
 class AuditSearchForm(forms.Form):

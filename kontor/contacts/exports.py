@@ -13,6 +13,7 @@ from kontor.access.policy import fields_for
 from kontor.contacts.display import contact_display_name
 from kontor.contacts.models import Contact, EmailAddress, Organization, PhoneNumber
 from kontor.contacts.visibility import note_visible_organizations, shown_organization
+from kontor.core.users import user_name
 
 
 def _related(records: list[Contact] | list[Organization]) -> dict[str, dict[Any, Any]]:
@@ -25,8 +26,7 @@ def _related(records: list[Contact] | list[Organization]) -> dict[str, dict[Any,
     }  # fmt: skip
     owner_ids = {record.owner_id for record in records if record.owner_id is not None}
     related["owners"] = {
-        user.pk: user.get_full_name() or user.get_username()
-        for user in get_user_model().objects.filter(pk__in=owner_ids)
+        user.pk: user_name(user) for user in get_user_model().objects.filter(pk__in=owner_ids)
     }
     points = (
         ("emails", EmailAddress, "address"),

@@ -25,6 +25,7 @@ from kontor.contacts.models import (
 from kontor.contacts.records import CONTACT, ORGANIZATION
 from kontor.contacts.services import MAX_CONTACT_POINTS
 from kontor.contacts.visibility import shown_organization
+from kontor.core.users import UserChoiceField
 from kontor.customfields.models import CustomFieldDefinition, CustomFieldType
 from kontor.customfields.selectors import definitions_for
 from kontor.sources.services import maintained_fields, source_label
@@ -100,11 +101,6 @@ def active_users() -> QuerySet:
     """The people a record can be assigned to, with what their names need."""
     users = get_user_model().objects.filter(is_active=True).order_by("username")
     return users.only("pk", "username", "first_name", "last_name")
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
 
 
 def split_tags(text: str) -> list[str]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from pydantic import Field
 
 from kontor.api.schemas import Schema
+from kontor.core.users import user_name
 from kontor.notifications.models import Notification, Reason
 
 
@@ -37,7 +38,7 @@ def notification_message(notification: Notification) -> str:
     if notification.message:
         return notification.message
     actor = notification.actor
-    who = (actor.get_full_name() or actor.get_username()) if actor else _("Someone")
+    who = user_name(actor) if actor else _("Someone")
     activity = notification.activity
     if notification.reason == Reason.MENTION and activity is not None:
         record = activity.contact or activity.organization

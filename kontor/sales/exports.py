@@ -13,14 +13,13 @@ from kontor.contacts.visibility import (
     shown_contact_id,
     shown_organization_id,
 )
+from kontor.core.users import user_name
 from kontor.sales.models import Deal
 from kontor.sales.money import to_cents
 
 
 def _user_name(user: Any) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return "" if user is None else user_name(user)
 
 
 def deal_rows(user: Any, deals: list[Deal]) -> list[dict[str, Any]]:

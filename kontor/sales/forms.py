@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kontor.access.policy import fields_for
 from kontor.contacts import selectors as contact_selectors
-from kontor.contacts.forms import UserChoiceField, active_users, custom_form_field, translate_reason
+from kontor.contacts.forms import active_users, custom_form_field, translate_reason
+from kontor.core.users import UserChoiceField
 from kontor.customfields.models import CustomFieldType
 from kontor.customfields.selectors import definitions_for
 from kontor.sales.models import OrderStatus, Pipeline, StageKind

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kontor.access.models import Team
 from kontor.contacts import selectors as contact_selectors
-from kontor.contacts.forms import UserChoiceField, active_users, translate_reason
+from kontor.contacts.forms import active_users, translate_reason
 from kontor.contacts.visibility import shown_contact, shown_organization_id
+from kontor.core.users import UserChoiceField
 from kontor.service.models import Channel, MessageKind, Priority, Status
 from kontor.sla.models import SlaPolicy
 

@@ -33,6 +33,7 @@ from kontor.analytics.filters import BY_USER, Filters
 from kontor.analytics.models import ActivityDayCount
 from kontor.analytics.rollup import refreshed_at
 from kontor.core.exceptions import PermissionDenied
+from kontor.core.users import user_name
 
 # Activities -----------------------------------------------------------------------
 
@@ -162,7 +163,7 @@ def _per_user(counts: dict[tuple[str, int | None], int], labels: list[str]) -> l
     for (week, author), n in counts.items():
         by_author[author][week] += n
     users = {
-        u.pk: u.get_full_name() or u.get_username()
+        u.pk: user_name(u)
         for u in get_user_model().objects.filter(pk__in=[a for a in by_author if a])
     }
     series = []
