@@ -73,6 +73,21 @@ def test_the_next_interaction_is_the_earliest_meeting_or_task(api, user, contact
     assert view["next_interaction"]["id"] == str(meeting.pk)
 
 
+def test_the_contacts_organization_comes_with_its_addresses_numbers_and_tags(api, user):
+    organization = OrganizationFactory(
+        name="Brandt Logistik", owner=user, emails=["info@brandt.example"],
+        phones=[{"number": "+49 40 555-0"}], tags=["Spedition"],
+    )  # fmt: skip
+    contact = ContactFactory(owner=user, organization_id=organization.pk)
+
+    shown = api.get(f"/api/v1/contacts/{contact.pk}/overview").json()["organization"]
+
+    assert shown["name"] == "Brandt Logistik"
+    assert [e["address"] for e in shown["emails"]] == ["info@brandt.example"]
+    assert [p["number"] for p in shown["phones"]] == ["+49405550"]
+    assert shown["tags"] == ["Spedition"]
+
+
 def test_a_dirty_record_lists_what_is_missing(api, user):
     dirty = ContactFactory(first_name="", last_name="", emails=["info@unbekannt.example"])
     dirty.owner = None
