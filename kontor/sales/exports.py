@@ -18,10 +18,6 @@ from kontor.sales.models import Deal
 from kontor.sales.money import to_cents
 
 
-def _user_name(user: Any) -> str:
-    return "" if user is None else user_name(user)
-
-
 def deal_rows(user: Any, deals: list[Deal]) -> list[dict[str, Any]]:
     note_visible_customers(user, deals)
     contact_fields = fields_for(user, "contact")
@@ -54,7 +50,7 @@ def deal_rows(user: Any, deals: list[Deal]) -> list[dict[str, Any]]:
                 if contact is not None
                 else "",
                 "contact_id": contact_id,
-                "owner": _user_name(deal.owner),
+                "owner": user_name(deal.owner) if deal.owner else "",
                 "owner_id": deal.owner_id,
                 "source": deal.source,
                 "next_step": deal.next_step,

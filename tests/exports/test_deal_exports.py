@@ -11,7 +11,7 @@ from kontor.access.models import Role
 from kontor.access.services import field_category_set
 from kontor.audit.models import AuditEntry
 from kontor.customfields.models import CustomFieldDefinition
-from kontor.sales.models import Pipeline
+from kontor.sales.models import Deal, Pipeline
 from kontor.sales.records import DEAL_COLUMNS
 from kontor.sales.services import deal_create
 from tests.conftest import api_client_for
@@ -91,6 +91,18 @@ def test_xlsx_holds_the_same_rows(api, user, rollout):
     assert row["organization"] == "Müller & Söhne KG"
     assert row["amount"] == 12000  # a number in the spreadsheet
     assert row["next_step"] == "=Angebot senden"
+
+
+def test_the_owner_is_named_by_full_name_else_username_and_left_empty_without_one(api, user):
+    named = UserFactory(username="kollege", first_name="Karla", last_name="Kollegin")
+    _deal(user, "Benannt", owner_id=named.pk)
+    _deal(user, "Nur Login", owner_id=user.pk)
+    nobodys = _deal(user, "Niemandes")
+    Deal.objects.filter(pk=nobodys.pk).update(owner=None)
+
+    owners = {row["title"]: row["owner"] for row in csv_rows(api.get(DEALS))}
+
+    assert owners == {"Benannt": "Karla Kollegin", "Nur Login": "rep", "Niemandes": ""}
 
 
 def test_the_lists_filters_choose_the_rows(api, user, rollout, stages, settings):
