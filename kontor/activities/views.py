@@ -94,7 +94,7 @@ def record_timeline(
     record = record_or_404(request, contact_id, organization_id)
     kinds = [k for k in request.GET.getlist("kind") if k in Kind.values]
     if isinstance(record, Contact):
-        activities = selectors.contact_activities(user=request.user, contact=record)
+        activities = selectors.contact_activities(user=request.user, contact_id=record.pk)
     else:
         activities = selectors.organization_activities(user=request.user, organization=record)
     try:

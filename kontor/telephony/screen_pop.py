@@ -50,7 +50,7 @@ def record_details(
     for match in matches[:DETAILED_RECORDS]:
         record = match.record
         if isinstance(record, Contact):
-            activities = activity_selectors.contact_activities(user=user, contact=record)
+            activities = activity_selectors.contact_activities(user=user, contact_id=record.pk)
         else:
             activities = activity_selectors.organization_activities(user=user, organization=record)
         tasks = activities.filter(kind=Kind.TASK, status=TaskStatus.OPEN).order_by(

@@ -294,6 +294,34 @@ def test_a_contact_shared_with_the_user_shows_its_history(user, stranger):
     assert [a["id"] for a in overview["recent_activities"]] == [str(note.pk)]
 
 
+def test_a_contact_timeline_shows_nothing_of_a_hidden_contact_until_it_is_shared(user, stranger):
+    hidden = ContactFactory(owner=stranger)
+    note = ActivityFactory(author=stranger, contact=hidden, body="for both of us")
+    api = api_client_for(user)
+    assert api.get("/api/v1/activities", {"contact_id": hidden.pk}).json()["items"] == []
+
+    share_create(actor=stranger, record=hidden, user=user)
+
+    listed = api.get("/api/v1/activities", {"contact_id": hidden.pk}).json()["items"]
+    assert [a["id"] for a in listed] == [str(note.pk)]
+
+
+def test_a_reps_contact_timeline_asks_once_whether_the_contact_is_visible(user, stranger):
+    """Not once per activity: the page's query has no visibility subquery."""
+    ours = ContactFactory(owner=user)
+    notes = [ActivityFactory(author=user, contact=ours, body=f"note {i}") for i in range(3)]
+    api = api_client_for(user)
+    url = f"/api/v1/activities?contact_id={ours.pk}"
+    api.get(url)  # the token's copy in the cache settles on first use
+
+    with CaptureWorkQueries() as queries:
+        listed = api.get(url).json()["items"]
+
+    assert {a["id"] for a in listed} == {str(n.pk) for n in notes}
+    [page] = [sql for sql in queries.work if 'FROM "activities_activity"' in sql]
+    assert "EXISTS" not in page.upper()
+
+
 def test_the_history_of_a_team_mates_contact_is_visible(user, stranger):
     north = Team.objects.get(name="North")
     mate = UserFactory(username="mate", roles=["sales"], teams=[north.name])
