@@ -14,6 +14,10 @@ cd "$(dirname "$0")/.."
 
 scripts/bootstrap.sh
 
+# The tests start many Python processes (servers, workers, the command
+# line); each would compile Kontor's modules anew if bytecode were not kept.
+unset PYTHONDONTWRITEBYTECODE
+
 SUDO=$([ "$(id -u)" -eq 0 ] && echo "" || echo "sudo")
 
 # Browser tests drive Debian's Chromium (no tool may download a browser); the
