@@ -456,7 +456,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("KONTOR_MEDIA_ROOT", VAR_DIR / "media")).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "kontor.server.storage.CompressedOnceStaticFilesStorage"},
 }
 # Attached files: in MEDIA_ROOT by default, or with KONTOR_FILE_STORAGE=s3 in
 # S3-compatible object storage (django-storages; bucket and endpoint below).
