@@ -62,7 +62,7 @@ def _user_id(servers: Servers, admin: str, username: str) -> int:
 
 
 def test_a_token_revoked_through_one_server_is_refused_by_the_other(servers):
-    used, other = servers.token("rep"), servers.token("rep")
+    used, other = servers.tokens("rep", "rep")
     assert _statuses(servers.a, "/api/v1/tokens", used) == [200, 200, 200]
 
     _status, page = _call(servers.b, "GET", "/api/v1/tokens", other)
@@ -73,7 +73,7 @@ def test_a_token_revoked_through_one_server_is_refused_by_the_other(servers):
 
 
 def test_a_user_deactivated_through_one_server_is_refused_by_the_other(servers):
-    admin, leaver = servers.token("admin"), servers.token("leaver")
+    admin, leaver = servers.tokens("admin", "leaver")
     assert _statuses(servers.a, "/api/v1/tokens", leaver) == [200, 200, 200]
 
     user_id = _user_id(servers, admin, "leaver")
@@ -84,7 +84,7 @@ def test_a_user_deactivated_through_one_server_is_refused_by_the_other(servers):
 
 
 def test_a_role_taken_away_through_one_server_is_gone_on_the_other(servers):
-    admin, demoted = servers.token("admin"), servers.token("demoted")
+    admin, demoted = servers.tokens("admin", "demoted")
     assert _statuses(servers.a, "/api/v1/users", demoted) == [200, 200, 200]
 
     _status, roles = _call(servers.b, "GET", "/api/v1/roles", admin)
