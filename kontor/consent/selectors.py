@@ -10,6 +10,7 @@ from kontor.access.policy import can
 from kontor.access.rights import Action
 from kontor.consent.models import ConsentRecord, ConsentStatus, LegalBasis, Purpose
 from kontor.contacts.selectors import contact_get
+from kontor.core.storable_text import is_storable
 
 
 def purpose_list() -> QuerySet[Purpose]:
@@ -17,7 +18,12 @@ def purpose_list() -> QuerySet[Purpose]:
 
 
 def purpose_by_key(key: Any) -> Purpose | None:
-    return Purpose.objects.filter(key=str(key)).first()
+    """The purpose of ``key``; None also for a key no purpose can have
+    (PostgreSQL refuses a NUL character even in a query)."""
+    key = str(key)
+    if not is_storable(key):
+        return None
+    return Purpose.objects.filter(key=key).first()
 
 
 def history(contact: Any) -> QuerySet[ConsentRecord]:

@@ -156,7 +156,7 @@ def record_objection(
     require(actor, Action.EDIT, person)
     chosen = Purpose.objects.order_by("key")
     if purposes is not None:
-        chosen = chosen.filter(key__in=purposes)
+        chosen = chosen.filter(key__in=[key for key in purposes if is_storable(key)])
         unknown = sorted(set(purposes) - set(chosen.values_list("key", flat=True)))
         if unknown:
             raise FieldErrors.single(

@@ -1,5 +1,7 @@
 """Bugs the API fuzzing found, each pinned by the request that showed it."""
 
+import pytest
+
 from tests.conftest import api_client_for
 from tests.factories import UserFactory
 
@@ -97,3 +99,26 @@ def test_a_number_is_no_due_time_consent_time_or_day_of_receipt(db):
         assert response.status_code == 422, (path, body, response.content)
         [field] = set(body) - {"subject", "purpose", "status", "type", "email"}
         assert response.json()["detail"][0]["loc"][-1] == field
+
+
+def test_a_purpose_key_with_a_nul_character_is_a_422_not_a_crash(db):
+    """A consent for the purpose "…\\u0000G" was a 500 on PostgreSQL, which
+    refuses NUL characters even in the query that looks the purpose up; so
+    was an objection to it."""
+    from kontor.consent.services import record_objection
+    from kontor.core.exceptions import FieldErrors
+    from tests.factories import ContactFactory
+
+    boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    contact = ContactFactory(owner=boss)
+    admin = api_client_for(boss)
+
+    consent = admin.post(
+        f"/api/v1/contacts/{contact.pk}/consents", {"purpose": "news\u0000G", "status": "objected"}
+    )
+
+    assert consent.status_code == 422
+    assert consent.json()["detail"][0]["loc"][-1] == "purpose"
+    with pytest.raises(FieldErrors) as refused:
+        record_objection(actor=boss, person=contact, purposes=["news\u0000G"], source="letter")
+    assert "purposes" in refused.value.errors
