@@ -247,7 +247,8 @@ class Servers:
             "    user = get_user_model().objects.get(username=name)\n"
             "    print(api_token_create(actor=user, user=user, name='test')[1])\n"
         )
-        return kontor("shell", "-c", script, url=self.url, var_dir=self.var_dir).stdout.split()
+        made = kontor("shell", "-v", "0", "-c", script, url=self.url, var_dir=self.var_dir)
+        return made.stdout.split()
 
     def token(self, username: str) -> str:
         """A new API token of ``username``."""
