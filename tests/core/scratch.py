@@ -4,6 +4,7 @@ engine as the test run; PostgreSQL clusters of a test's own (crash tests,
 read replicas)."""
 
 import atexit
+import functools
 import hashlib
 import os
 import pwd
@@ -135,14 +136,10 @@ def table_checksums(url: str, *, leave_out: tuple[str, ...] = ("kontor_cache",))
     return checksums
 
 
-_static_files: list[Path] = []
-
-
+@functools.cache
 def _collected_static_files() -> Path:
     """A folder of collected (and compressed) static files, made on first
     use and removed when the test process ends."""
-    if _static_files:
-        return _static_files[0]
     folder = Path(tempfile.mkdtemp(prefix="kontor-static-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     subprocess.run(
@@ -157,8 +154,7 @@ def _collected_static_files() -> Path:
         capture_output=True,
         timeout=300,
     )
-    _static_files.append(folder / "static")
-    return _static_files[0]
+    return folder / "static"
 
 
 def _with_static_files(var_dir: Path) -> None:
