@@ -58,13 +58,14 @@ class Timing:
 
 
 def measure(operation: Callable[[int], Any], seconds: float, max_runs: int = 100_000) -> Timing:
-    """Run ``operation(i)`` for about ``seconds`` (after a short warm-up)."""
+    """Run ``operation(i)`` for about ``seconds`` (after a short warm-up),
+    at least once however busy the machine."""
     for i in range(min(20, max_runs)):
         operation(i)
     timing = Timing()
     started = time.perf_counter()
     i = 0
-    while i < max_runs and time.perf_counter() - started < seconds:
+    while i < max_runs and (i == 0 or time.perf_counter() - started < seconds):
         t0 = time.perf_counter()
         operation(i)
         timing.samples.append(time.perf_counter() - t0)

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from kontor.contacts import checks
-from kontor.perf.bench import database_warnings, format_table, run
+from kontor.perf.bench import database_warnings, format_table, measure, run
 from kontor.perf.generate import Scale, generate
 from tests.core.scratch import engine, scratch_database
 from tests.core.scratch import kontor as run_kontor
@@ -17,6 +17,17 @@ OPERATIONS = {
     "dashboard_pipeline", "dashboard_forecast", "dashboard_win_rate", "dashboard_leads",
     "dashboard_activities", "dashboard_service", "dashboard_payments",
 }  # fmt: skip
+
+
+def test_an_operation_is_measured_at_least_once_however_short_the_time():
+    """With a few milliseconds per operation on a busy machine the time could
+    run out before the first sample, and the report failed on no samples."""
+    calls = []
+
+    timing = measure(calls.append, 0.0)
+
+    assert len(timing.samples) == 1 and len(calls) == 21  # 20 to warm up
+    assert timing.summary()["samples"] == 1
 
 
 @pytest.mark.django_db(transaction=True)
