@@ -52,15 +52,20 @@ def _accounts() -> list[dict[str, Any]]:
     return accounts
 
 
+def _milliseconds(text: str) -> float | None:
+    """A percentile of locust's CSV; "N/A" in a row without requests."""
+    return None if text == "N/A" else float(text)
+
+
 def _read_stats(path: Path) -> dict[str, Any]:
     def figures(row: dict[str, str]) -> dict[str, Any]:
         return {
             "requests": int(row["Request Count"]),
             "failures": int(row["Failure Count"]),
             "requests_per_s": round(float(row["Requests/s"]), 1),
-            "p50_ms": float(row["50%"]),
-            "p95_ms": float(row["95%"]),
-            "p99_ms": float(row["99%"]),
+            "p50_ms": _milliseconds(row["50%"]),
+            "p95_ms": _milliseconds(row["95%"]),
+            "p99_ms": _milliseconds(row["99%"]),
         }
 
     with path.open(encoding="utf-8") as file:
@@ -193,8 +198,11 @@ def format_report(report: dict[str, Any]) -> str:
     for name, figures in [*report["requests"].items(), ("total", report["total"])]:
         lines.append(
             f"{name:<16}{figures['requests']:>9}{figures['failures']:>10}"
-            f"{figures['requests_per_s']:>9.1f}{figures['p50_ms']:>9.0f}"
-            f"{figures['p95_ms']:>9.0f}{figures['p99_ms']:>9.0f}"
+            f"{figures['requests_per_s']:>9.1f}"
+            + "".join(
+                f"{'–' if figures[key] is None else round(figures[key]):>9}"
+                for key in ("p50_ms", "p95_ms", "p99_ms")
+            )
         )
     if report.get("worker_rss_mb"):
         lines.append("")
