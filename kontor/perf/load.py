@@ -186,6 +186,10 @@ def _clean_up() -> None:
     ApiToken.objects.filter(name=TOKEN_NAME).delete()
 
 
+def _shown(milliseconds: float | None) -> str:
+    return "–" if milliseconds is None else f"{milliseconds:.0f}"
+
+
 def format_report(report: dict[str, Any]) -> str:
     lines = [
         f"Kontor load run — {report['database']}, {report['users']} colleagues for "
@@ -198,11 +202,8 @@ def format_report(report: dict[str, Any]) -> str:
     for name, figures in [*report["requests"].items(), ("total", report["total"])]:
         lines.append(
             f"{name:<16}{figures['requests']:>9}{figures['failures']:>10}"
-            f"{figures['requests_per_s']:>9.1f}"
-            + "".join(
-                f"{'–' if figures[key] is None else round(figures[key]):>9}"
-                for key in ("p50_ms", "p95_ms", "p99_ms")
-            )
+            f"{figures['requests_per_s']:>9.1f}{_shown(figures['p50_ms']):>9}"
+            f"{_shown(figures['p95_ms']):>9}{_shown(figures['p99_ms']):>9}"
         )
     if report.get("worker_rss_mb"):
         lines.append("")

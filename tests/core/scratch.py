@@ -144,12 +144,7 @@ def _collected_static_files() -> Path:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     subprocess.run(
         [sys.executable, "-m", "kontor", "collectstatic", "--no-input"],
-        env={
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{folder}/unused.sqlite3",
-            "KONTOR_VAR_DIR": str(folder),
-            "DJANGO_SETTINGS_MODULE": "kontor.settings",
-        },
+        env=_environment(f"sqlite:///{folder}/unused.sqlite3", folder),
         check=True,
         capture_output=True,
         timeout=300,
@@ -166,10 +161,7 @@ def _with_static_files(var_dir: Path) -> None:
         shutil.copytree(_collected_static_files(), static, dirs_exist_ok=True)
 
 
-def kontor_env(url: str, var_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a ``kontor`` process on ``url`` with its files in
-    ``var_dir`` (static files already collected)."""
-    _with_static_files(var_dir)
+def _environment(url: str, var_dir: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": url,
@@ -177,6 +169,13 @@ def kontor_env(url: str, var_dir: Path, **extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "kontor.settings",
         **extra,
     }
+
+
+def kontor_env(url: str, var_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a ``kontor`` process on ``url`` with its files in
+    ``var_dir`` (static files already collected)."""
+    _with_static_files(var_dir)
+    return _environment(url, var_dir, **extra)
 
 
 def kontor(*args: str, url: str, var_dir: Path, check: bool = True, **extra: str):
