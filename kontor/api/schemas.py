@@ -12,7 +12,11 @@ error (a typo is never silently lost data), and JSON types are taken
 strictly. A boolean is only ``true`` or ``false`` (``{"is_active": 0}`` is
 refused, not read as false), an integer only a JSON integer (not ``"3"``,
 ``3.0`` or ``true``), a decimal a JSON number or a decimal string, never a
-boolean. Query parameters are text by nature and keep being read as such."""
+boolean. Query parameters are text by nature and keep being read as such.
+Text that no database can store (a NUL character, an unpaired surrogate;
+``kontor.core.storable_text``) is refused wherever it is in a field's value
+— a list's item, a key or value of a nested object — so that no service
+meets it in the database first."""
 
 import functools
 import types
@@ -33,6 +37,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from kontor.core.exceptions import FieldErrors
+from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
 
 _ABSENT = object()
 
@@ -164,8 +171,48 @@ def _accepts(kind: type, value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float | str | Decimal)
 
 
+def _unstorable_text_at(data: Any) -> str | None:
+    """Where in ``data`` (a JSON value) is text a database cannot store, as
+    ``FieldErrors`` names a field (``emails[0].address``, ``custom.<key>``;
+    an object's key names the object); None when nowhere. Read without
+    recursion: the nesting is the sender's."""
+    pending: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str):
+            if not is_storable(value):
+                return _field_name(path)
+        elif isinstance(value, list | tuple):
+            pending.extend((item, (*path, index)) for index, item in enumerate(value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and not is_storable(key):
+                    return _field_name(path)
+                pending.append((item, (*path, key)))
+    return None
+
+
+def _field_name(path: tuple[Any, ...]) -> str:
+    if not path:
+        return "__all__"
+    name = str(path[0])
+    rest = path[1:]
+    if rest and isinstance(rest[0], int):
+        name, rest = f"{name}[{rest[0]}]", rest[1:]
+    return ".".join([name, *(str(part) for part in rest)])
+
+
 class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_storable_text(cls, data: Any) -> Any:
+        # A FieldErrors, not a ValueError: Pydantic would name only the
+        # field, not the list item or the custom value within it.
+        if (field := _unstorable_text_at(data)) is not None:
+            raise FieldErrors.single(field, UNSTORABLE_REASON)
+        return data
 
     @field_validator("*", mode="before")
     @classmethod

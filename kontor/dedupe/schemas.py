@@ -6,7 +6,7 @@ from uuid import UUID
 from pydantic import Field
 
 from kontor.api.fields import Cursor
-from kontor.api.schemas import Schema
+from kontor.api.schemas import Schema, StrictSchema
 
 PluralKind = Literal["contacts", "organizations"]
 KIND_OF = {"contacts": "contact", "organizations": "organization"}
@@ -40,7 +40,7 @@ class DuplicateList(Schema):
     next: str | None
 
 
-class MergeIn(Schema):
+class MergeIn(StrictSchema):
     keep: UUID = Field(description="The record that stays.")
     merge: list[UUID] = Field(description="The records merged into it.", max_length=20)
     fields: dict[str, UUID] = Field(

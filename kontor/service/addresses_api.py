@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import Field
 
-from kontor.api.schemas import Schema
+from kontor.api.schemas import Schema, StrictSchema
 from kontor.service import addresses
 from kontor.service.models import ServiceAddress
 
@@ -16,13 +16,13 @@ router = Router(tags=["service addresses"])
 NOT_FOUND = {"detail": "Not found."}
 
 
-class ServiceAddressIn(Schema):
+class ServiceAddressIn(StrictSchema):
     address: str = Field(max_length=320, description="Stored lower case.")
     team_id: UUID = Field(description="The team whose queue its mail goes to.")
     sla_policy_id: UUID | None = Field(None, description="The SLA policy of its tickets.")
 
 
-class ServiceAddressPatch(Schema):
+class ServiceAddressPatch(StrictSchema):
     address: str | None = Field(None, max_length=320)
     team_id: UUID | None = None
     sla_policy_id: UUID | None = None
