@@ -1,6 +1,12 @@
 """The benchmark behind ``kontor bench``: latency percentiles of Kontor's hot
 paths against the configured database, next to a baseline of the same lookups
-done as one indexed SELECT through the bare database driver."""
+done as one indexed SELECT through the bare database driver.
+
+What is compared is measured side by side: a lookup takes turns sample by
+sample with its baseline and with its twin over HTTP, so that their ratio
+and the HTTP overhead hold on a machine whose speed changes while the
+benchmark runs (on a shared host the bare driver's lookup took 0.19 ms and,
+five minutes later, 0.29; docs/performance.md)."""
 
 import gc
 import http.client
@@ -14,7 +20,7 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,18 +66,32 @@ class Timing:
 def measure(operation: Callable[[int], Any], seconds: float, max_runs: int = 100_000) -> Timing:
     """Run ``operation(i)`` for about ``seconds`` (after a short warm-up),
     at least once however busy the machine."""
-    for i in range(min(20, max_runs)):
-        operation(i)
-    timing = Timing()
+    return measure_side_by_side({"": operation}, seconds, max_runs)[""]
+
+
+def measure_side_by_side(
+    operations: dict[str, Callable[[int], Any]], seconds: float, max_runs: int = 100_000
+) -> dict[str, Timing]:
+    """``measure`` for operations that are compared with each other: they
+    take turns, one sample each per round, for about ``seconds`` each (at
+    least one round), so a machine that slows down or speeds up meanwhile
+    changes all of them alike. Each one's rate is of the time spent in it."""
+    for operation in operations.values():
+        for i in range(min(20, max_runs)):
+            operation(i)
+    timings = {name: Timing() for name in operations}
     started = time.perf_counter()
+    budget = seconds * len(operations)
     i = 0
-    while i < max_runs and (i == 0 or time.perf_counter() - started < seconds):
-        t0 = time.perf_counter()
-        operation(i)
-        timing.samples.append(time.perf_counter() - t0)
+    while i < max_runs and (i == 0 or time.perf_counter() - started < budget):
+        for name, operation in operations.items():
+            t0 = time.perf_counter()
+            operation(i)
+            timings[name].samples.append(time.perf_counter() - t0)
         i += 1
-    timing.wall = time.perf_counter() - started
-    return timing
+    for timing in timings.values():
+        timing.wall = sum(timing.samples)
+    return timings
 
 
 @dataclass
@@ -453,9 +473,9 @@ def http_queries(key: str, samples: Samples) -> dict[str, int]:
 
 
 def http_overhead(operations: dict[str, dict[str, float]]) -> dict[str, float]:
-    """Per request type measured both ways, what the HTTP stack (server,
-    routing, token authentication, middleware, serialization) adds to the
-    median: HTTP p50 minus in-process p50."""
+    """Per request type measured both ways (side by side), what the HTTP
+    stack (server, routing, token authentication, middleware, serialization)
+    adds to the median: HTTP p50 minus in-process p50."""
     return {
         name.removesuffix("_http"): round(
             figures["p50_ms"] - operations[name.removesuffix("_http")]["p50_ms"], 3
@@ -466,6 +486,8 @@ def http_overhead(operations: dict[str, dict[str, float]]) -> dict[str, float]:
 
 
 # The whole run ----------------------------------------------------------------
+
+BASELINE = "baseline "
 
 ORDER = [
     "phone_lookup", "phone_lookup_http", "email_lookup", "email_lookup_http", "search_name",
@@ -514,31 +536,38 @@ def run(
     log(f"Benchmarking on {connection.vendor}: {report['scale']}")
     for warning in report["database_warnings"]:
         log(f"  {warning}")
-    with raw_connection() as conn:
-        for name, operation in baseline_operations(conn, samples).items():
-            report["baseline"][name] = measure(operation, seconds).summary()
-            log(f"  baseline {name}: {report['baseline'][name]}")
     report["rollup_rebuild_seconds"] = _prepare_rollups(log)
     operations = kontor_operations(user, samples)
     cleanup = operations.pop("_cleanup")
-    freeze_boot_objects(worker=None)  # as a server's worker does once it has loaded Kontor
-    try:
-        for name, operation in operations.items():
-            report["operations"][name] = measure(operation, seconds).summary()
-            log(f"  {name}: {report['operations'][name]}")
-    finally:
-        gc.unfreeze()
-        cleanup(0)
-    report["search_ranks"] = search_ranks(user, rng, log=log)
+    key = None
     if http:
         _token, key = api_token_create(actor=user, user=user, name="kontor bench")
         report["http_queries"] = http_queries(key, samples)
         log(f"  queries per HTTP request: {report['http_queries']}")
-        connection.close()  # the server processes open their own connections
-        with running_server(rate_limit=rate_limit) as port:
-            for name, operation in http_operations(port, key, samples).items():
-                report["operations"][name] = measure(operation, seconds).summary()
-                log(f"  {name}: {report['operations'][name]}")
+    server = running_server(rate_limit=rate_limit) if http else nullcontext()
+    with raw_connection() as conn, server as port:
+        baseline = baseline_operations(conn, samples)
+        over_http = http_operations(port, key, samples) if port else {}
+        freeze_boot_objects(worker=None)  # as a server's worker does once it has loaded Kontor
+        try:
+            for name, operation in operations.items():
+                # An operation with its baseline and its twin over HTTP, if any.
+                twins = {name: operation}
+                if name in baseline:
+                    twins[BASELINE + name] = baseline[name]
+                if f"{name}_http" in over_http:
+                    twins[f"{name}_http"] = over_http[f"{name}_http"]
+                for twin, timing in measure_side_by_side(twins, seconds).items():
+                    figures = timing.summary()
+                    if twin.startswith(BASELINE):
+                        report["baseline"][name] = figures
+                    else:
+                        report["operations"][twin] = figures
+                    log(f"  {twin}: {figures}")
+        finally:
+            gc.unfreeze()
+            cleanup(0)
+    report["search_ranks"] = search_ranks(user, rng, log=log)
     for name in report["baseline"]:
         base = report["baseline"][name]["p50_ms"]
         report["ratios"][name] = round(report["operations"][name]["p50_ms"] / base, 2)

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from kontor.contacts import checks
-from kontor.perf.bench import database_warnings, format_table, measure, run
+from kontor.perf.bench import database_warnings, format_table, measure, measure_side_by_side, run
 from kontor.perf.generate import Scale, generate
 from tests.core.scratch import engine, scratch_database
 from tests.core.scratch import kontor as run_kontor
@@ -28,6 +28,31 @@ def test_an_operation_is_measured_at_least_once_however_short_the_time():
 
     assert len(timing.samples) == 1 and len(calls) == 21  # 20 to warm up
     assert timing.summary()["samples"] == 1
+
+
+def test_compared_operations_take_turns_sample_by_sample():
+    """A lookup and its baseline (or its twin over HTTP) alternate, so that
+    a machine slowing down meanwhile slows both: their ratio holds."""
+    calls = []
+
+    timings = measure_side_by_side(
+        {
+            "kontor": lambda i: calls.append(("kontor", i)),
+            "bare": lambda i: calls.append(("bare", i)),
+        },
+        10.0,
+        max_runs=3,
+    )
+
+    assert calls[6:] == [
+        ("kontor", 0),
+        ("bare", 0),
+        ("kontor", 1),
+        ("bare", 1),
+        ("kontor", 2),
+        ("bare", 2),
+    ]
+    assert [len(timing.samples) for timing in timings.values()] == [3, 3]
 
 
 @pytest.mark.django_db(transaction=True)
