@@ -12,8 +12,8 @@ the database cache, one round trip to Redis); ``keep_copy`` stores a copy
 under the stamp read before the database was.
 
 Every write that changes what a copy holds — a role, a team or a membership,
-a field's category, a user (deactivated, made superuser, renamed, deleted),
-an API token (revoked, expiring) — calls ``access_changed``, which gives the
+a share, a field's category, a user (deactivated, made superuser, renamed,
+deleted), an API token (revoked, expiring) — calls ``access_changed``, which gives the
 stamp a new value at once (inside the writing transaction: with the database
 cache the new stamp commits with the change) and again after the commit. The
 second stamp covers a request that read the old rows between the first stamp
@@ -23,8 +23,10 @@ next request after a change reads the rows again, in every server process.
 The writes reach ``access_changed`` through the models' signals
 (``connect_signals``), whatever path they take (services, the admin, the
 shell); a bulk ``QuerySet.update`` of these tables sends no signal and must
-call ``access_changed`` itself. Shares are not copied: the selectors read
-them in the query of the request's own work."""
+call ``access_changed`` itself (``changes_access`` says which tables: a
+merge re-points shares that way). Lists and searches still read the shares
+in the query of the request's own work; the copy answers whether one record
+in hand is shared (``kontor.access.policy.can`` and ``readable``)."""
 
 import uuid
 from typing import Any
@@ -33,6 +35,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 STAMP_KEY = "kontor:access-stamp"
@@ -78,6 +81,23 @@ def _restamp() -> None:
     cache.set(STAMP_KEY, _new_stamp(), timeout=None)
 
 
+# The tables whose rows a copy holds, beside the users and the memberships.
+_COPIED = (
+    "access.Role",
+    "access.Team",
+    "access.Share",
+    "access.FieldCategory",
+    "customfields.CustomFieldDefinition",
+    "accounts.ApiToken",
+)
+
+
+def changes_access(model: type[Model]) -> bool:
+    """Whether a write of ``model``'s rows changes what a copy of access
+    holds: a bulk write of them must call ``access_changed``."""
+    return model._meta.label in _COPIED
+
+
 def access_changed() -> None:
     """Make every cached copy of access and tokens stale: now, and again when
     the current transaction commits."""
@@ -106,13 +126,7 @@ def connect_signals() -> None:
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     post_save.connect(_on_user_saved, sender=user_model, dispatch_uid="kontor-access-user")
     post_delete.connect(_on_write, sender=user_model, dispatch_uid="kontor-access-user-gone")
-    for label in (
-        "access.Role",
-        "access.Team",
-        "access.FieldCategory",
-        "customfields.CustomFieldDefinition",
-        "accounts.ApiToken",
-    ):
+    for label in _COPIED:
         model = apps.get_model(label)
         post_save.connect(_on_write, sender=model, dispatch_uid=f"kontor-access-{label}")
         post_delete.connect(_on_write, sender=model, dispatch_uid=f"kontor-access-{label}-gone")

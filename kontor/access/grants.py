@@ -1,8 +1,8 @@
 """What one user may do: the combination of their roles, their teams with
-the members and the field categories, read once per request into one value
-that does not change (``Access``).
+the members, the records shared with them and the field categories, read
+once per request into one value that does not change (``Access``).
 
-``access_for(user)`` reads it (three queries; two for a superuser) and keeps
+``access_for(user)`` reads it (four queries; two for a superuser) and keeps
 it on the user object, which lives as long as the request (or the command,
 or the worker's task) that loaded it; ``forget_access(user)`` drops it after
 a change of roles or teams. Requests of a logged-in user and of an API token
@@ -51,6 +51,10 @@ class Access:
     # Every administrator-set field category by object type: built-in fields
     # by their key, custom fields as ``custom.<key>``.
     field_categories: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The records shared with the user or their teams, (type, id) → whether
+    # one of the shares lets them edit it; None when there are more than
+    # ``MAX_COPIED_SHARES`` (or they were not read): the database is asked.
+    shares: Mapping[tuple[str, Any], bool] | None = None
 
     def level(self, object_type: str, action: str) -> Level:
         # A type the roles name keeps its own levels, even when all are none.
@@ -87,6 +91,29 @@ def _read_teams(user_id: int) -> tuple[tuple[Any, ...], frozenset[int]]:
     rows = list(through.objects.filter(team_id__in=teams).values_list("team_id", "user_id"))
     team_ids = tuple(sorted({team_id for team_id, _user_id in rows}, key=str))
     return team_ids, frozenset({user_id for _team_id, user_id in rows} | {user_id})
+
+
+# A user with more shares than this has them asked of the database each time.
+MAX_COPIED_SHARES = 2000
+
+
+def _read_shares(user_id: int, team_ids: tuple[Any, ...]) -> dict[tuple[str, Any], bool] | None:
+    """What is shared with the user or their teams (``Access.shares``)."""
+    from django.db.models import Q
+
+    from kontor.access.models import Share
+
+    rows = list(
+        Share.objects.filter(Q(user_id=user_id) | Q(team_id__in=team_ids))
+        .order_by()
+        .values_list("object_type", "object_id", "can_edit")[: MAX_COPIED_SHARES + 1]
+    )
+    if len(rows) > MAX_COPIED_SHARES:
+        return None
+    shares: dict[tuple[str, Any], bool] = {}
+    for object_type, object_id, can_edit in rows:
+        shares[(object_type, object_id)] = shares.get((object_type, object_id), False) or can_edit
+    return shares
 
 
 def _read_field_categories() -> dict[str, dict[str, str]]:
@@ -167,7 +194,8 @@ def _parse_category_access(value: Any) -> CategoryAccess:
 
 def read_access(user: AbstractBaseUser) -> Access:
     """The active user's whole ``Access`` from the database: the roles (none
-    for a superuser), the teams with their members, the field categories."""
+    for a superuser), the teams with their members, what is shared with them
+    (not for a superuser, who reads everything anyway), the field categories."""
     if user.is_superuser:
         grants = _everything(user.pk, superuser=True)
     else:
@@ -189,6 +217,7 @@ def read_access(user: AbstractBaseUser) -> Access:
         grants,
         team_ids=team_ids,
         team_member_ids=team_member_ids,
+        shares=None if user.is_superuser else _read_shares(user.pk, team_ids),
         field_categories=_read_field_categories(),
     )
 

@@ -326,6 +326,10 @@ def _is_shared(access: Access, pairs: Iterable[tuple[str, Any]], *, edit: bool) 
     pairs = list(pairs)
     if not pairs or access.user_id is None:
         return False
+    if access.shares is not None:
+        return any(
+            access.shares.get(pair, False) if edit else pair in access.shares for pair in pairs
+        )
     shares = _shares_of(access, pairs)
     if edit:
         shares = shares.filter(can_edit=True)
@@ -357,9 +361,9 @@ def can(user: User, action: str, record: Model) -> bool:
 def readable(user: User, records: Iterable[Model]) -> list[Model]:
     """The ``records`` (of any registered types) that ``user`` may read, in
     their order: ``can(user, "read", record)`` for many records at once.
-    Their owners are checked against the user's ``Access`` in memory; only
-    records that no level reaches cost a look at the shares, one query for
-    all of them. For a handful of rows found by an index (a lookup) this is
+    Their owners are checked against the user's ``Access`` in memory, and
+    so are the records that no level reaches, against the shares it holds
+    (one query for all of them for a user with more shares than it keeps). For a handful of rows found by an index (a lookup) this is
     far cheaper than planning the whole visibility condition into the query.
     Records about a person whose processing is restricted are left out
     (``restricted_among`` names them)."""
@@ -397,7 +401,10 @@ def _readable_by_level(user: User, records: list[Model]) -> list[Model]:
 
 
 def _shared_pairs(access: Access, pairs: set[tuple[str, Any]]) -> set[tuple[str, Any]]:
-    """Which of the ``(type, id)`` pairs are shared with the user or their teams."""
+    """Which of the ``(type, id)`` pairs are shared with the user or their
+    teams: from the copy in their ``Access`` if it has one."""
+    if access.shares is not None:
+        return {pair for pair in pairs if pair in access.shares}
     return set(_shares_of(access, pairs).values_list("object_type", "object_id"))
 
 

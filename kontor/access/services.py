@@ -379,6 +379,7 @@ def share_create(
             changes={"shared_with": [None, str(user or team)], "can_edit": [None, share.can_edit]},
             parent=record,
         )
+    forget_access(user)  # the user object in hand reads the new share at once
     return share
 
 
@@ -395,6 +396,7 @@ def share_delete(*, actor: User, share: Share, record: Model) -> None:
             parent=record,
         )
         share.delete()
+    forget_access(share.user)
 
 
 def shares_forget(object_type_key: str, object_id: Any) -> None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from kontor.access.freshness import access_changed, changes_access
 from kontor.access.policy import can, visible_records
 from kontor.access.rights import Action
 from kontor.audit.models import AuditAction
@@ -245,6 +246,8 @@ def _set_rows(model: type[Model], pks: Sequence[Any], values: dict[str, Any]) ->
         event = f"{record_type_for(model).key}.updated"
     except LookupError:
         event = None
+    if changes_access(model):  # shares: an update sends no signal
+        access_changed()
     for start in range(0, len(pks), 1000):
         chunk = pks[start : start + 1000]
         model.objects.filter(pk__in=chunk).update(**values)

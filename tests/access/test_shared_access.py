@@ -217,3 +217,74 @@ def test_a_superuser_made_an_ordinary_user_loses_everything_at_the_next_page(rep
 
 def _role(slug: str) -> Role:
     return Role.objects.get(slug=slug)
+
+
+def _found_by_phone(api, number: str) -> set[str]:
+    response = api.get("/api/v1/lookup", {"phone": number})
+    assert response.status_code == 200, response.content
+    return {match["id"] for match in response.json()["matches"]}
+
+
+def test_sharing_a_record_takes_effect_with_the_next_request(rep, boss):
+    """A caller lookup decides a record in hand by the shares that came with
+    the rep's access (no query of its own): a share given or taken away
+    makes the access copied in the cache stale at once."""
+    from kontor.access.models import Team
+    from kontor.access.services import share_create, share_delete
+    from kontor.contacts.services import contact_create
+
+    stranger = UserFactory(username="stranger", roles=["sales"])
+    theirs = contact_create(
+        actor=boss, data={"last_name": "Fremd", "phones": ["030 5550101"], "owner_id": stranger.pk}
+    )
+    api = api_client_for(rep)
+    assert _found_by_phone(api, "030 5550101") == set()
+
+    share = share_create(actor=boss, record=theirs, user=rep)
+    assert _found_by_phone(api, "030 5550101") == {str(theirs.pk)}
+
+    share_delete(actor=boss, share=share, record=theirs)
+    assert _found_by_phone(api, "030 5550101") == set()
+
+    share_create(actor=boss, record=theirs, team=Team.objects.get(name="Nord"))
+    assert _found_by_phone(api, "030 5550101") == {str(theirs.pk)}
+
+
+def test_a_merge_moves_a_share_and_the_next_request_sees_it(rep, boss):
+    """A merge re-points the merged record's shares in bulk (no signal): it
+    makes the copies stale itself."""
+    from kontor.access.services import share_create
+    from kontor.contacts.services import contact_create
+    from kontor.dedupe.services import merge_records
+
+    stranger = UserFactory(username="stranger", roles=["sales"])
+    kept = contact_create(
+        actor=boss, data={"last_name": "Fremd", "phones": ["030 5550102"], "owner_id": stranger.pk}
+    )
+    merged = contact_create(actor=boss, data={"last_name": "Fremd", "owner_id": stranger.pk})
+    share_create(actor=boss, record=merged, user=rep)
+    api = api_client_for(rep)
+    assert _found_by_phone(api, "030 5550102") == set()
+
+    merge_records(actor=boss, kind="contact", keep=kept.pk, merge=[merged.pk])
+
+    assert _found_by_phone(api, "030 5550102") == {str(kept.pk)}
+
+
+def test_a_user_with_more_shares_than_copied_has_them_asked_of_the_database(
+    rep, boss, monkeypatch, django_assert_num_queries
+):
+    from kontor.access import grants
+    from kontor.access.policy import can, readable
+    from kontor.access.services import share_create
+
+    stranger = UserFactory(username="stranger", roles=["sales"])
+    first, second, third = (ContactFactory(owner=stranger) for _ in range(3))
+    for contact in (first, second):
+        share_create(actor=boss, record=contact, user=rep)
+    monkeypatch.setattr(grants, "MAX_COPIED_SHARES", 1)
+
+    assert access_for(rep).shares is None
+    with django_assert_num_queries(1):
+        assert readable(rep, [first, third, second]) == [first, second]
+    assert not can(rep, "edit", first)
