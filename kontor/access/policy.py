@@ -363,8 +363,9 @@ def readable(user: User, records: Iterable[Model]) -> list[Model]:
     their order: ``can(user, "read", record)`` for many records at once.
     Their owners are checked against the user's ``Access`` in memory, and
     so are the records that no level reaches, against the shares it holds
-    (one query for all of them for a user with more shares than it keeps). For a handful of rows found by an index (a lookup) this is
-    far cheaper than planning the whole visibility condition into the query.
+    (one query for all of them for a user with more shares than it keeps).
+    For a handful of rows found by an index (a lookup) this is far cheaper
+    than planning the whole visibility condition into the query.
     Records about a person whose processing is restricted are left out
     (``restricted_among`` names them)."""
     records = [record for record in records if not is_hidden_by_restriction(user, record)]
