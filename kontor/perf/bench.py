@@ -63,19 +63,15 @@ class Timing:
         }
 
 
-def measure(operation: Callable[[int], Any], seconds: float, max_runs: int = 100_000) -> Timing:
-    """Run ``operation(i)`` for about ``seconds`` (after a short warm-up),
-    at least once however busy the machine."""
-    return measure_side_by_side({"": operation}, seconds, max_runs)[""]
-
-
 def measure_side_by_side(
     operations: dict[str, Callable[[int], Any]], seconds: float, max_runs: int = 100_000
 ) -> dict[str, Timing]:
-    """``measure`` for operations that are compared with each other: they
-    take turns, one sample each per round, for about ``seconds`` each (at
-    least one round), so a machine that slows down or speeds up meanwhile
-    changes all of them alike. Each one's rate is of the time spent in it."""
+    """Run each ``operation(i)`` for about ``seconds`` (after a short
+    warm-up), at least once however busy the machine. Operations measured
+    together are compared with each other (a lookup and its baseline): they
+    take turns, one sample each per round, so a machine that slows down or
+    speeds up meanwhile changes all of them alike. Each one's rate is of the
+    time spent in it."""
     for operation in operations.values():
         for i in range(min(20, max_runs)):
             operation(i)

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from kontor.contacts import checks
-from kontor.perf.bench import database_warnings, format_table, measure, measure_side_by_side, run
+from kontor.perf.bench import database_warnings, format_table, measure_side_by_side, run
 from kontor.perf.generate import Scale, generate
 from tests.core.scratch import engine, scratch_database
 from tests.core.scratch import kontor as run_kontor
@@ -24,7 +24,7 @@ def test_an_operation_is_measured_at_least_once_however_short_the_time():
     run out before the first sample, and the report failed on no samples."""
     calls = []
 
-    timing = measure(calls.append, 0.0)
+    [timing] = measure_side_by_side({"operation": calls.append}, 0.0).values()
 
     assert len(timing.samples) == 1 and len(calls) == 21  # 20 to warm up
     assert timing.summary()["samples"] == 1
