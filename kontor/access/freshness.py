@@ -13,12 +13,13 @@ under the stamp read before the database was.
 
 Every write that changes what a copy holds — a role, a team or a membership,
 a share, a field's category, a user (deactivated, made superuser, renamed,
-deleted), an API token (revoked, expiring) — calls ``access_changed``, which gives the
-stamp a new value at once (inside the writing transaction: with the database
-cache the new stamp commits with the change) and again after the commit. The
-second stamp covers a request that read the old rows between the first stamp
-and the commit: what it cached carries a stamp that is already gone. So the
-next request after a change reads the rows again, in every server process.
+deleted), an API token (revoked, expiring) — calls ``access_changed``, which
+gives the stamp a new value at once (inside the writing transaction: with the
+database cache the new stamp commits with the change) and again after the
+commit. The second stamp covers a request that read the old rows between the
+first stamp and the commit: what it cached carries a stamp that is already
+gone. So the next request after a change reads the rows again, in every
+server process.
 
 The writes reach ``access_changed`` through the models' signals
 (``connect_signals``), whatever path they take (services, the admin, the
